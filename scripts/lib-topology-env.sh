@@ -1,0 +1,45 @@
+# shellcheck shell=bash
+# Connection facts of the Integrity Auditor test replication topology.
+#
+# Meant to be sourced, by scripts/topology.sh (which creates the topology)
+# and by anything that talks to it (integration tests, CI, a developer's
+# shell):
+#
+#   source scripts/lib-topology-env.sh
+#   psql "postgresql://$IA_PG_USER@$IA_PG_HOST:$IA_PG_PRIMARY_PORT/$IA_DB_NAME"
+#
+# Everything listens on loopback only, on ports of its own, so it never
+# collides with the system PostgreSQL (5432) and MariaDB (3306) instances.
+# Authentication is trust (PostgreSQL) / empty password (MariaDB): these are
+# throw-away test databases.
+
+export IA_DB_NAME=app
+
+# --- PostgreSQL 15: primary + streaming (physical) standby -----------------
+export IA_PG_HOST=127.0.0.1
+export IA_PG_VERSION=15
+export IA_PG_PRIMARY_CLUSTER=ia_primary
+export IA_PG_STANDBY_CLUSTER=ia_standby
+export IA_PG_PRIMARY_PORT=5441
+export IA_PG_STANDBY_PORT=5442
+export IA_PG_STANDBY_SLOT=ia_standby_slot
+export IA_PG_USER=postgres
+export IA_PG_PASSWORD=
+export IA_PG_PRIMARY_URL="jdbc:postgresql://${IA_PG_HOST}:${IA_PG_PRIMARY_PORT}/${IA_DB_NAME}"
+export IA_PG_STANDBY_URL="jdbc:postgresql://${IA_PG_HOST}:${IA_PG_STANDBY_PORT}/${IA_DB_NAME}"
+
+# --- MariaDB 10.11: primary + GTID replica ----------------------------------
+export IA_MARIADB_HOST=127.0.0.1
+export IA_MARIADB_PRIMARY_PORT=3341
+export IA_MARIADB_REPLICA_PORT=3342
+export IA_MARIADB_USER=root
+export IA_MARIADB_PASSWORD=
+export IA_MARIADB_PRIMARY_URL="jdbc:mariadb://${IA_MARIADB_HOST}:${IA_MARIADB_PRIMARY_PORT}/${IA_DB_NAME}"
+export IA_MARIADB_REPLICA_URL="jdbc:mariadb://${IA_MARIADB_HOST}:${IA_MARIADB_REPLICA_PORT}/${IA_DB_NAME}"
+
+# Where topology.sh keeps the MariaDB instances (datadirs, defaults files,
+# error logs) and their runtime files (sockets, pid files).
+export IA_TOPOLOGY_STATE_DIR=/var/lib/ia-topology
+export IA_TOPOLOGY_RUN_DIR=/run/ia-topology
+export IA_MARIADB_PRIMARY_SOCKET="${IA_TOPOLOGY_RUN_DIR}/mariadb-primary.sock"
+export IA_MARIADB_REPLICA_SOCKET="${IA_TOPOLOGY_RUN_DIR}/mariadb-replica.sock"

@@ -1,0 +1,46 @@
+package io.integrityauditor;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import io.dropwizard.core.Configuration;
+import io.integrityauditor.config.AuditSettings;
+import io.integrityauditor.config.AuthConfig;
+import io.integrityauditor.config.DatasetConfig;
+import io.integrityauditor.config.EndpointConfig;
+import io.integrityauditor.config.StateDatabaseConfig;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.NotNull;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/** The service's configuration (see README "Configuration"). */
+public class IntegrityAuditorConfiguration extends Configuration {
+  @JsonProperty @Valid @NotNull
+  private StateDatabaseConfig stateDatabase = new StateDatabaseConfig();
+
+  @JsonProperty @Valid @NotNull
+  private Map<String, EndpointConfig> endpoints = new LinkedHashMap<>();
+
+  @JsonProperty @Valid @NotNull private Map<String, DatasetConfig> datasets = new LinkedHashMap<>();
+  @JsonProperty @Valid @NotNull private AuthConfig auth = new AuthConfig();
+  @JsonProperty @Valid @NotNull private AuditSettings audit = new AuditSettings();
+
+  public StateDatabaseConfig getStateDatabase() {
+    return stateDatabase;
+  }
+
+  public Map<String, EndpointConfig> getEndpoints() {
+    return endpoints;
+  }
+
+  public Map<String, DatasetConfig> getDatasets() {
+    return datasets;
+  }
+
+  public AuthConfig getAuth() {
+    return auth;
+  }
+
+  public AuditSettings getAudit() {
+    return audit;
+  }
+}

@@ -1,0 +1,416 @@
+package io.integrityauditor.audit;
+
+import io.integrityauditor.audit.AuditReport.CopyReport;
+import io.integrityauditor.audit.AuditReport.FindingReport;
+import io.integrityauditor.audit.AuditReport.Status;
+import io.integrityauditor.audit.AuditReport.TableReport;
+import io.integrityauditor.config.DatasetConfig;
+import io.integrityauditor.config.TableConfig;
+import io.integrityauditor.dialect.Dialect;
+import io.integrityauditor.dialect.Dialect.HashFlavor;
+import io.integrityauditor.dialect.GenericJdbcDialect;
+import io.integrityauditor.dialect.PostgresDialect;
+import io.integrityauditor.dialect.TableCatalog;
+import io.integrityauditor.engine.Column;
+import io.integrityauditor.engine.CompareSettings;
+import io.integrityauditor.engine.CopyOutcome;
+import io.integrityauditor.engine.DigestSource;
+import io.integrityauditor.engine.Finding;
+import io.integrityauditor.engine.Key;
+import io.integrityauditor.engine.TableComparator;
+import io.integrityauditor.engine.TableComparator.CopyLink;
+import io.integrityauditor.engine.TableShape;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * Runs an audit of a dataset: every table against every replica and restored backup, then rolls the
+ * findings up to the users who would lose data if the primary died now.
+ */
+public final class AuditService {
+  /** Told about progress; the CLI prints it, the service stores it. */
+  public interface Progress {
+    void tableStarted(String table, long estimatedRows);
+
+    void chunkScanned(String table, long rows, long elapsedNanos);
+
+    Progress NONE =
+        new Progress() {
+          @Override
+          public void tableStarted(String table, long estimatedRows) {}
+
+          @Override
+          public void chunkScanned(String table, long rows, long elapsedNanos) {}
+        };
+  }
+
+  private static final int USERS_SAMPLE = 100;
+
+  private final Map<String, DatasetConfig> datasets;
+  private final EndpointConnector connector;
+  private final CompareSettings settings;
+  private final Clock clock;
+
+  public AuditService(
+      Map<String, DatasetConfig> datasets,
+      EndpointConnector connector,
+      CompareSettings settings,
+      Clock clock) {
+    this.datasets = datasets;
+    this.connector = connector;
+    this.settings = settings;
+    this.clock = clock;
+  }
+
+  /** A request names a dataset or table that is not configured. */
+  public static final class UnknownTargetException extends RuntimeException {
+    public UnknownTargetException(String message) {
+      super(message);
+    }
+  }
+
+  /** Checks a request before it is queued or run. */
+  public void validate(AuditRequest request) {
+    DatasetConfig ds = datasets.get(request.dataset());
+    if (ds == null) {
+      throw new UnknownTargetException(
+          "unknown dataset '"
+              + request.dataset()
+              + "' (known: "
+              + String.join(", ", datasets.keySet())
+              + ")");
+    }
+    if (request.table() != null
+        && ds.tables().stream().noneMatch(t -> t.name().equals(request.table()))) {
+      throw new UnknownTargetException(
+          "unknown table '" + request.table() + "' in dataset '" + request.dataset() + "'");
+    }
+    if (request.user() != null && ds.tables().stream().allMatch(t -> t.owner() == null)) {
+      throw new UnknownTargetException(
+          "dataset '"
+              + request.dataset()
+              + "' has no table with an 'owner' column to select a user by");
+    }
+  }
+
+  public AuditReport run(AuditRequest request, Progress progress, AtomicBoolean cancelled) {
+    validate(request);
+    String id = UUID.randomUUID().toString();
+    Instant started = clock.instant();
+    DatasetConfig ds = datasets.get(request.dataset());
+    List<CopySpec> copies = new ArrayList<>();
+    for (String r : ds.replicas()) {
+      copies.add(new CopySpec(r, "REPLICA"));
+    }
+    for (var b : ds.backups()) {
+      copies.add(new CopySpec(b.endpoint(), "BACKUP"));
+    }
+    List<TableReport> tables = new ArrayList<>();
+    String error = null;
+    boolean findings = false;
+    boolean failed = false;
+    Set<String> atRisk = new TreeSet<>();
+    for (TableConfig t : ds.tables()) {
+      if (request.table() != null && !request.table().equals(t.name())) {
+        continue;
+      }
+      if (request.user() != null && t.owner() == null) {
+        continue;
+      }
+      TableRun run = auditTable(ds, t, copies, request.user(), progress, cancelled);
+      tables.add(run.report());
+      if (run.report().error() != null) {
+        failed = true;
+        if (error == null) {
+          error = run.report().error();
+        }
+      }
+      for (CopyReport c : run.report().copies()) {
+        failed |= c.status() == Status.FAILED;
+        findings |= c.status() == Status.FINDINGS;
+        if (c.status() == Status.FAILED && error == null) {
+          error = c.endpoint() + ": " + c.error();
+        }
+      }
+      // A row is at risk when every copy that could be checked lacks it or holds another value.
+      List<CopyOutcome> completed = run.outcomes().stream().filter(o -> !o.failed()).toList();
+      if (!completed.isEmpty() && run.report().error() == null) {
+        Map<Key, String> common = new LinkedHashMap<>(completed.get(0).lostRows());
+        for (CopyOutcome o : completed.subList(1, completed.size())) {
+          common.keySet().retainAll(o.lostRows().keySet());
+        }
+        for (String owner : common.values()) {
+          if (owner != null) {
+            atRisk.add(owner);
+          }
+        }
+      }
+    }
+    Status status = failed ? Status.FAILED : findings ? Status.FINDINGS : Status.CONSISTENT;
+    List<String> sample =
+        atRisk.stream().sorted(AuditService::compareOwners).limit(USERS_SAMPLE).toList();
+    return new AuditReport(
+        id,
+        request.dataset(),
+        status,
+        started.toString(),
+        clock.instant().toString(),
+        tables,
+        List.of(),
+        atRisk.size(),
+        sample,
+        error == null ? null : connector.redact(error));
+  }
+
+  /** Owners sort numerically when they are numbers, so a sample reads 7, 19, 23. */
+  static int compareOwners(String a, String b) {
+    boolean na = a.matches("-?\\d{1,18}");
+    boolean nb = b.matches("-?\\d{1,18}");
+    if (na && nb) {
+      return Long.compare(Long.parseLong(a), Long.parseLong(b));
+    }
+    if (na != nb) {
+      return na ? -1 : 1;
+    }
+    return a.compareTo(b);
+  }
+
+  private record CopySpec(String endpoint, String role) {}
+
+  private record TableRun(TableReport report, List<CopyOutcome> outcomes) {}
+
+  private record PreparedCopy(
+      CopySpec spec, Dialect dialect, TableShape shape, HashFlavor flavor, String error) {}
+
+  private TableRun auditTable(
+      DatasetConfig ds,
+      TableConfig t,
+      List<CopySpec> copies,
+      String user,
+      Progress progress,
+      AtomicBoolean cancelled) {
+    TableCatalog.Request req =
+        new TableCatalog.Request(t.name(), t.key(), t.owner(), t.updatedAt(), t.exclude());
+    Dialect primaryDialect = connector.dialect(ds.primary());
+    TableShape primaryShape;
+    long estimate;
+    List<AutoCloseable> open = new ArrayList<>();
+    try {
+      Connection pc = connector.open(ds.primary());
+      open.add(pc);
+      primaryShape = primaryDialect.describe(pc, req);
+      if (user != null) {
+        primaryShape = primaryShape.withOwnerFilter(user);
+      }
+      // Prepare every copy: resolve the table there and choose how rows are hashed.
+      List<PreparedCopy> prepared = new ArrayList<>();
+      for (CopySpec spec : copies) {
+        prepared.add(prepareCopy(spec, req, primaryDialect, primaryShape, pc));
+      }
+      HashFlavor ownFlavor =
+          primaryDialect instanceof GenericJdbcDialect ? HashFlavor.JVM : HashFlavor.CANONICAL;
+      estimate =
+          user != null
+              ? -1
+              : primaryDialect
+                  .digestSource(pc, primaryShape, ownFlavor, connector.statementTimeout())
+                  .estimatedRows();
+      progress.tableStarted(t.name(), estimate);
+
+      // One primary scan per hashing flavour (normally exactly one).
+      Map<HashFlavor, List<PreparedCopy>> byFlavor = new LinkedHashMap<>();
+      Map<String, CopyOutcome> outcomes = new HashMap<>();
+      for (PreparedCopy p : prepared) {
+        if (p.error() != null) {
+          outcomes.put(p.spec().endpoint(), failedOutcome(p.spec().endpoint(), p.error()));
+        } else {
+          byFlavor.computeIfAbsent(p.flavor(), f -> new ArrayList<>()).add(p);
+        }
+      }
+      long rowsChecked = 0;
+      for (var group : byFlavor.entrySet()) {
+        HashFlavor flavor = group.getKey();
+        Connection scanConn = connector.open(ds.primary());
+        open.add(scanConn);
+        DigestSource scan =
+            primaryDialect.digestSource(
+                scanConn, primaryShape, flavor, connector.statementTimeout());
+        List<CopyLink> links = new ArrayList<>();
+        for (PreparedCopy p : group.getValue()) {
+          try {
+            Connection cc = connector.open(p.spec().endpoint());
+            open.add(cc);
+            Connection lc = connector.open(ds.primary());
+            open.add(lc);
+            links.add(
+                new CopyLink(
+                    p.spec().endpoint(),
+                    p.dialect().digestSource(cc, p.shape(), flavor, connector.statementTimeout()),
+                    primaryDialect.digestSource(
+                        lc, primaryShape, flavor, connector.statementTimeout())));
+          } catch (RuntimeException e) {
+            outcomes.put(p.spec().endpoint(), failedOutcome(p.spec().endpoint(), e.getMessage()));
+          }
+        }
+        if (links.isEmpty()) {
+          continue;
+        }
+        TableComparator comparator =
+            new TableComparator(
+                primaryShape,
+                settings,
+                (rows, nanos) -> progress.chunkScanned(t.name(), rows, nanos),
+                cancelled);
+        for (CopyOutcome o : comparator.compare(scan, links)) {
+          outcomes.put(o.copy(), o);
+          rowsChecked = Math.max(rowsChecked, o.rowsChecked());
+        }
+      }
+      List<CopyReport> reports = new ArrayList<>();
+      List<CopyOutcome> ordered = new ArrayList<>();
+      for (PreparedCopy p : prepared) {
+        CopyOutcome o = outcomes.get(p.spec().endpoint());
+        ordered.add(o);
+        reports.add(copyReport(p, o, primaryShape));
+      }
+      return new TableRun(new TableReport(t.name(), rowsChecked, reports, null), ordered);
+    } catch (TableComparator.CancelledException e) {
+      return new TableRun(new TableReport(t.name(), 0, List.of(), "audit cancelled"), List.of());
+    } catch (RuntimeException | SQLException e) {
+      String msg = connector.redact(describe(e));
+      return new TableRun(
+          new TableReport(t.name(), 0, List.of(), "primary '" + ds.primary() + "': " + msg),
+          List.of());
+    } finally {
+      for (AutoCloseable c : open) {
+        try {
+          c.close();
+        } catch (Exception ignored) {
+          // best effort
+        }
+      }
+    }
+  }
+
+  private PreparedCopy prepareCopy(
+      CopySpec spec,
+      TableCatalog.Request req,
+      Dialect primaryDialect,
+      TableShape primaryShape,
+      Connection primaryConn) {
+    Dialect dialect = connector.dialect(spec.endpoint());
+    try (Connection c = connector.open(spec.endpoint())) {
+      TableShape copyShape = dialect.describe(c, req);
+      TableShape shape = alignToPrimary(primaryShape, copyShape);
+      HashFlavor flavor;
+      if (dialect.getClass() != primaryDialect.getClass()
+          || dialect instanceof GenericJdbcDialect) {
+        flavor = HashFlavor.JVM;
+      } else if (dialect instanceof PostgresDialect) {
+        boolean sameTypes =
+            types(primaryShape.compared()).equals(types(shape.compared()))
+                && types(primaryShape.key()).equals(types(shape.key()));
+        flavor =
+            sameTypes
+                    && primaryDialect.supportsNative(primaryConn, primaryShape)
+                    && dialect.supportsNative(c, shape)
+                ? HashFlavor.NATIVE
+                : HashFlavor.CANONICAL;
+      } else {
+        flavor = HashFlavor.CANONICAL;
+      }
+      return new PreparedCopy(spec, dialect, shape, flavor, null);
+    } catch (RuntimeException | SQLException e) {
+      return new PreparedCopy(spec, dialect, null, null, connector.redact(describe(e)));
+    }
+  }
+
+  private static List<String> types(List<Column> cols) {
+    return cols.stream().map(Column::typeName).toList();
+  }
+
+  /** The copy's columns, in the primary's order; every compared column must exist on the copy. */
+  static TableShape alignToPrimary(TableShape primary, TableShape copy) {
+    Map<String, Column> byName = new HashMap<>();
+    for (Column c : copy.compared()) {
+      byName.put(c.name().toLowerCase(java.util.Locale.ROOT), c);
+    }
+    for (Column c : copy.key()) {
+      byName.putIfAbsent(c.name().toLowerCase(java.util.Locale.ROOT), c);
+    }
+    List<String> missing = new ArrayList<>();
+    List<Column> compared = new ArrayList<>();
+    for (Column c : primary.compared()) {
+      Column m = byName.get(c.name().toLowerCase(java.util.Locale.ROOT));
+      if (m == null) {
+        missing.add(c.name());
+      } else {
+        compared.add(m);
+      }
+    }
+    if (!missing.isEmpty()) {
+      throw new TableCatalog.CatalogException(
+          "table '" + primary.displayName() + "' on this copy lacks column(s) " + missing);
+    }
+    List<Column> key = new ArrayList<>();
+    for (Column c : primary.key()) {
+      key.add(byName.get(c.name().toLowerCase(java.util.Locale.ROOT)));
+    }
+    Column owner =
+        primary.owner() == null
+            ? null
+            : byName.getOrDefault(
+                primary.owner().name().toLowerCase(java.util.Locale.ROOT), primary.owner());
+    Column updated =
+        primary.updatedAt() == null
+            ? null
+            : byName.getOrDefault(
+                primary.updatedAt().name().toLowerCase(java.util.Locale.ROOT), primary.updatedAt());
+    return new TableShape(
+        copy.schema(), copy.name(), key, compared, owner, updated, primary.ownerFilter());
+  }
+
+  private static CopyOutcome failedOutcome(String copy, String error) {
+    return new CopyOutcome(copy, 0, 0, 0, 0, List.of(), Map.of(), true, new HashSet<>(), error);
+  }
+
+  private CopyReport copyReport(PreparedCopy p, CopyOutcome o, TableShape shape) {
+    Status status =
+        o.failed() ? Status.FAILED : o.divergent() > 0 ? Status.FINDINGS : Status.CONSISTENT;
+    List<FindingReport> findings = new ArrayList<>();
+    for (Finding f : o.findings()) {
+      findings.add(
+          new FindingReport(
+              f.kind().name(), f.key().toMap(shape.keyNames()), f.owner(), f.columns()));
+    }
+    return new CopyReport(
+        p.spec().endpoint(),
+        p.spec().role(),
+        status,
+        o.missing(),
+        o.extra(),
+        o.changed(),
+        0,
+        o.ownersAffected().size(),
+        findings,
+        p.flavor() == null ? null : p.flavor().name(),
+        o.error() == null ? null : connector.redact(o.error()));
+  }
+
+  private static String describe(Throwable e) {
+    String m = e.getMessage();
+    return m == null ? e.getClass().getSimpleName() : m;
+  }
+}

@@ -1,0 +1,116 @@
+package io.integrityauditor.audit;
+
+import io.integrityauditor.config.EndpointConfig;
+import io.integrityauditor.config.Secrets;
+import io.integrityauditor.dialect.Dialect;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+
+/**
+ * Opens read-only sessions on audited endpoints. Every session is prepared by its dialect (read
+ * only, statement and lock timeouts, UTC); errors never carry a password.
+ */
+public final class EndpointConnector {
+  private final Map<String, EndpointConfig> endpoints;
+  private final Duration statementTimeout;
+  private final Duration connectTimeout;
+
+  public EndpointConnector(
+      Map<String, EndpointConfig> endpoints, Duration statementTimeout, Duration connectTimeout) {
+    this.endpoints = endpoints;
+    this.statementTimeout = statementTimeout;
+    this.connectTimeout = connectTimeout;
+  }
+
+  /** An endpoint could not be reached or prepared. The message is safe to show. */
+  public static final class EndpointException extends RuntimeException {
+    public EndpointException(String message) {
+      super(message);
+    }
+  }
+
+  public Dialect dialect(String endpoint) {
+    return Dialect.forUrl(config(endpoint).url());
+  }
+
+  public Duration statementTimeout() {
+    return statementTimeout;
+  }
+
+  private EndpointConfig config(String endpoint) {
+    EndpointConfig cfg = endpoints.get(endpoint);
+    if (cfg == null) {
+      throw new EndpointException("unknown endpoint '" + endpoint + "'");
+    }
+    return cfg;
+  }
+
+  /** Opens and prepares a session; the caller closes it. */
+  public Connection open(String endpoint) {
+    EndpointConfig cfg = config(endpoint);
+    Properties props = new Properties();
+    props.putAll(cfg.properties());
+    if (cfg.user() != null) {
+      props.setProperty("user", cfg.user());
+    }
+    if (cfg.password() != null) {
+      props.setProperty("password", cfg.password());
+    }
+    long seconds = Math.max(1, connectTimeout.toSeconds());
+    if (cfg.url().startsWith("jdbc:postgresql:")) {
+      props.putIfAbsent("connectTimeout", Long.toString(seconds));
+      props.putIfAbsent("prepareThreshold", "0");
+      props.putIfAbsent("ApplicationName", "integrity-auditor");
+      props.putIfAbsent("tcpKeepAlive", "true");
+    } else if (cfg.url().startsWith("jdbc:mariadb:") || cfg.url().startsWith("jdbc:mysql:")) {
+      props.putIfAbsent("connectTimeout", Long.toString(seconds * 1000));
+      props.putIfAbsent("tcpKeepAlive", "true");
+    }
+    Dialect dialect = Dialect.forUrl(cfg.url());
+    Connection c = null;
+    try {
+      DriverManager.setLoginTimeout((int) seconds);
+      c = DriverManager.getConnection(cfg.url(), props);
+      dialect.prepareSession(c, statementTimeout);
+      return c;
+    } catch (SQLException | RuntimeException e) {
+      if (c != null) {
+        try {
+          c.close();
+        } catch (SQLException ignored) {
+          // already failing
+        }
+      }
+      throw new EndpointException(
+          "cannot open endpoint '"
+              + endpoint
+              + "' ("
+              + Secrets.redactUrl(cfg.url())
+              + "): "
+              + redact(describe(e)));
+    }
+  }
+
+  /** Removes every configured password from a message. */
+  public String redact(String message) {
+    List<String> secrets = new ArrayList<>();
+    for (EndpointConfig e : endpoints.values()) {
+      secrets.add(e.password());
+    }
+    return Secrets.redact(message, secrets);
+  }
+
+  private static String describe(Throwable e) {
+    String m = e.getMessage();
+    if (m == null && e.getCause() != null) {
+      m = e.getCause().getMessage();
+    }
+    return m == null ? e.getClass().getSimpleName() : m;
+  }
+}

@@ -1,0 +1,114 @@
+package io.integrityauditor.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import io.dropwizard.core.cli.ConfiguredCommand;
+import io.dropwizard.core.setup.Bootstrap;
+import io.integrityauditor.IntegrityAuditorConfiguration;
+import io.integrityauditor.audit.AuditReport;
+import io.integrityauditor.audit.AuditRequest;
+import io.integrityauditor.audit.AuditService;
+import io.integrityauditor.config.ConfigValidator;
+import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+import net.sourceforge.argparse4j.impl.Arguments;
+import net.sourceforge.argparse4j.inf.Namespace;
+import net.sourceforge.argparse4j.inf.Subparser;
+
+/**
+ * {@code audit config.yml [--dataset D] [--table T] [--user U] [--json]}: one audit, now. Exit 0
+ * when every copy is consistent, 1 on findings, 2 when the audit could not complete.
+ */
+public final class AuditCommand extends ConfiguredCommand<IntegrityAuditorConfiguration> {
+  public static final int CONSISTENT = 0;
+  public static final int FINDINGS = 1;
+  public static final int INCOMPLETE = 2;
+
+  public AuditCommand() {
+    super("audit", "Audit a dataset now: compare the primary with every replica and backup");
+  }
+
+  @Override
+  public void configure(Subparser subparser) {
+    super.configure(subparser);
+    subparser.addArgument("--dataset").help("dataset to audit (default: every dataset)");
+    subparser.addArgument("--table").help("only this table");
+    subparser.addArgument("--user").help("only this user's rows (tables with an owner column)");
+    subparser.addArgument("--json").action(Arguments.storeTrue()).help("print the JSON report");
+  }
+
+  @Override
+  protected void run(
+      Bootstrap<IntegrityAuditorConfiguration> bootstrap,
+      Namespace ns,
+      IntegrityAuditorConfiguration config) {
+    CliLogging.quiet();
+    System.exit(
+        execute(
+            config,
+            ns.getString("dataset"),
+            ns.getString("table"),
+            ns.getString("user"),
+            Boolean.TRUE.equals(ns.getBoolean("json")),
+            System.out,
+            System.err));
+  }
+
+  /** Runs the audit and prints it; returns the exit code. */
+  public static int execute(
+      IntegrityAuditorConfiguration config,
+      String dataset,
+      String table,
+      String user,
+      boolean json,
+      PrintStream out,
+      PrintStream err) {
+    List<String> problems = ConfigValidator.problems(config.getEndpoints(), config.getDatasets());
+    if (!problems.isEmpty()) {
+      err.println("The configuration has errors:");
+      problems.forEach(p -> err.println("  * " + p));
+      return INCOMPLETE;
+    }
+    AuditService service = Wiring.auditService(config);
+    List<String> targets = new ArrayList<>();
+    if (dataset != null) {
+      targets.add(dataset);
+    } else {
+      targets.addAll(config.getDatasets().keySet());
+    }
+    List<AuditReport> reports = new ArrayList<>();
+    int code = CONSISTENT;
+    for (String d : targets) {
+      AuditReport r;
+      try {
+        r =
+            service.run(
+                new AuditRequest(d, table, user), new ProgressPrinter(err), new AtomicBoolean());
+      } catch (AuditService.UnknownTargetException e) {
+        err.println("error: " + e.getMessage());
+        return INCOMPLETE;
+      }
+      reports.add(r);
+      code = Math.max(code, r.exitCode());
+    }
+    try {
+      if (json) {
+        ObjectMapper mapper =
+            io.dropwizard.jackson.Jackson.newObjectMapper()
+                .enable(SerializationFeature.INDENT_OUTPUT);
+        out.println(mapper.writeValueAsString(reports.size() == 1 ? reports.get(0) : reports));
+      } else {
+        for (AuditReport r : reports) {
+          ReportPrinter.print(r, out);
+        }
+      }
+    } catch (Exception e) {
+      err.println("error: cannot print the report: " + e.getMessage());
+      return INCOMPLETE;
+    }
+    out.flush();
+    return code;
+  }
+}

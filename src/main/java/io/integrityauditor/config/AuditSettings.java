@@ -1,0 +1,35 @@
+package io.integrityauditor.config;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import io.dropwizard.util.Duration;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotNull;
+
+/** How audits run. The defaults suit tables from a few rows to billions. */
+public class AuditSettings {
+  @JsonProperty
+  @Min(0)
+  @Max(1_000_000)
+  private int findingsCap = 1000;
+
+  @JsonProperty @NotNull private Duration chunkTarget = Duration.milliseconds(500);
+  @JsonProperty @NotNull private Duration statementTimeout = Duration.minutes(2);
+  @JsonProperty @NotNull private Duration connectTimeout = Duration.seconds(10);
+
+  public int getFindingsCap() {
+    return findingsCap;
+  }
+
+  public Duration getChunkTarget() {
+    return chunkTarget;
+  }
+
+  public Duration getStatementTimeout() {
+    return statementTimeout;
+  }
+
+  public Duration getConnectTimeout() {
+    return connectTimeout;
+  }
+}

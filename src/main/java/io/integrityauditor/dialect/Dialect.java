@@ -1,0 +1,64 @@
+package io.integrityauditor.dialect;
+
+import io.integrityauditor.engine.DigestSource;
+import io.integrityauditor.engine.TableShape;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Duration;
+
+/**
+ * What the engine needs to know about one database engine: quoting, session safety, the catalog,
+ * and how to digest a table in SQL. One small class per engine.
+ */
+public interface Dialect {
+
+  /** How rows are hashed. Both sides of a comparison must use the same flavour. */
+  enum HashFlavor {
+    /** PostgreSQL's own row hash; only between PostgreSQL tables with identical column types. */
+    NATIVE,
+    /** A hash of the canonical text encoding, computed by the database. */
+    CANONICAL,
+    /** The canonical encoding hashed in the JVM (any JDBC database; also across engines). */
+    JVM
+  }
+
+  String name();
+
+  /** Quotes an identifier that was validated against the catalog. */
+  String quote(String identifier);
+
+  /**
+   * Makes the session safe and deterministic: read-only, statement and lock timeouts, UTC, full
+   * precision text output.
+   */
+  void prepareSession(Connection c, Duration statementTimeout) throws SQLException;
+
+  /** Resolves a table against the catalog (see {@link TableCatalog}). */
+  default TableShape describe(Connection c, TableCatalog.Request request) throws SQLException {
+    return TableCatalog.describe(this, c, request);
+  }
+
+  /** The database's own type name of each column, used to decide whether NATIVE hashing applies. */
+  default boolean supportsNative(Connection c, TableShape shape) {
+    return false;
+  }
+
+  /** Opens a digest source for a table on a prepared connection. */
+  DigestSource digestSource(Connection c, TableShape shape, HashFlavor flavor, Duration timeout);
+
+  /** The JDBC catalog/schema arguments for a table's schema part. */
+  default String[] catalogAndSchema(Connection c, String schema) throws SQLException {
+    return new String[] {null, schema};
+  }
+
+  /** Picks the dialect for a JDBC URL. */
+  static Dialect forUrl(String url) {
+    if (url.startsWith("jdbc:postgresql:")) {
+      return new PostgresDialect();
+    }
+    if (url.startsWith("jdbc:mariadb:") || url.startsWith("jdbc:mysql:")) {
+      return new MySqlDialect();
+    }
+    return new GenericJdbcDialect();
+  }
+}

@@ -1,0 +1,450 @@
+package io.integrityauditor.dialect;
+
+import io.integrityauditor.engine.BucketDigest;
+import io.integrityauditor.engine.Column;
+import io.integrityauditor.engine.Digest;
+import io.integrityauditor.engine.DigestSource;
+import io.integrityauditor.engine.Key;
+import io.integrityauditor.engine.KeyRange;
+import io.integrityauditor.engine.PositionalDigest;
+import io.integrityauditor.engine.RowHash;
+import io.integrityauditor.engine.TableShape;
+import java.math.BigDecimal;
+import java.math.BigInteger;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+
+/**
+ * The SQL shared by the in-database dialects: range predicates over (composite) keys, the
+ * positional bucket digest, the boundary bucket digest, leaf reads. Subclasses supply the hash
+ * expression and how key values are read and bound.
+ */
+abstract class JdbcDigestSource implements DigestSource {
+  protected final Connection conn;
+  protected final TableShape shape;
+  protected final Dialect dialect;
+  protected final String table;
+  protected final int timeoutSeconds;
+  private long bytes;
+
+  JdbcDigestSource(Dialect dialect, Connection conn, TableShape shape, Duration timeout) {
+    this.dialect = dialect;
+    this.conn = conn;
+    this.shape = shape;
+    this.table =
+        (shape.schema() == null ? "" : dialect.quote(shape.schema()) + ".")
+            + dialect.quote(shape.name());
+    this.timeoutSeconds = (int) Math.max(1, timeout.toSeconds());
+  }
+
+  // ---- hooks -------------------------------------------------------------------------------
+
+  /** SQL expression: the row's 64-bit hash. */
+  abstract String hashExpr();
+
+  /** SQL expression reading a key column (given as an expression) in the form readKey expects. */
+  abstract String keyReadExpr(String expr, Column c);
+
+  abstract Object readKey(ResultSet rs, int idx, Column c) throws SQLException;
+
+  /** The placeholder for a key value of this column ("?" or a cast of it). */
+  abstract String placeholder(Column c);
+
+  abstract void bind(PreparedStatement ps, int idx, Object value, Column c) throws SQLException;
+
+  /** SQL expression: a column's canonical text, NULL for NULL. */
+  abstract String textExpr(String expr, Column c);
+
+  /** Whether the engine compares and indexes row values: (a, b) > (?, ?). */
+  abstract boolean rowComparison();
+
+  abstract String intDiv(String expr, long divisor);
+
+  // ---- shared SQL ----------------------------------------------------------------------------
+
+  protected String q(String ident) {
+    return dialect.quote(ident);
+  }
+
+  protected List<String> keyExprs() {
+    List<String> out = new ArrayList<>();
+    for (Column c : shape.key()) {
+      out.add(q(c.name()));
+    }
+    return out;
+  }
+
+  protected static List<String> aliases(String prefix, int n) {
+    List<String> out = new ArrayList<>(n);
+    for (int i = 0; i < n; i++) {
+      out.add(prefix + i);
+    }
+    return out;
+  }
+
+  /** Appends "exprs op key" for a (composite) key. op is one of < <= > >=. */
+  protected void compare(Sql sql, List<String> exprs, String op, Key key) {
+    List<Column> cols = shape.key();
+    if (exprs.size() == 1) {
+      sql.append(exprs.get(0)).append(" ").append(op).append(" ");
+      sql.param(placeholder(cols.get(0)), key.get(0), cols.get(0));
+      return;
+    }
+    if (rowComparison()) {
+      sql.append("(").append(String.join(", ", exprs)).append(") ").append(op).append(" (");
+      for (int i = 0; i < exprs.size(); i++) {
+        if (i > 0) {
+          sql.append(", ");
+        }
+        sql.param(placeholder(cols.get(i)), key.get(i), cols.get(i));
+      }
+      sql.append(")");
+      return;
+    }
+    expanded(sql, exprs, op, key, 0);
+  }
+
+  private void expanded(Sql sql, List<String> exprs, String op, Key key, int i) {
+    Column c = shape.key().get(i);
+    if (i == exprs.size() - 1) {
+      sql.append(exprs.get(i)).append(" ").append(op).append(" ");
+      sql.param(placeholder(c), key.get(i), c);
+      return;
+    }
+    String strict = op.substring(0, 1);
+    sql.append("(").append(exprs.get(i)).append(" ").append(strict).append(" ");
+    sql.param(placeholder(c), key.get(i), c);
+    sql.append(" OR (").append(exprs.get(i)).append(" = ");
+    sql.param(placeholder(c), key.get(i), c);
+    sql.append(" AND ");
+    expanded(sql, exprs, op, key, i + 1);
+    sql.append("))");
+  }
+
+  protected void rangePredicate(Sql sql, List<String> exprs, KeyRange range) {
+    boolean any = false;
+    if (shape.ownerFilter() != null && shape.owner() != null) {
+      sql.append(q(shape.owner().name())).append(" = ");
+      sql.param(placeholder(shape.owner()), shape.ownerFilter(), shape.owner());
+      sql.append(" AND ");
+    }
+    if (range.lower() != null) {
+      sql.append("(");
+      compare(sql, exprs, range.lowerInclusive() ? ">=" : ">", range.lower());
+      sql.append(")");
+      any = true;
+    }
+    if (range.upper() != null) {
+      if (any) {
+        sql.append(" AND ");
+      }
+      sql.append("(");
+      compare(sql, exprs, range.upperInclusive() ? "<=" : "<", range.upper());
+      sql.append(")");
+      any = true;
+    }
+    if (!any) {
+      sql.append("1 = 1");
+    }
+  }
+
+  /** A CASE expression giving the bucket number, as a binary search over the bucket starts. */
+  protected void bucketCase(Sql sql, List<String> exprs, List<Key> starts, int lo, int hi) {
+    if (hi - lo == 1) {
+      sql.append(Integer.toString(lo));
+      return;
+    }
+    int mid = (lo + hi) >>> 1;
+    sql.append("CASE WHEN ");
+    compare(sql, exprs, "<", starts.get(mid - 1));
+    sql.append(" THEN ");
+    bucketCase(sql, exprs, starts, lo, mid);
+    sql.append(" ELSE ");
+    bucketCase(sql, exprs, starts, mid, hi);
+    sql.append(" END");
+  }
+
+  protected PreparedStatement prepare(Sql sql) throws SQLException {
+    PreparedStatement ps = conn.prepareStatement(sql.toString());
+    ps.setQueryTimeout(timeoutSeconds);
+    int i = 1;
+    for (Sql.Param p : sql.params) {
+      bind(ps, i++, p.value(), p.column());
+    }
+    return ps;
+  }
+
+  protected Key readKeyAt(ResultSet rs, int first) throws SQLException {
+    List<Object> values = new ArrayList<>(shape.key().size());
+    for (int i = 0; i < shape.key().size(); i++) {
+      Object v = readKey(rs, first + i, shape.key().get(i));
+      count(v);
+      values.add(v);
+    }
+    return new Key(values);
+  }
+
+  protected void count(Object v) {
+    if (v == null) {
+      bytes += 1;
+    } else if (v instanceof String s) {
+      bytes += s.length();
+    } else if (v instanceof byte[] b) {
+      bytes += b.length;
+    } else if (v instanceof BigDecimal || v instanceof BigInteger) {
+      bytes += v.toString().length();
+    } else {
+      bytes += 8;
+    }
+  }
+
+  @Override
+  public long bytesReceived() {
+    return bytes;
+  }
+
+  /** Runs work in a short read-only transaction, ended before returning. */
+  protected <T> T inTransaction(SqlWork<T> work) {
+    try {
+      try {
+        T t = work.run();
+        endTransaction(false);
+        return t;
+      } catch (SQLException | RuntimeException e) {
+        endTransaction(true);
+        throw e;
+      }
+    } catch (SQLException e) {
+      throw new DatabaseException(e);
+    }
+  }
+
+  private void endTransaction(boolean failed) {
+    try {
+      if (!conn.getAutoCommit()) {
+        if (failed) {
+          conn.rollback();
+        } else {
+          conn.commit();
+        }
+      }
+    } catch (SQLException ignored) {
+      // the connection is broken; the next call reports it
+    }
+  }
+
+  interface SqlWork<T> {
+    T run() throws SQLException;
+  }
+
+  @Override
+  public PositionalDigest positionalDigest(KeyRange range, long limit, int bucketRows) {
+    int nk = shape.key().size();
+    List<String> keys = keyExprs();
+    List<String> inner = aliases("ia_k", nk);
+    Sql sql = new Sql();
+    sql.append("SELECT ia_b, COUNT(*), SUM(ia_h)");
+    for (int i = 0; i < nk; i++) {
+      sql.append(", MAX(ia_f" + i + ")");
+    }
+    if (limit > 0) {
+      for (int i = 0; i < nk; i++) {
+        sql.append(", MAX(ia_l" + i + ")");
+      }
+    }
+    sql.append(" FROM (SELECT ").append(intDiv("ia_rn - 1", bucketRows)).append(" AS ia_b, ia_h");
+    for (int i = 0; i < nk; i++) {
+      Column c = shape.key().get(i);
+      sql.append(", CASE WHEN MOD(ia_rn - 1, " + bucketRows + ") = 0 THEN ")
+          .append(keyReadExpr(inner.get(i), c))
+          .append(" END AS ia_f" + i);
+    }
+    if (limit > 0) {
+      for (int i = 0; i < nk; i++) {
+        Column c = shape.key().get(i);
+        sql.append(", CASE WHEN ia_rn = " + limit + " THEN ")
+            .append(keyReadExpr(inner.get(i), c))
+            .append(" END AS ia_l" + i);
+      }
+    }
+    sql.append(" FROM (SELECT ").append(String.join(", ", inner)).append(", ia_h, ");
+    sql.append("ROW_NUMBER() OVER (ORDER BY ")
+        .append(String.join(", ", inner))
+        .append(") AS ia_rn");
+    sql.append(" FROM (SELECT ");
+    for (int i = 0; i < nk; i++) {
+      sql.append(keys.get(i)).append(" AS ").append(inner.get(i)).append(", ");
+    }
+    sql.append(hashExpr()).append(" AS ia_h FROM ").append(table).append(" WHERE ");
+    rangePredicate(sql, keys, range);
+    sql.append(" ORDER BY ").append(String.join(", ", keys));
+    if (limit > 0) {
+      sql.append(" LIMIT " + limit);
+    }
+    sql.append(") ia_c) ia_x) ia_y GROUP BY ia_b ORDER BY ia_b");
+    return inTransaction(
+        () -> {
+          List<BucketDigest> buckets = new ArrayList<>();
+          Key last = null;
+          try (PreparedStatement ps = prepare(sql);
+              ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+              long n = rs.getLong(2);
+              BigDecimal s = rs.getBigDecimal(3);
+              Key first = readKeyAt(rs, 4);
+              bytes += 24;
+              buckets.add(
+                  new BucketDigest(first, new Digest(n, s == null ? null : s.toBigInteger())));
+              if (limit > 0 && rs.getObject(4 + nk) != null) {
+                last = readKeyAt(rs, 4 + nk);
+              }
+            }
+          }
+          return new PositionalDigest(buckets, last);
+        });
+  }
+
+  @Override
+  public List<Digest> boundaryDigest(KeyRange range, List<Key> starts) {
+    int nk = shape.key().size();
+    List<String> inner = aliases("ia_k", nk);
+    List<String> keys = keyExprs();
+    Sql sql = new Sql();
+    sql.append("SELECT ");
+    bucketCase(sql, inner, starts, 0, starts.size() + 1);
+    sql.append(" AS ia_b, COUNT(*), SUM(ia_h) FROM (SELECT ");
+    for (int i = 0; i < nk; i++) {
+      sql.append(keys.get(i)).append(" AS ").append(inner.get(i)).append(", ");
+    }
+    sql.append(hashExpr()).append(" AS ia_h FROM ").append(table).append(" WHERE ");
+    rangePredicate(sql, keys, range);
+    sql.append(") ia_c GROUP BY 1");
+    return inTransaction(
+        () -> {
+          List<Digest> out = new ArrayList<>(starts.size() + 1);
+          for (int i = 0; i <= starts.size(); i++) {
+            out.add(Digest.EMPTY);
+          }
+          try (PreparedStatement ps = prepare(sql);
+              ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+              int b = rs.getInt(1);
+              BigDecimal s = rs.getBigDecimal(3);
+              bytes += 24;
+              out.set(b, new Digest(rs.getLong(2), s == null ? null : s.toBigInteger()));
+            }
+          }
+          return out;
+        });
+  }
+
+  @Override
+  public void rowHashes(KeyRange range, Consumer<RowHash> sink) {
+    List<String> keys = keyExprs();
+    Sql sql = new Sql();
+    sql.append("SELECT ");
+    for (int i = 0; i < keys.size(); i++) {
+      sql.append(keyReadExpr(keys.get(i), shape.key().get(i))).append(", ");
+    }
+    sql.append(hashExpr());
+    sql.append(", ")
+        .append(shape.owner() == null ? "NULL" : textExpr(q(shape.owner().name()), shape.owner()));
+    sql.append(" FROM ").append(table).append(" WHERE ");
+    rangePredicate(sql, keys, range);
+    int nk = keys.size();
+    inTransaction(
+        () -> {
+          try (PreparedStatement ps = prepare(sql)) {
+            ps.setFetchSize(1000);
+            try (ResultSet rs = ps.executeQuery()) {
+              while (rs.next()) {
+                Key k = readKeyAt(rs, 1);
+                long h = hashValue(rs, nk + 1);
+                String owner = rs.getString(nk + 2);
+                count(owner);
+                bytes += 8;
+                sink.accept(new RowHash(k, h, owner));
+              }
+            }
+          }
+          return null;
+        });
+  }
+
+  /** Reads a row hash column as a signed 64-bit value (unsigned hashes wrap). */
+  protected long hashValue(ResultSet rs, int idx) throws SQLException {
+    BigDecimal d = rs.getBigDecimal(idx);
+    return d.toBigInteger().longValue();
+  }
+
+  @Override
+  public Map<Key, List<String>> rowValues(Collection<Key> wanted) {
+    if (wanted.isEmpty()) {
+      return Map.of();
+    }
+    List<String> keys = keyExprs();
+    Sql sql = new Sql();
+    sql.append("SELECT ");
+    for (int i = 0; i < keys.size(); i++) {
+      sql.append(keyReadExpr(keys.get(i), shape.key().get(i))).append(", ");
+    }
+    List<String> values = new ArrayList<>();
+    for (Column c : shape.compared()) {
+      values.add(textExpr(q(c.name()), c));
+    }
+    sql.append(String.join(", ", values)).append(" FROM ").append(table).append(" WHERE ");
+    boolean firstKey = true;
+    for (Key k : wanted) {
+      if (!firstKey) {
+        sql.append(" OR ");
+      }
+      firstKey = false;
+      sql.append("(");
+      for (int i = 0; i < keys.size(); i++) {
+        if (i > 0) {
+          sql.append(" AND ");
+        }
+        sql.append(keys.get(i)).append(" = ");
+        sql.param(placeholder(shape.key().get(i)), k.get(i), shape.key().get(i));
+      }
+      sql.append(")");
+    }
+    int nk = keys.size();
+    return inTransaction(
+        () -> {
+          Map<Key, List<String>> out = new HashMap<>();
+          try (PreparedStatement ps = prepare(sql);
+              ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+              Key k = readKeyAt(rs, 1);
+              List<String> row = new ArrayList<>();
+              for (int i = 0; i < shape.compared().size(); i++) {
+                String v = rs.getString(nk + 1 + i);
+                count(v);
+                row.add(v);
+              }
+              out.put(k, row);
+            }
+          }
+          return out;
+        });
+  }
+
+  @Override
+  public void close() {
+    try {
+      conn.close();
+    } catch (SQLException ignored) {
+      // closing is best effort
+    }
+  }
+}

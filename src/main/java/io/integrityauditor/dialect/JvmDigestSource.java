@@ -1,0 +1,245 @@
+package io.integrityauditor.dialect;
+
+import io.integrityauditor.engine.BucketDigest;
+import io.integrityauditor.engine.CanonicalEncoding;
+import io.integrityauditor.engine.Column;
+import io.integrityauditor.engine.Digest;
+import io.integrityauditor.engine.Key;
+import io.integrityauditor.engine.KeyRange;
+import io.integrityauditor.engine.PositionalDigest;
+import io.integrityauditor.engine.RowHash;
+import io.integrityauditor.engine.TableShape;
+import io.integrityauditor.engine.Values;
+import java.math.BigDecimal;
+import java.math.BigInteger;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
+
+/**
+ * Digests computed in the JVM: the database only filters and orders rows by key range, every row
+ * crosses the network and is hashed here with {@link CanonicalEncoding}. Works with any JDBC
+ * driver; slower than the in-database dialects, and the fallback across engines.
+ */
+final class JvmDigestSource extends JdbcDigestSource {
+
+  JvmDigestSource(Dialect dialect, Connection conn, TableShape shape, Duration timeout) {
+    super(dialect, conn, shape, timeout);
+  }
+
+  @Override
+  String hashExpr() {
+    throw new UnsupportedOperationException("hashed in the JVM");
+  }
+
+  @Override
+  String keyReadExpr(String expr, Column c) {
+    return expr;
+  }
+
+  @Override
+  Object readKey(ResultSet rs, int idx, Column c) throws SQLException {
+    Object v = rs.getObject(idx);
+    if (v instanceof Integer || v instanceof Short || v instanceof Byte) {
+      return ((Number) v).longValue();
+    }
+    if (v instanceof BigInteger i && i.bitLength() < 64) {
+      return i.longValue();
+    }
+    return v;
+  }
+
+  @Override
+  String placeholder(Column c) {
+    return "?";
+  }
+
+  @Override
+  void bind(PreparedStatement ps, int idx, Object value, Column c) throws SQLException {
+    if (value instanceof BigInteger i) {
+      ps.setBigDecimal(idx, new BigDecimal(i));
+    } else {
+      ps.setObject(idx, value);
+    }
+  }
+
+  @Override
+  String textExpr(String expr, Column c) {
+    return expr;
+  }
+
+  @Override
+  boolean rowComparison() {
+    return false;
+  }
+
+  @Override
+  String intDiv(String expr, long divisor) {
+    throw new UnsupportedOperationException("hashed in the JVM");
+  }
+
+  private String selectList() {
+    List<String> cols = new ArrayList<>(keyExprs());
+    for (Column c : shape.compared()) {
+      cols.add(q(c.name()));
+    }
+    cols.add(shape.owner() == null ? "NULL" : q(shape.owner().name()));
+    return String.join(", ", cols);
+  }
+
+  /** Hashes the row at the cursor; the compared columns start after the key columns. */
+  private long hashRow(ResultSet rs) throws SQLException {
+    int first = shape.key().size() + 1;
+    StringBuilder sb = new StringBuilder();
+    for (int i = 0; i < shape.compared().size(); i++) {
+      Object v = rs.getObject(first + i);
+      String text = v == null ? null : Values.canonicalText(v);
+      count(text);
+      sb.append(CanonicalEncoding.encode(text));
+    }
+    return CanonicalEncoding.rowHash(sb.toString());
+  }
+
+  private String owner(ResultSet rs) throws SQLException {
+    Object o = rs.getObject(shape.key().size() + shape.compared().size() + 1);
+    return o == null ? null : Values.canonicalText(o);
+  }
+
+  @Override
+  public PositionalDigest positionalDigest(KeyRange range, long limit, int bucketRows) {
+    List<String> keys = keyExprs();
+    Sql sql = new Sql();
+    sql.append("SELECT ").append(selectList()).append(" FROM ").append(table).append(" WHERE ");
+    rangePredicate(sql, keys, range);
+    sql.append(" ORDER BY ").append(String.join(", ", keys));
+    return inTransaction(
+        () -> {
+          List<BucketDigest> buckets = new ArrayList<>();
+          Key last = null;
+          try (PreparedStatement ps = prepare(sql)) {
+            if (limit > 0) {
+              ps.setMaxRows((int) Math.min(Integer.MAX_VALUE, limit));
+            }
+            ps.setFetchSize((int) (limit > 0 ? Math.min(1000, limit) : 1000));
+            try (ResultSet rs = ps.executeQuery()) {
+              Digest.Accumulator acc = null;
+              Key first = null;
+              long n = 0;
+              while (rs.next()) {
+                Key k = readKeyAt(rs, 1);
+                if (n % bucketRows == 0) {
+                  if (acc != null) {
+                    buckets.add(new BucketDigest(first, acc.digest()));
+                  }
+                  acc = new Digest.Accumulator();
+                  first = k;
+                }
+                acc.add(hashRow(rs));
+                n++;
+                if (limit > 0 && n == limit) {
+                  last = k;
+                }
+              }
+              if (acc != null) {
+                buckets.add(new BucketDigest(first, acc.digest()));
+              }
+            }
+          }
+          return new PositionalDigest(buckets, last);
+        });
+  }
+
+  @Override
+  public List<Digest> boundaryDigest(KeyRange range, List<Key> starts) {
+    List<String> keys = keyExprs();
+    Sql sql = new Sql();
+    sql.append("SELECT ").append(selectList()).append(", ");
+    bucketCase(sql, keys, starts, 0, starts.size() + 1);
+    sql.append(" FROM ").append(table).append(" WHERE ");
+    rangePredicate(sql, keys, range);
+    int bucketCol = shape.key().size() + shape.compared().size() + 2;
+    return inTransaction(
+        () -> {
+          List<Digest.Accumulator> acc = new ArrayList<>();
+          for (int i = 0; i <= starts.size(); i++) {
+            acc.add(new Digest.Accumulator());
+          }
+          try (PreparedStatement ps = prepare(sql)) {
+            ps.setFetchSize(1000);
+            try (ResultSet rs = ps.executeQuery()) {
+              while (rs.next()) {
+                acc.get(rs.getInt(bucketCol)).add(hashRow(rs));
+              }
+            }
+          }
+          List<Digest> out = new ArrayList<>();
+          for (Digest.Accumulator a : acc) {
+            out.add(a.digest());
+          }
+          return out;
+        });
+  }
+
+  @Override
+  public void rowHashes(KeyRange range, Consumer<RowHash> sink) {
+    List<String> keys = keyExprs();
+    Sql sql = new Sql();
+    sql.append("SELECT ").append(selectList()).append(" FROM ").append(table).append(" WHERE ");
+    rangePredicate(sql, keys, range);
+    inTransaction(
+        () -> {
+          try (PreparedStatement ps = prepare(sql)) {
+            ps.setFetchSize(1000);
+            try (ResultSet rs = ps.executeQuery()) {
+              while (rs.next()) {
+                sink.accept(new RowHash(readKeyAt(rs, 1), hashRow(rs), owner(rs)));
+              }
+            }
+          }
+          return null;
+        });
+  }
+
+  @Override
+  public java.util.Map<Key, List<String>> rowValues(java.util.Collection<Key> wanted) {
+    java.util.Map<Key, List<String>> out = new java.util.HashMap<>();
+    for (Key k : wanted) {
+      rowHashesAndValues(k, out);
+    }
+    return out;
+  }
+
+  private void rowHashesAndValues(Key k, java.util.Map<Key, List<String>> out) {
+    KeyRange exact = new KeyRange(k, true, k, true);
+    List<String> keys = keyExprs();
+    Sql sql = new Sql();
+    sql.append("SELECT ").append(selectList()).append(" FROM ").append(table).append(" WHERE ");
+    rangePredicate(sql, keys, exact);
+    inTransaction(
+        () -> {
+          try (PreparedStatement ps = prepare(sql);
+              ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+              Key key = readKeyAt(rs, 1);
+              List<String> row = new ArrayList<>();
+              for (int i = 0; i < shape.compared().size(); i++) {
+                Object v = rs.getObject(shape.key().size() + 1 + i);
+                row.add(v == null ? null : Values.canonicalText(v));
+              }
+              out.put(key, row);
+            }
+          }
+          return null;
+        });
+  }
+
+  @Override
+  public long estimatedRows() {
+    return -1;
+  }
+}

@@ -1,0 +1,241 @@
+package io.integrityauditor.dialect;
+
+import io.integrityauditor.engine.Column;
+import io.integrityauditor.engine.TableShape;
+import java.sql.Connection;
+import java.sql.DatabaseMetaData;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+
+/**
+ * Resolves a configured table against a database's catalog: the table and every named column must
+ * exist, and the key must be a primary key or a unique key of NOT NULL columns. Only names found
+ * here are ever put into SQL, and they are quoted.
+ */
+public final class TableCatalog {
+  private TableCatalog() {}
+
+  /**
+   * What the configuration asks for.
+   *
+   * @param table {@code schema.table} or {@code table}
+   * @param key key columns, or empty to use the primary key (or a unique NOT NULL key)
+   * @param owner owner column or null
+   * @param updatedAt last-write-time column or null
+   * @param exclude columns not compared
+   */
+  public record Request(
+      String table, List<String> key, String owner, String updatedAt, List<String> exclude) {}
+
+  /** A table that cannot be audited as configured; the message says why. */
+  public static final class CatalogException extends RuntimeException {
+    public CatalogException(String message) {
+      super(message);
+    }
+  }
+
+  static TableShape describe(Dialect dialect, Connection c, Request req) throws SQLException {
+    String schema = null;
+    String name = req.table();
+    int dot = name.lastIndexOf('.');
+    if (dot > 0) {
+      schema = name.substring(0, dot);
+      name = name.substring(dot + 1);
+    }
+    DatabaseMetaData md = c.getMetaData();
+    if (schema == null && dialect instanceof PostgresDialect) {
+      schema = "public";
+    }
+    String[] cs = dialect.catalogAndSchema(c, schema);
+    String[] found = findTable(md, cs[0], cs[1], name);
+    if (found == null) {
+      throw new CatalogException(
+          "table '" + req.table() + "' does not exist (or is not visible to this user)");
+    }
+    String catalog = found[0];
+    String realSchema = found[1];
+    String realName = found[2];
+
+    Map<String, Column> columns = new LinkedHashMap<>();
+    try (ResultSet rs = md.getColumns(catalog, realSchema, realName, "%")) {
+      TreeMap<Integer, Column> ordered = new TreeMap<>();
+      while (rs.next()) {
+        ordered.put(
+            rs.getInt("ORDINAL_POSITION"),
+            new Column(
+                rs.getString("COLUMN_NAME"),
+                rs.getString("TYPE_NAME"),
+                rs.getInt("DATA_TYPE"),
+                rs.getInt("NULLABLE") != DatabaseMetaData.columnNoNulls));
+      }
+      for (Column col : ordered.values()) {
+        columns.put(col.name(), col);
+      }
+    }
+
+    List<List<String>> uniqueKeys = uniqueKeys(md, catalog, realSchema, realName, columns);
+    List<Column> key = new ArrayList<>();
+    if (req.key() == null || req.key().isEmpty()) {
+      if (uniqueKeys.isEmpty()) {
+        throw new CatalogException(
+            "table '"
+                + req.table()
+                + "' has neither a primary key nor a unique key on NOT NULL columns;"
+                + " rows cannot be matched between copies. Add one, or set 'key' to columns"
+                + " that are unique and NOT NULL");
+      }
+      for (String k : uniqueKeys.get(0)) {
+        key.add(columns.get(k));
+      }
+    } else {
+      for (String k : req.key()) {
+        key.add(column(columns, k, req.table(), "key"));
+      }
+      Set<String> keyNames = new LinkedHashSet<>();
+      key.forEach(col -> keyNames.add(col.name()));
+      boolean unique = uniqueKeys.stream().anyMatch(keyNames::containsAll);
+      if (!unique) {
+        throw new CatalogException(
+            "key "
+                + req.key()
+                + " of table '"
+                + req.table()
+                + "' is not a primary key or unique key of NOT NULL columns");
+      }
+      for (Column col : key) {
+        if (col.nullable()) {
+          throw new CatalogException(
+              "key column '" + col.name() + "' of table '" + req.table() + "' admits NULL");
+        }
+      }
+    }
+
+    Set<String> excluded = new LinkedHashSet<>();
+    for (String e : req.exclude() == null ? List.<String>of() : req.exclude()) {
+      Column col = column(columns, e, req.table(), "exclude");
+      if (key.stream().anyMatch(k -> k.name().equals(col.name()))) {
+        throw new CatalogException(
+            "exclude: key column '"
+                + col.name()
+                + "' of table '"
+                + req.table()
+                + "' must be compared");
+      }
+      excluded.add(col.name());
+    }
+    List<Column> compared = new ArrayList<>();
+    for (Column col : columns.values()) {
+      if (!excluded.contains(col.name())) {
+        compared.add(col);
+      }
+    }
+    Column owner = req.owner() == null ? null : column(columns, req.owner(), req.table(), "owner");
+    Column updated =
+        req.updatedAt() == null ? null : column(columns, req.updatedAt(), req.table(), "updatedAt");
+    String shapeSchema = dialect instanceof MySqlDialect ? catalog : realSchema;
+    if (dialect instanceof MySqlDialect && schemaOmitted(req.table())) {
+      shapeSchema = null;
+    }
+    return new TableShape(shapeSchema, realName, key, compared, owner, updated, null);
+  }
+
+  private static boolean schemaOmitted(String table) {
+    return table.lastIndexOf('.') <= 0;
+  }
+
+  private static Column column(
+      Map<String, Column> columns, String name, String table, String field) {
+    Column exact = columns.get(name);
+    if (exact != null) {
+      return exact;
+    }
+    List<Column> folded =
+        columns.values().stream().filter(c -> c.name().equalsIgnoreCase(name)).toList();
+    if (folded.size() == 1) {
+      return folded.get(0);
+    }
+    throw new CatalogException(
+        field
+            + ": column '"
+            + name
+            + "' does not exist in table '"
+            + table
+            + "' (columns: "
+            + String.join(", ", columns.keySet())
+            + ")");
+  }
+
+  private static String[] findTable(DatabaseMetaData md, String catalog, String schema, String name)
+      throws SQLException {
+    List<String[]> all = new ArrayList<>();
+    try (ResultSet rs = md.getTables(catalog, schema, null, null)) {
+      while (rs.next()) {
+        String type = rs.getString("TABLE_TYPE");
+        if (type != null
+            && !type.toUpperCase(Locale.ROOT).contains("TABLE")
+            && !type.toUpperCase(Locale.ROOT).contains("VIEW")) {
+          continue;
+        }
+        all.add(
+            new String[] {
+              rs.getString("TABLE_CAT"), rs.getString("TABLE_SCHEM"), rs.getString("TABLE_NAME")
+            });
+      }
+    }
+    Optional<String[]> exact = all.stream().filter(t -> t[2].equals(name)).findFirst();
+    if (exact.isPresent()) {
+      return exact.get();
+    }
+    List<String[]> folded = all.stream().filter(t -> t[2].equalsIgnoreCase(name)).toList();
+    return folded.size() == 1 ? folded.get(0) : null;
+  }
+
+  /** The primary key first, then unique indexes on NOT NULL columns, fewest columns first. */
+  private static List<List<String>> uniqueKeys(
+      DatabaseMetaData md, String catalog, String schema, String table, Map<String, Column> cols)
+      throws SQLException {
+    List<List<String>> keys = new ArrayList<>();
+    TreeMap<Integer, String> pk = new TreeMap<>();
+    try (ResultSet rs = md.getPrimaryKeys(catalog, schema, table)) {
+      while (rs.next()) {
+        pk.put(rs.getInt("KEY_SEQ"), rs.getString("COLUMN_NAME"));
+      }
+    }
+    if (!pk.isEmpty()) {
+      keys.add(new ArrayList<>(pk.values()));
+    }
+    Map<String, TreeMap<Integer, String>> indexes = new LinkedHashMap<>();
+    try (ResultSet rs = md.getIndexInfo(catalog, schema, table, true, false)) {
+      while (rs.next()) {
+        String idx = rs.getString("INDEX_NAME");
+        String col = rs.getString("COLUMN_NAME");
+        if (idx == null || col == null || rs.getBoolean("NON_UNIQUE")) {
+          continue;
+        }
+        indexes.computeIfAbsent(idx, x -> new TreeMap<>()).put(rs.getInt("ORDINAL_POSITION"), col);
+      }
+    }
+    List<List<String>> unique = new ArrayList<>();
+    for (TreeMap<Integer, String> idx : indexes.values()) {
+      List<String> names = new ArrayList<>(idx.values());
+      boolean notNull =
+          names.stream().allMatch(n -> cols.containsKey(n) && !cols.get(n).nullable());
+      if (notNull && !names.equals(keys.isEmpty() ? null : keys.get(0))) {
+        unique.add(names);
+      }
+    }
+    unique.sort(Comparator.comparingInt(List::size));
+    keys.addAll(unique);
+    return keys;
+  }
+}

@@ -1,0 +1,42 @@
+package io.integrityauditor.engine;
+
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+
+/**
+ * One table on one endpoint, as the comparison engine sees it. A dialect implements it with SQL
+ * that lets the database do the hashing; the generic dialect hashes in the JVM. Every method is a
+ * short, read-only query so that a hot standby never has to cancel it.
+ */
+public interface DigestSource extends AutoCloseable {
+
+  /**
+   * Digests the rows of {@code range} in key order, at most {@code limit} of them (no limit when
+   * {@code limit <= 0}), in buckets of {@code bucketRows} consecutive rows.
+   */
+  PositionalDigest positionalDigest(KeyRange range, long limit, int bucketRows);
+
+  /**
+   * Digests the rows of {@code range} split at {@code starts}: bucket 0 holds keys below starts[0],
+   * bucket i keys in [starts[i-1], starts[i]), the last bucket keys from the last start on. Returns
+   * starts.size() + 1 digests.
+   */
+  List<Digest> boundaryDigest(KeyRange range, List<Key> starts);
+
+  /** Streams the key, hash and owner of every row in {@code range}, in no particular order. */
+  void rowHashes(KeyRange range, Consumer<RowHash> sink);
+
+  /** The canonical text of every compared column of the rows with these keys, by key. */
+  Map<Key, List<String>> rowValues(Collection<Key> keys);
+
+  /** The database's estimate of the table's row count, or -1 when it has none. */
+  long estimatedRows();
+
+  /** Bytes received from the database so far (result values, approximate). */
+  long bytesReceived();
+
+  @Override
+  void close();
+}

@@ -1,0 +1,118 @@
+package io.integrityauditor.engine;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Collects the differences of one copy. Rows seen on one side only are held back until the end so
+ * that a row which two databases with different collations placed in different ranges is matched up
+ * again instead of being reported as both MISSING and EXTRA.
+ */
+final class FindingCollector {
+  private final CompareSettings settings;
+  private final Map<Key, RowHash> pendingMissing = new HashMap<>();
+  private final Map<Key, RowHash> pendingExtra = new HashMap<>();
+  private final List<Finding> findings = new ArrayList<>();
+  private final Map<Key, String> lostRows = new LinkedHashMap<>();
+  private final Set<String> owners = new HashSet<>();
+  private boolean lostRowsComplete = true;
+  private long missing;
+  private long extra;
+  private long changed;
+
+  FindingCollector(CompareSettings settings) {
+    this.settings = settings;
+  }
+
+  synchronized void missing(RowHash primaryRow) {
+    RowHash other = pendingExtra.remove(primaryRow.key());
+    if (other != null) {
+      if (other.hash() != primaryRow.hash()) {
+        changed(primaryRow);
+      }
+      return;
+    }
+    if (pendingMissing.size() < settings.pendingCap()) {
+      pendingMissing.put(primaryRow.key(), primaryRow);
+    } else {
+      record(Finding.Kind.MISSING, primaryRow);
+    }
+  }
+
+  synchronized void extra(RowHash copyRow) {
+    RowHash other = pendingMissing.remove(copyRow.key());
+    if (other != null) {
+      if (other.hash() != copyRow.hash()) {
+        changed(other);
+      }
+      return;
+    }
+    if (pendingExtra.size() < settings.pendingCap()) {
+      pendingExtra.put(copyRow.key(), copyRow);
+    } else {
+      record(Finding.Kind.EXTRA, copyRow);
+    }
+  }
+
+  synchronized void changed(RowHash primaryRow) {
+    record(Finding.Kind.CHANGED, primaryRow);
+  }
+
+  private void record(Finding.Kind kind, RowHash row) {
+    switch (kind) {
+      case MISSING -> missing++;
+      case EXTRA -> extra++;
+      case CHANGED -> changed++;
+    }
+    if (row.owner() != null) {
+      owners.add(row.owner());
+    }
+    if (kind != Finding.Kind.EXTRA) {
+      if (lostRows.size() < settings.lostRowsCap()) {
+        lostRows.put(row.key(), row.owner());
+      } else {
+        lostRowsComplete = false;
+      }
+    }
+    if (findings.size() < settings.findingsCap()) {
+      findings.add(new Finding(kind, row.key(), row.owner(), List.of()));
+    }
+  }
+
+  /** Reports every row still unmatched; call once, after the last range. */
+  synchronized void flush() {
+    pendingMissing.values().stream()
+        .sorted((a, b) -> a.key().compareTo(b.key()))
+        .forEach(r -> record(Finding.Kind.MISSING, r));
+    pendingExtra.values().stream()
+        .sorted((a, b) -> a.key().compareTo(b.key()))
+        .forEach(r -> record(Finding.Kind.EXTRA, r));
+    pendingMissing.clear();
+    pendingExtra.clear();
+  }
+
+  synchronized List<Finding> findings() {
+    return findings;
+  }
+
+  synchronized CopyOutcome outcome(String copy, long rowsChecked, List<Finding> resolved) {
+    List<Finding> sorted = new ArrayList<>(resolved);
+    sorted.sort((a, b) -> a.key().compareTo(b.key()));
+    return new CopyOutcome(
+        copy,
+        rowsChecked,
+        missing,
+        extra,
+        changed,
+        sorted,
+        lostRows,
+        lostRowsComplete,
+        owners,
+        null);
+  }
+}

@@ -1,0 +1,42 @@
+package io.integrityauditor.engine;
+
+import java.util.List;
+
+/**
+ * A table resolved against one database's catalog: what is compared and how rows are identified.
+ *
+ * @param schema schema (PostgreSQL) or database (MariaDB); null for the connection default
+ * @param name the table name
+ * @param key the key columns, in key order (a primary key or a unique key of non-null columns)
+ * @param compared every compared column (key columns included), in the primary's column order
+ * @param owner the column naming the user a row belongs to, or null
+ * @param updatedAt the column holding the row's last write time, or null
+ * @param ownerFilter when not null, only rows of this owner are compared (a one-user audit)
+ */
+public record TableShape(
+    String schema,
+    String name,
+    List<Column> key,
+    List<Column> compared,
+    Column owner,
+    Column updatedAt,
+    String ownerFilter) {
+
+  public TableShape withOwnerFilter(String owner) {
+    return new TableShape(schema, name, key, compared, this.owner, updatedAt, owner);
+  }
+
+  /** The same table with another database's column types, for a copy. */
+  public TableShape withColumns(
+      List<Column> key, List<Column> compared, Column owner, Column updatedAt) {
+    return new TableShape(schema, name, key, compared, owner, updatedAt, ownerFilter);
+  }
+
+  public List<String> keyNames() {
+    return key.stream().map(Column::name).toList();
+  }
+
+  public String displayName() {
+    return schema == null ? name : schema + "." + name;
+  }
+}

@@ -1,0 +1,101 @@
+package io.integrityauditor.engine;
+
+import java.math.BigDecimal;
+import java.math.BigInteger;
+import java.sql.Blob;
+import java.sql.Clob;
+import java.sql.SQLException;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
+import java.util.HexFormat;
+
+/**
+ * Renders JDBC values to the canonical text used by the JVM hashing path and to the normalized form
+ * used for key identity. Full precision: nothing is rounded.
+ */
+public final class Values {
+  private static final HexFormat HEX = HexFormat.of();
+
+  private Values() {}
+
+  /** Normalizes a key value so equal keys read by different drivers compare equal. */
+  public static Object normalizeKey(Object v) {
+    if (v == null) {
+      return null;
+    }
+    if (v instanceof Long || v instanceof Integer || v instanceof Short || v instanceof Byte) {
+      return ((Number) v).longValue();
+    }
+    if (v instanceof BigInteger i) {
+      return i.bitLength() < 64 ? (Object) i.longValue() : i;
+    }
+    if (v instanceof BigDecimal d) {
+      BigDecimal s = d.stripTrailingZeros();
+      if (s.scale() <= 0 && s.precision() - s.scale() < 19) {
+        return s.longValueExact();
+      }
+      return s;
+    }
+    return canonicalText(v);
+  }
+
+  /**
+   * The canonical text of a non-null value. Timestamps with a zone are rendered in UTC with full
+   * fractional precision; binary values in lower-case hex; numbers exactly as stored (scale kept).
+   */
+  public static String canonicalText(Object v) {
+    if (v instanceof byte[] b) {
+      return HEX.formatHex(b);
+    }
+    if (v instanceof BigDecimal d) {
+      return d.toPlainString();
+    }
+    if (v instanceof Double d) {
+      return Double.toString(d);
+    }
+    if (v instanceof Float f) {
+      return Float.toString(f);
+    }
+    if (v instanceof java.sql.Timestamp t) {
+      return t.toLocalDateTime().toString();
+    }
+    if (v instanceof java.sql.Date d) {
+      return d.toLocalDate().toString();
+    }
+    if (v instanceof java.sql.Time t) {
+      return t.toLocalTime().toString();
+    }
+    if (v instanceof OffsetDateTime o) {
+      return o.withOffsetSameInstant(ZoneOffset.UTC).toString();
+    }
+    if (v instanceof ZonedDateTime z) {
+      return z.withZoneSameInstant(ZoneOffset.UTC).toOffsetDateTime().toString();
+    }
+    if (v instanceof Clob c) {
+      try {
+        return c.getSubString(1, (int) c.length());
+      } catch (SQLException e) {
+        throw new IllegalStateException("cannot read CLOB", e);
+      }
+    }
+    if (v instanceof Blob b) {
+      try {
+        return HEX.formatHex(b.getBytes(1, (int) b.length()));
+      } catch (SQLException e) {
+        throw new IllegalStateException("cannot read BLOB", e);
+      }
+    }
+    if (v instanceof java.util.UUID u) {
+      return u.toString();
+    }
+    if (v instanceof Object[] arr) {
+      StringBuilder sb = new StringBuilder("[");
+      for (Object o : arr) {
+        sb.append(CanonicalEncoding.encode(o == null ? null : canonicalText(o)));
+      }
+      return sb.append(']').toString();
+    }
+    return v.toString();
+  }
+}

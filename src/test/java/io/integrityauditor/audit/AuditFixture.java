@@ -1,0 +1,97 @@
+package io.integrityauditor.audit;
+
+import io.integrityauditor.config.DatasetConfig;
+import io.integrityauditor.config.EndpointConfig;
+import io.integrityauditor.config.TableConfig;
+import io.integrityauditor.engine.CompareSettings;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/** Builds a one-dataset audit over real endpoints and flattens its findings for assertions. */
+public final class AuditFixture {
+  /** Settings that force many chunks, buckets and recursion levels on small tables. */
+  public static final CompareSettings TINY_CHUNKS =
+      CompareSettings.defaults().withChunkRows(700, 1500).withLeafRows(6, 4);
+
+  private final Map<String, EndpointConfig> endpoints = new LinkedHashMap<>();
+  private String primary;
+  private final List<String> replicas = new java.util.ArrayList<>();
+  private final List<TableConfig> tables = new java.util.ArrayList<>();
+
+  public AuditFixture primary(String name, EndpointConfig e) {
+    endpoints.put(name, e);
+    primary = name;
+    return this;
+  }
+
+  public AuditFixture replica(String name, EndpointConfig e) {
+    endpoints.put(name, e);
+    replicas.add(name);
+    return this;
+  }
+
+  public AuditFixture table(String name, String owner) {
+    tables.add(new TableConfig(name, List.of(), owner, null, List.of()));
+    return this;
+  }
+
+  public AuditFixture table(TableConfig t) {
+    tables.add(t);
+    return this;
+  }
+
+  public AuditReport run(CompareSettings settings) {
+    return run(settings, null);
+  }
+
+  public AuditReport run(CompareSettings settings, String table) {
+    DatasetConfig ds = new DatasetConfig(primary, replicas, List.of(), null, tables);
+    AuditService service =
+        new AuditService(
+            Map.of("d", ds),
+            new EndpointConnector(endpoints, Duration.ofMinutes(1), Duration.ofSeconds(5)),
+            settings,
+            Clock.systemUTC());
+    return service.run(
+        new AuditRequest("d", table, null), AuditService.Progress.NONE, new AtomicBoolean());
+  }
+
+  /** "KIND key" strings of one copy of one table, sorted, e.g. "CHANGED 17". */
+  public static Set<String> findings(AuditReport r, String table, String copy) {
+    Set<String> out = new TreeSet<>();
+    for (var t : r.tables()) {
+      if (!t.table().equals(table)) {
+        continue;
+      }
+      for (var c : t.copies()) {
+        if (c.endpoint().equals(copy)) {
+          for (var f : c.findings()) {
+            out.add(f.kind() + " " + keyText(f.key()));
+          }
+        }
+      }
+    }
+    return out;
+  }
+
+  static String keyText(Map<String, Object> key) {
+    return key.size() == 1
+        ? String.valueOf(key.values().iterator().next())
+        : String.join("|", key.values().stream().map(String::valueOf).toList());
+  }
+
+  public static AuditReport.CopyReport copy(AuditReport r, String table, String copy) {
+    return r.tables().stream()
+        .filter(t -> t.table().equals(table))
+        .flatMap(t -> t.copies().stream())
+        .filter(c -> c.endpoint().equals(copy))
+        .findFirst()
+        .orElseThrow(() -> new AssertionError("no copy " + copy + " of " + table + " in " + r));
+  }
+}
