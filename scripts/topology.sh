@@ -415,7 +415,7 @@ gtid_strict_mode = 1
 log_slave_updates = 1
 ${extra}
 # Throw-away test data: trade durability for speed.
-innodb_flush_log_at_trx_commit = 0
+innodb_flush_log_at_trx_commit = 2
 sync_binlog = 0
 innodb_buffer_pool_size = 512M
 

@@ -177,6 +177,16 @@ public final class TableCatalog {
 
   private static String[] findTable(DatabaseMetaData md, String catalog, String schema, String name)
       throws SQLException {
+    String[] found = matchTable(tables(md, catalog, schema), null, name);
+    if (found == null && schema != null) {
+      // Catalogs fold unquoted names differently (H2: PUBLIC.CONTACTS); match case-insensitively.
+      found = matchTable(tables(md, catalog, null), schema, name);
+    }
+    return found;
+  }
+
+  private static List<String[]> tables(DatabaseMetaData md, String catalog, String schema)
+      throws SQLException {
     List<String[]> all = new ArrayList<>();
     try (ResultSet rs = md.getTables(catalog, schema, null, null)) {
       while (rs.next()) {
@@ -192,11 +202,19 @@ public final class TableCatalog {
             });
       }
     }
-    Optional<String[]> exact = all.stream().filter(t -> t[2].equals(name)).findFirst();
+    return all;
+  }
+
+  private static String[] matchTable(List<String[]> all, String schema, String name) {
+    List<String[]> candidates =
+        schema == null
+            ? all
+            : all.stream().filter(t -> t[1] != null && t[1].equalsIgnoreCase(schema)).toList();
+    Optional<String[]> exact = candidates.stream().filter(t -> t[2].equals(name)).findFirst();
     if (exact.isPresent()) {
       return exact.get();
     }
-    List<String[]> folded = all.stream().filter(t -> t[2].equalsIgnoreCase(name)).toList();
+    List<String[]> folded = candidates.stream().filter(t -> t[2].equalsIgnoreCase(name)).toList();
     return folded.size() == 1 ? folded.get(0) : null;
   }
 
