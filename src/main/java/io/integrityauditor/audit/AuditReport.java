@@ -27,7 +27,11 @@ public record AuditReport(
 
   /** One table of the dataset. */
   public record TableReport(
-      String table, long rowsChecked, List<CopyReport> copies, String error) {}
+      String table,
+      long rowsChecked,
+      long bytesFromDatabases,
+      List<CopyReport> copies,
+      String error) {}
 
   /** One copy (replica or restored backup) of one table. */
   public record CopyReport(

@@ -23,6 +23,7 @@ import io.integrityauditor.engine.TableShape;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -207,6 +208,7 @@ public final class AuditService {
     TableShape primaryShape;
     long estimate;
     List<AutoCloseable> open = new ArrayList<>();
+    List<DigestSource> sources = new ArrayList<>();
     try {
       Connection pc = connector.open(ds.primary());
       open.add(pc);
@@ -252,14 +254,21 @@ public final class AuditService {
           try {
             Connection cc = connector.open(p.spec().endpoint());
             open.add(cc);
+            Connection cl = connector.open(p.spec().endpoint());
+            open.add(cl);
             Connection lc = connector.open(ds.primary());
             open.add(lc);
-            links.add(
+            Duration timeout = connector.statementTimeout();
+            CopyLink link =
                 new CopyLink(
                     p.spec().endpoint(),
-                    p.dialect().digestSource(cc, p.shape(), flavor, connector.statementTimeout()),
-                    primaryDialect.digestSource(
-                        lc, primaryShape, flavor, connector.statementTimeout())));
+                    p.dialect().digestSource(cc, p.shape(), flavor, timeout),
+                    p.dialect().digestSource(cl, p.shape(), flavor, timeout),
+                    primaryDialect.digestSource(lc, primaryShape, flavor, timeout));
+            sources.add(link.copy());
+            sources.add(link.copyLocate());
+            sources.add(link.primary());
+            links.add(link);
           } catch (RuntimeException e) {
             outcomes.put(p.spec().endpoint(), failedOutcome(p.spec().endpoint(), e.getMessage()));
           }
@@ -285,13 +294,17 @@ public final class AuditService {
         ordered.add(o);
         reports.add(copyReport(p, o, primaryShape));
       }
-      return new TableRun(new TableReport(t.name(), rowsChecked, reports, null), ordered);
+      long bytes = 0;
+      for (DigestSource src : sources) {
+        bytes += src.bytesReceived();
+      }
+      return new TableRun(new TableReport(t.name(), rowsChecked, bytes, reports, null), ordered);
     } catch (TableComparator.CancelledException e) {
-      return new TableRun(new TableReport(t.name(), 0, List.of(), "audit cancelled"), List.of());
+      return new TableRun(new TableReport(t.name(), 0, 0, List.of(), "audit cancelled"), List.of());
     } catch (RuntimeException | SQLException e) {
       String msg = connector.redact(describe(e));
       return new TableRun(
-          new TableReport(t.name(), 0, List.of(), "primary '" + ds.primary() + "': " + msg),
+          new TableReport(t.name(), 0, 0, List.of(), "primary '" + ds.primary() + "': " + msg),
           List.of());
     } finally {
       for (AutoCloseable c : open) {

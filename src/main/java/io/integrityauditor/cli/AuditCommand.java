@@ -92,6 +92,17 @@ public final class AuditCommand extends ConfiguredCommand<IntegrityAuditorConfig
       }
       reports.add(r);
       code = Math.max(code, r.exitCode());
+      long rows = r.tables().stream().mapToLong(t -> t.rowsChecked()).sum();
+      long bytes = r.tables().stream().mapToLong(t -> t.bytesFromDatabases()).sum();
+      double secs =
+          java.time.Duration.between(
+                      java.time.Instant.parse(r.startedAt()),
+                      java.time.Instant.parse(r.finishedAt()))
+                  .toMillis()
+              / 1000.0;
+      err.printf(
+          "audit: dataset %s %s: %,d rows checked in %.2f s (%,.0f rows/s), %,d bytes from the databases%n",
+          d, r.status(), rows, secs, rows / Math.max(secs, 0.001), bytes);
     }
     try {
       if (json) {

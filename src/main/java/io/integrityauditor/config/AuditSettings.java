@@ -13,7 +13,7 @@ public class AuditSettings {
   @Max(1_000_000)
   private int findingsCap = 1000;
 
-  @JsonProperty @NotNull private Duration chunkTarget = Duration.milliseconds(500);
+  @JsonProperty @NotNull private Duration chunkTarget = Duration.milliseconds(20);
   @JsonProperty @NotNull private Duration statementTimeout = Duration.minutes(2);
   @JsonProperty @NotNull private Duration connectTimeout = Duration.seconds(10);
 

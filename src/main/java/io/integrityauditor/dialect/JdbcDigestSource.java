@@ -1,6 +1,7 @@
 package io.integrityauditor.dialect;
 
 import io.integrityauditor.engine.BucketDigest;
+import io.integrityauditor.engine.Buckets;
 import io.integrityauditor.engine.Column;
 import io.integrityauditor.engine.Digest;
 import io.integrityauditor.engine.DigestSource;
@@ -173,6 +174,16 @@ abstract class JdbcDigestSource implements DigestSource {
     sql.append(" END");
   }
 
+  private static final boolean TRACE = System.getenv("IA_TRACE") != null;
+
+  protected void trace(String op, KeyRange range, long t0) {
+    if (TRACE) {
+      System.err.printf(
+          "trace %s %s %s %.1f ms%n",
+          Thread.currentThread().getName(), op, range, (System.nanoTime() - t0) / 1e6);
+    }
+  }
+
   protected PreparedStatement prepare(Sql sql) throws SQLException {
     PreparedStatement ps = conn.prepareStatement(sql.toString());
     ps.setQueryTimeout(timeoutSeconds);
@@ -291,6 +302,15 @@ abstract class JdbcDigestSource implements DigestSource {
       sql.append(" LIMIT " + limit);
     }
     sql.append(") ia_c) ia_x) ia_y GROUP BY ia_b ORDER BY ia_b");
+    long t0 = System.nanoTime();
+    try {
+      return positional(sql, limit, nk);
+    } finally {
+      trace("positional(" + limit + "," + bucketRows + ")", range, t0);
+    }
+  }
+
+  private PositionalDigest positional(Sql sql, long limit, int nk) {
     return inTransaction(
         () -> {
           List<BucketDigest> buckets = new ArrayList<>();
@@ -314,13 +334,51 @@ abstract class JdbcDigestSource implements DigestSource {
   }
 
   @Override
-  public List<Digest> boundaryDigest(KeyRange range, List<Key> starts) {
+  public Digest digest(KeyRange range) {
+    List<String> keys = keyExprs();
+    Sql sql = new Sql();
+    sql.append("SELECT 0, COUNT(*), SUM(").append(hashExpr()).append(") FROM ").append(table);
+    sql.append(" WHERE ");
+    rangePredicate(sql, keys, range);
+    long t0 = System.nanoTime();
+    try {
+      return bucketQuery(sql, 1).get(0);
+    } finally {
+      trace("digest", range, t0);
+    }
+  }
+
+  @Override
+  public Key keyAt(KeyRange range, long offset) {
+    List<String> keys = keyExprs();
+    Sql sql = new Sql();
+    sql.append("SELECT ");
+    for (int i = 0; i < keys.size(); i++) {
+      sql.append(i > 0 ? ", " : "").append(keyReadExpr(keys.get(i), shape.key().get(i)));
+    }
+    sql.append(" FROM ").append(table).append(" WHERE ");
+    rangePredicate(sql, keys, range);
+    sql.append(" ORDER BY ").append(String.join(", ", keys));
+    sql.append(" LIMIT 1 OFFSET " + offset);
+    long t0 = System.nanoTime();
+    try {
+      return singleKey(sql);
+    } finally {
+      trace("keyAt(" + offset + ")", range, t0);
+    }
+  }
+
+  @Override
+  public List<Digest> bucketDigest(KeyRange range, Buckets buckets) {
+    if (buckets.count() == 1) {
+      return List.of(digest(range));
+    }
     int nk = shape.key().size();
     List<String> inner = aliases("ia_k", nk);
     List<String> keys = keyExprs();
     Sql sql = new Sql();
     sql.append("SELECT ");
-    bucketCase(sql, inner, starts, 0, starts.size() + 1);
+    bucketExpr(sql, inner, buckets);
     sql.append(" AS ia_b, COUNT(*), SUM(ia_h) FROM (SELECT ");
     for (int i = 0; i < nk; i++) {
       sql.append(keys.get(i)).append(" AS ").append(inner.get(i)).append(", ");
@@ -328,10 +386,43 @@ abstract class JdbcDigestSource implements DigestSource {
     sql.append(hashExpr()).append(" AS ia_h FROM ").append(table).append(" WHERE ");
     rangePredicate(sql, keys, range);
     sql.append(") ia_c GROUP BY 1");
+    long t0 = System.nanoTime();
+    try {
+      return bucketQuery(sql, buckets.count());
+    } finally {
+      trace("buckets(" + buckets.count() + ")", range, t0);
+    }
+  }
+
+  /** The SQL expression numbering the bucket of the row whose key columns are {@code exprs}. */
+  protected void bucketExpr(Sql sql, List<String> exprs, Buckets buckets) {
+    if (buckets instanceof Buckets.Arithmetic a) {
+      Column c = shape.key().get(0);
+      String k = exprs.get(0);
+      sql.append("CASE WHEN ").append(k).append(" < ");
+      sql.param(placeholder(c), a.base(), c);
+      sql.append(" THEN 0 WHEN ").append(k).append(" >= ");
+      sql.param(placeholder(c), a.end(), c);
+      sql.append(" THEN " + (a.count() - 1) + " ELSE ");
+      sql.append(intDiv(k + " - " + placeholderFor(sql, a.base(), c), a.width()));
+      sql.append(" END");
+      return;
+    }
+    List<Key> starts = ((Buckets.Starts) buckets).starts();
+    bucketCase(sql, exprs, starts, 0, starts.size() + 1);
+  }
+
+  /** Registers a parameter and returns its placeholder text, for use inside composed text. */
+  protected String placeholderFor(Sql sql, Object value, Column c) {
+    sql.params.add(new Sql.Param(value, c));
+    return placeholder(c);
+  }
+
+  private List<Digest> bucketQuery(Sql sql, int count) {
     return inTransaction(
         () -> {
-          List<Digest> out = new ArrayList<>(starts.size() + 1);
-          for (int i = 0; i <= starts.size(); i++) {
+          List<Digest> out = new ArrayList<>(count);
+          for (int i = 0; i < count; i++) {
             out.add(Digest.EMPTY);
           }
           try (PreparedStatement ps = prepare(sql);
@@ -344,6 +435,48 @@ abstract class JdbcDigestSource implements DigestSource {
             }
           }
           return out;
+        });
+  }
+
+  @Override
+  public Key firstKey(KeyRange range) {
+    List<String> keys = keyExprs();
+    Sql sql = new Sql();
+    sql.append("SELECT ");
+    for (int i = 0; i < keys.size(); i++) {
+      sql.append(i > 0 ? ", " : "").append(keyReadExpr(keys.get(i), shape.key().get(i)));
+    }
+    sql.append(" FROM ").append(table).append(" WHERE ");
+    rangePredicate(sql, keys, range);
+    sql.append(" ORDER BY ").append(String.join(", ", keys)).append(" LIMIT 1");
+    return singleKey(sql);
+  }
+
+  @Override
+  public Key lastKey() {
+    List<String> keys = keyExprs();
+    Sql sql = new Sql();
+    sql.append("SELECT ");
+    for (int i = 0; i < keys.size(); i++) {
+      sql.append(i > 0 ? ", " : "").append(keyReadExpr(keys.get(i), shape.key().get(i)));
+    }
+    sql.append(" FROM ").append(table).append(" WHERE ");
+    rangePredicate(sql, keys, KeyRange.ALL);
+    sql.append(" ORDER BY ");
+    for (int i = 0; i < keys.size(); i++) {
+      sql.append(i > 0 ? ", " : "").append(keys.get(i)).append(" DESC");
+    }
+    sql.append(" LIMIT 1");
+    return singleKey(sql);
+  }
+
+  private Key singleKey(Sql sql) {
+    return inTransaction(
+        () -> {
+          try (PreparedStatement ps = prepare(sql);
+              ResultSet rs = ps.executeQuery()) {
+            return rs.next() ? readKeyAt(rs, 1) : null;
+          }
         });
   }
 
@@ -361,6 +494,7 @@ abstract class JdbcDigestSource implements DigestSource {
     sql.append(" FROM ").append(table).append(" WHERE ");
     rangePredicate(sql, keys, range);
     int nk = keys.size();
+    long t0 = System.nanoTime();
     inTransaction(
         () -> {
           try (PreparedStatement ps = prepare(sql)) {
@@ -378,6 +512,7 @@ abstract class JdbcDigestSource implements DigestSource {
           }
           return null;
         });
+    trace("rows", range, t0);
   }
 
   /** Reads a row hash column as a signed 64-bit value (unsigned hashes wrap). */

@@ -1,6 +1,7 @@
 package io.integrityauditor.dialect;
 
 import io.integrityauditor.engine.BucketDigest;
+import io.integrityauditor.engine.Buckets;
 import io.integrityauditor.engine.CanonicalEncoding;
 import io.integrityauditor.engine.Column;
 import io.integrityauditor.engine.Digest;
@@ -155,25 +156,38 @@ final class JvmDigestSource extends JdbcDigestSource {
   }
 
   @Override
-  public List<Digest> boundaryDigest(KeyRange range, List<Key> starts) {
+  public List<Digest> bucketDigest(KeyRange range, Buckets buckets) {
     List<String> keys = keyExprs();
     Sql sql = new Sql();
-    sql.append("SELECT ").append(selectList()).append(", ");
-    bucketCase(sql, keys, starts, 0, starts.size() + 1);
+    sql.append("SELECT ").append(selectList());
+    boolean inSql = buckets instanceof Buckets.Starts && buckets.count() > 1;
+    if (inSql) {
+      sql.append(", ");
+      bucketExpr(sql, keys, buckets);
+    }
     sql.append(" FROM ").append(table).append(" WHERE ");
     rangePredicate(sql, keys, range);
     int bucketCol = shape.key().size() + shape.compared().size() + 2;
     return inTransaction(
         () -> {
           List<Digest.Accumulator> acc = new ArrayList<>();
-          for (int i = 0; i <= starts.size(); i++) {
+          for (int i = 0; i < buckets.count(); i++) {
             acc.add(new Digest.Accumulator());
           }
           try (PreparedStatement ps = prepare(sql)) {
             ps.setFetchSize(1000);
             try (ResultSet rs = ps.executeQuery()) {
               while (rs.next()) {
-                acc.get(rs.getInt(bucketCol)).add(hashRow(rs));
+                int b;
+                if (inSql) {
+                  b = rs.getInt(bucketCol);
+                } else if (buckets.count() == 1) {
+                  b = 0;
+                } else {
+                  Key k = readKeyAt(rs, 1);
+                  b = ((Buckets.Arithmetic) buckets).bucketOf(((Number) k.get(0)).longValue());
+                }
+                acc.get(b).add(hashRow(rs));
               }
             }
           }
@@ -182,6 +196,68 @@ final class JvmDigestSource extends JdbcDigestSource {
             out.add(a.digest());
           }
           return out;
+        });
+  }
+
+  @Override
+  public Digest digest(KeyRange range) {
+    return bucketDigest(range, new Buckets.Starts(List.of())).get(0);
+  }
+
+  @Override
+  public Key keyAt(KeyRange range, long offset) {
+    List<String> keys = keyExprs();
+    Sql sql = new Sql();
+    sql.append("SELECT ").append(String.join(", ", keys)).append(" FROM ").append(table);
+    sql.append(" WHERE ");
+    rangePredicate(sql, keys, range);
+    sql.append(" ORDER BY ").append(String.join(", ", keys));
+    return inTransaction(
+        () -> {
+          try (PreparedStatement ps = prepare(sql)) {
+            ps.setMaxRows((int) Math.min(Integer.MAX_VALUE, offset + 1));
+            ps.setFetchSize((int) Math.min(1000, offset + 1));
+            try (ResultSet rs = ps.executeQuery()) {
+              long n = 0;
+              while (rs.next()) {
+                if (n++ == offset) {
+                  return readKeyAt(rs, 1);
+                }
+              }
+            }
+          }
+          return null;
+        });
+  }
+
+  @Override
+  public Key firstKey(KeyRange range) {
+    return edgeKey(range, "");
+  }
+
+  @Override
+  public Key lastKey() {
+    return edgeKey(KeyRange.ALL, " DESC");
+  }
+
+  private Key edgeKey(KeyRange range, String direction) {
+    List<String> keys = keyExprs();
+    Sql sql = new Sql();
+    sql.append("SELECT ").append(String.join(", ", keys)).append(" FROM ").append(table);
+    sql.append(" WHERE ");
+    rangePredicate(sql, keys, range);
+    sql.append(" ORDER BY ");
+    for (int i = 0; i < keys.size(); i++) {
+      sql.append(i > 0 ? ", " : "").append(keys.get(i)).append(direction);
+    }
+    return inTransaction(
+        () -> {
+          try (PreparedStatement ps = prepare(sql)) {
+            ps.setMaxRows(1);
+            try (ResultSet rs = ps.executeQuery()) {
+              return rs.next() ? readKeyAt(rs, 1) : null;
+            }
+          }
         });
   }
 

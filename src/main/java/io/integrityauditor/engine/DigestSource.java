@@ -18,12 +18,25 @@ public interface DigestSource extends AutoCloseable {
    */
   PositionalDigest positionalDigest(KeyRange range, long limit, int bucketRows);
 
+  /** Digests all rows of {@code range}: their count and hash sum, in one short query. */
+  default Digest digest(KeyRange range) {
+    return bucketDigest(range, new Buckets.Starts(List.of())).get(0);
+  }
+
   /**
-   * Digests the rows of {@code range} split at {@code starts}: bucket 0 holds keys below starts[0],
-   * bucket i keys in [starts[i-1], starts[i]), the last bucket keys from the last start on. Returns
-   * starts.size() + 1 digests.
+   * The key {@code offset} rows into {@code range} in key order (0 is the first), or null when the
+   * range has fewer rows. Reads the key index only.
    */
-  List<Digest> boundaryDigest(KeyRange range, List<Key> starts);
+  Key keyAt(KeyRange range, long offset);
+
+  /** Digests the rows of {@code range} per bucket; returns buckets.count() digests. */
+  List<Digest> bucketDigest(KeyRange range, Buckets buckets);
+
+  /** The smallest key in {@code range}, or null when the range is empty. */
+  Key firstKey(KeyRange range);
+
+  /** The largest key of the table, or null when it is empty. */
+  Key lastKey();
 
   /** Streams the key, hash and owner of every row in {@code range}, in no particular order. */
   void rowHashes(KeyRange range, Consumer<RowHash> sink);

@@ -1,31 +1,45 @@
 package io.integrityauditor.engine;
 
+import java.sql.Types;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Compares one table on the primary with its copies.
  *
- * <p>The primary is read once, chunk by chunk, in key order; each chunk query returns, besides its
- * count and hash sum, the digests of up to {@code maxBuckets} consecutive buckets and their first
- * keys. Each copy digests the same buckets, bounded by those keys, in a worker thread of its own,
- * so the primary and the copies hash in parallel. A bucket whose digest differs is split again
- * (positionally, on whichever side holds more rows) until a range holds few rows, and those rows'
- * (key, hash) pairs are merged. Locating k differences therefore costs about k small range scans,
- * whatever the size of the table.
+ * <p>The primary is read once, chunk by chunk, in key order; each chunk is one short query
+ * returning the chunk's row count and the exact sum of its 64-bit row hashes. Every copy digests
+ * the same key range in a worker thread of its own, so the primary and the copies hash in parallel.
+ * A chunk whose digest differs is split (about 16 ways) and the parts re-digested on both sides,
+ * recursively, until a range holds few rows; then those rows' (key, hash) pairs are merged.
+ * Locating runs on separate sessions while the scan goes on, and its cost follows the number of
+ * differences, not the size of the table.
+ *
+ * <p>Chunks are sized by measured query time. Small chunks cost no more per row than big ones (the
+ * per-query overhead is a fraction of a millisecond) and keep the re-scan of a differing chunk
+ * small, so the default target is short.
  */
 public final class TableComparator {
-  /** A copy to compare, with its own connection to the primary for locating differences. */
-  public record CopyLink(String name, DigestSource copy, DigestSource primary) {}
+  /**
+   * A copy to compare: its session for chunk digests, and a second session on the copy and one on
+   * the primary for locating differences while the scan goes on.
+   */
+  public record CopyLink(
+      String name, DigestSource copy, DigestSource copyLocate, DigestSource primary) {}
 
   /** Told after every primary chunk. */
   public interface ProgressListener {
@@ -38,6 +52,13 @@ public final class TableComparator {
   private final CompareSettings settings;
   private final ProgressListener progress;
   private final AtomicBoolean cancelled;
+  private final boolean integerKey;
+
+  /** Chunks found differing so far, by any copy: the scan shrinks its chunks when this grows. */
+  private final java.util.concurrent.atomic.AtomicLong differing =
+      new java.util.concurrent.atomic.AtomicLong();
+
+  private long differingSeen;
 
   public TableComparator(
       TableShape shape,
@@ -48,9 +69,24 @@ public final class TableComparator {
     this.settings = settings;
     this.progress = progress == null ? (r, n) -> {} : progress;
     this.cancelled = cancelled == null ? new AtomicBoolean() : cancelled;
+    this.integerKey = integerKey(shape);
   }
 
-  private record Chunk(KeyRange range, PositionalDigest primary) {}
+  private record Chunk(KeyRange range, Digest primary) {}
+
+  /** Whether key ranges can be cut by arithmetic on the key: one signed integer column. */
+  static boolean integerKey(TableShape shape) {
+    if (shape.key().size() != 1) {
+      return false;
+    }
+    Column c = shape.key().get(0);
+    boolean integral =
+        switch (c.jdbcType()) {
+          case Types.BIGINT, Types.INTEGER, Types.SMALLINT, Types.TINYINT -> true;
+          default -> false;
+        };
+    return integral && !c.typeName().toLowerCase(Locale.ROOT).contains("unsigned");
+  }
 
   /**
    * Runs the comparison. A copy that fails gets an outcome with its error; the others go on. A
@@ -68,6 +104,9 @@ public final class TableComparator {
       scanPrimary(primaryScan, workers.values());
     } catch (RuntimeException e) {
       primaryFailure = e;
+      for (Worker w : workers.values()) {
+        w.abandon();
+      }
     } finally {
       for (Worker w : workers.values()) {
         w.finish();
@@ -79,7 +118,7 @@ public final class TableComparator {
         w.thread.join();
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
-        throw new IllegalStateException("interrupted", e);
+        throw new CancelledException();
       }
       outcomes.add(w.outcome());
     }
@@ -90,45 +129,111 @@ public final class TableComparator {
   }
 
   private void scanPrimary(DigestSource primary, Collection<Worker> workers) {
-    long chunkRows = settings.initialChunkRows();
-    Key lower = null;
-    long targetNanos = settings.chunkTarget().toNanos();
-    while (true) {
-      checkCancelled();
-      int bucketRows = bucketRows(chunkRows);
-      long limit = roundUp(chunkRows, bucketRows);
-      long t0 = System.nanoTime();
-      PositionalDigest pd = primary.positionalDigest(KeyRange.above(lower), limit, bucketRows);
-      long elapsed = System.nanoTime() - t0;
-      KeyRange range =
-          pd.last() == null
-              ? KeyRange.above(lower)
-              : KeyRange.above(lower).withUpper(pd.last(), true);
-      Chunk chunk = new Chunk(range, pd);
-      for (Worker w : workers) {
-        w.offer(chunk);
-      }
-      progress.chunkScanned(pd.rows(), elapsed);
-      if (pd.last() == null) {
-        return;
-      }
-      lower = pd.last();
-      double factor = (double) targetNanos / Math.max(elapsed, 1_000_000L);
-      factor = Math.max(0.25, Math.min(4.0, factor));
-      chunkRows =
-          Math.max(
-              settings.leafRows() * 4L,
-              Math.min(settings.maxChunkRows(), (long) (chunkRows * factor)));
+    Key first = primary.firstKey(KeyRange.ALL);
+    if (first == null) {
+      // An empty primary: one chunk covering everything, so every row of a copy is EXTRA.
+      publish(workers, KeyRange.ALL, primary.digest(KeyRange.ALL), 0);
+      return;
+    }
+    if (integerKey) {
+      scanIntegerKeys(primary, workers, ((Number) first.get(0)).longValue());
+    } else {
+      scanByKeyWalk(primary, workers);
     }
   }
 
-  private int bucketRows(long chunkRows) {
-    long perBucket = (chunkRows + settings.maxBuckets() - 1) / settings.maxBuckets();
-    return (int) Math.max(Math.min(settings.leafRows(), chunkRows), perBucket);
+  /**
+   * Integer keys: chunk bounds are arithmetic on the key, sized from the observed key density and
+   * query time, so the primary is read exactly once, like the copies. Gaps are jumped over.
+   */
+  private void scanIntegerKeys(DigestSource primary, Collection<Worker> workers, long min) {
+    long max = ((Number) primary.lastKey().get(0)).longValue();
+    long estimate = primary.estimatedRows();
+    double span = (double) max - (double) min + 1.0;
+    double density = estimate > 0 ? Math.min(1.0, estimate / span) : 1.0;
+    long chunkRows = settings.initialChunkRows();
+    Key lower = null;
+    long base = min;
+    while (true) {
+      checkCancelled();
+      long width = (long) Math.min(Long.MAX_VALUE / 4.0, Math.ceil(chunkRows / density));
+      width = Math.max(1, width);
+      boolean last = width - 1 > max - Math.min(base, max) || base > Long.MAX_VALUE - width;
+      long hi = last ? max : base + width - 1;
+      KeyRange range =
+          last ? KeyRange.above(lower) : KeyRange.above(lower).withUpper(Key.of(hi), true);
+      long t0 = System.nanoTime();
+      Digest d = primary.digest(range);
+      long elapsed = System.nanoTime() - t0;
+      publish(workers, range, d, elapsed);
+      if (last) {
+        return;
+      }
+      if (d.count() > 0) {
+        // Follow the key density, but never grow a chunk more than 8-fold at once.
+        density = Math.max(density / 8, (double) d.count() / width);
+      }
+      chunkRows = nextChunkRows(chunkRows, elapsed, d.count());
+      lower = Key.of(hi);
+      base = hi + 1;
+      if (d.count() == 0) {
+        // A gap in the key space: jump to the next key instead of crawling through it.
+        Key next = primary.firstKey(KeyRange.above(lower));
+        if (next == null) {
+          publish(workers, KeyRange.above(lower), primary.digest(KeyRange.above(lower)), 0);
+          return;
+        }
+        base = ((Number) next.get(0)).longValue();
+      }
+    }
   }
 
-  private static long roundUp(long n, long multiple) {
-    return ((n + multiple - 1) / multiple) * multiple;
+  /** Other keys: the chunk's upper bound is the key n rows further, read from the key index. */
+  private void scanByKeyWalk(DigestSource primary, Collection<Worker> workers) {
+    long chunkRows = settings.initialChunkRows();
+    Key lower = null;
+    while (true) {
+      checkCancelled();
+      long t0 = System.nanoTime();
+      Key hi = primary.keyAt(KeyRange.above(lower), chunkRows - 1);
+      KeyRange range =
+          hi == null ? KeyRange.above(lower) : KeyRange.above(lower).withUpper(hi, true);
+      Digest d = primary.digest(range);
+      long elapsed = System.nanoTime() - t0;
+      publish(workers, range, d, elapsed);
+      if (hi == null) {
+        return;
+      }
+      lower = hi;
+      chunkRows = nextChunkRows(chunkRows, elapsed, d.count());
+    }
+  }
+
+  private void publish(Collection<Worker> workers, KeyRange range, Digest digest, long elapsed) {
+    Chunk chunk = new Chunk(range, digest);
+    for (Worker w : workers) {
+      w.offer(chunk);
+    }
+    progress.chunkScanned(digest.count(), elapsed);
+  }
+
+  /**
+   * The next chunk's size: steered by query time, and halved while differences are being found,
+   * since every differing chunk is read again to locate its rows.
+   */
+  private long nextChunkRows(long chunkRows, long elapsedNanos, long rows) {
+    long d = differing.get();
+    if (d > differingSeen) {
+      differingSeen = d;
+      return Math.max(settings.minChunkRows(), chunkRows / 2);
+    }
+    if (rows == 0) {
+      return chunkRows;
+    }
+    double factor = (double) settings.chunkTarget().toNanos() / Math.max(elapsedNanos, 100_000L);
+    factor = Math.max(0.5, Math.min(1.5, factor));
+    return Math.max(
+        settings.minChunkRows(), Math.min(settings.maxChunkRows(), (long) (chunkRows * factor)));
   }
 
   private void checkCancelled() {
@@ -147,11 +252,14 @@ public final class TableComparator {
   /** Compares one copy: consumes the primary's chunks, locates and collects differences. */
   private final class Worker {
     private final CopyLink link;
-    private final BlockingQueue<Chunk> queue = new ArrayBlockingQueue<>(3);
+    private final BlockingQueue<Chunk> queue = new ArrayBlockingQueue<>(8);
     private final FindingCollector collector = new FindingCollector(settings);
     private final Thread thread;
+    private final ExecutorService locator;
+    private final List<Future<?>> located = new ArrayList<>();
     private volatile String error;
     private volatile boolean dead;
+    private volatile boolean abandoned;
     private long rowsChecked;
     private List<Finding> resolved = List.of();
 
@@ -159,6 +267,13 @@ public final class TableComparator {
       this.link = link;
       this.thread = new Thread(this::run, "compare-" + shape.displayName() + "-" + link.name());
       this.thread.setDaemon(true);
+      this.locator =
+          Executors.newSingleThreadExecutor(
+              r -> {
+                Thread t = new Thread(r, "locate-" + shape.displayName() + "-" + link.name());
+                t.setDaemon(true);
+                return t;
+              });
     }
 
     void offer(Chunk chunk) {
@@ -172,18 +287,43 @@ public final class TableComparator {
       }
     }
 
+    /** The primary failed: stop without reporting a partial comparison as complete. */
+    void abandon() {
+      abandoned = true;
+      queue.clear();
+    }
+
     void finish() {
-      offer(END);
+      try {
+        while (!dead && !queue.offer(END, 100, TimeUnit.MILLISECONDS)) {
+          // the worker drains the queue; wait for room
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
     }
 
     private void run() {
       try {
         while (true) {
           Chunk chunk = queue.take();
-          if (chunk == END) {
+          if (chunk == END || abandoned) {
             break;
           }
           compareChunk(chunk);
+        }
+        locator.shutdown();
+        for (Future<?> f : located) {
+          try {
+            f.get();
+          } catch (ExecutionException e) {
+            Throwable cause = e.getCause();
+            throw cause instanceof RuntimeException re ? re : new IllegalStateException(cause);
+          }
+        }
+        if (abandoned) {
+          fail("the primary's scan failed");
+          return;
         }
         collector.flush();
         resolved = resolveColumns(collector.findings());
@@ -193,6 +333,8 @@ public final class TableComparator {
         fail("interrupted");
       } catch (RuntimeException e) {
         fail(describe(e));
+      } finally {
+        locator.shutdownNow();
       }
     }
 
@@ -200,51 +342,61 @@ public final class TableComparator {
       error = message;
       dead = true;
       queue.clear();
+      locator.shutdownNow();
     }
 
     CopyOutcome outcome() {
-      if (error != null) {
-        CopyOutcome partial = collector.outcome(link.name(), rowsChecked, collector.findings());
-        return new CopyOutcome(
-            partial.copy(),
-            partial.rowsChecked(),
-            partial.missing(),
-            partial.extra(),
-            partial.changed(),
-            partial.findings(),
-            partial.lostRows(),
-            partial.lostRowsComplete(),
-            partial.ownersAffected(),
-            error);
+      List<Finding> findings = error != null ? collector.findings() : resolved;
+      CopyOutcome o = collector.outcome(link.name(), rowsChecked, findings);
+      if (error == null) {
+        return o;
       }
-      return collector.outcome(link.name(), rowsChecked, resolved);
+      return new CopyOutcome(
+          o.copy(),
+          o.rowsChecked(),
+          o.missing(),
+          o.extra(),
+          o.changed(),
+          o.findings(),
+          o.lostRows(),
+          o.lostRowsComplete(),
+          o.ownersAffected(),
+          error);
     }
 
     private void compareChunk(Chunk chunk) {
       checkCancelled();
-      List<BucketDigest> buckets = chunk.primary().buckets();
-      List<Key> starts = starts(buckets);
-      List<Digest> copyDigests = link.copy().boundaryDigest(chunk.range(), starts);
-      for (int i = 0; i < copyDigests.size(); i++) {
-        Digest p = buckets.isEmpty() ? Digest.EMPTY : buckets.get(i).digest();
-        Digest c = copyDigests.get(i);
-        if (!p.matches(c)) {
-          locate(subrange(chunk.range(), buckets, i), p.count(), c.count(), 0);
-        }
+      Digest c = link.copy().digest(chunk.range());
+      Digest p = chunk.primary();
+      if (!p.matches(c)) {
+        differing.incrementAndGet();
+        // Located on other sessions while this one digests the next chunk.
+        located.add(locator.submit(() -> locate(chunk.range(), p.count(), c.count(), 0)));
       }
-      rowsChecked += chunk.primary().rows();
+      rowsChecked += p.count();
     }
 
     /** Narrows a differing range down to rows; pc and cc are the row counts of each side. */
     private void locate(KeyRange range, long pc, long cc, int depth) {
       checkCancelled();
-      if (Math.max(pc, cc) <= settings.leafRows() || depth > 24) {
+      if (Math.max(pc, cc) <= settings.leafRows() || depth > 40) {
         leaf(range);
         return;
       }
+      Buckets.Arithmetic arithmetic = integerKey ? arithmeticSplit(range) : null;
+      if (arithmetic != null) {
+        List<Digest> ps = link.primary().bucketDigest(range, arithmetic);
+        List<Digest> cs = link.copyLocate().bucketDigest(range, arithmetic);
+        for (int i = 0; i < arithmetic.count(); i++) {
+          if (!ps.get(i).matches(cs.get(i))) {
+            locate(arithmetic.range(range, i), ps.get(i).count(), cs.get(i).count(), depth + 1);
+          }
+        }
+        return;
+      }
       boolean primarySplits = pc >= cc;
-      DigestSource splitter = primarySplits ? link.primary() : link.copy();
-      DigestSource other = primarySplits ? link.copy() : link.primary();
+      DigestSource splitter = primarySplits ? link.primary() : link.copyLocate();
+      DigestSource other = primarySplits ? link.copyLocate() : link.primary();
       int bucketRows = (int) ((Math.max(pc, cc) + settings.fanout() - 1) / settings.fanout());
       PositionalDigest pd = splitter.positionalDigest(range, 0, Math.max(1, bucketRows));
       List<BucketDigest> buckets = pd.buckets();
@@ -252,12 +404,13 @@ public final class TableComparator {
         leaf(range);
         return;
       }
-      List<Digest> otherDigests = other.boundaryDigest(range, starts(buckets));
+      Buckets.Starts starts = new Buckets.Starts(starts(buckets));
+      List<Digest> otherDigests = other.bucketDigest(range, starts);
       for (int i = 0; i < buckets.size(); i++) {
         Digest s = buckets.get(i).digest();
         Digest o = otherDigests.get(i);
         if (!s.matches(o)) {
-          KeyRange sub = subrange(range, buckets, i);
+          KeyRange sub = starts.range(range, i);
           if (primarySplits) {
             locate(sub, s.count(), o.count(), depth + 1);
           } else {
@@ -267,10 +420,42 @@ public final class TableComparator {
       }
     }
 
+    /** Splits a bounded integer range by key arithmetic; null when it cannot be split so. */
+    private Buckets.Arithmetic arithmeticSplit(KeyRange range) {
+      if (range.lower() == null || range.upper() == null) {
+        return null;
+      }
+      long lo = ((Number) range.lower().get(0)).longValue();
+      long hi = ((Number) range.upper().get(0)).longValue();
+      if (!range.lowerInclusive()) {
+        if (lo == Long.MAX_VALUE) {
+          return null;
+        }
+        lo++;
+      }
+      if (!range.upperInclusive()) {
+        if (hi == Long.MIN_VALUE) {
+          return null;
+        }
+        hi--;
+      }
+      if (hi <= lo || hi - lo < 0) {
+        return null;
+      }
+      long span = hi - lo + 1;
+      int n = (int) Math.min(settings.fanout(), span);
+      long width = (span + n - 1) / n;
+      try {
+        return new Buckets.Arithmetic(lo, width, n);
+      } catch (ArithmeticException e) {
+        return null;
+      }
+    }
+
     private void leaf(KeyRange range) {
       Map<Key, RowHash> primaryRows = new HashMap<>();
       link.primary().rowHashes(range, r -> primaryRows.put(r.key(), r));
-      link.copy()
+      link.copyLocate()
           .rowHashes(
               range,
               r -> {
@@ -301,7 +486,7 @@ public final class TableComparator {
       for (int i = 0; i < keys.size(); i += 200) {
         List<Key> batch = keys.subList(i, Math.min(keys.size(), i + 200));
         p.putAll(link.primary().rowValues(batch));
-        c.putAll(link.copy().rowValues(batch));
+        c.putAll(link.copyLocate().rowValues(batch));
       }
       List<Finding> out = new ArrayList<>(findings.size());
       for (Finding f : findings) {
@@ -333,38 +518,22 @@ public final class TableComparator {
     return starts;
   }
 
-  /** The key range of bucket i of a positional split of {@code range}. */
-  static KeyRange subrange(KeyRange range, List<BucketDigest> buckets, int i) {
-    if (buckets.isEmpty()) {
-      return range;
-    }
-    KeyRange r = range;
-    if (i > 0) {
-      r = r.withLower(buckets.get(i).first(), true);
-    }
-    if (i < buckets.size() - 1) {
-      r = r.withUpper(buckets.get(i + 1).first(), false);
-    }
-    return r;
-  }
-
   static String describe(Throwable e) {
     StringBuilder sb = new StringBuilder();
     Throwable t = e;
     while (t != null && sb.length() < 2000) {
-      if (sb.length() > 0) {
-        sb.append(": ");
-      }
       String m = t.getMessage();
-      sb.append(m == null ? t.getClass().getSimpleName() : m);
+      if (m != null && sb.indexOf(m) < 0) {
+        if (sb.length() > 0) {
+          sb.append(": ");
+        }
+        sb.append(m);
+      }
       if (t.getCause() == t) {
         break;
       }
       t = t.getCause();
-      if (t != null && m != null && t.getMessage() != null && m.contains(t.getMessage())) {
-        break;
-      }
     }
-    return sb.toString();
+    return sb.length() == 0 ? e.getClass().getSimpleName() : sb.toString();
   }
 }

@@ -17,7 +17,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 public final class AuditFixture {
   /** Settings that force many chunks, buckets and recursion levels on small tables. */
   public static final CompareSettings TINY_CHUNKS =
-      CompareSettings.defaults().withChunkRows(700, 1500).withLeafRows(6, 4);
+      CompareSettings.defaults().withChunkRows(700, 300, 1500).withLeafRows(6, 4);
 
   private final Map<String, EndpointConfig> endpoints = new LinkedHashMap<>();
   private String primary;
