@@ -17,7 +17,7 @@ source scripts/lib-topology-env.sh
 [ -f target/integrity-auditor.jar ] || mvn -B -q -ntp package -DskipTests
 OUT=target/bench
 mkdir -p "$OUT"
-JAVA_OPTS=${BENCH_JAVA_OPTS:--XX:+UseSerialGC -Xmx128m -XX:MaxMetaspaceSize=96m -Xss512k -XX:ReservedCodeCacheSize=32m}
+JAVA_OPTS=${BENCH_JAVA_OPTS:--XX:+UseSerialGC -Xmx128m -XX:TieredStopAtLevel=1}
 PSQL=(psql -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$IA_PG_PRIMARY_PORT" -U postgres)
 MY=(mariadb -h 127.0.0.1 -u root --batch --skip-column-names)
 

@@ -417,7 +417,7 @@ ${extra}
 # Throw-away test data: trade durability for speed.
 innodb_flush_log_at_trx_commit = 2
 sync_binlog = 0
-innodb_buffer_pool_size = 512M
+innodb_buffer_pool_size = 2G
 
 [client]
 user = root

@@ -39,6 +39,16 @@ public final class AuditCommand extends ConfiguredCommand<IntegrityAuditorConfig
     subparser.addArgument("--json").action(Arguments.storeTrue()).help("print the JSON report");
   }
 
+  /** A configuration error is the user's to fix: print what and where, not a stack trace. */
+  @Override
+  public void onError(io.dropwizard.core.cli.Cli cli, Namespace namespace, Throwable e) {
+    if (e instanceof io.dropwizard.configuration.ConfigurationException) {
+      cli.getStdErr().println(e.getMessage());
+    } else {
+      cli.getStdErr().println("error: " + e);
+    }
+  }
+
   @Override
   protected void run(
       Bootstrap<IntegrityAuditorConfiguration> bootstrap,

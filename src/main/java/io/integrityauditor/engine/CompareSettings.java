@@ -31,7 +31,7 @@ public record CompareSettings(
 
   public static CompareSettings defaults() {
     return new CompareSettings(
-        Duration.ofMillis(20), 5_000, 1_000, 200_000, 512, 16, 1000, 500_000, 2_000_000);
+        Duration.ofMillis(20), 5_000, 1_000, 200_000, 4_096, 16, 1000, 500_000, 2_000_000);
   }
 
   public CompareSettings withFindingsCap(int cap) {

@@ -385,11 +385,14 @@ public final class TableComparator {
       }
       Buckets.Arithmetic arithmetic = integerKey ? arithmeticSplit(range) : null;
       if (arithmetic != null) {
-        List<Digest> ps = link.primary().bucketDigest(range, arithmetic);
-        List<Digest> cs = link.copyLocate().bucketDigest(range, arithmetic);
+        // One plain range digest per part: a GROUP BY over the parts costs more per row than
+        // sixteen short range scans (measured 1.7x on PostgreSQL, 2x on MariaDB).
         for (int i = 0; i < arithmetic.count(); i++) {
-          if (!ps.get(i).matches(cs.get(i))) {
-            locate(arithmetic.range(range, i), ps.get(i).count(), cs.get(i).count(), depth + 1);
+          KeyRange part = arithmetic.range(range, i);
+          Digest p = link.primary().digest(part);
+          Digest c = link.copyLocate().digest(part);
+          if (!p.matches(c)) {
+            locate(part, p.count(), c.count(), depth + 1);
           }
         }
         return;

@@ -1,0 +1,182 @@
+package io.integrityauditor.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.integrityauditor.TestDatabases;
+import java.io.File;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The packaged jar, as a user runs it: exit codes, JSON on stdout, errors that name the field. */
+class AuditCommandIT {
+  static final int PG = TestDatabases.PG_PRIMARY_PORT;
+  static final String SECRET = "s3cret-Pw-never-shown";
+
+  @TempDir static Path dir;
+
+  record Run(int code, String out, String err) {}
+
+  static Run run(Map<String, String> env, String... args) throws Exception {
+    List<String> cmd = new ArrayList<>();
+    cmd.add(System.getProperty("java.home") + "/bin/java");
+    cmd.add("-jar");
+    cmd.add(new File("target/integrity-auditor.jar").getAbsolutePath());
+    cmd.addAll(List.of(args));
+    ProcessBuilder pb = new ProcessBuilder(cmd);
+    pb.environment().putAll(env);
+    File out = dir.resolve("out-" + System.nanoTime()).toFile();
+    File err = dir.resolve("err-" + System.nanoTime()).toFile();
+    pb.redirectOutput(out).redirectError(err);
+    Process p = pb.start();
+    assertThat(p.waitFor(120, TimeUnit.SECONDS)).as("finished in time").isTrue();
+    return new Run(
+        p.exitValue(),
+        Files.readString(out.toPath(), StandardCharsets.UTF_8),
+        Files.readString(err.toPath(), StandardCharsets.UTF_8));
+  }
+
+  static Path config(String name, String yaml) throws Exception {
+    Path f = dir.resolve(name);
+    Files.writeString(f, yaml);
+    return f;
+  }
+
+  static String endpoints(String copyUrl) {
+    return "endpoints:\n"
+        + "  p: { url: \""
+        + TestDatabases.pgUrl(PG, "cli_p")
+        + "\", user: postgres }\n"
+        + "  c: { url: \""
+        + copyUrl
+        + "\", user: postgres, password: \"${IA_TEST_PW}\" }\n";
+  }
+
+  static final String DATASET =
+      "datasets:\n"
+          + "  users:\n"
+          + "    primary: p\n"
+          + "    replicas: [c]\n"
+          + "    tables:\n"
+          + "      - { name: public.contacts, key: [id], owner: user_id }\n";
+
+  @BeforeAll
+  static void databases() throws Exception {
+    for (String db : List.of("cli_p", "cli_c")) {
+      TestDatabases.recreatePgDatabase(PG, db);
+      try (Connection c = TestDatabases.admin(TestDatabases.pgUrl(PG, db));
+          Statement s = c.createStatement()) {
+        s.execute(
+            "CREATE TABLE contacts (id bigint PRIMARY KEY, user_id int NOT NULL, email text)");
+        s.execute(
+            "INSERT INTO contacts SELECT g, g % 10, 'u' || g || '@example.com'"
+                + " FROM generate_series(1, 20000) g");
+      }
+    }
+  }
+
+  @Test
+  void consistentThenFindingsThenUnreachable() throws Exception {
+    Map<String, String> env = Map.of("IA_TEST_PW", SECRET);
+    Path cfg = config("ok.yml", endpoints(TestDatabases.pgUrl(PG, "cli_c")) + DATASET);
+
+    Run same = run(env, "audit", cfg.toString());
+    assertThat(same.code()).as(same.err()).isZero();
+    assertThat(same.out()).contains("CONSISTENT").contains("Users at risk").contains(": 0");
+
+    try (Connection c = TestDatabases.admin(TestDatabases.pgUrl(PG, "cli_c"));
+        Statement s = c.createStatement()) {
+      s.execute("DELETE FROM contacts WHERE id IN (17, 19999)");
+      s.execute("UPDATE contacts SET email = 'x' WHERE id = 5000");
+      s.execute("INSERT INTO contacts VALUES (30000, 3, 'new')");
+    }
+    Run diff = run(env, "audit", cfg.toString(), "--json");
+    assertThat(diff.code()).as(diff.err()).isEqualTo(1);
+    JsonNode r = new ObjectMapper().readTree(diff.out());
+    assertThat(r.get("status").asText()).isEqualTo("FINDINGS");
+    JsonNode copy = r.get("tables").get(0).get("copies").get(0);
+    assertThat(copy.get("endpoint").asText()).isEqualTo("c");
+    assertThat(copy.get("role").asText()).isEqualTo("REPLICA");
+    assertThat(copy.get("missing").asLong()).isEqualTo(2);
+    assertThat(copy.get("changed").asLong()).isEqualTo(1);
+    assertThat(copy.get("extra").asLong()).isEqualTo(1);
+    assertThat(copy.get("findings").toString())
+        .contains(
+            "{\"kind\":\"CHANGED\",\"key\":{\"id\":5000},\"owner\":\"0\",\"columns\":[\"email\"]}");
+    assertThat(r.get("usersAtRisk").asLong()).isEqualTo(3); // owners 7, 9 (missing), 0 (changed)
+    assertThat(r.get("usersAtRiskSample").toString()).isEqualTo("[\"0\",\"7\",\"9\"]");
+    assertThat(diff.err()).contains("rows checked").contains("bytes from the databases");
+
+    Run human = run(env, "audit", cfg.toString(), "--user", "7");
+    assertThat(human.code()).isEqualTo(1);
+    assertThat(human.out()).contains("MISSING  id=17  user 7").doesNotContain("id=5000");
+
+    Path down =
+        config(
+            "down.yml",
+            endpoints("jdbc:postgresql://127.0.0.1:1/nowhere?password=" + SECRET) + DATASET);
+    Run failed = run(env, "audit", down.toString(), "--json");
+    assertThat(failed.code()).isEqualTo(2);
+    JsonNode f = new ObjectMapper().readTree(failed.out());
+    assertThat(f.get("status").asText()).isEqualTo("FAILED");
+    assertThat(f.get("error").asText()).contains("c").contains("127.0.0.1:1");
+    assertThat(failed.out() + failed.err()).doesNotContain(SECRET);
+  }
+
+  @Test
+  void badConfigurationExitsTwoNamingTheField() throws Exception {
+    Path unknownEndpoint =
+        config(
+            "bad1.yml",
+            endpoints(TestDatabases.pgUrl(PG, "cli_c")) + DATASET.replace("[c]", "[c, ghost]"));
+    Run r1 = run(Map.of("IA_TEST_PW", "x"), "audit", unknownEndpoint.toString());
+    assertThat(r1.code()).isEqualTo(2);
+    assertThat(r1.err()).contains("datasets.users.replicas[1]: unknown endpoint 'ghost'");
+
+    Path typo =
+        config(
+            "bad2.yml",
+            endpoints(TestDatabases.pgUrl(PG, "cli_c")) + DATASET.replace("owner:", "ownr:"));
+    Run r2 = run(Map.of("IA_TEST_PW", "x"), "audit", typo.toString());
+    assertThat(r2.code()).isEqualTo(2);
+    assertThat(r2.err()).contains("ownr");
+
+    Run r3 = run(Map.of(), "audit", typo.toString().replace("bad2", "bad1"));
+    assertThat(r3.code()).isEqualTo(2);
+    assertThat(r3.err()).contains("IA_TEST_PW");
+
+    Path unknownTable =
+        config(
+            "bad3.yml",
+            endpoints(TestDatabases.pgUrl(PG, "cli_c"))
+                + DATASET.replace("public.contacts", "public.contactz"));
+    Run r4 = run(Map.of("IA_TEST_PW", "x"), "audit", unknownTable.toString());
+    assertThat(r4.code()).isEqualTo(2);
+    assertThat(r4.out()).contains("table 'public.contactz' does not exist");
+
+    Run r5 = run(Map.of("IA_TEST_PW", "x"), "audit", unknownTable.toString(), "--dataset", "nope");
+    assertThat(r5.code()).isEqualTo(2);
+    assertThat(r5.err()).contains("unknown dataset 'nope'");
+  }
+
+  @Test
+  void demoOnceFindsThePlantedDivergenceWithNothingInstalled() throws Exception {
+    Run demo = run(Map.of(), "demo", "--once");
+    assertThat(demo.code()).as(demo.err()).isEqualTo(1);
+    assertThat(demo.out())
+        .contains("Users at risk (their rows exist on the primary only): 5 - 1, 2, 10, 589, 1999")
+        .contains("CHANGED  id=77  user 10  columns [email]")
+        .contains("CHANGED  user_id=42, position=3  user 42  columns [done]");
+  }
+}
