@@ -396,26 +396,11 @@ abstract class JdbcDigestSource implements DigestSource {
 
   /** The SQL expression numbering the bucket of the row whose key columns are {@code exprs}. */
   protected void bucketExpr(Sql sql, List<String> exprs, Buckets buckets) {
-    if (buckets instanceof Buckets.Arithmetic a) {
-      Column c = shape.key().get(0);
-      String k = exprs.get(0);
-      sql.append("CASE WHEN ").append(k).append(" < ");
-      sql.param(placeholder(c), a.base(), c);
-      sql.append(" THEN 0 WHEN ").append(k).append(" >= ");
-      sql.param(placeholder(c), a.end(), c);
-      sql.append(" THEN " + (a.count() - 1) + " ELSE ");
-      sql.append(intDiv(k + " - " + placeholderFor(sql, a.base(), c), a.width()));
-      sql.append(" END");
-      return;
+    if (!(buckets instanceof Buckets.Starts)) {
+      throw new IllegalArgumentException("arithmetic buckets are digested part by part");
     }
     List<Key> starts = ((Buckets.Starts) buckets).starts();
     bucketCase(sql, exprs, starts, 0, starts.size() + 1);
-  }
-
-  /** Registers a parameter and returns its placeholder text, for use inside composed text. */
-  protected String placeholderFor(Sql sql, Object value, Column c) {
-    sql.params.add(new Sql.Param(value, c));
-    return placeholder(c);
   }
 
   private List<Digest> bucketQuery(Sql sql, int count) {

@@ -160,7 +160,10 @@ final class JvmDigestSource extends JdbcDigestSource {
     List<String> keys = keyExprs();
     Sql sql = new Sql();
     sql.append("SELECT ").append(selectList());
-    boolean inSql = buckets instanceof Buckets.Starts && buckets.count() > 1;
+    if (!(buckets instanceof Buckets.Starts)) {
+      throw new IllegalArgumentException("arithmetic buckets are digested part by part");
+    }
+    boolean inSql = buckets.count() > 1;
     if (inSql) {
       sql.append(", ");
       bucketExpr(sql, keys, buckets);
@@ -179,14 +182,7 @@ final class JvmDigestSource extends JdbcDigestSource {
             try (ResultSet rs = ps.executeQuery()) {
               while (rs.next()) {
                 int b;
-                if (inSql) {
-                  b = rs.getInt(bucketCol);
-                } else if (buckets.count() == 1) {
-                  b = 0;
-                } else {
-                  Key k = readKeyAt(rs, 1);
-                  b = ((Buckets.Arithmetic) buckets).bucketOf(((Number) k.get(0)).longValue());
-                }
+                b = inSql ? rs.getInt(bucketCol) : 0;
                 acc.get(b).add(hashRow(rs));
               }
             }

@@ -37,9 +37,9 @@ public sealed interface Buckets permits Buckets.Starts, Buckets.Arithmetic {
   }
 
   /**
-   * Buckets of a single integer key by arithmetic, no key walk needed: bucket i holds the keys in
-   * [base + i·width, base + (i+1)·width); bucket 0 also holds everything below base and the last
-   * bucket everything above.
+   * Parts of a single integer key's range by arithmetic, no key walk needed: part i holds the keys
+   * in [base + i·width, base + (i+1)·width); part 0 also holds everything below base and the last
+   * part everything above. Each part is digested by its own range query.
    */
   record Arithmetic(long base, long width, int count) implements Buckets {
     public Arithmetic {
@@ -70,17 +70,6 @@ public sealed interface Buckets permits Buckets.Starts, Buckets.Arithmetic {
         r = r.withUpper(Key.of(start(i + 1)), false);
       }
       return r;
-    }
-
-    /** The bucket of a key, as the SQL computes it. */
-    public int bucketOf(long key) {
-      if (key < base) {
-        return 0;
-      }
-      if (key >= end()) {
-        return count - 1;
-      }
-      return (int) Math.min(count - 1, (key - base) / width);
     }
 
     static long saturatedAdd(long a, long b) {
