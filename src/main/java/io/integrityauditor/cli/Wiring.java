@@ -21,7 +21,10 @@ public final class Wiring {
     CompareSettings settings =
         CompareSettings.defaults()
             .withFindingsCap(audit.getFindingsCap())
-            .withChunkTarget(Duration.ofMillis(audit.getChunkTarget().toMilliseconds()));
+            .withChunkTarget(Duration.ofMillis(audit.getChunkTarget().toMilliseconds()))
+            .withReplicaSync(
+                Duration.ofMillis(audit.getReplicaWait().toMilliseconds()),
+                audit.getRecheckAttempts());
     return new AuditService(config.getDatasets(), connector, settings, Clock.systemUTC());
   }
 }

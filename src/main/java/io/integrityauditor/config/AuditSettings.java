@@ -16,6 +16,20 @@ public class AuditSettings {
   @JsonProperty @NotNull private Duration chunkTarget = Duration.milliseconds(20);
   @JsonProperty @NotNull private Duration statementTimeout = Duration.minutes(2);
   @JsonProperty @NotNull private Duration connectTimeout = Duration.seconds(10);
+  @JsonProperty @NotNull private Duration replicaWait = Duration.seconds(10);
+
+  @JsonProperty
+  @Min(0)
+  @Max(20)
+  private int recheckAttempts = 3;
+
+  public Duration getReplicaWait() {
+    return replicaWait;
+  }
+
+  public int getRecheckAttempts() {
+    return recheckAttempts;
+  }
 
   public int getFindingsCap() {
     return findingsCap;

@@ -218,6 +218,15 @@ abstract class JdbcDigestSource implements DigestSource {
     }
   }
 
+  protected static void sleep(long millis) {
+    try {
+      Thread.sleep(millis);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted", e);
+    }
+  }
+
   @Override
   public long bytesReceived() {
     return bytes;

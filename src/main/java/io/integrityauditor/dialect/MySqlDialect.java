@@ -222,6 +222,59 @@ public final class MySqlDialect implements Dialect {
       return "((" + expr + ") DIV " + divisor + ")";
     }
 
+    private Boolean replica;
+
+    @Override
+    public boolean followsReplication() {
+      if (replica == null) {
+        replica =
+            inTransaction(
+                () -> {
+                  try (Statement s = conn.createStatement();
+                      ResultSet rs = s.executeQuery("SHOW SLAVE STATUS")) {
+                    return rs.next();
+                  } catch (SQLException e) {
+                    return false; // no privilege to ask: compared directly
+                  }
+                });
+      }
+      return replica;
+    }
+
+    @Override
+    public String replicationPosition() {
+      return inTransaction(
+          () -> {
+            try (Statement s = conn.createStatement();
+                ResultSet rs = s.executeQuery("SELECT @@gtid_binlog_pos")) {
+              rs.next();
+              String pos = rs.getString(1);
+              return pos == null || pos.isBlank() ? null : pos;
+            } catch (SQLException e) {
+              return null; // MySQL spells it differently; compared without waiting
+            }
+          });
+    }
+
+    @Override
+    public boolean awaitPosition(String position, Duration timeout) {
+      if (position == null || !followsReplication()) {
+        return true;
+      }
+      return inTransaction(
+          () -> {
+            try (PreparedStatement ps = conn.prepareStatement("SELECT MASTER_GTID_WAIT(?, ?)")) {
+              ps.setString(1, position);
+              ps.setDouble(2, Math.max(0.001, timeout.toMillis() / 1000.0));
+              ps.setQueryTimeout((int) Math.max(1, timeout.toSeconds() + 5));
+              try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getInt(1) == 0;
+              }
+            }
+          });
+    }
+
     @Override
     public long estimatedRows() {
       return inTransaction(

@@ -243,6 +243,72 @@ public final class PostgresDialect implements Dialect {
       return "((" + expr + ") / " + divisor + ")";
     }
 
+    private Boolean inRecovery;
+
+    @Override
+    public boolean followsReplication() {
+      if (inRecovery == null) {
+        inRecovery =
+            inTransaction(
+                () -> {
+                  try (Statement s = conn.createStatement();
+                      ResultSet rs = s.executeQuery("SELECT pg_is_in_recovery()")) {
+                    rs.next();
+                    return rs.getBoolean(1);
+                  }
+                });
+      }
+      return inRecovery;
+    }
+
+    @Override
+    public String replicationPosition() {
+      if (followsReplication()) {
+        return null;
+      }
+      return inTransaction(
+          () -> {
+            try (Statement s = conn.createStatement();
+                ResultSet rs = s.executeQuery("SELECT CAST(pg_current_wal_lsn() AS text)")) {
+              rs.next();
+              return rs.getString(1);
+            }
+          });
+    }
+
+    /** Polls the standby's replay position: cheap, and needs no privilege. */
+    @Override
+    public boolean awaitPosition(String position, Duration timeout) {
+      if (position == null || !followsReplication()) {
+        return true;
+      }
+      long deadline = System.nanoTime() + timeout.toNanos();
+      long sleepMillis = 1;
+      while (true) {
+        boolean applied =
+            inTransaction(
+                () -> {
+                  try (PreparedStatement ps =
+                      conn.prepareStatement(
+                          "SELECT COALESCE(pg_last_wal_replay_lsn() >= CAST(? AS pg_lsn), false)")) {
+                    ps.setString(1, position);
+                    try (ResultSet rs = ps.executeQuery()) {
+                      rs.next();
+                      return rs.getBoolean(1);
+                    }
+                  }
+                });
+        if (applied) {
+          return true;
+        }
+        if (System.nanoTime() > deadline) {
+          return false;
+        }
+        sleep(sleepMillis);
+        sleepMillis = Math.min(50, sleepMillis * 2);
+      }
+    }
+
     @Override
     public long estimatedRows() {
       return inTransaction(

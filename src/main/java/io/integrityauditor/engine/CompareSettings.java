@@ -17,6 +17,9 @@ import java.time.Duration;
  * @param findingsCap findings kept per copy (counts stay exact)
  * @param pendingCap unmatched MISSING/EXTRA rows held for cross-range reconciliation
  * @param lostRowsCap MISSING/CHANGED keys held per copy for the users-at-risk roll-up
+ * @param replicaWait how long to wait for a replica to apply the primary's position
+ * @param recheckAttempts how often a difference on a replica is checked again, after the replica
+ *     caught up, before it is reported
  */
 public record CompareSettings(
     Duration chunkTarget,
@@ -27,11 +30,23 @@ public record CompareSettings(
     int fanout,
     int findingsCap,
     int pendingCap,
-    int lostRowsCap) {
+    int lostRowsCap,
+    Duration replicaWait,
+    int recheckAttempts) {
 
   public static CompareSettings defaults() {
     return new CompareSettings(
-        Duration.ofMillis(20), 5_000, 1_000, 200_000, 4_096, 16, 1000, 500_000, 2_000_000);
+        Duration.ofMillis(20),
+        5_000,
+        1_000,
+        200_000,
+        4_096,
+        16,
+        1000,
+        500_000,
+        2_000_000,
+        Duration.ofSeconds(10),
+        3);
   }
 
   public CompareSettings withFindingsCap(int cap) {
@@ -44,7 +59,9 @@ public record CompareSettings(
         fanout,
         cap,
         pendingCap,
-        lostRowsCap);
+        lostRowsCap,
+        replicaWait,
+        recheckAttempts);
   }
 
   public CompareSettings withChunkTarget(Duration target) {
@@ -57,12 +74,24 @@ public record CompareSettings(
         fanout,
         findingsCap,
         pendingCap,
-        lostRowsCap);
+        lostRowsCap,
+        replicaWait,
+        recheckAttempts);
   }
 
   public CompareSettings withChunkRows(long initial, long min, long max) {
     return new CompareSettings(
-        chunkTarget, initial, min, max, leafRows, fanout, findingsCap, pendingCap, lostRowsCap);
+        chunkTarget,
+        initial,
+        min,
+        max,
+        leafRows,
+        fanout,
+        findingsCap,
+        pendingCap,
+        lostRowsCap,
+        replicaWait,
+        recheckAttempts);
   }
 
   public CompareSettings withLeafRows(int leaf, int fan) {
@@ -75,6 +104,23 @@ public record CompareSettings(
         fan,
         findingsCap,
         pendingCap,
-        lostRowsCap);
+        lostRowsCap,
+        replicaWait,
+        recheckAttempts);
+  }
+
+  public CompareSettings withReplicaSync(Duration wait, int attempts) {
+    return new CompareSettings(
+        chunkTarget,
+        initialChunkRows,
+        minChunkRows,
+        maxChunkRows,
+        leafRows,
+        fanout,
+        findingsCap,
+        pendingCap,
+        lostRowsCap,
+        wait,
+        attempts);
   }
 }

@@ -44,6 +44,27 @@ public interface DigestSource extends AutoCloseable {
   /** The canonical text of every compared column of the rows with these keys, by key. */
   Map<Key, List<String>> rowValues(Collection<Key> keys);
 
+  /**
+   * Whether this endpoint applies the primary's changes by replication (a PostgreSQL standby, a
+   * MariaDB/MySQL replica), so it can be compared at the same point of history.
+   */
+  default boolean followsReplication() {
+    return false;
+  }
+
+  /** This endpoint's current replication position (read on the primary), or null for none. */
+  default String replicationPosition() {
+    return null;
+  }
+
+  /**
+   * Waits until this replica has applied {@code position}. Returns true when it has (or when it is
+   * not a replica), false when {@code timeout} passed first.
+   */
+  default boolean awaitPosition(String position, java.time.Duration timeout) {
+    return true;
+  }
+
   /** The database's estimate of the table's row count, or -1 when it has none. */
   long estimatedRows();
 
