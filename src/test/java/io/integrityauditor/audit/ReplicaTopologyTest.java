@@ -45,7 +45,7 @@ class ReplicaTopologyTest {
     assertThat(AuditFixture.copy(r, "public.it_contacts", "standby").hashing()).isEqualTo("NATIVE");
   }
 
-  private static void waitForStandby(String primary, String standby) throws Exception {
+  static void waitForStandby(String primary, String standby) throws Exception {
     String lsn;
     try (Connection c = TestDatabases.admin(primary);
         Statement s = c.createStatement();
