@@ -15,7 +15,10 @@
 
 export IA_DB_NAME=app
 
-# --- PostgreSQL 15: primary + streaming (physical) standby -----------------
+# --- PostgreSQL 15: primary + two streaming (physical) standbys -------------
+# ia_standby is the standby the tests read from; ia_fork is a second one that
+# tests may promote (SELECT pg_promote()) and write to, to simulate a split
+# brain -- `topology.sh up` rebuilds it as a standby afterwards.
 export IA_PG_HOST=127.0.0.1
 export IA_PG_VERSION=15
 export IA_PG_PRIMARY_CLUSTER=ia_primary
@@ -23,10 +26,14 @@ export IA_PG_STANDBY_CLUSTER=ia_standby
 export IA_PG_PRIMARY_PORT=5441
 export IA_PG_STANDBY_PORT=5442
 export IA_PG_STANDBY_SLOT=ia_standby_slot
+export IA_PG_FORK_CLUSTER=ia_fork
+export IA_PG_FORK_PORT=5443
+export IA_PG_FORK_SLOT=ia_fork_slot
 export IA_PG_USER=postgres
 export IA_PG_PASSWORD=
 export IA_PG_PRIMARY_URL="jdbc:postgresql://${IA_PG_HOST}:${IA_PG_PRIMARY_PORT}/${IA_DB_NAME}"
 export IA_PG_STANDBY_URL="jdbc:postgresql://${IA_PG_HOST}:${IA_PG_STANDBY_PORT}/${IA_DB_NAME}"
+export IA_PG_FORK_URL="jdbc:postgresql://${IA_PG_HOST}:${IA_PG_FORK_PORT}/${IA_DB_NAME}"
 
 # --- MariaDB 10.11: primary + GTID replica ----------------------------------
 export IA_MARIADB_HOST=127.0.0.1

@@ -4,7 +4,7 @@
 #   scripts/topology.sh [up]    create what is missing, start what is stopped,
 #                               repair what is broken; idempotent, and fast
 #                               (about a second) when everything already runs
-#   scripts/topology.sh down    stop all four instances (data is kept)
+#   scripts/topology.sh down    stop all five instances (data is kept)
 #   scripts/topology.sh status  one line per instance; exit 0 only if healthy
 #
 # The topology, all on loopback and on ports of its own (see
@@ -13,6 +13,10 @@
 #
 #   PostgreSQL 15 ia_primary  127.0.0.1:5441  --streaming, slot ia_standby_slot-->
 #   PostgreSQL 15 ia_standby  127.0.0.1:5442  (hot standby, pg_basebackup -R)
+#                 ia_primary                  --streaming, slot ia_fork_slot-->
+#   PostgreSQL 15 ia_fork     127.0.0.1:5443  (hot standby, pg_basebackup -R;
+#                                              tests may promote it and write
+#                                              on it to simulate a split brain)
 #   MariaDB primary           127.0.0.1:3341  --GTID replication-->
 #   MariaDB replica           127.0.0.1:3342  (not read_only: tests may write
 #                                              on it with sql_log_bin=0)
@@ -43,6 +47,13 @@ LOCK_FILE="${RUN_DIR}/topology.lock"
 # How long to wait for a server to accept connections / a replica to stream.
 START_TIMEOUT="${IA_TOPOLOGY_START_TIMEOUT:-60}"
 STREAM_TIMEOUT="${IA_TOPOLOGY_STREAM_TIMEOUT:-30}"
+# The streaming standbys of the PostgreSQL primary, one "CLUSTER PORT SLOT
+# STATUS-LABEL" each. They are handled alike, each on its own: rebuilding
+# (e.g. a promoted) one never touches another one or the primary's data.
+PG_STANDBYS=(
+    "${IA_PG_STANDBY_CLUSTER} ${IA_PG_STANDBY_PORT} ${IA_PG_STANDBY_SLOT} pg-standby"
+    "${IA_PG_FORK_CLUSTER} ${IA_PG_FORK_PORT} ${IA_PG_FORK_SLOT} pg-fork"
+)
 
 log() { echo "topology: $*"; }
 warn() { echo "topology: WARNING: $*" >&2; }
@@ -122,6 +133,13 @@ pg_datadir() {
     pg_lsclusters -h | awk -v v="$IA_PG_VERSION" -v c="$1" '$1 == v && $2 == c { print $6 }'
 }
 
+# Both, "STATUS DATADIR", from one pg_lsclusters call (each takes ~50 ms).
+pg_status_datadir() {
+    local st_dir
+    st_dir=$(pg_lsclusters -h 2>/dev/null | awk -v v="$IA_PG_VERSION" -v c="$1" '$1 == v && $2 == c { print $4, $6 }')
+    echo "${st_dir:-missing}"
+}
+
 # psql_at PORT SQL: one query, unaligned tuples-only output.
 psql_at() {
     PGCONNECT_TIMEOUT=3 psql -X -A -t -q -v ON_ERROR_STOP=1 \
@@ -141,7 +159,7 @@ pg_create_cluster() {
 }
 
 # Our settings go to conf.d/99-ia-topology.conf (included after
-# postgresql.conf) and pg_hba.conf is replaced. Both clusters get the same
+# postgresql.conf) and pg_hba.conf is replaced. All clusters get the same
 # settings: a hot standby needs max_wal_senders etc. >= the primary's anyway.
 # Returns 0 if something changed (the caller restarts a running cluster).
 pg_write_config() {
@@ -180,7 +198,7 @@ host    replication  all   127.0.0.1/32   trust"; then
 
 # Starts a cluster and waits for it to accept connections. Returns non-zero
 # (instead of aborting) so the caller can decide: die for the primary,
-# rebuild for the standby.
+# rebuild for a standby.
 pg_start() {
     local name=$1 port=$2
     log "starting PostgreSQL ${name} on ${IA_PG_HOST}:${port}"
@@ -236,19 +254,26 @@ pg_ensure_primary() {
         log "creating database ${IA_DB_NAME} on PostgreSQL ${name}"
         psql_at "$port" "CREATE DATABASE ${IA_DB_NAME}" >/dev/null
     fi
-    if [[ -z $(psql_at "$port" "SELECT 1 FROM pg_replication_slots WHERE slot_name = '${IA_PG_STANDBY_SLOT}'") ]]; then
-        log "creating physical replication slot ${IA_PG_STANDBY_SLOT} on ${name}"
-        psql_at "$port" "SELECT pg_create_physical_replication_slot('${IA_PG_STANDBY_SLOT}', true)" >/dev/null
-    fi
+    # The standbys' slots, checked in one query (keeps `up` fast).
+    local entry slot slots=""
+    for entry in "${PG_STANDBYS[@]}"; do
+        read -r _ _ slot _ <<<"$entry"
+        slots+="${slots:+, }'${slot}'"
+    done
+    for slot in $(psql_at "$port" "SELECT s FROM unnest(ARRAY[${slots}]) AS s
+            WHERE s NOT IN (SELECT slot_name FROM pg_replication_slots)"); do
+        log "creating physical replication slot ${slot} on ${name}"
+        psql_at "$port" "SELECT pg_create_physical_replication_slot('${slot}', true)" >/dev/null
+    done
     log "PostgreSQL primary ${name} is up on ${IA_PG_HOST}:${port}"
 }
 
-# The standby is streaming when the primary has a walsender in state
-# `streaming` for the standby's slot.
+# pg_standby_streaming SLOT: the standby that uses replication slot SLOT is
+# streaming when the primary has a walsender in state `streaming` for it.
 pg_standby_streaming() {
     [[ $(psql_at "$IA_PG_PRIMARY_PORT" "SELECT count(*) FROM pg_replication_slots s
             JOIN pg_stat_replication r ON r.pid = s.active_pid
-            WHERE s.slot_name = '${IA_PG_STANDBY_SLOT}' AND r.state = 'streaming'" 2>/dev/null) == 1 ]]
+            WHERE s.slot_name = '$1' AND r.state = 'streaming'" 2>/dev/null) == 1 ]]
 }
 
 pg_sysid() { psql_at "$1" "SELECT system_identifier FROM pg_control_system()"; }
@@ -258,16 +283,19 @@ pg_sysid_of_datadir() {
     LC_ALL=C "${PG_BIN}/pg_controldata" -D "$1" 2>/dev/null | awk -F': *' '/^Database system identifier/ { print $2 }'
 }
 
+# pg_slot_inactive SLOT: no walsender uses replication slot SLOT on the primary.
 pg_slot_inactive() {
-    [[ -z $(psql_at "$IA_PG_PRIMARY_PORT" "SELECT 1 FROM pg_replication_slots WHERE slot_name = '${IA_PG_STANDBY_SLOT}' AND active") ]]
+    [[ -z $(psql_at "$IA_PG_PRIMARY_PORT" "SELECT 1 FROM pg_replication_slots WHERE slot_name = '$1' AND active") ]]
 }
 
-# Throws the standby away and makes a new one from a base backup of the
-# primary: create a cluster (for the Debian config layout), empty its data
-# directory, pg_basebackup -R into it (writes standby.signal and
-# primary_conninfo), start, wait for streaming.
+# pg_build_standby NAME PORT SLOT: throws standby NAME away and makes a new
+# one from a base backup of the primary: create a cluster (for the Debian
+# config layout), empty its data directory, pg_basebackup -R into it (writes
+# standby.signal and primary_conninfo with primary_slot_name SLOT), start,
+# wait for streaming. Touches no other cluster, and of the primary's slots
+# only SLOT.
 pg_build_standby() {
-    local name=$IA_PG_STANDBY_CLUSTER port=$IA_PG_STANDBY_PORT datadir
+    local name=$1 port=$2 slot=$3 datadir
     if [[ $(pg_status "$name") != missing ]]; then
         log "dropping PostgreSQL cluster ${IA_PG_VERSION}/${name}"
         run_logged "pg_dropcluster ${name}" "${LOG_DIR}/pg_dropcluster-${name}.log" \
@@ -276,12 +304,14 @@ pg_build_standby() {
         # file it did not create (our conf.d file); start from a clean one.
         rm -rf "/etc/postgresql/${IA_PG_VERSION}/${name}"
     fi
-    # Recreate the slot, so that it does not pin WAL from the old standby's
-    # time. Its walsender may need a moment to exit after the standby stopped.
-    wait_until 10 pg_slot_inactive ||
-        die "replication slot ${IA_PG_STANDBY_SLOT} is still in use on the primary"
-    psql_at "$IA_PG_PRIMARY_PORT" "SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = '${IA_PG_STANDBY_SLOT}'" >/dev/null
-    psql_at "$IA_PG_PRIMARY_PORT" "SELECT pg_create_physical_replication_slot('${IA_PG_STANDBY_SLOT}', true)" >/dev/null
+    # Recreate the slot, so that it does not pin WAL (nor, with
+    # hot_standby_feedback, an old xmin) from the old standby's time -- a
+    # promoted standby left it inactive, retaining WAL ever since. Its
+    # walsender may need a moment to exit after the standby stopped.
+    wait_until 10 pg_slot_inactive "$slot" ||
+        die "replication slot ${slot} is still in use on the primary"
+    psql_at "$IA_PG_PRIMARY_PORT" "SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = '${slot}'" >/dev/null
+    psql_at "$IA_PG_PRIMARY_PORT" "SELECT pg_create_physical_replication_slot('${slot}', true)" >/dev/null
 
     log "creating PostgreSQL standby ${IA_PG_VERSION}/${name} (port ${port}) from a base backup of ${IA_PG_PRIMARY_CLUSTER}"
     pg_create_cluster "$name" "$port"
@@ -290,49 +320,63 @@ pg_build_standby() {
     find "$datadir" -mindepth 1 -delete
     run_logged "pg_basebackup into ${datadir}" "${LOG_DIR}/pg_basebackup-${name}.log" \
         runuser -u postgres -- "${PG_BIN}/pg_basebackup" -h "$IA_PG_HOST" -p "$IA_PG_PRIMARY_PORT" \
-        -U "$IA_PG_USER" -w -D "$datadir" -R -S "$IA_PG_STANDBY_SLOT" -X stream -c fast
+        -U "$IA_PG_USER" -w -D "$datadir" -R -S "$slot" -X stream -c fast
     pg_write_config "$name" "$port" || true
     pg_start "$name" "$port" || die "the new standby ${name} does not start"
     log "waiting for ${name} to stream from ${IA_PG_PRIMARY_CLUSTER}"
-    wait_until "$STREAM_TIMEOUT" pg_standby_streaming ||
+    wait_until "$STREAM_TIMEOUT" pg_standby_streaming "$slot" ||
         die "the new standby ${name} is not streaming after ${STREAM_TIMEOUT}s (see /var/log/postgresql/postgresql-${IA_PG_VERSION}-${name}.log)"
 }
 
+# pg_ensure_standby NAME PORT SLOT PRIMARY_SYSID: makes standby NAME exist,
+# run and stream from the primary through slot SLOT; rebuilds it if it was
+# promoted, is not a copy of the primary (PRIMARY_SYSID: the primary's system
+# identifier), does not start or does not stream.
 pg_ensure_standby() {
-    local name=$IA_PG_STANDBY_CLUSTER port=$IA_PG_STANDBY_PORT st
-    st=$(pg_status "$name")
+    local name=$1 port=$2 slot=$3 primary_sysid=$4 st datadir
+    read -r st datadir <<<"$(pg_status_datadir "$name")"
     if [[ $st == missing ]]; then
-        pg_build_standby
+        pg_build_standby "$name" "$port" "$slot"
     else
         if pg_write_config "$name" "$port" && [[ $st == online* ]]; then
             pg_restart "$name" "$port"
         fi
-        local datadir
-        datadir=$(pg_datadir "$name")
+        # (From here on $st stays right: a failed restart aborts.)
         # Cheap checks on the data directory first, so that a standby that is
         # to be rebuilt anyway is not started first.
         if [[ ! -f "${datadir}/standby.signal" ]]; then
             log "standby ${name} has no standby.signal (promoted?): rebuilding it"
-            pg_build_standby
-        elif [[ $(pg_sysid_of_datadir "$datadir") != "$(pg_sysid "$IA_PG_PRIMARY_PORT")" ]]; then
+            pg_build_standby "$name" "$port" "$slot"
+        elif [[ $(pg_sysid_of_datadir "$datadir") != "$primary_sysid" ]]; then
             log "standby ${name} is not a copy of the current primary (system identifier differs or unreadable): rebuilding it"
-            pg_build_standby
-        elif [[ $(pg_status "$name") != online* ]] && ! pg_start "$name" "$port"; then
+            pg_build_standby "$name" "$port" "$slot"
+        elif [[ $st != online* ]] && ! pg_start "$name" "$port"; then
             log "standby ${name} does not start: rebuilding it"
-            pg_build_standby
+            pg_build_standby "$name" "$port" "$slot"
         elif [[ $(psql_at "$port" "SELECT pg_is_in_recovery()") != t ]]; then
             log "standby ${name} is not in recovery any more (promoted?): rebuilding it"
-            pg_build_standby
-        elif ! pg_standby_streaming; then
+            pg_build_standby "$name" "$port" "$slot"
+        elif ! pg_standby_streaming "$slot"; then
             log "waiting for standby ${name} to stream"
-            if ! wait_until "$STREAM_TIMEOUT" pg_standby_streaming; then
+            if ! wait_until "$STREAM_TIMEOUT" pg_standby_streaming "$slot"; then
                 log "standby ${name} is not streaming after ${STREAM_TIMEOUT}s: rebuilding it"
-                pg_build_standby
+                pg_build_standby "$name" "$port" "$slot"
             fi
         fi
     fi
     [[ $(psql_at "$port" "SELECT pg_is_in_recovery()") == t ]] || die "standby ${name} is not in recovery"
     log "PostgreSQL standby ${name} is up on ${IA_PG_HOST}:${port}, streaming from ${IA_PG_PRIMARY_CLUSTER}"
+}
+
+pg_ensure_standbys() {
+    local entry name port slot primary_sysid
+    # Read once for all standbys (keeps `up` fast).
+    primary_sysid=$(pg_sysid "$IA_PG_PRIMARY_PORT" || true)
+    [[ -n $primary_sysid ]] || die "cannot read the system identifier of ${IA_PG_PRIMARY_CLUSTER}"
+    for entry in "${PG_STANDBYS[@]}"; do
+        read -r name port slot _ <<<"$entry"
+        pg_ensure_standby "$name" "$port" "$slot" "$primary_sysid"
+    done
 }
 
 # =========================================================================
@@ -712,7 +756,7 @@ cmd_up() {
     mkdir -p "$STATE_DIR" "$LOG_DIR" "$RUN_DIR"
     local t0=$SECONDS
     pg_ensure_primary
-    pg_ensure_standby
+    pg_ensure_standbys
     mdb_ensure_primary
     mdb_ensure_replica
     mdb_check_tcp "$IA_MARIADB_PRIMARY_PORT" primary
@@ -724,7 +768,11 @@ cmd_down() {
     [[ $(id -u) == 0 ]] || die "must run as root"
     take_lock
     # Replicas first, so they don't log errors about their vanished primaries.
-    pg_stop "$IA_PG_STANDBY_CLUSTER"
+    local entry name
+    for entry in "${PG_STANDBYS[@]}"; do
+        read -r name _ <<<"$entry"
+        pg_stop "$name"
+    done
     pg_stop "$IA_PG_PRIMARY_CLUSTER"
     mdb_stop replica
     mdb_stop primary
@@ -740,9 +788,10 @@ pg_describe_down() {
     esac
 }
 
-# Exit status 0 only if all four instances run and replicate.
+# Exit status 0 only if all five instances run and replicate.
 cmd_status() {
     local healthy=0 st line port   # healthy: 0 = yes, as an exit status
+    local entry name slot label
     # PostgreSQL primary
     st=$(pg_status "$IA_PG_PRIMARY_CLUSTER")
     line=$(pg_describe_down "$st")
@@ -754,26 +803,28 @@ cmd_status() {
     fi
     log "$(printf '%-16s %-16s %s' pg-primary "${IA_PG_HOST}:${IA_PG_PRIMARY_PORT}" "$line")"
 
-    # PostgreSQL standby
-    st=$(pg_status "$IA_PG_STANDBY_CLUSTER")
-    line=$(pg_describe_down "$st")
-    if [[ $st == online* ]]; then
-        if [[ $(psql_at "$IA_PG_STANDBY_PORT" "SELECT pg_is_in_recovery()" 2>/dev/null) != t ]]; then
-            line="running, NOT in recovery (promoted?)"
-            healthy=1
-        elif pg_standby_streaming; then
-            line="running, in recovery, streaming"
+    # PostgreSQL standbys
+    for entry in "${PG_STANDBYS[@]}"; do
+        read -r name port slot label <<<"$entry"
+        st=$(pg_status "$name")
+        line=$(pg_describe_down "$st")
+        if [[ $st == online* ]]; then
+            if [[ $(psql_at "$port" "SELECT pg_is_in_recovery()" 2>/dev/null) != t ]]; then
+                line="running, NOT in recovery (promoted?)"
+                healthy=1
+            elif pg_standby_streaming "$slot"; then
+                line="running, in recovery, streaming"
+            else
+                line="running, in recovery, NOT streaming ($(psql_at "$port" "SELECT coalesce((SELECT status FROM pg_stat_wal_receiver), 'no wal receiver')" 2>/dev/null || echo '?'))"
+                healthy=1
+            fi
         else
-            line="running, in recovery, NOT streaming ($(psql_at "$IA_PG_STANDBY_PORT" "SELECT coalesce((SELECT status FROM pg_stat_wal_receiver), 'no wal receiver')" 2>/dev/null || echo '?'))"
             healthy=1
         fi
-    else
-        healthy=1
-    fi
-    log "$(printf '%-16s %-16s %s' pg-standby "${IA_PG_HOST}:${IA_PG_STANDBY_PORT}" "$line")"
+        log "$(printf '%-16s %-16s %s' "$label" "${IA_PG_HOST}:${port}" "$line")"
+    done
 
     # MariaDB primary and replica
-    local name
     for name in primary replica; do
         port=$(mdb_port "$name")
         if [[ ! -d "$(mdb_dir "$name")/mysql" ]]; then

@@ -14,6 +14,7 @@ public record AuditReport(
     String finishedAt,
     List<TableReport> tables,
     List<BackupReport> backups,
+    List<ReplicationReport> replication,
     long usersAtRisk,
     List<String> usersAtRiskSample,
     String error) {
@@ -50,6 +51,12 @@ public record AuditReport(
   /** One differing row. */
   public record FindingReport(
       String kind, Map<String, Object> key, String owner, List<String> columns) {}
+
+  /**
+   * How one replica replicates: STREAMING, STOPPED, LAGGING, NOT_REPLICATING, FORKED or UNKNOWN.
+   */
+  public record ReplicationReport(
+      String endpoint, String state, Double lagSeconds, String message) {}
 
   /** The freshness of one backup. */
   public record BackupReport(String endpoint, String asOf, Long ageSeconds, boolean stale) {}

@@ -10,6 +10,7 @@ import io.integrityauditor.dialect.Dialect;
 import io.integrityauditor.dialect.Dialect.HashFlavor;
 import io.integrityauditor.dialect.GenericJdbcDialect;
 import io.integrityauditor.dialect.PostgresDialect;
+import io.integrityauditor.dialect.ReplicationHealth;
 import io.integrityauditor.dialect.TableCatalog;
 import io.integrityauditor.engine.Column;
 import io.integrityauditor.engine.CompareSettings;
@@ -63,16 +64,27 @@ public final class AuditService {
   private final EndpointConnector connector;
   private final CompareSettings settings;
   private final Clock clock;
+  private final Duration maxReplicaLag;
 
   public AuditService(
       Map<String, DatasetConfig> datasets,
       EndpointConnector connector,
       CompareSettings settings,
       Clock clock) {
+    this(datasets, connector, settings, clock, Duration.ofSeconds(30));
+  }
+
+  public AuditService(
+      Map<String, DatasetConfig> datasets,
+      EndpointConnector connector,
+      CompareSettings settings,
+      Clock clock,
+      Duration maxReplicaLag) {
     this.datasets = datasets;
     this.connector = connector;
     this.settings = settings;
     this.clock = clock;
+    this.maxReplicaLag = maxReplicaLag;
   }
 
   /** A request names a dataset or table that is not configured. */
@@ -122,6 +134,20 @@ public final class AuditService {
     String error = null;
     boolean findings = false;
     boolean failed = false;
+    // Replication first: a stopped or lagging replica is a finding, and is compared as it is
+    // (without waiting for it) since it cannot catch up during the audit.
+    List<AuditReport.ReplicationReport> replication = new ArrayList<>();
+    Set<String> syncable = new HashSet<>();
+    for (String r : ds.replicas()) {
+      ReplicationHealth h = checkReplication(ds.primary(), r);
+      replication.add(
+          new AuditReport.ReplicationReport(
+              r, h.state().name(), h.lagSeconds(), connector.redact(h.message())));
+      findings |= h.isFinding();
+      if (!h.isFinding()) {
+        syncable.add(r);
+      }
+    }
     Set<String> atRisk = new TreeSet<>();
     for (TableConfig t : ds.tables()) {
       if (request.table() != null && !request.table().equals(t.name())) {
@@ -130,7 +156,7 @@ public final class AuditService {
       if (request.user() != null && t.owner() == null) {
         continue;
       }
-      TableRun run = auditTable(ds, t, copies, request.user(), progress, cancelled);
+      TableRun run = auditTable(ds, t, copies, syncable, request.user(), progress, cancelled);
       tables.add(run.report());
       if (run.report().error() != null) {
         failed = true;
@@ -170,6 +196,7 @@ public final class AuditService {
         clock.instant().toString(),
         tables,
         List.of(),
+        replication,
         atRisk.size(),
         sample,
         error == null ? null : connector.redact(error));
@@ -195,10 +222,27 @@ public final class AuditService {
   private record PreparedCopy(
       CopySpec spec, Dialect dialect, TableShape shape, HashFlavor flavor, String error) {}
 
+  private ReplicationHealth checkReplication(String primary, String replica) {
+    Dialect pd = connector.dialect(primary);
+    Dialect rd = connector.dialect(replica);
+    if (pd.getClass() != rd.getClass()) {
+      return ReplicationHealth.of(
+          ReplicationHealth.State.UNKNOWN, null, "different engine than the primary");
+    }
+    try (Connection p = connector.open(primary);
+        Connection r = connector.open(replica)) {
+      return rd.replicationHealth(p, r, maxReplicaLag);
+    } catch (RuntimeException | SQLException e) {
+      return ReplicationHealth.of(
+          ReplicationHealth.State.UNKNOWN, null, "check failed: " + connector.redact(describe(e)));
+    }
+  }
+
   private TableRun auditTable(
       DatasetConfig ds,
       TableConfig t,
       List<CopySpec> copies,
+      Set<String> syncable,
       String user,
       Progress progress,
       AtomicBoolean cancelled) {
@@ -264,7 +308,8 @@ public final class AuditService {
                     p.spec().endpoint(),
                     p.dialect().digestSource(cc, p.shape(), flavor, timeout),
                     p.dialect().digestSource(cl, p.shape(), flavor, timeout),
-                    primaryDialect.digestSource(lc, primaryShape, flavor, timeout));
+                    primaryDialect.digestSource(lc, primaryShape, flavor, timeout),
+                    syncable.contains(p.spec().endpoint()));
             sources.add(link.copy());
             sources.add(link.copyLocate());
             sources.add(link.primary());

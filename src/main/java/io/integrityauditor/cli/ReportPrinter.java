@@ -32,6 +32,14 @@ public final class ReportPrinter {
             : " - "
                 + String.join(", ", r.usersAtRiskSample())
                 + (r.usersAtRisk() > r.usersAtRiskSample().size() ? ", ..." : ""));
+    for (AuditReport.ReplicationReport rep : r.replication()) {
+      out.printf(
+          "Replication %s: %s%s - %s%n",
+          rep.endpoint(),
+          rep.state(),
+          rep.lagSeconds() == null ? "" : String.format(" (lag %.2f s)", rep.lagSeconds()),
+          rep.message());
+    }
     for (TableReport t : r.tables()) {
       out.printf(
           "%n%s: %,d rows checked%s%n",

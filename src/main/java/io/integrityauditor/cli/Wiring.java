@@ -25,6 +25,11 @@ public final class Wiring {
             .withReplicaSync(
                 Duration.ofMillis(audit.getReplicaWait().toMilliseconds()),
                 audit.getRecheckAttempts());
-    return new AuditService(config.getDatasets(), connector, settings, Clock.systemUTC());
+    return new AuditService(
+        config.getDatasets(),
+        connector,
+        settings,
+        Clock.systemUTC(),
+        Duration.ofMillis(audit.getMaxReplicaLag().toMilliseconds()));
   }
 }

@@ -17,6 +17,11 @@ public class AuditSettings {
   @JsonProperty @NotNull private Duration statementTimeout = Duration.minutes(2);
   @JsonProperty @NotNull private Duration connectTimeout = Duration.seconds(10);
   @JsonProperty @NotNull private Duration replicaWait = Duration.seconds(10);
+  @JsonProperty @NotNull private Duration maxReplicaLag = Duration.seconds(30);
+
+  public Duration getMaxReplicaLag() {
+    return maxReplicaLag;
+  }
 
   @JsonProperty
   @Min(0)

@@ -46,6 +46,16 @@ public interface Dialect {
   /** Opens a digest source for a table on a prepared connection. */
   DigestSource digestSource(Connection c, TableShape shape, HashFlavor flavor, Duration timeout);
 
+  /**
+   * Checks how {@code replica} replicates from {@code primary} (both prepared sessions of this
+   * dialect), waiting at most {@code maxLag} for it to apply the primary's current position.
+   */
+  default ReplicationHealth replicationHealth(
+      Connection primary, Connection replica, Duration maxLag) throws SQLException {
+    return ReplicationHealth.of(
+        ReplicationHealth.State.UNKNOWN, null, "no replication check for " + name());
+  }
+
   /** The JDBC catalog/schema arguments for a table's schema part. */
   default String[] catalogAndSchema(Connection c, String schema) throws SQLException {
     return new String[] {null, schema};

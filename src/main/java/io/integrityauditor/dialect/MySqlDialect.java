@@ -58,6 +58,94 @@ public final class MySqlDialect implements Dialect {
   }
 
   @Override
+  public ReplicationHealth replicationHealth(
+      Connection primary, Connection replica, Duration maxLag) throws SQLException {
+    String io;
+    String sql;
+    String ioError;
+    String sqlError;
+    try (Statement s = replica.createStatement();
+        ResultSet rs = s.executeQuery("SHOW SLAVE STATUS")) {
+      if (!rs.next()) {
+        return ReplicationHealth.of(
+            ReplicationHealth.State.NOT_A_REPLICA,
+            null,
+            "no replication configured (SHOW SLAVE STATUS is empty): compared directly");
+      }
+      io = rs.getString("Slave_IO_Running");
+      sql = rs.getString("Slave_SQL_Running");
+      ioError = rs.getString("Last_IO_Error");
+      sqlError = rs.getString("Last_SQL_Error");
+    }
+    if (!"Yes".equalsIgnoreCase(io) || !"Yes".equalsIgnoreCase(sql)) {
+      StringBuilder m =
+          new StringBuilder("replication stopped: IO thread " + io + ", SQL thread " + sql);
+      if (ioError != null && !ioError.isBlank()) {
+        m.append("; last IO error: ").append(ioError);
+      }
+      if (sqlError != null && !sqlError.isBlank()) {
+        m.append("; last SQL error: ").append(sqlError);
+      }
+      return ReplicationHealth.of(ReplicationHealth.State.STOPPED, null, m.toString());
+    }
+    String forked = ownTransactions(replica);
+    if (forked != null) {
+      return ReplicationHealth.of(
+          ReplicationHealth.State.FORKED,
+          null,
+          "the replica's binlog holds transactions of its own (" + forked + "): written directly");
+    }
+    String pos;
+    try (Statement s = primary.createStatement();
+        ResultSet rs = s.executeQuery("SELECT @@gtid_binlog_pos")) {
+      rs.next();
+      pos = rs.getString(1);
+    }
+    long t0 = System.nanoTime();
+    try (PreparedStatement ps = replica.prepareStatement("SELECT MASTER_GTID_WAIT(?, ?)")) {
+      ps.setString(1, pos);
+      ps.setDouble(2, Math.max(0.001, maxLag.toMillis() / 1000.0));
+      ps.setQueryTimeout((int) maxLag.toSeconds() + 10);
+      try (ResultSet rs = ps.executeQuery()) {
+        rs.next();
+        double lag = (System.nanoTime() - t0) / 1e9;
+        if (rs.getInt(1) == 0) {
+          return ReplicationHealth.of(
+              ReplicationHealth.State.STREAMING, lag, "replicating; applied " + pos);
+        }
+        return ReplicationHealth.of(
+            ReplicationHealth.State.LAGGING,
+            lag,
+            "has not applied the primary's GTID position "
+                + pos
+                + " within "
+                + maxLag.toSeconds()
+                + " s");
+      }
+    }
+  }
+
+  /** GTIDs in the replica's own binlog that carry its own server id, or null. */
+  private static String ownTransactions(Connection replica) throws SQLException {
+    try (Statement s = replica.createStatement();
+        ResultSet rs = s.executeQuery("SELECT @@gtid_binlog_pos, @@server_id")) {
+      rs.next();
+      String binlog = rs.getString(1);
+      String self = rs.getString(2);
+      if (binlog == null || binlog.isBlank()) {
+        return null;
+      }
+      for (String gtid : binlog.split(",")) {
+        String[] p = gtid.trim().split("-");
+        if (p.length == 3 && p[1].equals(self)) {
+          return gtid.trim();
+        }
+      }
+      return null;
+    }
+  }
+
+  @Override
   public String[] catalogAndSchema(Connection c, String schema) throws SQLException {
     return new String[] {schema == null ? c.getCatalog() : schema, null};
   }

@@ -95,6 +95,130 @@ public final class PostgresDialect implements Dialect {
   }
 
   @Override
+  public ReplicationHealth replicationHealth(
+      Connection primary, Connection replica, Duration maxLag) throws SQLException {
+    try {
+      if (!queryBoolean(replica, "SELECT pg_is_in_recovery()")) {
+        return notInRecovery(primary, replica);
+      }
+      if (queryBoolean(replica, "SELECT pg_is_wal_replay_paused()")) {
+        return ReplicationHealth.of(
+            ReplicationHealth.State.STOPPED, null, "WAL replay is paused (pg_wal_replay_pause)");
+      }
+      String receiver = queryString(replica, "SELECT status FROM pg_stat_wal_receiver");
+      if (!"streaming".equals(receiver)) {
+        return ReplicationHealth.of(
+            ReplicationHealth.State.STOPPED,
+            null,
+            "WAL receiver is not streaming (status: "
+                + (receiver == null ? "none" : receiver)
+                + ")");
+      }
+      String lsn = queryString(primary, "SELECT CAST(pg_current_wal_lsn() AS text)");
+      long t0 = System.nanoTime();
+      long deadline = t0 + maxLag.toNanos();
+      try (PreparedStatement ps =
+          replica.prepareStatement(
+              "SELECT COALESCE(pg_last_wal_replay_lsn() >= CAST(? AS pg_lsn), false),"
+                  + " CAST(pg_last_wal_replay_lsn() AS text)")) {
+        ps.setString(1, lsn);
+        long sleep = 1;
+        while (true) {
+          String replayed;
+          try (ResultSet rs = ps.executeQuery()) {
+            rs.next();
+            if (rs.getBoolean(1)) {
+              double lag = (System.nanoTime() - t0) / 1e9;
+              return ReplicationHealth.of(
+                  ReplicationHealth.State.STREAMING, lag, "streaming; applied " + lsn);
+            }
+            replayed = rs.getString(2);
+          }
+          replica.commit();
+          if (System.nanoTime() > deadline) {
+            return ReplicationHealth.of(
+                ReplicationHealth.State.LAGGING,
+                (System.nanoTime() - t0) / 1e9,
+                "has not replayed the primary's position "
+                    + lsn
+                    + " within "
+                    + maxLag.toSeconds()
+                    + " s (replayed up to "
+                    + replayed
+                    + ")");
+          }
+          Thread.sleep(sleep);
+          sleep = Math.min(100, sleep * 2);
+        }
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return ReplicationHealth.of(ReplicationHealth.State.UNKNOWN, null, "interrupted");
+    } finally {
+      primary.commit();
+      replica.commit();
+    }
+  }
+
+  /**
+   * A copy that is not in recovery: the same system identifier as the primary on another timeline
+   * is a promoted standby (split brain); the same timeline is the primary's own server; another
+   * system is an independent copy.
+   */
+  private static ReplicationHealth notInRecovery(Connection primary, Connection replica)
+      throws SQLException {
+    // The timeline from the current WAL file's name: a promoted standby is on a new one at once,
+    // while pg_control_checkpoint() shows it only after the next checkpoint.
+    String sql =
+        "SELECT CAST(system_identifier AS text),"
+            + " substr(pg_walfile_name(pg_current_wal_lsn()), 1, 8) FROM pg_control_system()";
+    String[] p = queryPair(primary, sql);
+    String[] r = queryPair(replica, sql);
+    if (!p[0].equals(r[0])) {
+      return ReplicationHealth.of(
+          ReplicationHealth.State.NOT_A_REPLICA,
+          null,
+          "an independent database (another system identifier): compared directly");
+    }
+    if (p[1].equals(r[1])) {
+      return ReplicationHealth.of(
+          ReplicationHealth.State.NOT_A_REPLICA,
+          null,
+          "on the primary's own server (same system, same timeline): compared directly");
+    }
+    return ReplicationHealth.of(
+        ReplicationHealth.State.FORKED,
+        null,
+        "promoted: same system as the primary but on timeline "
+            + r[1]
+            + " (primary: "
+            + p[1]
+            + "); writes there are a split brain");
+  }
+
+  private static String[] queryPair(Connection c, String sql) throws SQLException {
+    try (Statement s = c.createStatement();
+        ResultSet rs = s.executeQuery(sql)) {
+      rs.next();
+      return new String[] {rs.getString(1), rs.getString(2)};
+    }
+  }
+
+  private static boolean queryBoolean(Connection c, String sql) throws SQLException {
+    try (Statement s = c.createStatement();
+        ResultSet rs = s.executeQuery(sql)) {
+      return rs.next() && rs.getBoolean(1);
+    }
+  }
+
+  private static String queryString(Connection c, String sql) throws SQLException {
+    try (Statement s = c.createStatement();
+        ResultSet rs = s.executeQuery(sql)) {
+      return rs.next() ? rs.getString(1) : null;
+    }
+  }
+
+  @Override
   public boolean supportsNative(Connection c, TableShape shape) {
     // Types without an extended hash function (json, point, xml, ...) make hash_record_extended
     // fail; probe with a row of typed NULLs, which checks every column type.

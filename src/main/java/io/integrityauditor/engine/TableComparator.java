@@ -39,7 +39,11 @@ public final class TableComparator {
    * the primary for locating differences while the scan goes on.
    */
   public record CopyLink(
-      String name, DigestSource copy, DigestSource copyLocate, DigestSource primary) {}
+      String name,
+      DigestSource copy,
+      DigestSource copyLocate,
+      DigestSource primary,
+      boolean sync) {}
 
   /** Told after every primary chunk. */
   public interface ProgressListener {
@@ -274,9 +278,21 @@ public final class TableComparator {
     /** The copy replicates from the primary: compare at the same point of history. */
     final boolean follows;
 
+    private String startupError;
+
     Worker(CopyLink link) {
       this.link = link;
-      this.follows = link.copy().followsReplication() && link.copyLocate().followsReplication();
+      boolean f = false;
+      try {
+        f =
+            link.sync()
+                && link.copy().followsReplication()
+                && link.copyLocate().followsReplication();
+      } catch (RuntimeException e) {
+        // This copy's sessions are already failing: it fails alone, in run().
+        startupError = describe(e);
+      }
+      this.follows = f;
       this.thread = new Thread(this::run, "compare-" + shape.displayName() + "-" + link.name());
       this.thread.setDaemon(true);
       this.locator =
@@ -316,6 +332,10 @@ public final class TableComparator {
     }
 
     private void run() {
+      if (startupError != null) {
+        fail(startupError);
+        return;
+      }
       try {
         while (true) {
           Chunk chunk = queue.take();

@@ -1,0 +1,105 @@
+package io.integrityauditor.audit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.integrityauditor.TestDatabases;
+import io.integrityauditor.engine.CompareSettings;
+import java.sql.Connection;
+import java.sql.Statement;
+import org.junit.jupiter.api.Test;
+
+/** Stopped replication is a finding of its own, and does not make the audit wait for it. */
+class ReplicationHealthTest {
+
+  private static AuditFixture pgFixture() {
+    return new AuditFixture()
+        .primary("p", TestDatabases.pgEndpoint(TestDatabases.PG_PRIMARY_PORT, "app"))
+        .replica("standby", TestDatabases.pgEndpoint(TestDatabases.PG_STANDBY_PORT, "app"))
+        .table("health_contacts", "user_id");
+  }
+
+  private static AuditReport.ReplicationReport replication(AuditReport r) {
+    assertThat(r.replication()).hasSize(1);
+    return r.replication().get(0);
+  }
+
+  @Test
+  void postgresStandbyWithReplayPausedIsReportedStopped() throws Exception {
+    String primary = TestDatabases.pgUrl(TestDatabases.PG_PRIMARY_PORT, "app");
+    String standby = TestDatabases.pgUrl(TestDatabases.PG_STANDBY_PORT, "app");
+    try (Connection c = TestDatabases.admin(primary);
+        Statement s = c.createStatement()) {
+      s.execute("DROP TABLE IF EXISTS health_contacts");
+      s.execute(
+          "CREATE TABLE health_contacts (id bigint PRIMARY KEY, user_id int NOT NULL, v text)");
+      s.execute(
+          "INSERT INTO health_contacts SELECT g, g % 10, 'v' FROM generate_series(1, 5000) g");
+    }
+    ReplicaTopologyTest.waitForStandby(primary, standby);
+    AuditReport healthy = pgFixture().run(CompareSettings.defaults());
+    assertThat(replication(healthy).state()).isEqualTo("STREAMING");
+    assertThat(replication(healthy).lagSeconds()).isLessThan(5.0);
+    assertThat(healthy.status()).isEqualTo(AuditReport.Status.CONSISTENT);
+
+    try (Connection s = TestDatabases.admin(standby);
+        Statement st = s.createStatement()) {
+      st.execute("SELECT pg_wal_replay_pause()");
+      try (Connection c = TestDatabases.admin(primary);
+          Statement p = c.createStatement()) {
+        p.execute("UPDATE health_contacts SET v = 'new' WHERE id = 77");
+      }
+      long t0 = System.nanoTime();
+      AuditReport paused = pgFixture().run(CompareSettings.defaults());
+      double seconds = (System.nanoTime() - t0) / 1e9;
+      assertThat(replication(paused).state()).isEqualTo("STOPPED");
+      assertThat(replication(paused).message()).contains("paused");
+      assertThat(paused.status()).isEqualTo(AuditReport.Status.FINDINGS);
+      assertThat(paused.exitCode()).isEqualTo(1);
+      // The stale row is real divergence: the standby cannot serve it.
+      assertThat(AuditFixture.findings(paused, "health_contacts", "standby"))
+          .containsExactly("CHANGED 77");
+      assertThat(seconds).as("no waiting for a stopped replica").isLessThan(8);
+    } finally {
+      try (Connection s = TestDatabases.admin(standby);
+          Statement st = s.createStatement()) {
+        st.execute("SELECT pg_wal_replay_resume()");
+      }
+    }
+  }
+
+  @Test
+  void mariadbReplicaWithStoppedSqlThreadIsReportedStopped() throws Exception {
+    String replica = TestDatabases.mariaUrl(TestDatabases.MARIADB_REPLICA_PORT, "app");
+    AuditFixture f =
+        new AuditFixture()
+            .primary("p", TestDatabases.mariaEndpoint(TestDatabases.MARIADB_PRIMARY_PORT, "app"))
+            .replica(
+                "replica", TestDatabases.mariaEndpoint(TestDatabases.MARIADB_REPLICA_PORT, "app"))
+            .table("health_contacts", "user_id");
+    try (Connection c =
+            TestDatabases.admin(TestDatabases.mariaUrl(TestDatabases.MARIADB_PRIMARY_PORT, "app"));
+        Statement s = c.createStatement()) {
+      s.execute("DROP TABLE IF EXISTS health_contacts");
+      s.execute(
+          "CREATE TABLE health_contacts (id bigint PRIMARY KEY, user_id int NOT NULL, v text)");
+      s.execute("INSERT INTO health_contacts SELECT seq, seq % 10, 'v' FROM seq_1_to_5000");
+    }
+    AuditReport healthy = f.run(CompareSettings.defaults());
+    assertThat(replication(healthy).state()).isEqualTo("STREAMING");
+    assertThat(healthy.status()).isEqualTo(AuditReport.Status.CONSISTENT);
+
+    try (Connection r = TestDatabases.admin(replica);
+        Statement st = r.createStatement()) {
+      st.execute("STOP SLAVE SQL_THREAD");
+      AuditReport stopped = f.run(CompareSettings.defaults());
+      assertThat(replication(stopped).state()).isEqualTo("STOPPED");
+      assertThat(replication(stopped).message()).contains("SQL thread No");
+      assertThat(stopped.exitCode()).isEqualTo(1);
+    } finally {
+      try (Connection r = TestDatabases.admin(replica);
+          Statement st = r.createStatement()) {
+        st.execute("START SLAVE SQL_THREAD");
+      }
+    }
+  }
+}
