@@ -392,8 +392,12 @@ public final class PostgresDialect implements Dialect {
       }
       return inTransaction(
           () -> {
+            // The insert position, not the write position: with asynchronous commit a commit
+            // is visible before its WAL is written, and the standby must wait for it too
+            // (regression: rows updated just before a chunk's re-check were reported CHANGED
+            // when the write position was used and the WAL writer had not run yet).
             try (Statement s = conn.createStatement();
-                ResultSet rs = s.executeQuery("SELECT CAST(pg_current_wal_lsn() AS text)")) {
+                ResultSet rs = s.executeQuery("SELECT CAST(pg_current_wal_insert_lsn() AS text)")) {
               rs.next();
               return rs.getString(1);
             }
@@ -429,7 +433,7 @@ public final class PostgresDialect implements Dialect {
           return false;
         }
         sleep(sleepMillis);
-        sleepMillis = Math.min(50, sleepMillis * 2);
+        sleepMillis = Math.min(20, sleepMillis * 2);
       }
     }
 

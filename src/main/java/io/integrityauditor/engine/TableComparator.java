@@ -159,12 +159,10 @@ public final class TableComparator {
    */
   private void scanIntegerKeys(DigestSource primary, Collection<Worker> workers, long min) {
     long max = ((Number) primary.lastKey().get(0)).longValue();
-    long estimate = primary.estimatedRows();
-    double span = (double) max - (double) min + 1.0;
-    double density = estimate > 0 ? Math.min(1.0, estimate / span) : 1.0;
     long chunkRows = settings.initialChunkRows();
     Key lower = null;
     long base = min;
+    double density = probeDensity(primary, lower, base, chunkRows);
     while (true) {
       checkCancelled();
       long width = (long) Math.min(Long.MAX_VALUE / 4.0, Math.ceil(chunkRows / density));
@@ -180,10 +178,7 @@ public final class TableComparator {
       if (last) {
         return;
       }
-      if (d.count() > 0) {
-        // Follow the key density, but never grow a chunk more than 8-fold at once.
-        density = Math.max(density / 8, (double) d.count() / width);
-      }
+      long target = chunkRows;
       chunkRows = nextChunkRows(chunkRows, elapsed, d.count());
       lower = Key.of(hi);
       base = hi + 1;
@@ -195,8 +190,29 @@ public final class TableComparator {
           return;
         }
         base = ((Number) next.get(0)).longValue();
+        density = probeDensity(primary, lower, base, chunkRows);
+      } else if (d.count() > 4 * target) {
+        // Far denser than it looked: measure instead of guessing again.
+        density = probeDensity(primary, lower, base, chunkRows);
+      } else {
+        // Follow the key density, but never grow a chunk more than 8-fold at once.
+        density = Math.max(density / 8, (double) d.count() / width);
       }
     }
+  }
+
+  /**
+   * Rows per key unit from {@code base} on, read from the key index: the key {@code rows} rows
+   * further. Skewed keys (a few huge ids) would make a table-wide estimate put everything into one
+   * chunk.
+   */
+  private static double probeDensity(DigestSource primary, Key lower, long base, long rows) {
+    Key at = primary.keyAt(KeyRange.above(lower), rows - 1);
+    if (at == null) {
+      return 1e-18; // fewer rows than one chunk left: the next chunk takes them all
+    }
+    double span = (double) ((Number) at.get(0)).longValue() - (double) base + 1.0;
+    return Math.min(1.0, rows / Math.max(span, 1.0));
   }
 
   /** Other keys: the chunk's upper bound is the key n rows further, read from the key index. */
@@ -404,7 +420,6 @@ public final class TableComparator {
       Digest c = link.copy().digest(chunk.range());
       Digest p = chunk.primary();
       if (!p.matches(c)) {
-        differing.incrementAndGet();
         // Checked again and located on other sessions while this one digests the next chunk.
         located.add(locator.submit(() -> recheckThenLocate(chunk.range(), p, c)));
       }
@@ -425,6 +440,7 @@ public final class TableComparator {
         p = again[0];
         c = again[1];
       }
+      differing.incrementAndGet();
       locate(range, p.count(), c.count(), 0);
     }
 
@@ -442,9 +458,13 @@ public final class TableComparator {
       }
     }
 
+    /** Backoff between re-checks: none before the first (it syncs anyway), then 10, 20, 40 ms. */
     private void pause(int attempt) {
+      if (attempt == 0) {
+        return;
+      }
       try {
-        Thread.sleep(25L << Math.min(attempt, 6));
+        Thread.sleep(10L << Math.min(attempt - 1, 6));
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         throw new CancelledException();

@@ -114,7 +114,9 @@ class LiveReplicaTest {
     for (int i = 0; i < 3; i++) {
       AuditReport r = f.run(CompareSettings.defaults());
       assertThat(r.error()).isNull();
-      assertThat(AuditFixture.findings(r, "live_contacts", "r")).as("audit %d", i + 1).isEmpty();
+      assertThat(AuditFixture.findings(r, "live_contacts", "r"))
+          .as("audit %d, replication %s", i + 1, r.replication())
+          .isEmpty();
       assertThat(r.status()).isEqualTo(AuditReport.Status.CONSISTENT);
       assertThat(w.failure).isNull();
     }
