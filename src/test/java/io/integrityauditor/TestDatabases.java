@@ -52,6 +52,16 @@ public final class TestDatabases {
     return DriverManager.getConnection(url);
   }
 
+  /** Runs statements as the admin user, in order. */
+  public static void execute(String url, String... statements) throws SQLException {
+    try (Connection c = admin(url);
+        Statement s = c.createStatement()) {
+      for (String sql : statements) {
+        s.execute(sql);
+      }
+    }
+  }
+
   /** Drops and creates a PostgreSQL database on the topology primary. */
   public static void recreatePgDatabase(int port, String db) throws SQLException {
     try (Connection c = admin(pgUrl(port, "postgres"));

@@ -509,6 +509,67 @@ abstract class JdbcDigestSource implements DigestSource {
     trace("rows", range, t0);
   }
 
+  /** Appends "(k1 = ? AND k2 = ?) OR ..." for the given keys. */
+  protected void keyPredicate(Sql sql, List<String> keys, Collection<Key> wanted) {
+    boolean firstKey = true;
+    for (Key k : wanted) {
+      if (!firstKey) {
+        sql.append(" OR ");
+      }
+      firstKey = false;
+      sql.append("(");
+      for (int i = 0; i < keys.size(); i++) {
+        if (i > 0) {
+          sql.append(" AND ");
+        }
+        sql.append(keys.get(i)).append(" = ");
+        sql.param(placeholder(shape.key().get(i)), k.get(i), shape.key().get(i));
+      }
+      sql.append(")");
+    }
+  }
+
+  @Override
+  public void rowHashes(Collection<Key> wanted, Consumer<RowHash> sink) {
+    if (wanted.isEmpty()) {
+      return;
+    }
+    List<String> keys = keyExprs();
+    Sql sql = new Sql();
+    sql.append("SELECT ");
+    for (int i = 0; i < keys.size(); i++) {
+      sql.append(keyReadExpr(keys.get(i), shape.key().get(i))).append(", ");
+    }
+    sql.append(hashExpr());
+    sql.append(", ")
+        .append(shape.owner() == null ? "NULL" : textExpr(q(shape.owner().name()), shape.owner()));
+    sql.append(" FROM ").append(table).append(" WHERE ");
+    if (shape.ownerFilter() != null && shape.owner() != null) {
+      sql.append(q(shape.owner().name())).append(" = ");
+      sql.param(placeholder(shape.owner()), shape.ownerFilter(), shape.owner());
+      sql.append(" AND ");
+    }
+    sql.append("(");
+    keyPredicate(sql, keys, wanted);
+    sql.append(")");
+    int nk = keys.size();
+    inTransaction(
+        () -> {
+          try (PreparedStatement ps = prepare(sql);
+              ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+              Key k = readKeyAt(rs, 1);
+              long h = hashValue(rs, nk + 1);
+              String owner = rs.getString(nk + 2);
+              count(owner);
+              bytes += 8;
+              sink.accept(new RowHash(k, h, owner));
+            }
+          }
+          return null;
+        });
+  }
+
   /** Reads a row hash column as a signed 64-bit value (unsigned hashes wrap). */
   protected long hashValue(ResultSet rs, int idx) throws SQLException {
     BigDecimal d = rs.getBigDecimal(idx);
@@ -531,22 +592,7 @@ abstract class JdbcDigestSource implements DigestSource {
       values.add(textExpr(q(c.name()), c));
     }
     sql.append(String.join(", ", values)).append(" FROM ").append(table).append(" WHERE ");
-    boolean firstKey = true;
-    for (Key k : wanted) {
-      if (!firstKey) {
-        sql.append(" OR ");
-      }
-      firstKey = false;
-      sql.append("(");
-      for (int i = 0; i < keys.size(); i++) {
-        if (i > 0) {
-          sql.append(" AND ");
-        }
-        sql.append(keys.get(i)).append(" = ");
-        sql.param(placeholder(shape.key().get(i)), k.get(i), shape.key().get(i));
-      }
-      sql.append(")");
-    }
+    keyPredicate(sql, keys, wanted);
     int nk = keys.size();
     return inTransaction(
         () -> {

@@ -278,6 +278,13 @@ final class JvmDigestSource extends JdbcDigestSource {
   }
 
   @Override
+  public void rowHashes(java.util.Collection<Key> wanted, Consumer<RowHash> sink) {
+    for (Key k : wanted) {
+      rowHashes(new KeyRange(k, true, k, true), sink);
+    }
+  }
+
+  @Override
   public java.util.Map<Key, List<String>> rowValues(java.util.Collection<Key> wanted) {
     java.util.Map<Key, List<String>> out = new java.util.HashMap<>();
     for (Key k : wanted) {

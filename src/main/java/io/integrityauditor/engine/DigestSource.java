@@ -41,6 +41,9 @@ public interface DigestSource extends AutoCloseable {
   /** Streams the key, hash and owner of every row in {@code range}, in no particular order. */
   void rowHashes(KeyRange range, Consumer<RowHash> sink);
 
+  /** Streams the key, hash and owner of the rows with these keys (those that exist). */
+  void rowHashes(Collection<Key> keys, Consumer<RowHash> sink);
+
   /** The canonical text of every compared column of the rows with these keys, by key. */
   Map<Key, List<String>> rowValues(Collection<Key> keys);
 

@@ -431,8 +431,10 @@ public final class TableComparator {
      * again, at the same point of history, before spending anything on locating.
      */
     private void recheckThenLocate(KeyRange range, Digest p, Digest c) {
-      for (int attempt = 0; follows && attempt < settings.recheckAttempts(); attempt++) {
-        pause(attempt);
+      // One synced re-digest of the whole chunk; rows still differing are re-checked one by one.
+      for (int attempt = 0;
+          follows && attempt < Math.min(1, settings.recheckAttempts());
+          attempt++) {
         Digest[] again = syncedDigests(range);
         if (again[0].matches(again[1])) {
           return;
@@ -561,7 +563,7 @@ public final class TableComparator {
           follows && !diffs.isEmpty() && attempt < settings.recheckAttempts();
           attempt++) {
         pause(attempt);
-        Map<Key, Diff> again = leafDiff(range);
+        Map<Key, Diff> again = keyDiff(diffs.keySet());
         diffs
             .entrySet()
             .removeIf(
@@ -583,18 +585,41 @@ public final class TableComparator {
       Map<Key, RowHash> primaryRows = new HashMap<>();
       link.primary().rowHashes(range, r -> primaryRows.put(r.key(), r));
       sync();
+      return diff(primaryRows, sink -> link.copyLocate().rowHashes(range, sink));
+    }
+
+    /** The differences among just these keys, read again at the same point of history. */
+    private Map<Key, Diff> keyDiff(java.util.Set<Key> keys) {
+      List<Key> list = new ArrayList<>(keys);
+      Map<Key, RowHash> primaryRows = new HashMap<>();
+      for (int i = 0; i < list.size(); i += 200) {
+        link.primary()
+            .rowHashes(
+                list.subList(i, Math.min(list.size(), i + 200)), r -> primaryRows.put(r.key(), r));
+      }
+      sync();
+      return diff(
+          primaryRows,
+          sink -> {
+            for (int i = 0; i < list.size(); i += 200) {
+              link.copyLocate().rowHashes(list.subList(i, Math.min(list.size(), i + 200)), sink);
+            }
+          });
+    }
+
+    private Map<Key, Diff> diff(
+        Map<Key, RowHash> primaryRows,
+        java.util.function.Consumer<java.util.function.Consumer<RowHash>> copyRows) {
       Map<Key, Diff> diffs = new HashMap<>();
-      link.copyLocate()
-          .rowHashes(
-              range,
-              r -> {
-                RowHash p = primaryRows.remove(r.key());
-                if (p == null) {
-                  diffs.put(r.key(), new Diff(Finding.Kind.EXTRA, r));
-                } else if (p.hash() != r.hash()) {
-                  diffs.put(r.key(), new Diff(Finding.Kind.CHANGED, p));
-                }
-              });
+      copyRows.accept(
+          r -> {
+            RowHash p = primaryRows.remove(r.key());
+            if (p == null) {
+              diffs.put(r.key(), new Diff(Finding.Kind.EXTRA, r));
+            } else if (p.hash() != r.hash()) {
+              diffs.put(r.key(), new Diff(Finding.Kind.CHANGED, p));
+            }
+          });
       for (RowHash p : primaryRows.values()) {
         diffs.put(p.key(), new Diff(Finding.Kind.MISSING, p));
       }

@@ -84,22 +84,19 @@ class LiveReplicaTest {
   }
 
   static void createTable(String url, boolean postgres) throws Exception {
-    try (Connection c = TestDatabases.admin(url);
-        Statement s = c.createStatement()) {
-      s.execute("DROP TABLE IF EXISTS live_contacts");
-      s.execute(
-          "CREATE TABLE live_contacts (id bigint PRIMARY KEY, user_id int NOT NULL,"
-              + " email varchar(100), n int NOT NULL)");
-      s.execute(
-          postgres
-              ? "INSERT INTO live_contacts SELECT g, g % 100, 'u' || g || '@example.com', 0"
-                  + " FROM generate_series(1, "
-                  + ROWS
-                  + ") g"
-              : "INSERT INTO live_contacts SELECT seq, seq % 100, CONCAT('u', seq, '@example.com'),"
-                  + " 0 FROM seq_1_to_"
-                  + ROWS);
-    }
+    TestDatabases.execute(
+        url,
+        "DROP TABLE IF EXISTS live_contacts",
+        "CREATE TABLE live_contacts (id bigint PRIMARY KEY, user_id int NOT NULL,"
+            + " email varchar(100), n int NOT NULL)",
+        postgres
+            ? "INSERT INTO live_contacts SELECT g, g % 100, 'u' || g || '@example.com', 0"
+                + " FROM generate_series(1, "
+                + ROWS
+                + ") g"
+            : "INSERT INTO live_contacts SELECT seq, seq % 100, CONCAT('u', seq, '@example.com'),"
+                + " 0 FROM seq_1_to_"
+                + ROWS);
   }
 
   private static AuditFixture fixture(EndpointConfig primary, EndpointConfig replica) {

@@ -22,16 +22,13 @@ class ReplicaTopologyTest {
   void postgresStreamingStandbyIsConsistentOnceCaughtUp() throws Exception {
     String primary = TestDatabases.pgUrl(TestDatabases.PG_PRIMARY_PORT, "app");
     String standby = TestDatabases.pgUrl(TestDatabases.PG_STANDBY_PORT, "app");
-    try (Connection c = TestDatabases.admin(primary);
-        Statement s = c.createStatement()) {
-      s.execute("DROP TABLE IF EXISTS it_contacts");
-      s.execute(
-          "CREATE TABLE it_contacts (id bigint PRIMARY KEY, user_id int NOT NULL, email text,"
-              + " meta jsonb, updated_at timestamptz NOT NULL DEFAULT now())");
-      s.execute(
-          "INSERT INTO it_contacts (id, user_id, email, meta) SELECT g, g % 100,"
-              + " 'u' || g || '@example.com', jsonb_build_object('n', g) FROM generate_series(1, 20000) g");
-    }
+    TestDatabases.execute(
+        primary,
+        "DROP TABLE IF EXISTS it_contacts",
+        "CREATE TABLE it_contacts (id bigint PRIMARY KEY, user_id int NOT NULL, email text,"
+            + " meta jsonb, updated_at timestamptz NOT NULL DEFAULT now())",
+        "INSERT INTO it_contacts (id, user_id, email, meta) SELECT g, g % 100,"
+            + " 'u' || g || '@example.com', jsonb_build_object('n', g) FROM generate_series(1, 20000) g");
     waitForStandby(primary, standby);
     AuditReport r =
         new AuditFixture()
@@ -77,16 +74,13 @@ class ReplicaTopologyTest {
   void mariadbReplicaRowsWrittenOnTheReplicaAloneAreFoundExactly() throws Exception {
     String primary = TestDatabases.mariaUrl(TestDatabases.MARIADB_PRIMARY_PORT, "app");
     String replica = TestDatabases.mariaUrl(TestDatabases.MARIADB_REPLICA_PORT, "app");
-    try (Connection c = TestDatabases.admin(primary);
-        Statement s = c.createStatement()) {
-      s.execute("DROP TABLE IF EXISTS it_contacts");
-      s.execute(
-          "CREATE TABLE it_contacts (id bigint PRIMARY KEY, user_id int NOT NULL,"
-              + " email varchar(200), meta json)");
-      s.execute(
-          "INSERT INTO it_contacts SELECT seq, seq % 100, CONCAT('u', seq, '@example.com'),"
-              + " JSON_OBJECT('n', seq) FROM seq_1_to_20000");
-    }
+    TestDatabases.execute(
+        primary,
+        "DROP TABLE IF EXISTS it_contacts",
+        "CREATE TABLE it_contacts (id bigint PRIMARY KEY, user_id int NOT NULL,"
+            + " email varchar(200), meta json)",
+        "INSERT INTO it_contacts SELECT seq, seq % 100, CONCAT('u', seq, '@example.com'),"
+            + " JSON_OBJECT('n', seq) FROM seq_1_to_20000");
     waitForReplica(primary, replica);
     AuditFixture fixture =
         new AuditFixture()

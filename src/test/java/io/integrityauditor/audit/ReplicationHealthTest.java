@@ -27,14 +27,11 @@ class ReplicationHealthTest {
   void postgresStandbyWithReplayPausedIsReportedStopped() throws Exception {
     String primary = TestDatabases.pgUrl(TestDatabases.PG_PRIMARY_PORT, "app");
     String standby = TestDatabases.pgUrl(TestDatabases.PG_STANDBY_PORT, "app");
-    try (Connection c = TestDatabases.admin(primary);
-        Statement s = c.createStatement()) {
-      s.execute("DROP TABLE IF EXISTS health_contacts");
-      s.execute(
-          "CREATE TABLE health_contacts (id bigint PRIMARY KEY, user_id int NOT NULL, v text)");
-      s.execute(
-          "INSERT INTO health_contacts SELECT g, g % 10, 'v' FROM generate_series(1, 5000) g");
-    }
+    TestDatabases.execute(
+        primary,
+        "DROP TABLE IF EXISTS health_contacts",
+        "CREATE TABLE health_contacts (id bigint PRIMARY KEY, user_id int NOT NULL, v text)",
+        "INSERT INTO health_contacts SELECT g, g % 10, 'v' FROM generate_series(1, 5000) g");
     ReplicaTopologyTest.waitForStandby(primary, standby);
     AuditReport healthy = pgFixture().run(CompareSettings.defaults());
     assertThat(replication(healthy).state()).isEqualTo("STREAMING");
@@ -76,14 +73,11 @@ class ReplicationHealthTest {
             .replica(
                 "replica", TestDatabases.mariaEndpoint(TestDatabases.MARIADB_REPLICA_PORT, "app"))
             .table("health_contacts", "user_id");
-    try (Connection c =
-            TestDatabases.admin(TestDatabases.mariaUrl(TestDatabases.MARIADB_PRIMARY_PORT, "app"));
-        Statement s = c.createStatement()) {
-      s.execute("DROP TABLE IF EXISTS health_contacts");
-      s.execute(
-          "CREATE TABLE health_contacts (id bigint PRIMARY KEY, user_id int NOT NULL, v text)");
-      s.execute("INSERT INTO health_contacts SELECT seq, seq % 10, 'v' FROM seq_1_to_5000");
-    }
+    TestDatabases.execute(
+        TestDatabases.mariaUrl(TestDatabases.MARIADB_PRIMARY_PORT, "app"),
+        "DROP TABLE IF EXISTS health_contacts",
+        "CREATE TABLE health_contacts (id bigint PRIMARY KEY, user_id int NOT NULL, v text)",
+        "INSERT INTO health_contacts SELECT seq, seq % 10, 'v' FROM seq_1_to_5000");
     AuditReport healthy = f.run(CompareSettings.defaults());
     assertThat(replication(healthy).state()).isEqualTo("STREAMING");
     assertThat(healthy.status()).isEqualTo(AuditReport.Status.CONSISTENT);

@@ -29,24 +29,19 @@ class SplitBrainTest {
           .as("ia_fork must be a standby: run scripts/topology.sh up first")
           .isTrue();
     }
-    try (Connection c = TestDatabases.admin(primary);
-        Statement s = c.createStatement()) {
-      s.execute("DROP TABLE IF EXISTS fork_contacts");
-      s.execute("CREATE TABLE fork_contacts (id bigint PRIMARY KEY, user_id int NOT NULL, v text)");
-      s.execute("INSERT INTO fork_contacts SELECT g, g % 10, 'v' FROM generate_series(1, 5000) g");
-    }
+    TestDatabases.execute(
+        primary,
+        "DROP TABLE IF EXISTS fork_contacts",
+        "CREATE TABLE fork_contacts (id bigint PRIMARY KEY, user_id int NOT NULL, v text)",
+        "INSERT INTO fork_contacts SELECT g, g % 10, 'v' FROM generate_series(1, 5000) g");
     ReplicaTopologyTest.waitForStandby(primary, fork);
-    try (Connection c = TestDatabases.admin(fork);
-        Statement s = c.createStatement()) {
-      s.execute("SELECT pg_promote(true, 30)");
-      s.execute("UPDATE fork_contacts SET v = 'fork' WHERE id = 10");
-      s.execute("DELETE FROM fork_contacts WHERE id = 20");
-      s.execute("INSERT INTO fork_contacts VALUES (9001, 1, 'fork')");
-    }
-    try (Connection c = TestDatabases.admin(primary);
-        Statement s = c.createStatement()) {
-      s.execute("UPDATE fork_contacts SET v = 'after the fork' WHERE id = 30");
-    }
+    TestDatabases.execute(
+        fork,
+        "SELECT pg_promote(true, 30)",
+        "UPDATE fork_contacts SET v = 'fork' WHERE id = 10",
+        "DELETE FROM fork_contacts WHERE id = 20",
+        "INSERT INTO fork_contacts VALUES (9001, 1, 'fork')");
+    TestDatabases.execute(primary, "UPDATE fork_contacts SET v = 'after the fork' WHERE id = 30");
     AuditReport r =
         new AuditFixture()
             .primary("p", TestDatabases.pgEndpoint(TestDatabases.PG_PRIMARY_PORT, "app"))
@@ -64,13 +59,11 @@ class SplitBrainTest {
   @Test
   void mariadbReplicaWithTransactionsOfItsOwnIsForked() throws Exception {
     String replica = TestDatabases.mariaUrl(TestDatabases.MARIADB_REPLICA_PORT, "app");
-    try (Connection c =
-            TestDatabases.admin(TestDatabases.mariaUrl(TestDatabases.MARIADB_PRIMARY_PORT, "app"));
-        Statement s = c.createStatement()) {
-      s.execute("DROP TABLE IF EXISTS fork_contacts");
-      s.execute("CREATE TABLE fork_contacts (id bigint PRIMARY KEY, user_id int NOT NULL, v text)");
-      s.execute("INSERT INTO fork_contacts SELECT seq, seq % 10, 'v' FROM seq_1_to_1000");
-    }
+    TestDatabases.execute(
+        TestDatabases.mariaUrl(TestDatabases.MARIADB_PRIMARY_PORT, "app"),
+        "DROP TABLE IF EXISTS fork_contacts",
+        "CREATE TABLE fork_contacts (id bigint PRIMARY KEY, user_id int NOT NULL, v text)",
+        "INSERT INTO fork_contacts SELECT seq, seq % 10, 'v' FROM seq_1_to_1000");
     AuditFixture f =
         new AuditFixture()
             .primary("p", TestDatabases.mariaEndpoint(TestDatabases.MARIADB_PRIMARY_PORT, "app"))
