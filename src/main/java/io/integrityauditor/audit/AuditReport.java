@@ -17,6 +17,7 @@ public record AuditReport(
     List<ReplicationReport> replication,
     long usersAtRisk,
     List<String> usersAtRiskSample,
+    boolean usersAtRiskComplete,
     String error) {
 
   /** The outcome of an audit. */

@@ -149,6 +149,9 @@ public final class AuditService {
       }
     }
     Set<String> atRisk = new TreeSet<>();
+    // False when some copy lost more rows than are kept in memory for the roll-up (2,000,000 by
+    // default): usersAtRisk is then a lower bound, while the per-copy counts stay exact.
+    boolean riskComplete = true;
     for (TableConfig t : ds.tables()) {
       if (request.table() != null && !request.table().equals(t.name())) {
         continue;
@@ -178,6 +181,7 @@ public final class AuditService {
         for (CopyOutcome o : completed.subList(1, completed.size())) {
           common.keySet().retainAll(o.lostRows().keySet());
         }
+        riskComplete &= completed.stream().allMatch(CopyOutcome::lostRowsComplete);
         for (String owner : common.values()) {
           if (owner != null) {
             atRisk.add(owner);
@@ -199,6 +203,7 @@ public final class AuditService {
         replication,
         atRisk.size(),
         sample,
+        riskComplete,
         error == null ? null : connector.redact(error));
   }
 

@@ -109,6 +109,21 @@ public record CompareSettings(
         recheckAttempts);
   }
 
+  public CompareSettings withLostRowsCap(int cap) {
+    return new CompareSettings(
+        chunkTarget,
+        initialChunkRows,
+        minChunkRows,
+        maxChunkRows,
+        leafRows,
+        fanout,
+        findingsCap,
+        pendingCap,
+        cap,
+        replicaWait,
+        recheckAttempts);
+  }
+
   public CompareSettings withReplicaSync(Duration wait, int attempts) {
     return new CompareSettings(
         chunkTarget,

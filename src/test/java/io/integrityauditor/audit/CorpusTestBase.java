@@ -126,7 +126,12 @@ abstract class CorpusTestBase {
       owners.add(Integer.toString(33 % 7));
       assertThat(r.usersAtRisk()).isEqualTo(owners.size());
       assertThat(new TreeSet<>(r.usersAtRiskSample())).isEqualTo(owners);
+      assertThat(r.usersAtRiskComplete()).isTrue();
     }
+    // Fewer lost-row keys kept than the corpus loses: the roll-up says it is a lower bound.
+    AuditReport bounded = fixture().run(CompareSettings.defaults().withLostRowsCap(3));
+    assertThat(bounded.usersAtRiskComplete()).isFalse();
+    assertThat(AuditFixture.copy(bounded, "corpus", "c").missing()).isEqualTo(4);
   }
 
   private static List<String> columnsOf(AuditReport.CopyReport c, String id) {

@@ -116,6 +116,7 @@ class AuditCommandIT {
             "{\"kind\":\"CHANGED\",\"key\":{\"id\":5000},\"owner\":\"0\",\"columns\":[\"email\"]}");
     assertThat(r.get("usersAtRisk").asLong()).isEqualTo(3); // owners 7, 9 (missing), 0 (changed)
     assertThat(r.get("usersAtRiskSample").toString()).isEqualTo("[\"0\",\"7\",\"9\"]");
+    assertThat(r.get("usersAtRiskComplete").asBoolean()).isTrue();
     assertThat(diff.err()).contains("rows checked").contains("bytes from the databases");
 
     Run human = run(env, "audit", cfg.toString(), "--user", "7");
