@@ -131,13 +131,18 @@ abstract class JdbcDigestSource implements DigestSource {
     sql.append("))");
   }
 
-  protected void rangePredicate(Sql sql, List<String> exprs, KeyRange range) {
-    boolean any = false;
+  /** For a one-user audit: "owner = ? AND ". */
+  protected void ownerFilter(Sql sql) {
     if (shape.ownerFilter() != null && shape.owner() != null) {
       sql.append(q(shape.owner().name())).append(" = ");
       sql.param(placeholder(shape.owner()), shape.ownerFilter(), shape.owner());
       sql.append(" AND ");
     }
+  }
+
+  protected void rangePredicate(Sql sql, List<String> exprs, KeyRange range) {
+    boolean any = false;
+    ownerFilter(sql);
     if (range.lower() != null) {
       sql.append("(");
       compare(sql, exprs, range.lowerInclusive() ? ">=" : ">", range.lower());
@@ -477,6 +482,15 @@ abstract class JdbcDigestSource implements DigestSource {
   @Override
   public void rowHashes(KeyRange range, Consumer<RowHash> sink) {
     List<String> keys = keyExprs();
+    Sql sql = rowHashSelect(keys);
+    rangePredicate(sql, keys, range);
+    long t0 = System.nanoTime();
+    streamRowHashes(sql, sink);
+    trace("rows", range, t0);
+  }
+
+  /** SELECT key columns, row hash, owner text FROM table WHERE (the caller appends the rest). */
+  private Sql rowHashSelect(List<String> keys) {
     Sql sql = new Sql();
     sql.append("SELECT ");
     for (int i = 0; i < keys.size(); i++) {
@@ -486,9 +500,11 @@ abstract class JdbcDigestSource implements DigestSource {
     sql.append(", ")
         .append(shape.owner() == null ? "NULL" : textExpr(q(shape.owner().name()), shape.owner()));
     sql.append(" FROM ").append(table).append(" WHERE ");
-    rangePredicate(sql, keys, range);
-    int nk = keys.size();
-    long t0 = System.nanoTime();
+    return sql;
+  }
+
+  private void streamRowHashes(Sql sql, Consumer<RowHash> sink) {
+    int nk = shape.key().size();
     inTransaction(
         () -> {
           try (PreparedStatement ps = prepare(sql)) {
@@ -506,7 +522,6 @@ abstract class JdbcDigestSource implements DigestSource {
           }
           return null;
         });
-    trace("rows", range, t0);
   }
 
   /** Appends "(k1 = ? AND k2 = ?) OR ..." for the given keys. */
@@ -535,39 +550,12 @@ abstract class JdbcDigestSource implements DigestSource {
       return;
     }
     List<String> keys = keyExprs();
-    Sql sql = new Sql();
-    sql.append("SELECT ");
-    for (int i = 0; i < keys.size(); i++) {
-      sql.append(keyReadExpr(keys.get(i), shape.key().get(i))).append(", ");
-    }
-    sql.append(hashExpr());
-    sql.append(", ")
-        .append(shape.owner() == null ? "NULL" : textExpr(q(shape.owner().name()), shape.owner()));
-    sql.append(" FROM ").append(table).append(" WHERE ");
-    if (shape.ownerFilter() != null && shape.owner() != null) {
-      sql.append(q(shape.owner().name())).append(" = ");
-      sql.param(placeholder(shape.owner()), shape.ownerFilter(), shape.owner());
-      sql.append(" AND ");
-    }
+    Sql sql = rowHashSelect(keys);
+    ownerFilter(sql);
     sql.append("(");
     keyPredicate(sql, keys, wanted);
     sql.append(")");
-    int nk = keys.size();
-    inTransaction(
-        () -> {
-          try (PreparedStatement ps = prepare(sql);
-              ResultSet rs = ps.executeQuery()) {
-            while (rs.next()) {
-              Key k = readKeyAt(rs, 1);
-              long h = hashValue(rs, nk + 1);
-              String owner = rs.getString(nk + 2);
-              count(owner);
-              bytes += 8;
-              sink.accept(new RowHash(k, h, owner));
-            }
-          }
-          return null;
-        });
+    streamRowHashes(sql, sink);
   }
 
   /** Reads a row hash column as a signed 64-bit value (unsigned hashes wrap). */
