@@ -446,7 +446,7 @@ public final class AuditService {
   }
 
   private static CopyOutcome failedOutcome(String copy, String error) {
-    return new CopyOutcome(copy, 0, 0, 0, 0, List.of(), Map.of(), true, new HashSet<>(), error);
+    return new CopyOutcome(copy, 0, 0, 0, 0, 0, List.of(), Map.of(), true, new HashSet<>(), error);
   }
 
   private CopyReport copyReport(PreparedCopy p, CopyOutcome o, TableShape shape) {
@@ -465,7 +465,7 @@ public final class AuditService {
         o.missing(),
         o.extra(),
         o.changed(),
-        0,
+        o.inFlight(),
         o.ownersAffected().size(),
         findings,
         p.flavor() == null ? null : p.flavor().name(),

@@ -558,6 +558,56 @@ abstract class JdbcDigestSource implements DigestSource {
     streamRowHashes(sql, sink);
   }
 
+  /** SQL returning the current time as text; null when this dialect has none. */
+  String currentTimeSql() {
+    return null;
+  }
+
+  @Override
+  public String currentTime() {
+    String q = currentTimeSql();
+    if (q == null || shape.updatedAt() == null) {
+      return null;
+    }
+    return inTransaction(
+        () -> {
+          try (PreparedStatement ps = conn.prepareStatement(q);
+              ResultSet rs = ps.executeQuery()) {
+            return rs.next() ? rs.getString(1) : null;
+          }
+        });
+  }
+
+  @Override
+  public java.util.Set<Key> updatedSince(Collection<Key> wanted, String watermark) {
+    if (wanted.isEmpty() || watermark == null || shape.updatedAt() == null) {
+      return java.util.Set.of();
+    }
+    List<String> keys = keyExprs();
+    Sql sql = new Sql();
+    sql.append("SELECT ");
+    for (int i = 0; i < keys.size(); i++) {
+      sql.append(i > 0 ? ", " : "").append(keyReadExpr(keys.get(i), shape.key().get(i)));
+    }
+    sql.append(" FROM ").append(table).append(" WHERE ");
+    sql.append(q(shape.updatedAt().name())).append(" >= ");
+    sql.param(placeholder(shape.updatedAt()), watermark, shape.updatedAt());
+    sql.append(" AND (");
+    keyPredicate(sql, keys, wanted);
+    sql.append(")");
+    return inTransaction(
+        () -> {
+          java.util.Set<Key> out = new java.util.HashSet<>();
+          try (PreparedStatement ps = prepare(sql);
+              ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+              out.add(readKeyAt(rs, 1));
+            }
+          }
+          return out;
+        });
+  }
+
   /** Reads a row hash column as a signed 64-bit value (unsigned hashes wrap). */
   protected long hashValue(ResultSet rs, int idx) throws SQLException {
     BigDecimal d = rs.getBigDecimal(idx);

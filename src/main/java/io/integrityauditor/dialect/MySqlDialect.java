@@ -289,6 +289,11 @@ public final class MySqlDialect implements Dialect {
       }
     }
 
+    @Override
+    String currentTimeSql() {
+      return "SELECT CAST(NOW(6) AS CHAR)";
+    }
+
     /** The hash is an unsigned 64-bit value; both sides read it the same way. */
     @Override
     protected long hashValue(ResultSet rs, int idx) throws SQLException {

@@ -353,6 +353,11 @@ public final class PostgresDialect implements Dialect {
     }
 
     @Override
+    String currentTimeSql() {
+      return "SELECT CAST(clock_timestamp() AS text)";
+    }
+
+    @Override
     protected long hashValue(ResultSet rs, int idx) throws SQLException {
       return rs.getLong(idx);
     }

@@ -12,6 +12,7 @@ import java.util.Set;
  * @param missing rows on the primary absent from the copy
  * @param extra rows on the copy absent from the primary
  * @param changed rows present on both with different values
+ * @param inFlight differing rows written on the primary after the audit began (not findings)
  * @param findings the first findings, up to the cap, in key order
  * @param lostRows key to owner of every MISSING or CHANGED row (the copy cannot restore them)
  * @param lostRowsComplete false when lostRows was truncated at its memory bound
@@ -24,6 +25,7 @@ public record CopyOutcome(
     long missing,
     long extra,
     long changed,
+    long inFlight,
     List<Finding> findings,
     Map<Key, String> lostRows,
     boolean lostRowsComplete,

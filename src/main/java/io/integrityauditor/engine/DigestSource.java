@@ -68,6 +68,16 @@ public interface DigestSource extends AutoCloseable {
     return true;
   }
 
+  /** The database's current time as text in the updatedAt column's terms, or null. */
+  default String currentTime() {
+    return null;
+  }
+
+  /** Of these keys, those whose updatedAt column is at or after {@code watermark}. */
+  default java.util.Set<Key> updatedSince(Collection<Key> keys, String watermark) {
+    return java.util.Set.of();
+  }
+
   /** The database's estimate of the table's row count, or -1 when it has none. */
   long estimatedRows();
 

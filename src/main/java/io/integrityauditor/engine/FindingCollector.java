@@ -24,6 +24,7 @@ final class FindingCollector {
   private long missing;
   private long extra;
   private long changed;
+  private long inFlight;
 
   FindingCollector(CompareSettings settings) {
     this.settings = settings;
@@ -57,6 +58,11 @@ final class FindingCollector {
     } else {
       record(Finding.Kind.EXTRA, copyRow);
     }
+  }
+
+  /** Rows that differ but were written on the primary after the audit began. */
+  synchronized void inFlight(long n) {
+    inFlight += n;
   }
 
   synchronized void changed(RowHash primaryRow) {
@@ -109,6 +115,7 @@ final class FindingCollector {
         missing,
         extra,
         changed,
+        inFlight,
         sorted,
         lostRows,
         lostRowsComplete,

@@ -69,6 +69,9 @@ public final class TableComparator {
 
   private DigestSource primaryScan;
 
+  /** The primary's clock when the comparison began: rows written later are in flight. */
+  private String watermark;
+
   public TableComparator(
       TableShape shape,
       CompareSettings settings,
@@ -104,6 +107,7 @@ public final class TableComparator {
   public List<CopyOutcome> compare(DigestSource primaryScan, List<CopyLink> copies) {
     Map<String, Worker> workers = new LinkedHashMap<>();
     this.primaryScan = primaryScan;
+    this.watermark = shape.updatedAt() == null ? null : primaryScan.currentTime();
     for (CopyLink link : copies) {
       Worker w = new Worker(link);
       anyReplica |= w.follows;
@@ -405,6 +409,7 @@ public final class TableComparator {
           o.missing(),
           o.extra(),
           o.changed(),
+          o.inFlight(),
           o.findings(),
           o.lostRows(),
           o.lostRowsComplete(),
@@ -562,6 +567,23 @@ public final class TableComparator {
                   Diff d = again.get(e.getKey());
                   return d == null || d.kind() != e.getValue().kind();
                 });
+      }
+      if (watermark != null && !diffs.isEmpty()) {
+        // Rows the primary wrote after the audit began may still be on their way: in flight,
+        // not findings. A row changed on the copy alone keeps its old updatedAt and is reported.
+        List<Key> written =
+            diffs.entrySet().stream()
+                .filter(e -> e.getValue().kind() != Finding.Kind.EXTRA)
+                .map(Map.Entry::getKey)
+                .toList();
+        java.util.Set<Key> recent = new java.util.HashSet<>();
+        for (int i = 0; i < written.size(); i += 200) {
+          recent.addAll(
+              link.primary()
+                  .updatedSince(written.subList(i, Math.min(written.size(), i + 200)), watermark));
+        }
+        diffs.keySet().removeAll(recent);
+        collector.inFlight(recent.size());
       }
       for (Diff d : diffs.values()) {
         switch (d.kind()) {
