@@ -131,6 +131,17 @@ abstract class JdbcDigestSource implements DigestSource {
     sql.append("))");
   }
 
+  /** "SELECT key columns FROM table WHERE ": the caller appends the condition. */
+  private Sql keySelect(List<String> keys) {
+    Sql sql = new Sql();
+    sql.append("SELECT ");
+    for (int i = 0; i < keys.size(); i++) {
+      sql.append(i > 0 ? ", " : "").append(keyReadExpr(keys.get(i), shape.key().get(i)));
+    }
+    sql.append(" FROM ").append(table).append(" WHERE ");
+    return sql;
+  }
+
   /** For a one-user audit: "owner = ? AND ". */
   protected void ownerFilter(Sql sql) {
     if (shape.ownerFilter() != null && shape.owner() != null) {
@@ -365,12 +376,7 @@ abstract class JdbcDigestSource implements DigestSource {
   @Override
   public Key keyAt(KeyRange range, long offset) {
     List<String> keys = keyExprs();
-    Sql sql = new Sql();
-    sql.append("SELECT ");
-    for (int i = 0; i < keys.size(); i++) {
-      sql.append(i > 0 ? ", " : "").append(keyReadExpr(keys.get(i), shape.key().get(i)));
-    }
-    sql.append(" FROM ").append(table).append(" WHERE ");
+    Sql sql = keySelect(keys);
     rangePredicate(sql, keys, range);
     sql.append(" ORDER BY ").append(String.join(", ", keys));
     sql.append(" LIMIT 1 OFFSET " + offset);
@@ -440,12 +446,7 @@ abstract class JdbcDigestSource implements DigestSource {
   @Override
   public Key firstKey(KeyRange range) {
     List<String> keys = keyExprs();
-    Sql sql = new Sql();
-    sql.append("SELECT ");
-    for (int i = 0; i < keys.size(); i++) {
-      sql.append(i > 0 ? ", " : "").append(keyReadExpr(keys.get(i), shape.key().get(i)));
-    }
-    sql.append(" FROM ").append(table).append(" WHERE ");
+    Sql sql = keySelect(keys);
     rangePredicate(sql, keys, range);
     sql.append(" ORDER BY ").append(String.join(", ", keys)).append(" LIMIT 1");
     return singleKey(sql);
@@ -454,12 +455,7 @@ abstract class JdbcDigestSource implements DigestSource {
   @Override
   public Key lastKey() {
     List<String> keys = keyExprs();
-    Sql sql = new Sql();
-    sql.append("SELECT ");
-    for (int i = 0; i < keys.size(); i++) {
-      sql.append(i > 0 ? ", " : "").append(keyReadExpr(keys.get(i), shape.key().get(i)));
-    }
-    sql.append(" FROM ").append(table).append(" WHERE ");
+    Sql sql = keySelect(keys);
     rangePredicate(sql, keys, KeyRange.ALL);
     sql.append(" ORDER BY ");
     for (int i = 0; i < keys.size(); i++) {
@@ -584,12 +580,7 @@ abstract class JdbcDigestSource implements DigestSource {
       return java.util.Set.of();
     }
     List<String> keys = keyExprs();
-    Sql sql = new Sql();
-    sql.append("SELECT ");
-    for (int i = 0; i < keys.size(); i++) {
-      sql.append(i > 0 ? ", " : "").append(keyReadExpr(keys.get(i), shape.key().get(i)));
-    }
-    sql.append(" FROM ").append(table).append(" WHERE ");
+    Sql sql = keySelect(keys);
     sql.append(q(shape.updatedAt().name())).append(" >= ");
     sql.param(placeholder(shape.updatedAt()), watermark, shape.updatedAt());
     sql.append(" AND (");
