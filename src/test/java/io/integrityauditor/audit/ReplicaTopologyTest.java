@@ -46,7 +46,7 @@ class ReplicaTopologyTest {
     String lsn;
     try (Connection c = TestDatabases.admin(primary);
         Statement s = c.createStatement();
-        ResultSet rs = s.executeQuery("SELECT pg_current_wal_lsn()::text")) {
+        ResultSet rs = s.executeQuery("SELECT pg_current_wal_insert_lsn()::text")) {
       rs.next();
       lsn = rs.getString(1);
     }
