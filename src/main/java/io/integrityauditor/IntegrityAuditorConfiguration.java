@@ -6,6 +6,7 @@ import io.integrityauditor.config.AuditSettings;
 import io.integrityauditor.config.AuthConfig;
 import io.integrityauditor.config.DatasetConfig;
 import io.integrityauditor.config.EndpointConfig;
+import io.integrityauditor.config.ServiceSettings;
 import io.integrityauditor.config.StateDatabaseConfig;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotNull;
@@ -23,6 +24,7 @@ public class IntegrityAuditorConfiguration extends Configuration {
   @JsonProperty @Valid @NotNull private Map<String, DatasetConfig> datasets = new LinkedHashMap<>();
   @JsonProperty @Valid @NotNull private AuthConfig auth = new AuthConfig();
   @JsonProperty @Valid @NotNull private AuditSettings audit = new AuditSettings();
+  @JsonProperty @Valid @NotNull private ServiceSettings service = new ServiceSettings();
 
   public StateDatabaseConfig getStateDatabase() {
     return stateDatabase;
@@ -42,5 +44,9 @@ public class IntegrityAuditorConfiguration extends Configuration {
 
   public AuditSettings getAudit() {
     return audit;
+  }
+
+  public ServiceSettings getService() {
+    return service;
   }
 }

@@ -58,6 +58,32 @@ public final class AuditService {
         };
   }
 
+  /**
+   * A table an audit run completed: its report and the owners of its rows no copy can restore.
+   * Stored by the service after each table, so an interrupted run resumes with the next table.
+   */
+  public record TableCheckpoint(
+      TableReport report, List<String> atRiskOwners, boolean atRiskComplete) {}
+
+  /** Where a run's completed tables are kept; the CLI keeps none. */
+  public interface Checkpoints {
+    /** The checkpoint of a table this run already completed, or null. */
+    TableCheckpoint completed(String table);
+
+    void tableDone(TableCheckpoint checkpoint);
+
+    Checkpoints NONE =
+        new Checkpoints() {
+          @Override
+          public TableCheckpoint completed(String table) {
+            return null;
+          }
+
+          @Override
+          public void tableDone(TableCheckpoint checkpoint) {}
+        };
+  }
+
   private static final int USERS_SAMPLE = 100;
 
   private final Map<String, DatasetConfig> datasets;
@@ -85,6 +111,16 @@ public final class AuditService {
     this.settings = settings;
     this.clock = clock;
     this.maxReplicaLag = maxReplicaLag;
+  }
+
+  /** Removes every configured password from a message. */
+  public String redact(String message) {
+    return connector.redact(message);
+  }
+
+  /** The configured datasets, in config order. */
+  public Map<String, DatasetConfig> datasets() {
+    return datasets;
   }
 
   /** A request names a dataset or table that is not configured. */
@@ -119,8 +155,66 @@ public final class AuditService {
   }
 
   public AuditReport run(AuditRequest request, Progress progress, AtomicBoolean cancelled) {
+    return run(UUID.randomUUID().toString(), request, progress, cancelled, Checkpoints.NONE);
+  }
+
+  /** The tables a request covers, in config order. */
+  public List<TableConfig> tables(AuditRequest request) {
     validate(request);
-    String id = UUID.randomUUID().toString();
+    DatasetConfig ds = datasets.get(request.dataset());
+    return ds.tables().stream()
+        .filter(t -> request.table() == null || request.table().equals(t.name()))
+        .filter(t -> request.user() == null || t.owner() != null)
+        .toList();
+  }
+
+  /**
+   * The primary's row estimate per table of a request (catalog statistics, no scan), for progress
+   * and ETA; -1 where unknown.
+   */
+  public Map<String, Long> estimatedRows(AuditRequest request) {
+    DatasetConfig ds = datasets.get(request.dataset());
+    Map<String, Long> out = new LinkedHashMap<>();
+    Dialect dialect = connector.dialect(ds.primary());
+    try (Connection c = connector.open(ds.primary())) {
+      for (TableConfig t : tables(request)) {
+        long n = -1;
+        try {
+          TableShape shape =
+              dialect.describe(
+                  c,
+                  new TableCatalog.Request(
+                      t.name(), t.key(), t.owner(), t.updatedAt(), t.exclude()));
+          HashFlavor flavor =
+              dialect instanceof GenericJdbcDialect ? HashFlavor.JVM : HashFlavor.CANONICAL;
+          n =
+              request.user() != null
+                  ? -1
+                  : dialect
+                      .digestSource(c, shape, flavor, connector.statementTimeout())
+                      .estimatedRows();
+        } catch (RuntimeException e) {
+          // unknown; the audit itself reports the problem
+        }
+        out.put(t.name(), n);
+      }
+    } catch (RuntimeException | SQLException e) {
+      // unknown; the audit itself reports the problem
+    }
+    return out;
+  }
+
+  /**
+   * Runs an audit under a given id, skipping the tables {@code checkpoints} holds as completed and
+   * handing it every table it completes.
+   */
+  public AuditReport run(
+      String id,
+      AuditRequest request,
+      Progress progress,
+      AtomicBoolean cancelled,
+      Checkpoints checkpoints) {
+    validate(request);
     Instant started = clock.instant();
     DatasetConfig ds = datasets.get(request.dataset());
     List<CopySpec> copies = new ArrayList<>();
@@ -159,35 +253,30 @@ public final class AuditService {
       if (request.user() != null && t.owner() == null) {
         continue;
       }
-      TableRun run = auditTable(ds, t, copies, syncable, request.user(), progress, cancelled);
-      tables.add(run.report());
-      if (run.report().error() != null) {
-        failed = true;
-        if (error == null) {
-          error = run.report().error();
+      TableCheckpoint done = checkpoints.completed(t.name());
+      if (done == null) {
+        TableRun run = auditTable(ds, t, copies, syncable, request.user(), progress, cancelled);
+        done = atRisk(run);
+        if (!cancelled.get()) {
+          checkpoints.tableDone(done);
         }
       }
-      for (CopyReport c : run.report().copies()) {
+      tables.add(done.report());
+      if (done.report().error() != null) {
+        failed = true;
+        if (error == null) {
+          error = done.report().error();
+        }
+      }
+      for (CopyReport c : done.report().copies()) {
         failed |= c.status() == Status.FAILED;
         findings |= c.status() == Status.FINDINGS;
         if (c.status() == Status.FAILED && error == null) {
           error = c.endpoint() + ": " + c.error();
         }
       }
-      // A row is at risk when every copy that could be checked lacks it or holds another value.
-      List<CopyOutcome> completed = run.outcomes().stream().filter(o -> !o.failed()).toList();
-      if (!completed.isEmpty() && run.report().error() == null) {
-        Map<Key, String> common = new LinkedHashMap<>(completed.get(0).lostRows());
-        for (CopyOutcome o : completed.subList(1, completed.size())) {
-          common.keySet().retainAll(o.lostRows().keySet());
-        }
-        riskComplete &= completed.stream().allMatch(CopyOutcome::lostRowsComplete);
-        for (String owner : common.values()) {
-          if (owner != null) {
-            atRisk.add(owner);
-          }
-        }
-      }
+      atRisk.addAll(done.atRiskOwners());
+      riskComplete &= done.atRiskComplete();
     }
     Status status = failed ? Status.FAILED : findings ? Status.FINDINGS : Status.CONSISTENT;
     List<String> sample =
@@ -205,6 +294,26 @@ public final class AuditService {
         sample,
         riskComplete,
         error == null ? null : connector.redact(error));
+  }
+
+  /** A row is at risk when every copy that could be checked lacks it or holds another value. */
+  private static TableCheckpoint atRisk(TableRun run) {
+    Set<String> owners = new TreeSet<>();
+    boolean complete = true;
+    List<CopyOutcome> completed = run.outcomes().stream().filter(o -> !o.failed()).toList();
+    if (!completed.isEmpty() && run.report().error() == null) {
+      Map<Key, String> common = new LinkedHashMap<>(completed.get(0).lostRows());
+      for (CopyOutcome o : completed.subList(1, completed.size())) {
+        common.keySet().retainAll(o.lostRows().keySet());
+      }
+      complete = completed.stream().allMatch(CopyOutcome::lostRowsComplete);
+      for (String owner : common.values()) {
+        if (owner != null) {
+          owners.add(owner);
+        }
+      }
+    }
+    return new TableCheckpoint(run.report(), List.copyOf(owners), complete);
   }
 
   /** Owners sort numerically when they are numbers, so a sample reads 7, 19, 23. */

@@ -70,6 +70,34 @@ public final class ConfigValidator {
     return out;
   }
 
+  /** Problems only the service cares about: schedules and their time zone. */
+  public static List<String> serviceProblems(
+      Map<String, DatasetConfig> datasets, ServiceSettings service) {
+    List<String> out = new ArrayList<>();
+    try {
+      java.time.ZoneId.of(service.getTimeZone());
+    } catch (java.time.DateTimeException e) {
+      out.add("service.timeZone: unknown time zone '" + service.getTimeZone() + "'");
+    }
+    for (var d : datasets.entrySet()) {
+      String cron = d.getValue().schedule();
+      if (cron != null && !cron.isBlank()) {
+        try {
+          org.quartz.CronExpression.validateExpression(cron);
+        } catch (java.text.ParseException e) {
+          out.add(
+              "datasets."
+                  + d.getKey()
+                  + ".schedule: not a Quartz cron expression ('"
+                  + cron
+                  + "'): "
+                  + e.getMessage());
+        }
+      }
+    }
+    return out;
+  }
+
   private static void known(
       Map<String, EndpointConfig> endpoints, String name, String field, List<String> out) {
     if (!endpoints.containsKey(name)) {

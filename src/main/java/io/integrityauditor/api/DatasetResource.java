@@ -1,0 +1,96 @@
+package io.integrityauditor.api;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.integrityauditor.config.BackupConfig;
+import io.integrityauditor.config.DatasetConfig;
+import io.integrityauditor.config.TableConfig;
+import io.integrityauditor.store.AuditRun;
+import io.integrityauditor.store.RunDao;
+import jakarta.annotation.security.RolesAllowed;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/** The configured datasets with their last run, users at risk and newest backup. */
+@Path("/api/datasets")
+@Produces(MediaType.APPLICATION_JSON)
+public final class DatasetResource {
+  /** One dataset as the API shows it. Endpoint names only: never URLs or credentials. */
+  public record DatasetView(
+      String name,
+      String primary,
+      List<String> replicas,
+      List<String> backups,
+      String schedule,
+      List<String> tables,
+      AuditView lastRun,
+      Long usersAtRisk,
+      NewestBackup newestBackup,
+      List<String> activeRuns) {}
+
+  /** The newest backup time the last complete run found. */
+  public record NewestBackup(String endpoint, String asOf, Long ageSeconds, Boolean stale) {}
+
+  private final Map<String, DatasetConfig> datasets;
+  private final RunDao dao;
+  private final ObjectMapper json;
+
+  public DatasetResource(Map<String, DatasetConfig> datasets, RunDao dao, ObjectMapper json) {
+    this.datasets = datasets;
+    this.dao = dao;
+    this.json = json;
+  }
+
+  @GET
+  @RolesAllowed(ApiUser.VIEWER)
+  public List<DatasetView> list() {
+    List<DatasetView> out = new ArrayList<>();
+    for (var e : datasets.entrySet()) {
+      DatasetConfig ds = e.getValue();
+      AuditRun last = dao.lastFinished(e.getKey()).orElse(null);
+      AuditRun complete = dao.lastCompleteDatasetRun(e.getKey()).orElse(null);
+      out.add(
+          new DatasetView(
+              e.getKey(),
+              ds.primary(),
+              ds.replicas(),
+              ds.backups().stream().map(BackupConfig::endpoint).toList(),
+              ds.schedule(),
+              ds.tables().stream().map(TableConfig::name).toList(),
+              last == null ? null : AuditView.of(last, false),
+              complete == null ? null : complete.usersAtRisk(),
+              newestBackup(complete),
+              dao.active(e.getKey()).stream().map(AuditRun::id).toList()));
+    }
+    return out;
+  }
+
+  private NewestBackup newestBackup(AuditRun run) {
+    if (run == null || run.report() == null) {
+      return null;
+    }
+    try {
+      NewestBackup best = null;
+      for (JsonNode b : json.readTree(run.report()).path("backups")) {
+        String asOf = b.path("asOf").isTextual() ? b.path("asOf").asText() : null;
+        if (asOf != null
+            && (best == null || best.asOf() == null || asOf.compareTo(best.asOf()) > 0)) {
+          best =
+              new NewestBackup(
+                  b.path("endpoint").asText(),
+                  asOf,
+                  b.path("ageSeconds").isNumber() ? b.path("ageSeconds").asLong() : null,
+                  b.path("stale").isBoolean() ? b.path("stale").asBoolean() : null);
+        }
+      }
+      return best;
+    } catch (Exception e) {
+      return null;
+    }
+  }
+}

@@ -1,0 +1,400 @@
+package io.integrityauditor.audit;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.integrityauditor.audit.AuditReport.CopyReport;
+import io.integrityauditor.audit.AuditReport.FindingReport;
+import io.integrityauditor.audit.AuditService.TableCheckpoint;
+import io.integrityauditor.store.AuditEvent;
+import io.integrityauditor.store.AuditRun;
+import io.integrityauditor.store.CopyResult;
+import io.integrityauditor.store.RunDao;
+import io.integrityauditor.store.StoredFinding;
+import io.integrityauditor.store.TableCheckpointRow;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import org.jdbi.v3.core.statement.UnableToExecuteStatementException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Executes stored audit runs: claims a queued run, heart-beats its progress, checkpoints every
+ * completed table, and records how it ended. Every transition is a guarded update, so a run is
+ * executed by one instance at a time and never left RUNNING by a live one.
+ */
+public final class AuditRunner {
+  private static final Logger LOG = LoggerFactory.getLogger(AuditRunner.class);
+
+  private final AuditService audits;
+  private final RunDao dao;
+  private final ObjectMapper json;
+  private final Clock clock;
+  private final String instanceId;
+  private final Duration heartbeatInterval;
+  private final ScheduledExecutorService heartbeats;
+  private final Map<String, ActiveRun> active = new ConcurrentHashMap<>();
+
+  public AuditRunner(
+      AuditService audits,
+      RunDao dao,
+      ObjectMapper json,
+      Clock clock,
+      String instanceId,
+      Duration heartbeatInterval) {
+    this.audits = audits;
+    this.dao = dao;
+    this.json = json;
+    this.clock = clock;
+    this.instanceId = instanceId;
+    this.heartbeatInterval = heartbeatInterval;
+    this.heartbeats =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread t = new Thread(r, "audit-heartbeat");
+              t.setDaemon(true);
+              return t;
+            });
+  }
+
+  public String instanceId() {
+    return instanceId;
+  }
+
+  public AuditService audits() {
+    return audits;
+  }
+
+  /** Records a new run, QUEUED, and who asked for it. The caller hands it to the scheduler. */
+  public AuditRun submit(AuditRequest request, String triggerKind, String actor) {
+    audits.validate(request);
+    Instant now = clock.instant();
+    AuditRun run =
+        AuditRun.queued(
+            UUID.randomUUID().toString(),
+            request.dataset(),
+            request.table(),
+            request.user(),
+            triggerKind,
+            actor,
+            null,
+            now);
+    dao.insert(run);
+    dao.insertEvent(new AuditEvent(run.id(), "TRIGGER", actor, now));
+    return run;
+  }
+
+  /**
+   * Records the run of one scheduled fire. The fire key (dataset and scheduled time) is unique in
+   * the state database: if another instance already recorded this fire, there is nothing to do.
+   */
+  public Optional<AuditRun> scheduled(String dataset, String fireKey) {
+    if (dao.findByFireKey(fireKey).isPresent()) {
+      return Optional.empty();
+    }
+    Instant now = clock.instant();
+    AuditRun run =
+        AuditRun.queued(
+            UUID.randomUUID().toString(),
+            dataset,
+            null,
+            null,
+            "SCHEDULE",
+            "schedule",
+            fireKey,
+            now);
+    try {
+      dao.insert(run);
+    } catch (UnableToExecuteStatementException e) {
+      if (dao.findByFireKey(fireKey).isPresent()) {
+        return Optional.empty();
+      }
+      throw e;
+    }
+    return Optional.of(run);
+  }
+
+  /**
+   * Cancels a run: a queued one at once, a running one at its next chunk (wherever it runs: the
+   * owning instance sees the request with its next heartbeat). Returns false when it had ended.
+   */
+  public boolean cancel(String runId, String actor) {
+    Instant now = clock.instant();
+    boolean done = dao.cancelQueued(runId, actor, now) > 0;
+    if (!done) {
+      done = dao.requestCancel(runId, actor) > 0;
+      ActiveRun a = active.get(runId);
+      if (done && a != null) {
+        a.cancelled.set(true);
+      }
+    }
+    if (done) {
+      dao.insertEvent(new AuditEvent(runId, "CANCEL", actor, now));
+    }
+    return done;
+  }
+
+  /** Stops a run executing here, recording {@code reason}; used by the watchdog and shutdown. */
+  public void abort(String runId, String reason) {
+    ActiveRun a = active.get(runId);
+    if (a != null) {
+      a.abortReason = reason;
+      a.cancelled.set(true);
+    }
+  }
+
+  /** Whether this instance is executing the run now. */
+  public boolean isActive(String runId) {
+    return active.containsKey(runId);
+  }
+
+  /** Runs executing on this instance. */
+  public List<String> activeRuns() {
+    return List.copyOf(active.keySet());
+  }
+
+  /** Executes a queued run if this instance can claim it; returns quietly otherwise. */
+  public void execute(String runId) {
+    if (dao.claim(runId, instanceId, clock.instant()) == 0) {
+      LOG.info("run {} is not queued any more (claimed elsewhere, cancelled or finished)", runId);
+      return;
+    }
+    AuditRun run = dao.find(runId).orElseThrow();
+    AuditRequest request = new AuditRequest(run.dataset(), run.tableName(), run.userId());
+    ActiveRun a = new ActiveRun();
+    active.put(runId, a);
+    ScheduledFuture<?> beat =
+        heartbeats.scheduleWithFixedDelay(
+            () -> heartbeat(runId, a),
+            heartbeatInterval.toMillis(),
+            heartbeatInterval.toMillis(),
+            TimeUnit.MILLISECONDS);
+    LOG.info(
+        "audit run {} of dataset {} started (attempt {}, trigger {} by {})",
+        runId,
+        run.dataset(),
+        run.attempts(),
+        run.triggerKind(),
+        run.triggeredBy());
+    AuditReport report = null;
+    String status;
+    String error = null;
+    try {
+      Map<String, TableCheckpoint> done = new HashMap<>();
+      for (TableCheckpointRow row : dao.tables(runId)) {
+        done.put(row.tableName(), json.readValue(row.checkpoint(), TableCheckpoint.class));
+        a.rows.addAndGet(row.rowsChecked());
+      }
+      Map<String, Long> estimates = audits.estimatedRows(request);
+      long total = 0;
+      for (var e : estimates.entrySet()) {
+        TableCheckpoint cp = done.get(e.getKey());
+        total += cp != null ? cp.report().rowsChecked() : Math.max(0, e.getValue());
+      }
+      a.estimatedTotal = total;
+      a.started = System.nanoTime();
+      a.rowsAtStart = a.rows.get();
+      if (!done.isEmpty()) {
+        LOG.info(
+            "run {} resumes after {} completed table(s): {}", runId, done.size(), done.keySet());
+      }
+      report =
+          audits.run(
+              runId,
+              request,
+              a,
+              a.cancelled,
+              new AuditService.Checkpoints() {
+                @Override
+                public TableCheckpoint completed(String table) {
+                  return done.get(table);
+                }
+
+                @Override
+                public void tableDone(TableCheckpoint checkpoint) {
+                  storeTable(runId, checkpoint);
+                }
+              });
+      if (a.cancelled.get()) {
+        status = a.abortReason != null ? AuditRun.FAILED : AuditRun.CANCELLED;
+        error = a.abortReason != null ? a.abortReason : "cancelled";
+      } else {
+        status = report.status().name();
+        error = report.error();
+      }
+    } catch (Exception e) {
+      LOG.error("audit run {} failed", runId, e);
+      status = AuditRun.FAILED;
+      error = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+      error = audits.redact(error);
+    } finally {
+      beat.cancel(false);
+      active.remove(runId);
+    }
+    if (AuditRun.CANCELLED.equals(status)) {
+      AuditRun now = dao.find(runId).orElse(run);
+      error = "cancelled by " + (now.cancelledBy() == null ? "the service" : now.cancelledBy());
+    }
+    finish(runId, status, report, error, a.rows.get(), a.chunks.get());
+  }
+
+  private void finish(
+      String runId, String status, AuditReport report, String error, long rows, long chunks) {
+    String reportJson = null;
+    if (report != null) {
+      try {
+        reportJson = json.writeValueAsString(report);
+      } catch (JsonProcessingException e) {
+        error = "cannot serialise the report: " + e.getOriginalMessage();
+        status = AuditRun.FAILED;
+      }
+    }
+    // The state database may be restarting: retry for a while rather than lose the outcome.
+    long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
+    long sleep = 200;
+    while (true) {
+      try {
+        int n =
+            dao.finish(
+                runId,
+                instanceId,
+                status,
+                clock.instant(),
+                rows,
+                chunks,
+                report == null ? null : report.usersAtRisk(),
+                error,
+                reportJson);
+        if (n == 0) {
+          LOG.warn(
+              "run {} was closed elsewhere (watchdog or another instance) before it ended", runId);
+        } else {
+          LOG.info(
+              "audit run {} ended: {}{}", runId, status, error == null ? "" : " (" + error + ")");
+        }
+        return;
+      } catch (RuntimeException e) {
+        if (System.nanoTime() > deadline) {
+          LOG.error("cannot record the end of run {}: {}", runId, e.getMessage());
+          return;
+        }
+        LOG.warn("cannot record the end of run {} yet, retrying: {}", runId, e.getMessage());
+        try {
+          Thread.sleep(sleep);
+        } catch (InterruptedException ie) {
+          Thread.currentThread().interrupt();
+          return;
+        }
+        sleep = Math.min(5000, sleep * 2);
+      }
+    }
+  }
+
+  private void storeTable(String runId, TableCheckpoint cp) {
+    String table = cp.report().table();
+    List<CopyResult> copies = new ArrayList<>();
+    List<StoredFinding> findings = new ArrayList<>();
+    for (CopyReport c : cp.report().copies()) {
+      copies.add(
+          new CopyResult(
+              runId,
+              table,
+              c.endpoint(),
+              c.role(),
+              c.status().name(),
+              c.missing(),
+              c.extra(),
+              c.changed(),
+              c.inFlight(),
+              c.usersAffected(),
+              c.error()));
+      for (FindingReport f : c.findings()) {
+        findings.add(
+            new StoredFinding(
+                runId,
+                table,
+                c.endpoint(),
+                f.kind(),
+                toJson(f.key()),
+                f.owner(),
+                f.columns() == null ? null : toJson(f.columns())));
+      }
+    }
+    try {
+      dao.insertTable(
+          new TableCheckpointRow(
+              runId, table, clock.instant(), cp.report().rowsChecked(), toJson(cp)));
+      dao.insertCopies(copies);
+      if (!findings.isEmpty()) {
+        dao.insertFindings(findings);
+      }
+    } catch (RuntimeException e) {
+      // The run goes on; without the checkpoint a resumed run repeats this table.
+      LOG.warn("cannot store the checkpoint of {} in run {}: {}", table, runId, e.getMessage());
+    }
+  }
+
+  private String toJson(Object o) {
+    try {
+      return json.writeValueAsString(o);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private void heartbeat(String runId, ActiveRun a) {
+    try {
+      long rows = a.rows.get();
+      long chunks = a.chunks.get();
+      long remaining = Math.max(0, a.estimatedTotal - rows);
+      double seconds = (System.nanoTime() - a.started) / 1e9;
+      double rate = (rows - a.rowsAtStart) / Math.max(seconds, 1e-3);
+      Long eta = rate > 0 ? (long) Math.ceil(remaining / rate) : null;
+      long perChunk = chunks > 0 ? Math.max(1, rows / chunks) : 0;
+      long chunksTotal = perChunk > 0 ? chunks + (remaining + perChunk - 1) / perChunk : chunks;
+      int n = dao.heartbeat(runId, instanceId, clock.instant(), chunks, chunksTotal, rows, eta);
+      if (n == 0) {
+        // Closed elsewhere: cancelled by the watchdog, or requeued after a missed heartbeat.
+        a.abortReason = "the run was closed or taken over elsewhere";
+        a.cancelled.set(true);
+        return;
+      }
+      dao.find(runId).filter(r -> r.cancelledBy() != null).ifPresent(r -> a.cancelled.set(true));
+    } catch (RuntimeException e) {
+      LOG.warn("heartbeat of run {} failed: {}", runId, e.getMessage());
+    }
+  }
+
+  /** Progress of one run executing here. */
+  private static final class ActiveRun implements AuditService.Progress {
+    final AtomicBoolean cancelled = new AtomicBoolean();
+    final AtomicLong rows = new AtomicLong();
+    final AtomicLong chunks = new AtomicLong();
+    volatile long estimatedTotal;
+    volatile long started = System.nanoTime();
+    volatile long rowsAtStart;
+    volatile String abortReason;
+
+    @Override
+    public void tableStarted(String table, long estimatedRows) {}
+
+    @Override
+    public void chunkScanned(String table, long rowCount, long elapsedNanos) {
+      rows.addAndGet(rowCount);
+      chunks.incrementAndGet();
+    }
+  }
+}

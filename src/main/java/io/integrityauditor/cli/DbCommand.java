@@ -1,0 +1,53 @@
+package io.integrityauditor.cli;
+
+import io.dropwizard.core.cli.ConfiguredCommand;
+import io.dropwizard.core.setup.Bootstrap;
+import io.integrityauditor.IntegrityAuditorConfiguration;
+import io.integrityauditor.store.StateStore;
+import java.util.List;
+import net.sourceforge.argparse4j.inf.Namespace;
+import net.sourceforge.argparse4j.inf.Subparser;
+
+/**
+ * {@code db migrate config.yml}: applies the state database's pending migrations and exits ({@code
+ * db status config.yml} prints the schema version). The service also migrates at start.
+ */
+public final class DbCommand extends ConfiguredCommand<IntegrityAuditorConfiguration> {
+  public DbCommand() {
+    super("db", "Migrates the state database: db migrate|status config.yml");
+  }
+
+  @Override
+  public void configure(Subparser subparser) {
+    subparser.addArgument("action").choices("migrate", "status").help("migrate or status");
+    super.configure(subparser);
+  }
+
+  @Override
+  protected void run(
+      Bootstrap<IntegrityAuditorConfiguration> bootstrap,
+      Namespace namespace,
+      IntegrityAuditorConfiguration config) {
+    StateStore store = new StateStore(config.getStateDatabase());
+    try {
+      if ("migrate".equals(namespace.getString("action"))) {
+        List<String> applied = store.migrate();
+        System.out.println(
+            applied.isEmpty()
+                ? "state database " + store.displayUrl() + " is up to date"
+                : "state database "
+                    + store.displayUrl()
+                    + ": applied "
+                    + String.join(", ", applied));
+      }
+      System.out.println(
+          "schema version "
+              + store.schemaVersion()
+              + " (this release: "
+              + StateStore.latestVersion()
+              + ")");
+    } finally {
+      store.close();
+    }
+  }
+}

@@ -1,0 +1,349 @@
+package io.integrityauditor.metrics;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.integrityauditor.config.BackupConfig;
+import io.integrityauditor.config.DatasetConfig;
+import io.integrityauditor.schedule.AuditScheduler;
+import io.integrityauditor.store.AuditRun;
+import io.integrityauditor.store.CopyResult;
+import io.integrityauditor.store.RunDao;
+import io.integrityauditor.store.StateStore;
+import io.prometheus.metrics.model.registry.MultiCollector;
+import io.prometheus.metrics.model.snapshots.CounterSnapshot;
+import io.prometheus.metrics.model.snapshots.CounterSnapshot.CounterDataPointSnapshot;
+import io.prometheus.metrics.model.snapshots.GaugeSnapshot;
+import io.prometheus.metrics.model.snapshots.GaugeSnapshot.GaugeDataPointSnapshot;
+import io.prometheus.metrics.model.snapshots.Labels;
+import io.prometheus.metrics.model.snapshots.MetricSnapshots;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The one place that defines the service's Prometheus metrics (README "Metrics"). Every value that
+ * describes the data is read from the state database at scrape time, so all instances report the
+ * same and a restart resets nothing; series known from config are exported before the first run.
+ * Labels come from config names and enums only.
+ */
+public final class AuditMetrics implements MultiCollector {
+  private static final String[] RESULTS = {"CONSISTENT", "FINDINGS", "FAILED", "CANCELLED"};
+  private static final String[] KINDS = {"missing", "extra", "changed"};
+  private static final Pattern UNREACHABLE = Pattern.compile("cannot open endpoint '([^']+)'");
+
+  private final Map<String, DatasetConfig> datasets;
+  private final StateStore store;
+  private final RunDao dao;
+  private final ObjectMapper json;
+  private final String timeZone;
+  private final Map<String, Double> maxReplicaLag;
+
+  public AuditMetrics(
+      Map<String, DatasetConfig> datasets,
+      StateStore store,
+      ObjectMapper json,
+      String timeZone,
+      double maxReplicaLagSeconds) {
+    this.datasets = datasets;
+    this.store = store;
+    this.dao = store.runs();
+    this.json = json;
+    this.timeZone = timeZone;
+    this.maxReplicaLag = Map.of("default", maxReplicaLagSeconds);
+  }
+
+  private static final class Family {
+    final String name;
+    final String help;
+    final boolean counter;
+    final List<Object> points = new ArrayList<>();
+
+    Family(String name, String help, boolean counter) {
+      this.name = name;
+      this.help = help;
+      this.counter = counter;
+    }
+
+    void add(double value, String... labels) {
+      Labels l = Labels.of(labels);
+      if (counter) {
+        points.add(CounterDataPointSnapshot.builder().value(value).labels(l).build());
+      } else {
+        points.add(GaugeDataPointSnapshot.builder().value(value).labels(l).build());
+      }
+    }
+
+    Object snapshot() {
+      if (counter) {
+        var b = CounterSnapshot.builder().name(name).help(help);
+        points.forEach(p -> b.dataPoint((CounterDataPointSnapshot) p));
+        return b.build();
+      }
+      var b = GaugeSnapshot.builder().name(name).help(help);
+      points.forEach(p -> b.dataPoint((GaugeDataPointSnapshot) p));
+      return b.build();
+    }
+  }
+
+  @Override
+  public MetricSnapshots collect() {
+    Family stateUp =
+        new Family(
+            "integrity_state_database_up", "1 if the state database answered this scrape", false);
+    Family lastSuccess =
+        new Family(
+            "integrity_audit_last_success_timestamp_seconds",
+            "End of the last audit of the whole dataset that completed (consistent or with findings); 0 before the first",
+            false);
+    Family duration =
+        new Family(
+            "integrity_audit_duration_seconds",
+            "Duration of the last completed audit of the whole dataset",
+            false);
+    Family runs =
+        new Family(
+            "integrity_audit_runs", "Audit runs ended, by result (history within retention)", true);
+    Family rows =
+        new Family(
+            "integrity_rows_checked", "Rows compared per copy (history within retention)", true);
+    Family divergent =
+        new Family(
+            "integrity_divergent_rows",
+            "Rows differing on a copy in the last completed audit, by kind",
+            false);
+    Family atRisk =
+        new Family(
+            "integrity_users_at_risk",
+            "Users with a row that exists on the primary alone (last completed audit)",
+            false);
+    Family backupTime =
+        new Family(
+            "integrity_backup_last_timestamp_seconds",
+            "When the newest backup was taken; 0 = none found",
+            false);
+    Family lag =
+        new Family(
+            "integrity_replica_lag_seconds", "Replication lag measured by the last audit", false);
+    Family up =
+        new Family(
+            "integrity_endpoint_up", "1 if the last audit could connect to the endpoint", false);
+    Family interval =
+        new Family(
+            "integrity_audit_schedule_interval_seconds",
+            "Seconds between two scheduled audits of the dataset",
+            false);
+    Family backupMaxAge =
+        new Family("integrity_backup_max_age_seconds", "Configured maxAge of the backup", false);
+    Family maxLag =
+        new Family("integrity_replica_max_lag_seconds", "Configured bound on replica lag", false);
+    Family running =
+        new Family("integrity_audit_running", "1 while an audit of the dataset runs", false);
+    List<Family> all =
+        List.of(
+            lastSuccess,
+            duration,
+            runs,
+            rows,
+            divergent,
+            atRisk,
+            backupTime,
+            lag,
+            up,
+            interval,
+            backupMaxAge,
+            maxLag,
+            running,
+            stateUp);
+    try {
+      Map<String, Map<String, Long>> runCounts = runCounts();
+      Map<String, Map<String, Long>> rowCounts = rowCounts();
+      for (var e : datasets.entrySet()) {
+        String ds = e.getKey();
+        DatasetConfig cfg = e.getValue();
+        List<String> copies = new ArrayList<>(cfg.replicas());
+        cfg.backups().forEach(b -> copies.add(b.endpoint()));
+        AuditRun complete = dao.lastCompleteDatasetRun(ds).orElse(null);
+        AuditRun last = dao.lastFinished(ds).orElse(null);
+        JsonNode report = parse(complete);
+        lastSuccess.add(complete == null ? 0 : seconds(complete.finishedAt()), "dataset", ds);
+        duration.add(
+            complete == null || complete.startedAt() == null
+                ? 0
+                : (complete.finishedAt().toEpochMilli() - complete.startedAt().toEpochMilli())
+                    / 1000.0,
+            "dataset",
+            ds);
+        for (String r : RESULTS) {
+          runs.add(
+              runCounts.getOrDefault(ds, Map.of()).getOrDefault(r, 0L), "dataset", ds, "result", r);
+        }
+        Map<String, long[]> div = new LinkedHashMap<>();
+        copies.forEach(c -> div.put(c, new long[3]));
+        if (complete != null) {
+          for (CopyResult c : dao.copies(complete.id())) {
+            long[] d = div.computeIfAbsent(c.endpoint(), k -> new long[3]);
+            d[0] += c.missing();
+            d[1] += c.extra();
+            d[2] += c.changed();
+          }
+        }
+        for (String c : copies) {
+          rows.add(
+              rowCounts.getOrDefault(ds, Map.of()).getOrDefault(c, 0L),
+              "dataset",
+              ds,
+              "endpoint",
+              c);
+          for (int k = 0; k < 3; k++) {
+            divergent.add(div.get(c)[k], "dataset", ds, "endpoint", c, "kind", KINDS[k]);
+          }
+        }
+        atRisk.add(
+            complete == null || complete.usersAtRisk() == null ? 0 : complete.usersAtRisk(),
+            "dataset",
+            ds);
+        Map<String, Double> backupTimes = new LinkedHashMap<>();
+        for (JsonNode b : report.path("backups")) {
+          if (b.path("asOf").isTextual()) {
+            try {
+              backupTimes.put(
+                  b.path("endpoint").asText(), seconds(Instant.parse(b.path("asOf").asText())));
+            } catch (RuntimeException ignored) {
+              // not an instant: treated as unknown
+            }
+          }
+        }
+        for (BackupConfig b : cfg.backups()) {
+          backupTime.add(
+              backupTimes.getOrDefault(b.endpoint(), 0.0), "dataset", ds, "endpoint", b.endpoint());
+          if (b.maxAge() != null) {
+            backupMaxAge.add(b.maxAge().toSeconds(), "dataset", ds, "endpoint", b.endpoint());
+          }
+        }
+        Map<String, Double> lags = new LinkedHashMap<>();
+        for (JsonNode r : parse(last).path("replication")) {
+          if (r.path("lagSeconds").isNumber()) {
+            lags.put(r.path("endpoint").asText(), r.path("lagSeconds").asDouble());
+          }
+        }
+        for (String r : cfg.replicas()) {
+          if (lags.containsKey(r)) {
+            lag.add(lags.get(r), "dataset", ds, "endpoint", r);
+          }
+          maxLag.add(maxReplicaLag.get("default"), "dataset", ds, "endpoint", r);
+        }
+        Set<String> endpoints = new LinkedHashSet<>();
+        endpoints.add(cfg.primary());
+        endpoints.addAll(copies);
+        Set<String> down = unreachable(last);
+        for (String ep : endpoints) {
+          if (last != null) {
+            up.add(down.contains(ep) ? 0 : 1, "dataset", ds, "endpoint", ep);
+          }
+        }
+        long iv = AuditScheduler.intervalSeconds(cfg.schedule(), timeZone);
+        if (iv > 0) {
+          interval.add(iv, "dataset", ds);
+        }
+        running.add(
+            dao.active(ds).stream().anyMatch(r -> AuditRun.RUNNING.equals(r.status())) ? 1 : 0,
+            "dataset",
+            ds);
+      }
+      stateUp.add(1);
+    } catch (RuntimeException e) {
+      // The state database is down: say so, and export nothing that could be stale or wrong.
+      Family only = new Family(stateUp.name, stateUp.help, false);
+      only.add(0);
+      return MetricSnapshots.of(
+          (io.prometheus.metrics.model.snapshots.MetricSnapshot) only.snapshot());
+    }
+    List<io.prometheus.metrics.model.snapshots.MetricSnapshot> out = new ArrayList<>();
+    for (Family f : all) {
+      out.add((io.prometheus.metrics.model.snapshots.MetricSnapshot) f.snapshot());
+    }
+    return new MetricSnapshots(out);
+  }
+
+  private Map<String, Map<String, Long>> runCounts() {
+    Map<String, Map<String, Long>> out = new LinkedHashMap<>();
+    store
+        .jdbi()
+        .useHandle(
+            h ->
+                h.createQuery(
+                        "SELECT dataset, status, COUNT(*) AS n FROM audit_runs"
+                            + " WHERE status IN ('CONSISTENT', 'FINDINGS', 'FAILED', 'CANCELLED')"
+                            + " GROUP BY dataset, status")
+                    .map(
+                        (rs, ctx) -> new Object[] {rs.getString(1), rs.getString(2), rs.getLong(3)})
+                    .forEach(
+                        r ->
+                            out.computeIfAbsent((String) r[0], k -> new LinkedHashMap<>())
+                                .put((String) r[1], (Long) r[2])));
+    return out;
+  }
+
+  private Map<String, Map<String, Long>> rowCounts() {
+    Map<String, Map<String, Long>> out = new LinkedHashMap<>();
+    store
+        .jdbi()
+        .useHandle(
+            h ->
+                h.createQuery(
+                        "SELECT r.dataset, c.endpoint, SUM(t.rows_checked) FROM audit_copies c"
+                            + " JOIN audit_tables t ON t.run_id = c.run_id AND t.table_name = c.table_name"
+                            + " JOIN audit_runs r ON r.id = c.run_id"
+                            + " WHERE c.status <> 'FAILED' GROUP BY r.dataset, c.endpoint")
+                    .map(
+                        (rs, ctx) -> new Object[] {rs.getString(1), rs.getString(2), rs.getLong(3)})
+                    .forEach(
+                        r ->
+                            out.computeIfAbsent((String) r[0], k -> new LinkedHashMap<>())
+                                .put((String) r[1], (Long) r[2])));
+    return out;
+  }
+
+  private JsonNode parse(AuditRun run) {
+    if (run == null || run.report() == null) {
+      return json.createObjectNode();
+    }
+    try {
+      return json.readTree(run.report());
+    } catch (Exception e) {
+      return json.createObjectNode();
+    }
+  }
+
+  /** Endpoints the run could not connect to, from its recorded errors. */
+  private Set<String> unreachable(AuditRun run) {
+    Set<String> out = new LinkedHashSet<>();
+    if (run == null) {
+      return out;
+    }
+    List<String> texts = new ArrayList<>();
+    if (run.error() != null) {
+      texts.add(run.error());
+    }
+    if (run.report() != null) {
+      texts.add(run.report());
+    }
+    for (String t : texts) {
+      Matcher m = UNREACHABLE.matcher(t);
+      while (m.find()) {
+        out.add(m.group(1));
+      }
+    }
+    return out;
+  }
+
+  private static double seconds(Instant t) {
+    return t == null ? 0 : t.toEpochMilli() / 1000.0;
+  }
+}

@@ -1,0 +1,261 @@
+package io.integrityauditor.schedule;
+
+import io.dropwizard.lifecycle.Managed;
+import io.integrityauditor.audit.AuditRunner;
+import io.integrityauditor.config.DatasetConfig;
+import io.integrityauditor.config.ServiceSettings;
+import io.integrityauditor.store.StateStore;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.ZoneId;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.TimeZone;
+import java.util.UUID;
+import org.quartz.CronExpression;
+import org.quartz.CronScheduleBuilder;
+import org.quartz.CronTrigger;
+import org.quartz.JobBuilder;
+import org.quartz.JobDetail;
+import org.quartz.JobKey;
+import org.quartz.ObjectAlreadyExistsException;
+import org.quartz.Scheduler;
+import org.quartz.SchedulerException;
+import org.quartz.SimpleScheduleBuilder;
+import org.quartz.Trigger;
+import org.quartz.TriggerBuilder;
+import org.quartz.TriggerKey;
+import org.quartz.impl.StdSchedulerFactory;
+import org.quartz.impl.matchers.GroupMatcher;
+import org.quartz.utils.ConnectionProvider;
+import org.quartz.utils.DBConnectionManager;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Quartz, wired by hand: one durable job per dataset, its cron trigger upserted from config at
+ * every start (so a changed schedule applies on deploy), and one-shot triggers for queued runs. RAM
+ * job store on the embedded state database; a clustered JDBC job store on PostgreSQL, so several
+ * instances share the schedule and each fire runs on one of them.
+ */
+public final class AuditScheduler implements Managed {
+  static final String AUDIT_GROUP = "audit";
+  static final String SCHEDULE_GROUP = "schedule";
+  static final String RUN_GROUP = "run";
+  private static final Logger LOG = LoggerFactory.getLogger(AuditScheduler.class);
+
+  private final Map<String, DatasetConfig> datasets;
+  private final StateStore store;
+  private final AuditRunner runner;
+  private final ServiceSettings settings;
+  private Scheduler scheduler;
+
+  public AuditScheduler(
+      Map<String, DatasetConfig> datasets,
+      StateStore store,
+      AuditRunner runner,
+      ServiceSettings settings) {
+    this.datasets = datasets;
+    this.store = store;
+    this.runner = runner;
+    this.settings = settings;
+  }
+
+  public boolean clustered() {
+    return store.isPostgres();
+  }
+
+  @Override
+  public void start() throws SchedulerException {
+    Properties p = new Properties();
+    p.setProperty("org.quartz.scheduler.skipUpdateCheck", "true");
+    p.setProperty("org.quartz.threadPool.class", "org.quartz.simpl.SimpleThreadPool");
+    p.setProperty("org.quartz.threadPool.threadCount", Integer.toString(settings.getThreads()));
+    p.setProperty("org.quartz.threadPool.threadNamePrefix", "audit");
+    p.setProperty("org.quartz.jobStore.misfireThreshold", "60000");
+    if (clustered()) {
+      // Identical on every node: the scheduler name is the cluster's name in the QRTZ_ tables.
+      String ds = "state-" + UUID.randomUUID();
+      DBConnectionManager.getInstance().addConnectionProvider(ds, new StateConnections(store));
+      p.setProperty("org.quartz.scheduler.instanceName", "integrity-auditor");
+      p.setProperty("org.quartz.scheduler.instanceId", runner.instanceId());
+      p.setProperty("org.quartz.jobStore.class", "org.quartz.impl.jdbcjobstore.JobStoreTX");
+      p.setProperty(
+          "org.quartz.jobStore.driverDelegateClass",
+          "org.quartz.impl.jdbcjobstore.PostgreSQLDelegate");
+      p.setProperty("org.quartz.jobStore.dataSource", ds);
+      p.setProperty("org.quartz.jobStore.tablePrefix", "QRTZ_");
+      p.setProperty("org.quartz.jobStore.useProperties", "true");
+      p.setProperty("org.quartz.jobStore.isClustered", "true");
+      p.setProperty(
+          "org.quartz.jobStore.clusterCheckinInterval",
+          Long.toString(settings.getClusterCheckinInterval().toMilliseconds()));
+    } else {
+      // One scheduler per service in this JVM (tests start several).
+      p.setProperty("org.quartz.scheduler.instanceName", "integrity-auditor-" + UUID.randomUUID());
+      p.setProperty("org.quartz.jobStore.class", "org.quartz.simpl.RAMJobStore");
+    }
+    scheduler = new StdSchedulerFactory(p).getScheduler();
+    scheduler.setJobFactory((bundle, s) -> new AuditJob(runner));
+    upsertJobsAndTriggers();
+    scheduler.start();
+    LOG.info(
+        "scheduler started ({} job store, {} dataset(s))",
+        clustered() ? "clustered JDBC" : "RAM",
+        datasets.size());
+  }
+
+  private void upsertJobsAndTriggers() throws SchedulerException {
+    TimeZone tz = TimeZone.getTimeZone(ZoneId.of(settings.getTimeZone()));
+    for (var e : datasets.entrySet()) {
+      String name = e.getKey();
+      JobDetail job =
+          JobBuilder.newJob(AuditJob.class)
+              .withIdentity(name, AUDIT_GROUP)
+              .withDescription("audit of dataset " + name)
+              .storeDurably()
+              .requestRecovery(false)
+              .build();
+      scheduler.addJob(job, true, true);
+      TriggerKey key = TriggerKey.triggerKey(name, SCHEDULE_GROUP);
+      String cron = e.getValue().schedule();
+      Trigger existing = scheduler.getTrigger(key);
+      if (cron == null || cron.isBlank()) {
+        if (existing != null) {
+          scheduler.unscheduleJob(key);
+          LOG.info("dataset {}: schedule removed", name);
+        }
+        continue;
+      }
+      if (existing instanceof CronTrigger ct
+          && ct.getCronExpression().equals(cron)
+          && ct.getTimeZone().getID().equals(tz.getID())) {
+        continue;
+      }
+      Trigger trigger =
+          TriggerBuilder.newTrigger()
+              .withIdentity(key)
+              .forJob(job)
+              .withSchedule(
+                  CronScheduleBuilder.cronSchedule(cron)
+                      .inTimeZone(tz)
+                      // A fire missed while no instance ran (or the previous run ran long):
+                      // run once now, not once per missed fire.
+                      .withMisfireHandlingInstructionFireAndProceed())
+              .build();
+      if (existing == null) {
+        try {
+          scheduler.scheduleJob(trigger);
+        } catch (ObjectAlreadyExistsException raced) {
+          scheduler.rescheduleJob(key, trigger);
+        }
+      } else {
+        scheduler.rescheduleJob(key, trigger);
+      }
+      LOG.info("dataset {}: schedule '{}' ({})", name, cron, tz.getID());
+    }
+    // Datasets no longer configured: their jobs and triggers go.
+    Set<JobKey> jobs = scheduler.getJobKeys(GroupMatcher.jobGroupEquals(AUDIT_GROUP));
+    for (JobKey k : jobs) {
+      if (!datasets.containsKey(k.getName())) {
+        scheduler.deleteJob(k);
+        LOG.info("dataset {} is no longer configured: its schedule was removed", k.getName());
+      }
+    }
+  }
+
+  /** Hands a queued run to the dataset's job; a no-op when its trigger already exists. */
+  public void enqueue(String runId, String dataset) {
+    TriggerKey key = TriggerKey.triggerKey(runId, RUN_GROUP);
+    try {
+      if (scheduler.checkExists(key)) {
+        return;
+      }
+      Trigger t =
+          TriggerBuilder.newTrigger()
+              .withIdentity(key)
+              .forJob(JobKey.jobKey(dataset, AUDIT_GROUP))
+              .usingJobData(AuditJob.RUN_ID, runId)
+              .startNow()
+              .withSchedule(
+                  SimpleScheduleBuilder.simpleSchedule().withMisfireHandlingInstructionFireNow())
+              .build();
+      scheduler.scheduleJob(t);
+    } catch (ObjectAlreadyExistsException raced) {
+      // another instance enqueued it
+    } catch (SchedulerException e) {
+      throw new IllegalStateException("cannot queue run " + runId + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** Whether a one-shot trigger for the run is waiting (or firing). */
+  public boolean isEnqueued(String runId) {
+    try {
+      return scheduler.checkExists(TriggerKey.triggerKey(runId, RUN_GROUP));
+    } catch (SchedulerException e) {
+      return false;
+    }
+  }
+
+  /** Seconds between two fires of a cron expression from now, or -1 without a schedule. */
+  public static long intervalSeconds(String cron, String timeZone) {
+    if (cron == null || cron.isBlank()) {
+      return -1;
+    }
+    try {
+      CronExpression ce = new CronExpression(cron);
+      ce.setTimeZone(TimeZone.getTimeZone(ZoneId.of(timeZone)));
+      java.util.Date a = ce.getNextValidTimeAfter(new java.util.Date());
+      java.util.Date b = a == null ? null : ce.getNextValidTimeAfter(a);
+      return b == null ? -1 : (b.getTime() - a.getTime()) / 1000;
+    } catch (java.text.ParseException e) {
+      return -1;
+    }
+  }
+
+  /** For the health check: started, not shut down, not in stand-by. */
+  public String problem() {
+    try {
+      if (scheduler == null || !scheduler.isStarted()) {
+        return "scheduler not started";
+      }
+      if (scheduler.isShutdown()) {
+        return "scheduler shut down";
+      }
+      if (scheduler.isInStandbyMode()) {
+        return "scheduler in stand-by";
+      }
+      return null;
+    } catch (SchedulerException e) {
+      return e.getMessage();
+    }
+  }
+
+  @Override
+  public void stop() throws SchedulerException {
+    if (scheduler != null) {
+      scheduler.shutdown(false);
+    }
+  }
+
+  /** Quartz's connections come from the state store's pool. */
+  private static final class StateConnections implements ConnectionProvider {
+    private final StateStore store;
+
+    StateConnections(StateStore store) {
+      this.store = store;
+    }
+
+    @Override
+    public Connection getConnection() throws SQLException {
+      return store.dataSource().getConnection();
+    }
+
+    @Override
+    public void shutdown() {}
+
+    @Override
+    public void initialize() {}
+  }
+}

@@ -1,0 +1,200 @@
+package io.integrityauditor.store;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import org.jdbi.v3.sqlobject.config.RegisterConstructorMapper;
+import org.jdbi.v3.sqlobject.customizer.Bind;
+import org.jdbi.v3.sqlobject.customizer.BindMethods;
+import org.jdbi.v3.sqlobject.statement.SqlBatch;
+import org.jdbi.v3.sqlobject.statement.SqlQuery;
+import org.jdbi.v3.sqlobject.statement.SqlUpdate;
+
+/**
+ * Audit runs and their results. Every state change is a guarded UPDATE (status and owner in the
+ * WHERE clause), so two instances can never both claim, finish or requeue the same run.
+ */
+@RegisterConstructorMapper(AuditRun.class)
+@RegisterConstructorMapper(CopyResult.class)
+@RegisterConstructorMapper(StoredFinding.class)
+@RegisterConstructorMapper(TableCheckpointRow.class)
+@RegisterConstructorMapper(AuditEvent.class)
+public interface RunDao {
+  String COLUMNS =
+      "id, dataset, table_name, user_id, trigger_kind, triggered_by, fire_key, status, created_at,"
+          + " started_at, finished_at, heartbeat_at, progress_at, instance_id, attempts,"
+          + " chunks_done, chunks_total, rows_checked, eta_seconds, users_at_risk, cancelled_by,"
+          + " error, report";
+
+  @SqlUpdate(
+      "INSERT INTO audit_runs (id, dataset, table_name, user_id, trigger_kind, triggered_by,"
+          + " fire_key, status, created_at) VALUES (:id, :dataset, :tableName, :userId,"
+          + " :triggerKind, :triggeredBy, :fireKey, :status, :createdAt)")
+  void insert(@BindMethods AuditRun run);
+
+  @SqlQuery("SELECT " + COLUMNS + " FROM audit_runs WHERE id = :id")
+  Optional<AuditRun> find(@Bind("id") String id);
+
+  @SqlQuery("SELECT " + COLUMNS + " FROM audit_runs WHERE fire_key = :fireKey")
+  Optional<AuditRun> findByFireKey(@Bind("fireKey") String fireKey);
+
+  @SqlQuery(
+      "SELECT "
+          + COLUMNS
+          + " FROM audit_runs WHERE dataset = :dataset ORDER BY created_at DESC, id"
+          + " FETCH FIRST :limit ROWS ONLY")
+  List<AuditRun> history(@Bind("dataset") String dataset, @Bind("limit") int limit);
+
+  @SqlQuery(
+      "SELECT "
+          + COLUMNS
+          + " FROM audit_runs ORDER BY created_at DESC, id FETCH FIRST :limit ROWS ONLY")
+  List<AuditRun> recent(@Bind("limit") int limit);
+
+  @SqlQuery(
+      "SELECT "
+          + COLUMNS
+          + " FROM audit_runs WHERE dataset = :dataset AND status IN ('CONSISTENT', 'FINDINGS',"
+          + " 'FAILED') ORDER BY finished_at DESC, id FETCH FIRST 1 ROWS ONLY")
+  Optional<AuditRun> lastFinished(@Bind("dataset") String dataset);
+
+  /** The last run that compared every copy it could (a whole-dataset run that did not fail). */
+  @SqlQuery(
+      "SELECT "
+          + COLUMNS
+          + " FROM audit_runs WHERE dataset = :dataset AND status IN ('CONSISTENT', 'FINDINGS')"
+          + " AND table_name IS NULL AND user_id IS NULL ORDER BY finished_at DESC, id"
+          + " FETCH FIRST 1 ROWS ONLY")
+  Optional<AuditRun> lastCompleteDatasetRun(@Bind("dataset") String dataset);
+
+  @SqlQuery(
+      "SELECT "
+          + COLUMNS
+          + " FROM audit_runs WHERE dataset = :dataset AND status IN ('QUEUED', 'RUNNING')"
+          + " ORDER BY created_at, id")
+  List<AuditRun> active(@Bind("dataset") String dataset);
+
+  @SqlQuery("SELECT " + COLUMNS + " FROM audit_runs WHERE status = :status ORDER BY created_at, id")
+  List<AuditRun> withStatus(@Bind("status") String status);
+
+  @SqlUpdate(
+      "UPDATE audit_runs SET status = 'RUNNING', instance_id = :instance,"
+          + " started_at = COALESCE(started_at, :now), heartbeat_at = :now, progress_at = :now,"
+          + " attempts = attempts + 1 WHERE id = :id AND status = 'QUEUED'")
+  int claim(@Bind("id") String id, @Bind("instance") String instance, @Bind("now") Instant now);
+
+  @SqlUpdate(
+      "UPDATE audit_runs SET heartbeat_at = :now, chunks_done = :chunksDone,"
+          + " chunks_total = :chunksTotal, rows_checked = :rows, eta_seconds = :eta,"
+          + " progress_at = CASE WHEN rows_checked <> :rows OR chunks_done <> :chunksDone"
+          + " THEN :now ELSE progress_at END"
+          + " WHERE id = :id AND status = 'RUNNING' AND instance_id = :instance")
+  int heartbeat(
+      @Bind("id") String id,
+      @Bind("instance") String instance,
+      @Bind("now") Instant now,
+      @Bind("chunksDone") long chunksDone,
+      @Bind("chunksTotal") long chunksTotal,
+      @Bind("rows") long rows,
+      @Bind("eta") Long eta);
+
+  @SqlUpdate(
+      "UPDATE audit_runs SET status = :status, finished_at = :now, heartbeat_at = :now,"
+          + " users_at_risk = :usersAtRisk, error = :error, report = :report, eta_seconds = 0,"
+          + " rows_checked = :rows, chunks_done = :chunks, chunks_total = :chunks"
+          + " WHERE id = :id AND status = 'RUNNING' AND instance_id = :instance")
+  int finish(
+      @Bind("id") String id,
+      @Bind("instance") String instance,
+      @Bind("status") String status,
+      @Bind("now") Instant now,
+      @Bind("rows") long rows,
+      @Bind("chunks") long chunks,
+      @Bind("usersAtRisk") Long usersAtRisk,
+      @Bind("error") String error,
+      @Bind("report") String report);
+
+  /** Closes a run that is not (or no longer) executing anywhere, whatever it was doing. */
+  @SqlUpdate(
+      "UPDATE audit_runs SET status = :status, finished_at = :now, error = :error"
+          + " WHERE id = :id AND status IN ('QUEUED', 'RUNNING')")
+  int close(
+      @Bind("id") String id,
+      @Bind("status") String status,
+      @Bind("now") Instant now,
+      @Bind("error") String error);
+
+  @SqlUpdate(
+      "UPDATE audit_runs SET status = 'CANCELLED', finished_at = :now, cancelled_by = :actor,"
+          + " error = 'cancelled by ' || :actor WHERE id = :id AND status = 'QUEUED'")
+  int cancelQueued(@Bind("id") String id, @Bind("actor") String actor, @Bind("now") Instant now);
+
+  @SqlUpdate("UPDATE audit_runs SET cancelled_by = :actor WHERE id = :id AND status = 'RUNNING'")
+  int requestCancel(@Bind("id") String id, @Bind("actor") String actor);
+
+  /** Takes a run whose instance stopped heart-beating back to the queue, to resume it. */
+  @SqlUpdate(
+      "UPDATE audit_runs SET status = 'QUEUED', instance_id = NULL"
+          + " WHERE id = :id AND status = 'RUNNING' AND heartbeat_at < :cutoff")
+  int requeueStale(@Bind("id") String id, @Bind("cutoff") Instant cutoff);
+
+  @SqlQuery(
+      "SELECT "
+          + COLUMNS
+          + " FROM audit_runs WHERE status = 'RUNNING' AND heartbeat_at < :cutoff"
+          + " ORDER BY created_at, id")
+  List<AuditRun> staleRunning(@Bind("cutoff") Instant cutoff);
+
+  @SqlQuery(
+      "SELECT "
+          + COLUMNS
+          + " FROM audit_runs WHERE status = 'RUNNING' AND progress_at < :cutoff"
+          + " ORDER BY created_at, id")
+  List<AuditRun> withoutProgressSince(@Bind("cutoff") Instant cutoff);
+
+  @SqlUpdate(
+      "INSERT INTO audit_tables (run_id, table_name, finished_at, rows_checked, checkpoint)"
+          + " VALUES (:runId, :tableName, :finishedAt, :rowsChecked, :checkpoint)")
+  void insertTable(@BindMethods TableCheckpointRow row);
+
+  @SqlQuery(
+      "SELECT run_id, table_name, finished_at, rows_checked, checkpoint FROM audit_tables"
+          + " WHERE run_id = :runId ORDER BY finished_at")
+  List<TableCheckpointRow> tables(@Bind("runId") String runId);
+
+  @SqlBatch(
+      "INSERT INTO audit_copies (run_id, table_name, endpoint, role, status, missing, extra,"
+          + " changed, in_flight, users_affected, error) VALUES (:runId, :tableName, :endpoint,"
+          + " :role, :status, :missing, :extra, :changed, :inFlight, :usersAffected, :error)")
+  void insertCopies(@BindMethods List<CopyResult> rows);
+
+  @SqlQuery(
+      "SELECT run_id, table_name, endpoint, role, status, missing, extra, changed, in_flight,"
+          + " users_affected, error FROM audit_copies WHERE run_id = :runId"
+          + " ORDER BY table_name, endpoint")
+  List<CopyResult> copies(@Bind("runId") String runId);
+
+  @SqlBatch(
+      "INSERT INTO audit_findings (run_id, table_name, endpoint, kind, row_key, owner,"
+          + " columns_changed) VALUES (:runId, :tableName, :endpoint, :kind, :rowKey, :owner,"
+          + " :columnsChanged)")
+  void insertFindings(@BindMethods List<StoredFinding> rows);
+
+  @SqlQuery(
+      "SELECT run_id, table_name, endpoint, kind, row_key, owner, columns_changed"
+          + " FROM audit_findings WHERE run_id = :runId ORDER BY id")
+  List<StoredFinding> findings(@Bind("runId") String runId);
+
+  @SqlUpdate(
+      "INSERT INTO audit_events (run_id, action, actor, at) VALUES (:runId, :action, :actor, :at)")
+  void insertEvent(@BindMethods AuditEvent event);
+
+  @SqlQuery("SELECT run_id, action, actor, at FROM audit_events WHERE run_id = :runId ORDER BY id")
+  List<AuditEvent> events(@Bind("runId") String runId);
+
+  @SqlUpdate("DELETE FROM audit_runs WHERE finished_at < :before")
+  int purgeRuns(@Bind("before") Instant before);
+
+  @SqlUpdate("DELETE FROM audit_events WHERE at < :before")
+  int purgeEvents(@Bind("before") Instant before);
+}

@@ -1,0 +1,212 @@
+package io.integrityauditor.store;
+
+import com.codahale.metrics.MetricRegistry;
+import io.dropwizard.db.DataSourceFactory;
+import io.dropwizard.db.ManagedDataSource;
+import io.integrityauditor.config.Secrets;
+import io.integrityauditor.config.StateDatabaseConfig;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import javax.sql.DataSource;
+import org.jdbi.v3.core.Jdbi;
+import org.jdbi.v3.sqlobject.SqlObjectPlugin;
+
+/**
+ * The auditor's own database: history, checkpoints, findings. H2 (embedded, the default) or
+ * PostgreSQL (shared by clustered instances). Versioned migrations run at start and by {@code db
+ * migrate}.
+ */
+public final class StateStore {
+  /** One schema change; applied once, in version order, recorded in {@code schema_version}. */
+  record Migration(int version, String description, String resource, boolean postgresOnly) {}
+
+  static final List<Migration> MIGRATIONS =
+      List.of(
+          new Migration(1, "audit history", "/db/V1__audit_history.sql", false),
+          // Quartz's own tables for the clustered JDBC job store, from the Quartz jar.
+          new Migration(
+              2, "quartz job store", "/org/quartz/impl/jdbcjobstore/tables_postgres.sql", true));
+
+  private final String url;
+  private final ManagedDataSource dataSource;
+  private final Jdbi jdbi;
+
+  public StateStore(StateDatabaseConfig config) {
+    this.url = config.getUrl();
+    this.dataSource = pool(config);
+    this.jdbi = Jdbi.create(dataSource).installPlugin(new SqlObjectPlugin());
+  }
+
+  public boolean isPostgres() {
+    return url.startsWith("jdbc:postgresql:");
+  }
+
+  public Jdbi jdbi() {
+    return jdbi;
+  }
+
+  public DataSource dataSource() {
+    return dataSource;
+  }
+
+  /** Closes the pool. */
+  public void close() {
+    try {
+      dataSource.stop();
+    } catch (Exception e) {
+      // closing anyway
+    }
+  }
+
+  public RunDao runs() {
+    return jdbi.onDemand(RunDao.class);
+  }
+
+  /** The URL with any password removed, for logs and errors. */
+  public String displayUrl() {
+    return Secrets.redactUrl(url);
+  }
+
+  /** Applies every migration not applied yet; returns the descriptions of those applied now. */
+  public List<String> migrate() {
+    List<String> applied = new ArrayList<>();
+    try (Connection c = dataSource.getConnection()) {
+      c.setAutoCommit(false);
+      try (Statement s = c.createStatement()) {
+        s.execute(
+            "CREATE TABLE IF NOT EXISTS schema_version (version INT PRIMARY KEY,"
+                + " description VARCHAR(200) NOT NULL, applied_at TIMESTAMP WITH TIME ZONE NOT NULL)");
+      }
+      c.commit();
+      if (isPostgres()) {
+        try (Statement s = c.createStatement()) {
+          // Two instances starting together: one migrates, the other waits here, then sees it done.
+          s.execute("LOCK TABLE schema_version IN EXCLUSIVE MODE");
+        }
+      }
+      int current;
+      try (Statement s = c.createStatement();
+          var rs = s.executeQuery("SELECT COALESCE(MAX(version), 0) FROM schema_version")) {
+        rs.next();
+        current = rs.getInt(1);
+      }
+      for (Migration m : MIGRATIONS) {
+        if (m.version() <= current) {
+          continue;
+        }
+        if (!m.postgresOnly() || isPostgres()) {
+          for (String sql : statements(load(m.resource()))) {
+            try (Statement s = c.createStatement()) {
+              s.execute(sql);
+            }
+          }
+        }
+        try (var ps =
+            c.prepareStatement(
+                "INSERT INTO schema_version (version, description, applied_at) VALUES (?, ?, ?)")) {
+          ps.setInt(1, m.version());
+          ps.setString(2, m.description());
+          ps.setObject(
+              3, java.time.OffsetDateTime.ofInstant(Instant.now(), java.time.ZoneOffset.UTC));
+          ps.executeUpdate();
+        }
+        applied.add("V" + m.version() + " " + m.description());
+      }
+      c.commit();
+      return applied;
+    } catch (SQLException e) {
+      throw new StateException("cannot migrate the state database " + displayUrl(), e);
+    }
+  }
+
+  /** The highest applied migration, or 0. */
+  public int schemaVersion() {
+    return jdbi.withHandle(
+        h ->
+            h.createQuery("SELECT COALESCE(MAX(version), 0) FROM schema_version")
+                .mapTo(Integer.class)
+                .one());
+  }
+
+  public static int latestVersion() {
+    return MIGRATIONS.get(MIGRATIONS.size() - 1).version();
+  }
+
+  private String load(String resource) {
+    try (InputStream in = StateStore.class.getResourceAsStream(resource)) {
+      if (in == null) {
+        throw new StateException("migration resource missing: " + resource, null);
+      }
+      String sql = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+      return sql.replace("${text}", isPostgres() ? "TEXT" : "CLOB");
+    } catch (IOException e) {
+      throw new StateException("cannot read " + resource, e);
+    }
+  }
+
+  /** Splits a script into statements; drops comments and the script's own transaction control. */
+  static List<String> statements(String script) {
+    StringBuilder clean = new StringBuilder();
+    for (String line : script.split("\n")) {
+      String t = line.strip();
+      if (t.startsWith("--") || t.startsWith("#")) {
+        continue;
+      }
+      clean.append(line).append('\n');
+    }
+    List<String> out = new ArrayList<>();
+    for (String part : clean.toString().split(";")) {
+      String t = part.strip();
+      if (t.isEmpty() || t.equalsIgnoreCase("commit") || t.equalsIgnoreCase("begin")) {
+        continue;
+      }
+      out.add(t);
+    }
+    return out;
+  }
+
+  /** The state database failed; the message carries no password. */
+  public static final class StateException extends RuntimeException {
+    public StateException(String message, Throwable cause) {
+      super(message + (cause == null ? "" : ": " + cause.getMessage()), null);
+    }
+  }
+
+  /**
+   * A small validating pool: connections are checked on borrow, so a restarted state database costs
+   * the queries in flight at that moment, never the service.
+   */
+  private static ManagedDataSource pool(StateDatabaseConfig config) {
+    DataSourceFactory f = new DataSourceFactory();
+    f.setUrl(config.getUrl());
+    f.setUser(config.getUser() == null ? "" : config.getUser());
+    f.setPassword(config.getPassword() == null ? "" : config.getPassword());
+    f.setDriverClass(
+        config.getUrl().startsWith("jdbc:postgresql:") ? "org.postgresql.Driver" : "org.h2.Driver");
+    f.setMinSize(1);
+    f.setInitialSize(1);
+    f.setMaxSize(16);
+    f.setCheckConnectionOnBorrow(true);
+    f.setValidationQuery("SELECT 1");
+    f.setMaxWaitForConnection(io.dropwizard.util.Duration.seconds(10));
+    f.setAutoCommitByDefault(true);
+    if (config.getUrl().startsWith("jdbc:postgresql:")) {
+      f.setProperties(
+          java.util.Map.of(
+              "connectTimeout",
+              "5",
+              "socketTimeout",
+              "60",
+              "ApplicationName",
+              "integrity-auditor"));
+    }
+    return f.build(new MetricRegistry(), "state");
+  }
+}
