@@ -120,6 +120,8 @@ public final class StateStore {
         applied.add("V" + m.version() + " " + m.description());
       }
       c.commit();
+      // Back to the pool as it came: a connection left in a transaction would swallow writes.
+      c.setAutoCommit(true);
       return applied;
     } catch (SQLException e) {
       throw new StateException("cannot migrate the state database " + displayUrl(), e);
