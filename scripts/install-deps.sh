@@ -8,6 +8,7 @@ command -v pg_createcluster >/dev/null || need+=(postgresql-15 postgresql-client
 command -v mariadb-install-db >/dev/null || need+=(mariadb-server mariadb-client)
 command -v mvn >/dev/null || need+=(maven)
 command -v flock >/dev/null || need+=(util-linux)
+command -v promtool >/dev/null || need+=(prometheus)  # promtool: alerts/ rule checks and tests
 if [ "${IA_WITH_BENCH_TOOLS:-0}" = 1 ]; then
   command -v pt-table-checksum >/dev/null || need+=(percona-toolkit)
 fi
@@ -16,5 +17,19 @@ if [ ${#need[@]} -gt 0 ]; then
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq
   apt-get install -y -qq --no-install-recommends "${need[@]}"
+fi
+
+# Debian's prometheus package enables and may start a system Prometheus on :9090; we only want
+# promtool. Stop and disable that service (systemd or sysvinit), never a Prometheus of anyone else.
+if [[ " ${need[*]} " == *" prometheus "* ]]; then
+  if [ -d /run/systemd/system ] && command -v systemctl >/dev/null; then
+    systemctl disable --now prometheus.service >/dev/null 2>&1 || true
+  elif [ -x /etc/init.d/prometheus ]; then
+    /etc/init.d/prometheus stop >/dev/null 2>&1 || true
+    update-rc.d prometheus disable >/dev/null 2>&1 || true
+  fi
+  if [ -r /run/prometheus/prometheus.pid ] && kill -0 "$(cat /run/prometheus/prometheus.pid)" 2>/dev/null; then
+    kill "$(cat /run/prometheus/prometheus.pid)" || true
+  fi
 fi
 echo "install-deps: ok"
