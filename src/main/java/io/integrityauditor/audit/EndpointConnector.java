@@ -63,14 +63,19 @@ public final class EndpointConnector {
       props.setProperty("password", cfg.password());
     }
     long seconds = Math.max(1, connectTimeout.toSeconds());
+    // A network that swallows packets must not hold a run (and its dataset's schedule) forever:
+    // the client gives up well after the server-side statement timeout would have.
+    long socketSeconds = 2 * Math.max(1, statementTimeout.toSeconds()) + 5;
     if (cfg.url().startsWith("jdbc:postgresql:")) {
       props.putIfAbsent("connectTimeout", Long.toString(seconds));
       props.putIfAbsent("prepareThreshold", "0");
       props.putIfAbsent("ApplicationName", "integrity-auditor");
       props.putIfAbsent("tcpKeepAlive", "true");
+      props.putIfAbsent("socketTimeout", Long.toString(socketSeconds));
     } else if (cfg.url().startsWith("jdbc:mariadb:") || cfg.url().startsWith("jdbc:mysql:")) {
       props.putIfAbsent("connectTimeout", Long.toString(seconds * 1000));
       props.putIfAbsent("tcpKeepAlive", "true");
+      props.putIfAbsent("socketTimeout", Long.toString(socketSeconds * 1000));
     }
     Dialect dialect = Dialect.forUrl(cfg.url());
     Connection c = null;

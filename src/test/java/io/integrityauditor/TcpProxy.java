@@ -1,0 +1,124 @@
+package io.integrityauditor;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/**
+ * A loopback TCP proxy for tests: a database that goes away ({@link #down()}: every connection cut,
+ * new ones refused), comes back ({@link #up()}, same port), or hangs ({@link #hang(boolean)}:
+ * connections accepted, bytes never forwarded).
+ */
+public final class TcpProxy implements AutoCloseable {
+  private final int targetPort;
+  private final int port;
+  private final List<Socket> sockets = new CopyOnWriteArrayList<>();
+  private volatile ServerSocket server;
+  private volatile boolean hanging;
+  private volatile boolean refusing;
+
+  public TcpProxy(int targetPort) throws IOException {
+    this.targetPort = targetPort;
+    ServerSocket s = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+    this.port = s.getLocalPort();
+    start(s);
+  }
+
+  public int port() {
+    return port;
+  }
+
+  private void start(ServerSocket s) {
+    server = s;
+    Thread t =
+        new Thread(
+            () -> {
+              while (!s.isClosed()) {
+                try {
+                  Socket client = s.accept();
+                  if (refusing) {
+                    closeQuietly(client);
+                    continue;
+                  }
+                  sockets.add(client);
+                  Socket upstream = new Socket(InetAddress.getLoopbackAddress(), targetPort);
+                  sockets.add(upstream);
+                  pump(client, upstream);
+                  pump(upstream, client);
+                } catch (IOException e) {
+                  // closed, or the target refused
+                }
+              }
+            },
+            "tcp-proxy-" + port);
+    t.setDaemon(true);
+    t.start();
+  }
+
+  private void pump(Socket from, Socket to) {
+    Thread t =
+        new Thread(
+            () -> {
+              byte[] buf = new byte[16384];
+              try (InputStream in = from.getInputStream();
+                  OutputStream out = to.getOutputStream()) {
+                int n;
+                while ((n = in.read(buf)) >= 0) {
+                  while (hanging && !from.isClosed()) {
+                    Thread.sleep(50);
+                  }
+                  out.write(buf, 0, n);
+                  out.flush();
+                }
+              } catch (IOException | InterruptedException e) {
+                // connection cut
+              } finally {
+                closeQuietly(from);
+                closeQuietly(to);
+              }
+            },
+            "tcp-proxy-pump");
+    t.setDaemon(true);
+    t.start();
+  }
+
+  /** Cuts every connection and drops new ones at once, like a database that stopped. */
+  public synchronized void down() {
+    refusing = true;
+    for (Socket s : sockets) {
+      closeQuietly(s);
+    }
+    sockets.clear();
+  }
+
+  /** Forwards connections again. */
+  public synchronized void up() {
+    refusing = false;
+  }
+
+  /** While true, connections stay open but nothing they send arrives: a hung database. */
+  public void hang(boolean on) {
+    hanging = on;
+  }
+
+  private static void closeQuietly(AutoCloseable c) {
+    try {
+      if (c != null) {
+        c.close();
+      }
+    } catch (Exception ignored) {
+      // closing anyway
+    }
+  }
+
+  @Override
+  public void close() {
+    down();
+    closeQuietly(server);
+  }
+}
