@@ -80,7 +80,15 @@ public final class DemoCommand extends Command {
           new DatasetConfig(
               "users-primary",
               List.of("users-replica-1"),
-              List.of(new BackupConfig("users-backup", null, null, null, null)),
+              // Taken just after the seeded data's last write, the day the Sidekick servers
+              // failed; maxAge 26h makes it a stale backup.
+              List.of(
+                  new BackupConfig(
+                      "users-backup",
+                      "SELECT TIMESTAMP '2009-10-02 09:00:01'",
+                      io.dropwizard.util.Duration.hours(26),
+                      null,
+                      null)),
               null,
               List.of(
                   new TableConfig(
