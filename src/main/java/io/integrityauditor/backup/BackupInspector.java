@@ -71,18 +71,15 @@ public final class BackupInspector {
       String error) {
 
     /**
-     * Whether its rows can be compared as of its time: the time is known, and no restore failed and
-     * nothing says the backup is absent.
+     * Whether its rows can be compared as of its time: the time is known and no restore failed (a
+     * failed restore may have left the endpoint half restored). Missing files do not prevent it
+     * when the asOf query still finds the backup restored earlier.
      */
     public boolean comparable() {
       return asOf != null
           && error == null
           && findings.stream()
-              .noneMatch(
-                  f ->
-                      f.kind() == Kind.RESTORE_FAILED
-                          || f.kind() == Kind.MISSING_BACKUP
-                          || f.kind() == Kind.ASOF_FAILED);
+              .noneMatch(f -> f.kind() == Kind.RESTORE_FAILED || f.kind() == Kind.ASOF_FAILED);
     }
 
     /** Why its rows are not compared, or null when they are. */
