@@ -105,7 +105,17 @@ final class BackupScenario {
 
   static Path dir(String name) throws Exception {
     Path d = Files.createTempDirectory(name);
-    d.toFile().deleteOnExit();
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  try (var walk = Files.walk(d)) {
+                    walk.sorted(java.util.Comparator.reverseOrder())
+                        .forEach(p -> p.toFile().delete());
+                  } catch (java.io.IOException ignored) {
+                    // best effort
+                  }
+                }));
     return d;
   }
 
