@@ -141,16 +141,19 @@ public final class RestoreDrill {
     return new Result(command, finished ? p.exitValue() : null, ms, tail.text(), !finished);
   }
 
-  /** Kills the process and everything it started, children first. */
+  /**
+   * Kills the process and everything it started: the tree is listed first (once the shell is dead
+   * its children are no longer its descendants), then the shell, so it cannot start more.
+   */
   private static void kill(Process p) {
-    p.descendants().forEach(ProcessHandle::destroyForcibly);
+    java.util.List<ProcessHandle> tree = p.descendants().toList();
     p.destroyForcibly();
+    tree.forEach(ProcessHandle::destroyForcibly);
     try {
       p.waitFor(5, TimeUnit.SECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
-    p.descendants().forEach(ProcessHandle::destroyForcibly);
   }
 
   /** Keeps the last {@value #TAIL_BYTES} bytes of a stream. */

@@ -406,7 +406,7 @@ class BackupPostgresTest {
     assertThat(br.restore().durationMs()).isBetween(900L, 9000L);
     assertThat(br.findings().get(0).kind()).isEqualTo("RESTORE_FAILED");
     assertThat(br.findings().get(0).message())
-        .isEqualTo(
+        .startsWith(
             "restore of "
                 + dir.resolve("users-2.dump")
                 + " timed out after 1s: restoring "

@@ -73,7 +73,7 @@ class BackupRestoreDrillTest {
             Duration.ofMillis(700));
     assertThat(r.timedOut()).isTrue();
     assertThat(r.exitCode()).isNull();
-    assertThat(r.outputTail()).isEqualTo("started\n");
+    assertThat(r.outputTail()).startsWith("started\n");
     assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(10));
     Thread.sleep(3500);
     assertThat(Files.exists(marker)).as("the background child was killed too").isFalse();
