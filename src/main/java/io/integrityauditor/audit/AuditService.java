@@ -4,6 +4,10 @@ import io.integrityauditor.audit.AuditReport.CopyReport;
 import io.integrityauditor.audit.AuditReport.FindingReport;
 import io.integrityauditor.audit.AuditReport.Status;
 import io.integrityauditor.audit.AuditReport.TableReport;
+import io.integrityauditor.backup.BackupFinding;
+import io.integrityauditor.backup.BackupInspector;
+import io.integrityauditor.backup.UsersAtRisk;
+import io.integrityauditor.config.BackupConfig;
 import io.integrityauditor.config.DatasetConfig;
 import io.integrityauditor.config.TableConfig;
 import io.integrityauditor.dialect.Dialect;
@@ -217,17 +221,32 @@ public final class AuditService {
     validate(request);
     Instant started = clock.instant();
     DatasetConfig ds = datasets.get(request.dataset());
-    List<CopySpec> copies = new ArrayList<>();
-    for (String r : ds.replicas()) {
-      copies.add(new CopySpec(r, "REPLICA"));
-    }
-    for (var b : ds.backups()) {
-      copies.add(new CopySpec(b.endpoint(), "BACKUP"));
-    }
     List<TableReport> tables = new ArrayList<>();
     String error = null;
     boolean findings = false;
     boolean failed = false;
+    // Backups first: restore drills, their time and freshness decide whether and as of when their
+    // rows are compared. Partial audits (one table, one user) compare the endpoint as it is.
+    boolean wholeDataset = request.table() == null && request.user() == null;
+    List<BackupInspector.State> backupStates = new ArrayList<>();
+    for (BackupConfig b : ds.backups()) {
+      BackupInspector.State st = backupInspector().inspect(b, wholeDataset);
+      backupStates.add(st);
+      findings |= !st.findings().isEmpty();
+      if (st.error() != null) {
+        failed = true;
+        if (error == null) {
+          error = b.endpoint() + ": " + st.error();
+        }
+      }
+    }
+    List<CopySpec> copies = new ArrayList<>();
+    for (String r : ds.replicas()) {
+      copies.add(new CopySpec(r, "REPLICA", null));
+    }
+    for (BackupInspector.State st : backupStates) {
+      copies.add(new CopySpec(st.config().endpoint(), "BACKUP", st));
+    }
     // Replication first: a stopped or lagging replica is a finding, and is compared as it is
     // (without waiting for it) since it cannot catch up during the audit.
     List<AuditReport.ReplicationReport> replication = new ArrayList<>();
@@ -256,7 +275,7 @@ public final class AuditService {
       TableCheckpoint done = checkpoints.completed(t.name());
       if (done == null) {
         TableRun run = auditTable(ds, t, copies, syncable, request.user(), progress, cancelled);
-        done = atRisk(run);
+        done = atRisk(run, copies);
         if (!cancelled.get()) {
           checkpoints.tableDone(done);
         }
@@ -278,6 +297,9 @@ public final class AuditService {
       atRisk.addAll(done.atRiskOwners());
       riskComplete &= done.atRiskComplete();
     }
+    // Users at risk are a finding even when every copy is consistent in itself (a backup
+    // compared as of its time cannot restore what was written since).
+    findings |= !atRisk.isEmpty();
     Status status = failed ? Status.FAILED : findings ? Status.FINDINGS : Status.CONSISTENT;
     List<String> sample =
         atRisk.stream().sorted(AuditService::compareOwners).limit(USERS_SAMPLE).toList();
@@ -288,7 +310,7 @@ public final class AuditService {
         started.toString(),
         clock.instant().toString(),
         tables,
-        List.of(),
+        backupReports(backupStates, tables, started),
         replication,
         atRisk.size(),
         sample,
@@ -296,22 +318,33 @@ public final class AuditService {
         error == null ? null : connector.redact(error));
   }
 
-  /** A row is at risk when every copy that could be checked lacks it or holds another value. */
-  private static TableCheckpoint atRisk(TableRun run) {
+  /**
+   * A row is at risk when every replica that could be checked lacks it or holds another value and
+   * the newest verified backup cannot restore it (lacks it, differs, or is older).
+   */
+  private static TableCheckpoint atRisk(TableRun run, List<CopySpec> copies) {
     Set<String> owners = new TreeSet<>();
     boolean complete = true;
-    List<CopyOutcome> completed = run.outcomes().stream().filter(o -> !o.failed()).toList();
-    if (!completed.isEmpty() && run.report().error() == null) {
-      Map<Key, String> common = new LinkedHashMap<>(completed.get(0).lostRows());
-      for (CopyOutcome o : completed.subList(1, completed.size())) {
-        common.keySet().retainAll(o.lostRows().keySet());
-      }
-      complete = completed.stream().allMatch(CopyOutcome::lostRowsComplete);
-      for (String owner : common.values()) {
-        if (owner != null) {
-          owners.add(owner);
+    if (run.report().error() == null && run.outcomes().size() == copies.size()) {
+      List<Map<Key, String>> replicaLost = new ArrayList<>();
+      Map<Key, String> backupUnrestorable = null;
+      Instant newestBackup = null;
+      for (int i = 0; i < copies.size(); i++) {
+        CopySpec spec = copies.get(i);
+        CopyOutcome o = run.outcomes().get(i);
+        if (o == null || o.failed() || (spec.backup() != null && !spec.backup().comparable())) {
+          continue;
+        }
+        if (spec.backup() == null) {
+          replicaLost.add(o.lostRows());
+          complete &= o.lostRowsComplete();
+        } else if (newestBackup == null || spec.backup().asOf().isAfter(newestBackup)) {
+          newestBackup = spec.backup().asOf();
+          backupUnrestorable = UsersAtRisk.union(o.lostRows(), o.writtenAfterRows());
+          complete &= o.lostRowsComplete();
         }
       }
+      owners.addAll(UsersAtRisk.owners(UsersAtRisk.rows(replicaLost, backupUnrestorable).values()));
     }
     return new TableCheckpoint(run.report(), List.copyOf(owners), complete);
   }
@@ -329,12 +362,71 @@ public final class AuditService {
     return a.compareTo(b);
   }
 
-  private record CopySpec(String endpoint, String role) {}
+  /** A copy to compare; {@code backup} is the backup's state, null for a replica. */
+  private record CopySpec(String endpoint, String role, BackupInspector.State backup) {}
 
   private record TableRun(TableReport report, List<CopyOutcome> outcomes) {}
 
   private record PreparedCopy(
       CopySpec spec, Dialect dialect, TableShape shape, HashFlavor flavor, String error) {}
+
+  private BackupInspector backupInspector() {
+    Set<String> live = new HashSet<>();
+    for (DatasetConfig d : datasets.values()) {
+      live.add(d.primary());
+      live.addAll(d.replicas());
+    }
+    return new BackupInspector(
+        connector.endpoints(), live, connector::open, connector::redact, clock);
+  }
+
+  private static List<AuditReport.BackupReport> backupReports(
+      List<BackupInspector.State> states, List<TableReport> tables, Instant started) {
+    List<AuditReport.BackupReport> out = new ArrayList<>();
+    for (BackupInspector.State st : states) {
+      BackupConfig b = st.config();
+      long written = 0;
+      long deleted = 0;
+      List<String> countsOnly = new ArrayList<>();
+      for (TableReport t : tables) {
+        for (CopyReport c : t.copies()) {
+          if (c.role().equals("BACKUP") && c.endpoint().equals(b.endpoint())) {
+            written += c.inFlight();
+            deleted += c.deletedSinceBackup();
+            if (c.countsOnly()) {
+              countsOnly.add(t.table());
+            }
+          }
+        }
+      }
+      var newest = st.files().isEmpty() ? null : st.files().get(0);
+      var previous = st.files().size() < 2 ? null : st.files().get(1);
+      var r = st.restore();
+      out.add(
+          new AuditReport.BackupReport(
+              b.endpoint(),
+              st.asOf() == null ? null : st.asOf().toString(),
+              st.asOf() == null ? null : Duration.between(st.asOf(), started).toSeconds(),
+              st.findings().stream().anyMatch(f -> f.kind() == BackupFinding.Kind.STALE),
+              st.asOfSource(),
+              b.maxAge() == null ? null : b.maxAge().toSeconds(),
+              newest == null ? null : newest.path().toString(),
+              newest == null ? null : newest.bytes(),
+              previous == null ? null : previous.bytes(),
+              r == null
+                  ? null
+                  : new AuditReport.RestoreReport(
+                      r.command(), r.exitCode(), r.durationMs(), r.timedOut(), r.outputTail()),
+              st.comparable(),
+              countsOnly,
+              written,
+              deleted,
+              st.findings().stream()
+                  .map(f -> new AuditReport.BackupFindingReport(f.kind().name(), f.message()))
+                  .toList()));
+    }
+    return out;
+  }
 
   private ReplicationHealth checkReplication(String primary, String replica) {
     Dialect pd = connector.dialect(primary);
@@ -377,7 +469,12 @@ public final class AuditService {
       // Prepare every copy: resolve the table there and choose how rows are hashed.
       List<PreparedCopy> prepared = new ArrayList<>();
       for (CopySpec spec : copies) {
-        prepared.add(prepareCopy(spec, req, primaryDialect, primaryShape, pc));
+        if (spec.backup() != null && !spec.backup().comparable()) {
+          // Not compared: the report says why (a backup finding, or its endpoint's error).
+          prepared.add(new PreparedCopy(spec, null, null, null, null));
+        } else {
+          prepared.add(prepareCopy(spec, req, primaryDialect, primaryShape, pc));
+        }
       }
       HashFlavor ownFlavor =
           primaryDialect instanceof GenericJdbcDialect ? HashFlavor.JVM : HashFlavor.CANONICAL;
@@ -395,6 +492,11 @@ public final class AuditService {
       for (PreparedCopy p : prepared) {
         if (p.error() != null) {
           outcomes.put(p.spec().endpoint(), failedOutcome(p.spec().endpoint(), p.error()));
+        } else if (p.shape() == null) {
+          BackupInspector.State st = p.spec().backup();
+          outcomes.put(
+              p.spec().endpoint(),
+              st.error() != null ? failedOutcome(p.spec().endpoint(), st.error()) : null);
         } else {
           byFlavor.computeIfAbsent(p.flavor(), f -> new ArrayList<>()).add(p);
         }
@@ -417,13 +519,16 @@ public final class AuditService {
             Connection lc = connector.open(ds.primary());
             open.add(lc);
             Duration timeout = connector.statementTimeout();
+            BackupInspector.State backup = p.spec().backup();
             CopyLink link =
                 new CopyLink(
                     p.spec().endpoint(),
                     p.dialect().digestSource(cc, p.shape(), flavor, timeout),
                     p.dialect().digestSource(cl, p.shape(), flavor, timeout),
                     primaryDialect.digestSource(lc, primaryShape, flavor, timeout),
-                    syncable.contains(p.spec().endpoint()));
+                    backup == null && syncable.contains(p.spec().endpoint()),
+                    backup != null,
+                    backup == null ? null : backup.watermark());
             sources.add(link.copy());
             sources.add(link.copyLocate());
             sources.add(link.primary());
@@ -559,13 +664,59 @@ public final class AuditService {
   }
 
   private CopyReport copyReport(PreparedCopy p, CopyOutcome o, TableShape shape) {
+    BackupInspector.State backup = p.spec().backup();
+    String asOf = backup == null || backup.asOf() == null ? null : backup.asOf().toString();
+    if (o == null) {
+      // A backup not compared: no time, no backup, or a failed restore (a backup finding).
+      return new CopyReport(
+          p.spec().endpoint(),
+          p.spec().role(),
+          Status.FINDINGS,
+          0,
+          0,
+          0,
+          0,
+          0,
+          List.of(),
+          null,
+          null,
+          List.of(),
+          asOf,
+          0,
+          false,
+          "not compared: " + backup.notComparedReason());
+    }
+    // A backup of a table without updatedAt: what changed since the backup cannot be told from
+    // what the backup lost, so the differences are counted, not reported as findings.
+    boolean countsOnly = backup != null && !o.failed() && shape.updatedAt() == null;
     Status status =
-        o.failed() ? Status.FAILED : o.divergent() > 0 ? Status.FINDINGS : Status.CONSISTENT;
+        o.failed()
+            ? Status.FAILED
+            : o.divergent() > 0 && !countsOnly ? Status.FINDINGS : Status.CONSISTENT;
     List<FindingReport> findings = new ArrayList<>();
-    for (Finding f : o.findings()) {
-      findings.add(
-          new FindingReport(
-              f.kind().name(), f.key().toMap(shape.keyNames()), f.owner(), f.columns()));
+    if (!countsOnly) {
+      for (Finding f : o.findings()) {
+        findings.add(
+            new FindingReport(
+                f.kind().name(), f.key().toMap(shape.keyNames()), f.owner(), f.columns()));
+      }
+    }
+    List<String> owners =
+        countsOnly
+            ? List.of()
+            : o.ownersAffected().stream()
+                .filter(java.util.Objects::nonNull)
+                .sorted(AuditService::compareOwners)
+                .limit(USERS_SAMPLE)
+                .toList();
+    String note = null;
+    if (countsOnly) {
+      note =
+          "counts only: the table has no updatedAt, so rows written since the backup cannot be"
+              + " told from rows the backup lost; missing/changed are counts of differences, not"
+              + " findings";
+    } else if (backup != null && !o.failed()) {
+      note = "compared as of " + asOf + " (" + backup.asOfSource() + ")";
     }
     return new CopyReport(
         p.spec().endpoint(),
@@ -575,10 +726,15 @@ public final class AuditService {
         o.extra(),
         o.changed(),
         o.inFlight(),
-        o.ownersAffected().size(),
+        countsOnly ? 0 : o.ownersAffected().size(),
         findings,
         p.flavor() == null ? null : p.flavor().name(),
-        o.error() == null ? null : connector.redact(o.error()));
+        o.error() == null ? null : connector.redact(o.error()),
+        owners,
+        asOf,
+        o.deletedSinceBackup(),
+        countsOnly,
+        note);
   }
 
   private static String describe(Throwable e) {

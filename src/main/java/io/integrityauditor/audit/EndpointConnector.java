@@ -39,6 +39,16 @@ public final class EndpointConnector {
     return Dialect.forUrl(config(endpoint).url());
   }
 
+  /** The configuration of an endpoint, or null when it is not configured. */
+  public EndpointConfig endpoint(String name) {
+    return endpoints.get(name);
+  }
+
+  /** Every configured endpoint, by name. */
+  public Map<String, EndpointConfig> endpoints() {
+    return endpoints;
+  }
+
   public Duration statementTimeout() {
     return statementTimeout;
   }

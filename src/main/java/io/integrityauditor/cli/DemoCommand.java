@@ -101,7 +101,15 @@ public final class DemoCommand extends Command {
         new DatasetConfig(
             "users-primary",
             List.of("users-replica-1"),
-            List.of(new BackupConfig("users-backup", null, null, null, null)),
+            // Taken just after the seeded data's last write, the day the Sidekick servers
+            // failed; maxAge 26h makes it a stale backup.
+            List.of(
+                new BackupConfig(
+                    "users-backup",
+                    BACKUP_AS_OF,
+                    io.dropwizard.util.Duration.hours(26),
+                    null,
+                    null)),
             SCHEDULE,
             List.of(
                 new TableConfig(
@@ -114,6 +122,7 @@ public final class DemoCommand extends Command {
   }
 
   static final String SCHEDULE = "0 * * * * ?";
+  static final String BACKUP_AS_OF = "SELECT TIMESTAMP '2009-10-02 09:00:01'";
 
   static int runOnce() throws Exception {
     Environment env = environment();
@@ -199,7 +208,14 @@ public final class DemoCommand extends Command {
         .append("]\n")
         .append("    backups:\n");
     for (BackupConfig b : ds.backups()) {
-      y.append("      - {endpoint: ").append(b.endpoint()).append("}\n");
+      y.append("      - {endpoint: ").append(b.endpoint());
+      if (b.asOf() != null) {
+        y.append(", asOf: \"").append(b.asOf()).append("\"");
+      }
+      if (b.maxAge() != null) {
+        y.append(", maxAge: ").append(b.maxAge());
+      }
+      y.append("}\n");
     }
     y.append("    schedule: \"").append(SCHEDULE).append("\"\n    tables:\n");
     for (TableConfig t : ds.tables()) {

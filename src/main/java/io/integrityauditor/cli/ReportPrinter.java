@@ -4,6 +4,7 @@ import io.integrityauditor.audit.AuditReport;
 import io.integrityauditor.audit.AuditReport.CopyReport;
 import io.integrityauditor.audit.AuditReport.FindingReport;
 import io.integrityauditor.audit.AuditReport.TableReport;
+import io.integrityauditor.backup.BackupFreshness;
 import java.io.PrintStream;
 import java.time.Duration;
 import java.time.Instant;
@@ -32,6 +33,9 @@ public final class ReportPrinter {
             : " - "
                 + String.join(", ", r.usersAtRiskSample())
                 + (r.usersAtRisk() > r.usersAtRiskSample().size() ? ", ..." : ""));
+    for (AuditReport.BackupReport b : r.backups()) {
+      printBackup(b, out);
+    }
     for (AuditReport.ReplicationReport rep : r.replication()) {
       out.printf(
           "Replication %s: %s%s - %s%n",
@@ -50,9 +54,25 @@ public final class ReportPrinter {
           out.printf(" - %s%n", c.error());
           continue;
         }
-        out.printf(
-            " - missing %d, extra %d, changed %d; users affected %d%n",
-            c.missing(), c.extra(), c.changed(), c.usersAffected());
+        if (c.role().equals("BACKUP")) {
+          if (c.note() != null && c.note().startsWith("not compared")) {
+            out.printf(" - %s%n", c.note());
+            continue;
+          }
+          out.printf(
+              " - missing %d, changed %d%s; written after the backup %d, deleted since %d; users"
+                  + " affected %d%n",
+              c.missing(),
+              c.changed(),
+              c.countsOnly() ? " (counts only: no updatedAt column)" : "",
+              c.inFlight(),
+              c.deletedSinceBackup(),
+              c.usersAffected());
+        } else {
+          out.printf(
+              " - missing %d, extra %d, changed %d; users affected %d%n",
+              c.missing(), c.extra(), c.changed(), c.usersAffected());
+        }
         int shown = 0;
         for (FindingReport f : c.findings()) {
           if (shown++ == SHOWN_PER_COPY) {
@@ -69,6 +89,56 @@ public final class ReportPrinter {
               f.columns() == null || f.columns().isEmpty() ? "" : "  columns " + f.columns());
         }
       }
+    }
+  }
+
+  private static void printBackup(AuditReport.BackupReport b, PrintStream out) {
+    StringBuilder line = new StringBuilder("Backup " + b.endpoint() + ": ");
+    if (b.asOf() == null) {
+      line.append("time unknown");
+    } else {
+      line.append("taken ").append(b.asOf());
+      if (b.ageSeconds() != null) {
+        line.append(" (").append(BackupFreshness.human(Duration.ofSeconds(b.ageSeconds())));
+        line.append(" ago");
+        if (b.maxAgeSeconds() != null) {
+          line.append(", maxAge ")
+              .append(BackupFreshness.human(Duration.ofSeconds(b.maxAgeSeconds())));
+        }
+        line.append(")");
+      }
+    }
+    line.append(b.findings().isEmpty() ? " - OK" : " - " + b.findings().size() + " finding(s)");
+    if (b.newestFile() != null) {
+      line.append(
+          String.format("; newest file %s (%,d bytes", b.newestFile(), b.newestFileBytes()));
+      if (b.previousFileBytes() != null) {
+        line.append(String.format(", previous %,d", b.previousFileBytes()));
+      }
+      line.append(")");
+    }
+    if (b.restore() != null) {
+      line.append(
+          String.format(
+              "; restore %s in %.1f s",
+              b.restore().timedOut()
+                  ? "timed out"
+                  : b.restore().exitCode() == null
+                      ? "not started"
+                      : "exit " + b.restore().exitCode(),
+              b.restore().durationMs() / 1000.0));
+    }
+    if (b.compared()) {
+      line.append(
+          String.format(
+              "; written after it %,d, deleted since %,d",
+              b.writtenAfterBackup(), b.deletedSinceBackup()));
+    } else {
+      line.append("; rows not compared");
+    }
+    out.println(line);
+    for (AuditReport.BackupFindingReport f : b.findings()) {
+      out.printf("  %-14s %s%n", f.kind(), f.message());
     }
   }
 

@@ -56,6 +56,9 @@ public final class ConfigValidator {
                   + "' is used twice in this dataset");
         }
       }
+      for (int i = 0; i < ds.backups().size(); i++) {
+        backupProblems(endpoints, datasets, ds.backups().get(i), p + ".backups[" + i + "]", out);
+      }
       if (ds.replicas().isEmpty() && ds.backups().isEmpty()) {
         out.add(p + ": no replicas and no backups: there is nothing to compare the primary with");
       }
@@ -96,6 +99,75 @@ public final class ConfigValidator {
       }
     }
     return out;
+  }
+
+  /**
+   * A backup endpoint is written by restore drills, so it must never be, by name or by database,
+   * the primary or a replica of any dataset; and the auditor must be able to tell when it was
+   * taken.
+   */
+  private static void backupProblems(
+      Map<String, EndpointConfig> endpoints,
+      Map<String, DatasetConfig> datasets,
+      BackupConfig b,
+      String field,
+      List<String> out) {
+    if (b.endpoint() != null && endpoints.containsKey(b.endpoint())) {
+      JdbcTarget target = JdbcTarget.of(endpoints.get(b.endpoint()).url());
+      Set<String> reported = new HashSet<>();
+      for (var d : datasets.entrySet()) {
+        List<String> live = new ArrayList<>();
+        live.add(d.getValue().primary());
+        live.addAll(d.getValue().replicas());
+        for (String e : live) {
+          if (e == null || !endpoints.containsKey(e) || !reported.add(e)) {
+            continue;
+          }
+          String role = e.equals(d.getValue().primary()) ? "primary" : "a replica";
+          if (e.equals(b.endpoint())) {
+            out.add(
+                field
+                    + ".endpoint: endpoint '"
+                    + e
+                    + "' is "
+                    + role
+                    + " of dataset '"
+                    + d.getKey()
+                    + "': a backup must be restored into a database of its own");
+          } else if (JdbcTarget.of(endpoints.get(e).url()).sameDatabase(target)) {
+            out.add(
+                field
+                    + ".endpoint: endpoint '"
+                    + b.endpoint()
+                    + "' is the same database as '"
+                    + e
+                    + "', "
+                    + role
+                    + " of dataset '"
+                    + d.getKey()
+                    + "': a backup must be restored into a database of its own");
+          }
+        }
+      }
+    }
+    if (isBlank(b.asOf()) && isBlank(b.files())) {
+      out.add(
+          field
+              + ": needs 'asOf' (a query on the backup returning when it was taken) or 'files':"
+              + " without the backup's time, every write since would look like a lost row");
+    }
+    if (b.restoreCommand() != null
+        && b.restoreCommand().contains("{newest}")
+        && isBlank(b.files())) {
+      out.add(field + ".restoreCommand: uses {newest} but no 'files' are configured");
+    }
+    if (b.restoreTimeout() != null && b.restoreTimeout().toMilliseconds() <= 0) {
+      out.add(field + ".restoreTimeout: must be positive");
+    }
+  }
+
+  private static boolean isBlank(String s) {
+    return s == null || s.isBlank();
   }
 
   private static void known(

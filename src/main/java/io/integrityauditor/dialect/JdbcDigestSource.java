@@ -582,7 +582,10 @@ abstract class JdbcDigestSource implements DigestSource {
     List<String> keys = keyExprs();
     Sql sql = keySelect(keys);
     sql.append(q(shape.updatedAt().name())).append(" >= ");
-    sql.param(placeholder(shape.updatedAt()), watermark, shape.updatedAt());
+    sql.param(
+        placeholder(shape.updatedAt()),
+        watermarkValue(watermark, shape.updatedAt()),
+        shape.updatedAt());
     sql.append(" AND (");
     keyPredicate(sql, keys, wanted);
     sql.append(")");
@@ -597,6 +600,11 @@ abstract class JdbcDigestSource implements DigestSource {
           }
           return out;
         });
+  }
+
+  /** The watermark as bound against the updatedAt column (text, cast by the placeholder). */
+  Object watermarkValue(String watermark, Column c) {
+    return watermark;
   }
 
   /** Reads a row hash column as a signed 64-bit value (unsigned hashes wrap). */

@@ -55,6 +55,33 @@ final class JvmDigestSource extends JdbcDigestSource {
     return v;
   }
 
+  private static final java.util.regex.Pattern TIME =
+      java.util.regex.Pattern.compile(
+          "(\\d{4}-\\d\\d-\\d\\d)[ T](\\d\\d:\\d\\d(?::\\d\\d(?:\\.\\d{1,9})?)?)\\s*(Z|[+-]\\d\\d(?::?\\d\\d)?)?");
+
+  /**
+   * A "?" placeholder carries no type, so a watermark given as text (UTC, optional offset) is bound
+   * as a time: comparing a timestamp column with text fails on PostgreSQL.
+   */
+  @Override
+  Object watermarkValue(String watermark, Column c) {
+    boolean temporal =
+        c.jdbcType() == java.sql.Types.TIMESTAMP
+            || c.jdbcType() == java.sql.Types.TIMESTAMP_WITH_TIMEZONE
+            || c.jdbcType() == java.sql.Types.DATE;
+    java.util.regex.Matcher m = TIME.matcher(watermark.trim());
+    if (!temporal || !m.matches()) {
+      return watermark;
+    }
+    java.time.LocalDateTime local = java.time.LocalDateTime.parse(m.group(1) + "T" + m.group(2));
+    String off = m.group(3);
+    java.time.ZoneOffset offset =
+        off == null || off.equals("Z") ? java.time.ZoneOffset.UTC : java.time.ZoneOffset.of(off);
+    java.time.OffsetDateTime t =
+        local.atOffset(offset).withOffsetSameInstant(java.time.ZoneOffset.UTC);
+    return c.jdbcType() == java.sql.Types.TIMESTAMP_WITH_TIMEZONE ? t : t.toLocalDateTime();
+  }
+
   @Override
   String placeholder(Column c) {
     return "?";

@@ -18,6 +18,10 @@ import java.util.Set;
  * @param lostRowsComplete false when lostRows was truncated at its memory bound
  * @param ownersAffected owners of every finding
  * @param error why the comparison of this copy could not complete, or null
+ * @param deletedSinceBackup for a backup: rows it holds that the primary no longer has (deleted
+ *     since the backup was taken; not findings, and not counted in {@code extra})
+ * @param writtenAfterRows for a backup: key to owner of the differing rows the primary wrote at or
+ *     after the backup's time (counted in {@code inFlight}): the backup cannot restore them
  */
 public record CopyOutcome(
     String copy,
@@ -30,7 +34,55 @@ public record CopyOutcome(
     Map<Key, String> lostRows,
     boolean lostRowsComplete,
     Set<String> ownersAffected,
-    String error) {
+    String error,
+    long deletedSinceBackup,
+    Map<Key, String> writtenAfterRows) {
+
+  public CopyOutcome(
+      String copy,
+      long rowsChecked,
+      long missing,
+      long extra,
+      long changed,
+      long inFlight,
+      List<Finding> findings,
+      Map<Key, String> lostRows,
+      boolean lostRowsComplete,
+      Set<String> ownersAffected,
+      String error) {
+    this(
+        copy,
+        rowsChecked,
+        missing,
+        extra,
+        changed,
+        inFlight,
+        findings,
+        lostRows,
+        lostRowsComplete,
+        ownersAffected,
+        error,
+        0,
+        Map.of());
+  }
+
+  /** The same outcome, failed with this error. */
+  public CopyOutcome withError(String message) {
+    return new CopyOutcome(
+        copy,
+        rowsChecked,
+        missing,
+        extra,
+        changed,
+        inFlight,
+        findings,
+        lostRows,
+        lostRowsComplete,
+        ownersAffected,
+        message,
+        deletedSinceBackup,
+        writtenAfterRows);
+  }
 
   public boolean failed() {
     return error != null;

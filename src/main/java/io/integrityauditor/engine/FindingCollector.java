@@ -15,6 +15,12 @@ import java.util.Set;
  */
 final class FindingCollector {
   private final CompareSettings settings;
+
+  /** A backup: rows only on the copy were deleted on the primary since; rows written later kept. */
+  private final boolean backup;
+
+  private final Map<Key, String> writtenAfter = new LinkedHashMap<>();
+  private long deletedSinceBackup;
   private final Map<Key, RowHash> pendingMissing = new HashMap<>();
   private final Map<Key, RowHash> pendingExtra = new HashMap<>();
   private final List<Finding> findings = new ArrayList<>();
@@ -27,7 +33,12 @@ final class FindingCollector {
   private long inFlight;
 
   FindingCollector(CompareSettings settings) {
+    this(settings, false);
+  }
+
+  FindingCollector(CompareSettings settings, boolean backup) {
     this.settings = settings;
+    this.backup = backup;
   }
 
   synchronized void missing(RowHash primaryRow) {
@@ -65,11 +76,34 @@ final class FindingCollector {
     inFlight += n;
   }
 
+  /**
+   * Rows that differ but were written on the primary at or after the watermark; a backup keeps them
+   * (key to owner) since it cannot restore them.
+   */
+  synchronized void inFlight(Map<Key, String> rows) {
+    inFlight += rows.size();
+    if (!backup) {
+      return;
+    }
+    for (var e : rows.entrySet()) {
+      if (writtenAfter.size() + lostRows.size() < settings.lostRowsCap()) {
+        writtenAfter.put(e.getKey(), e.getValue());
+      } else {
+        lostRowsComplete = false;
+      }
+    }
+  }
+
   synchronized void changed(RowHash primaryRow) {
     record(Finding.Kind.CHANGED, primaryRow);
   }
 
   private void record(Finding.Kind kind, RowHash row) {
+    if (backup && kind == Finding.Kind.EXTRA) {
+      // Only on the backup: deleted on the primary since the backup was taken. Expected.
+      deletedSinceBackup++;
+      return;
+    }
     switch (kind) {
       case MISSING -> missing++;
       case EXTRA -> extra++;
@@ -120,6 +154,8 @@ final class FindingCollector {
         lostRows,
         lostRowsComplete,
         owners,
-        null);
+        null,
+        deletedSinceBackup,
+        writtenAfter);
   }
 }

@@ -37,13 +37,32 @@ public final class TableComparator {
   /**
    * A copy to compare: its session for chunk digests, and a second session on the copy and one on
    * the primary for locating differences while the scan goes on.
+   *
+   * @param sync a replica to compare at the same point of history (waits, re-checks)
+   * @param backup a restored backup: rows only on it were deleted on the primary since it was taken
+   *     (counted, not findings), and differing rows the primary wrote at or after {@code asOf} are
+   *     expected (counted as in flight and kept for the users-at-risk roll-up)
+   * @param asOf for a backup, when it was taken, as text in the updatedAt column's terms (UTC); the
+   *     watermark of this copy instead of the comparison's start
    */
   public record CopyLink(
       String name,
       DigestSource copy,
       DigestSource copyLocate,
       DigestSource primary,
-      boolean sync) {}
+      boolean sync,
+      boolean backup,
+      String asOf) {
+
+    public CopyLink(
+        String name,
+        DigestSource copy,
+        DigestSource copyLocate,
+        DigestSource primary,
+        boolean sync) {
+      this(name, copy, copyLocate, primary, sync, false, null);
+    }
+  }
 
   /** Told after every primary chunk. */
   public interface ProgressListener {
@@ -285,8 +304,12 @@ public final class TableComparator {
   private final class Worker {
     private final CopyLink link;
     private final BlockingQueue<Chunk> queue = new ArrayBlockingQueue<>(8);
-    private final FindingCollector collector = new FindingCollector(settings);
+    private final FindingCollector collector;
     private final Thread thread;
+
+    /** Differing rows the primary wrote at or after this time are in flight, not findings. */
+    private final String watermark;
+
     private final ExecutorService locator;
     private final List<Future<?>> located = new ArrayList<>();
     private volatile String error;
@@ -302,6 +325,11 @@ public final class TableComparator {
 
     Worker(CopyLink link) {
       this.link = link;
+      this.collector = new FindingCollector(settings, link.backup());
+      this.watermark =
+          shape.updatedAt() == null
+              ? null
+              : link.backup() ? link.asOf() : TableComparator.this.watermark;
       boolean f = false;
       try {
         f =
@@ -403,18 +431,7 @@ public final class TableComparator {
       if (error == null) {
         return o;
       }
-      return new CopyOutcome(
-          o.copy(),
-          o.rowsChecked(),
-          o.missing(),
-          o.extra(),
-          o.changed(),
-          o.inFlight(),
-          o.findings(),
-          o.lostRows(),
-          o.lostRowsComplete(),
-          o.ownersAffected(),
-          error);
+      return o.withError(error);
     }
 
     private void compareChunk(Chunk chunk) {
@@ -582,8 +599,14 @@ public final class TableComparator {
               link.primary()
                   .updatedSince(written.subList(i, Math.min(written.size(), i + 200)), watermark));
         }
-        diffs.keySet().removeAll(recent);
-        collector.inFlight(recent.size());
+        Map<Key, String> inFlight = new LinkedHashMap<>();
+        for (Key k : recent) {
+          Diff d = diffs.remove(k);
+          if (d != null) {
+            inFlight.put(k, d.row().owner());
+          }
+        }
+        collector.inFlight(inFlight);
       }
       for (Diff d : diffs.values()) {
         switch (d.kind()) {

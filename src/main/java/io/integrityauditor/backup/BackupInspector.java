@@ -1,0 +1,266 @@
+package io.integrityauditor.backup;
+
+import io.integrityauditor.backup.BackupFiles.BackupFile;
+import io.integrityauditor.backup.BackupFinding.Kind;
+import io.integrityauditor.config.BackupConfig;
+import io.integrityauditor.config.EndpointConfig;
+import io.integrityauditor.config.JdbcTarget;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Function;
+import java.util.function.UnaryOperator;
+
+/**
+ * Establishes what a configured backup is before its rows are compared: lists its files (newest,
+ * size against the previous one), restores the newest file into its endpoint when a restore command
+ * is configured, reads when it was taken, and judges its age.
+ */
+public final class BackupInspector {
+  private final Map<String, EndpointConfig> endpoints;
+  private final Set<String> liveEndpoints;
+  private final Function<String, Connection> open;
+  private final UnaryOperator<String> redact;
+  private final Clock clock;
+
+  /**
+   * @param endpoints every configured endpoint
+   * @param liveEndpoints the primaries and replicas of every dataset: a restore never runs against
+   *     one of them, nor against another endpoint name for the same database
+   * @param open opens a read-only session on an endpoint
+   * @param redact removes passwords from a message
+   */
+  public BackupInspector(
+      Map<String, EndpointConfig> endpoints,
+      Set<String> liveEndpoints,
+      Function<String, Connection> open,
+      UnaryOperator<String> redact,
+      Clock clock) {
+    this.endpoints = endpoints;
+    this.liveEndpoints = liveEndpoints;
+    this.open = open;
+    this.redact = redact;
+    this.clock = clock;
+  }
+
+  /**
+   * What is known about one backup.
+   *
+   * @param config the backup's configuration
+   * @param asOf when the backup was taken, or null when unknown
+   * @param asOfSource where {@code asOf} came from ("asOf query", "modification time of FILE")
+   * @param files the files matching {@code files}, newest first (empty when none or not configured)
+   * @param restore the restore drill's result, or null when none ran
+   * @param findings what is wrong with the backup itself
+   * @param error the endpoint could not be reached (the audit is incomplete), or null
+   */
+  public record State(
+      BackupConfig config,
+      Instant asOf,
+      String asOfSource,
+      List<BackupFile> files,
+      RestoreDrill.Result restore,
+      List<BackupFinding> findings,
+      String error) {
+
+    /**
+     * Whether its rows can be compared as of its time: the time is known and no restore failed (a
+     * failed restore may have left the endpoint half restored). Missing files do not prevent it
+     * when the asOf query still finds the backup restored earlier.
+     */
+    public boolean comparable() {
+      return asOf != null
+          && error == null
+          && findings.stream()
+              .noneMatch(f -> f.kind() == Kind.RESTORE_FAILED || f.kind() == Kind.ASOF_FAILED);
+    }
+
+    /** Why its rows are not compared, or null when they are. */
+    public String notComparedReason() {
+      if (comparable()) {
+        return null;
+      }
+      if (error != null) {
+        return error;
+      }
+      for (BackupFinding f : findings) {
+        if (f.kind() != Kind.STALE && f.kind() != Kind.SHRUNK) {
+          return f.message();
+        }
+      }
+      return "the time the backup was taken is unknown";
+    }
+
+    /** The watermark the comparison binds against updatedAt (UTC text), or null. */
+    public String watermark() {
+      return asOf == null ? null : BackupTime.watermark(asOf);
+    }
+  }
+
+  /**
+   * Inspects one backup.
+   *
+   * @param restore whether to run the restore command (whole-dataset audits do; partial ones
+   *     compare the endpoint as it is)
+   */
+  public State inspect(BackupConfig b, boolean restore) {
+    List<BackupFinding> findings = new ArrayList<>();
+    List<BackupFile> files = List.of();
+    boolean filesConfigured = b.files() != null && !b.files().isBlank();
+    if (filesConfigured) {
+      try {
+        files = BackupFiles.list(b.files());
+        if (files.isEmpty()) {
+          findings.add(
+              new BackupFinding(Kind.MISSING_BACKUP, "no backup file matches " + b.files()));
+        } else {
+          BackupFinding shrunk = BackupFreshness.shrink(files, b.maxShrink());
+          if (shrunk != null) {
+            findings.add(shrunk);
+          }
+        }
+      } catch (RuntimeException e) {
+        findings.add(
+            new BackupFinding(
+                Kind.MISSING_BACKUP, "cannot list backup files " + b.files() + ": " + describe(e)));
+      }
+    }
+    BackupFile newest = files.isEmpty() ? null : files.get(0);
+
+    RestoreDrill.Result drill = null;
+    if (restore && b.restoreCommand() != null && !b.restoreCommand().isBlank()) {
+      String refusal = refusal(b.endpoint());
+      if (refusal != null) {
+        findings.add(new BackupFinding(Kind.RESTORE_FAILED, refusal));
+      } else if (!filesConfigured || newest != null) {
+        EndpointConfig e = endpoints.get(b.endpoint());
+        String command =
+            RestoreDrill.render(b.restoreCommand(), newest == null ? null : newest.path(), e);
+        Duration timeout = Duration.ofMillis(b.restoreTimeout().toMilliseconds());
+        RestoreDrill.Result r = RestoreDrill.run(command, e.password(), timeout);
+        drill =
+            new RestoreDrill.Result(
+                redact.apply(r.command()),
+                r.exitCode(),
+                r.durationMs(),
+                redact.apply(r.outputTail()),
+                r.timedOut());
+        if (!drill.succeeded()) {
+          findings.add(new BackupFinding(Kind.RESTORE_FAILED, restoreMessage(drill, newest)));
+        }
+      }
+    }
+
+    Instant asOf = null;
+    String source = null;
+    String error = null;
+    boolean restoreFailed = findings.stream().anyMatch(f -> f.kind() == Kind.RESTORE_FAILED);
+    if (b.asOf() != null && !b.asOf().isBlank()) {
+      if (!restoreFailed) {
+        source = "asOf query";
+        Connection c = null;
+        try {
+          c = open.apply(b.endpoint());
+        } catch (RuntimeException e) {
+          error = redact.apply(describe(e)); // unreachable: the audit is incomplete
+        }
+        if (c != null) {
+          try (Connection conn = c) {
+            Object v = queryAsOf(conn, b);
+            if (v == null) {
+              findings.add(
+                  new BackupFinding(
+                      Kind.MISSING_BACKUP,
+                      "the asOf query returned no time on '"
+                          + b.endpoint()
+                          + "': the endpoint holds no restored backup"));
+            } else {
+              asOf = BackupTime.parse(v);
+            }
+          } catch (IllegalArgumentException e) {
+            findings.add(
+                new BackupFinding(
+                    Kind.ASOF_FAILED,
+                    "the asOf query on '" + b.endpoint() + "' returned " + describe(e)));
+          } catch (RuntimeException | java.sql.SQLException e) {
+            findings.add(
+                new BackupFinding(
+                    Kind.ASOF_FAILED,
+                    "the asOf query on '" + b.endpoint() + "' failed: " + describe(e)));
+          }
+        }
+      }
+    } else if (newest != null) {
+      asOf = newest.modified();
+      source = "modification time of " + newest.path();
+    }
+    findings.addAll(BackupFreshness.age(asOf, source, newest, clock.instant(), maxAge(b)));
+    List<BackupFinding> redacted =
+        findings.stream().map(f -> new BackupFinding(f.kind(), redact.apply(f.message()))).toList();
+    return new State(b, asOf, source, files, drill, redacted, error);
+  }
+
+  private static Duration maxAge(BackupConfig b) {
+    return b.maxAge() == null ? null : Duration.ofMillis(b.maxAge().toMilliseconds());
+  }
+
+  /** Why a restore into this endpoint must not run, or null. */
+  private String refusal(String endpoint) {
+    EndpointConfig e = endpoints.get(endpoint);
+    if (e == null) {
+      return "restore refused: unknown endpoint '" + endpoint + "'";
+    }
+    JdbcTarget target = JdbcTarget.of(e.url());
+    for (String live : liveEndpoints) {
+      EndpointConfig l = endpoints.get(live);
+      if (live.equals(endpoint) || (l != null && JdbcTarget.of(l.url()).sameDatabase(target))) {
+        return "restore refused: endpoint '"
+            + endpoint
+            + "' is (the same database as) '"
+            + live
+            + "', a primary or replica";
+      }
+    }
+    return null;
+  }
+
+  private static Object queryAsOf(Connection c, BackupConfig b) throws java.sql.SQLException {
+    try (Statement s = c.createStatement();
+        ResultSet rs = s.executeQuery(b.asOf())) {
+      Object v = rs.next() ? rs.getString(1) : null;
+      if (!c.getAutoCommit()) {
+        c.rollback();
+      }
+      return v;
+    }
+  }
+
+  private static String restoreMessage(RestoreDrill.Result r, BackupFile newest) {
+    String what =
+        r.timedOut()
+            ? "timed out after " + BackupFreshness.human(Duration.ofMillis(r.durationMs()))
+            : r.exitCode() == null
+                ? "could not start"
+                : "exited with " + r.exitCode() + " after " + r.durationMs() + " ms";
+    String tail = r.outputTail() == null ? "" : r.outputTail().strip();
+    if (tail.length() > 500) {
+      tail = "..." + tail.substring(tail.length() - 500);
+    }
+    return "restore "
+        + (newest == null ? "" : "of " + newest.path() + " ")
+        + what
+        + (tail.isEmpty() ? "" : ": " + tail);
+  }
+
+  private static String describe(Throwable e) {
+    String m = e.getMessage();
+    return m == null ? e.getClass().getSimpleName() : m;
+  }
+}

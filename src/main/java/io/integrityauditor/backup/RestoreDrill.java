@@ -1,0 +1,201 @@
+package io.integrityauditor.backup;
+
+import io.integrityauditor.config.EndpointConfig;
+import io.integrityauditor.config.JdbcTarget;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Restores a backup into its endpoint by running the configured command through {@code /bin/sh -c},
+ * time-boxed, with its output captured. The command's placeholders are replaced by shell-quoted
+ * values: {@code {newest}} (the newest file), {@code {url}} ({@code
+ * postgresql://user@host:port/db}, the JDBC URL without {@code jdbc:} and parameters), {@code
+ * {host}}, {@code {port}}, {@code {database}}, {@code {user}}. The password is never put on the
+ * command line: it is passed as {@code PGPASSWORD} and {@code MYSQL_PWD}.
+ */
+public final class RestoreDrill {
+  /** Bytes of output kept: the end, where the error usually is. */
+  static final int TAIL_BYTES = 4096;
+
+  private static final Pattern PLACEHOLDER =
+      Pattern.compile("\\{(newest|url|host|port|database|user)\\}");
+
+  /**
+   * What the restore did.
+   *
+   * @param command the command as run (placeholders replaced)
+   * @param exitCode the exit code, or null when it timed out or could not start
+   * @param durationMs how long it ran
+   * @param outputTail the last {@value #TAIL_BYTES} bytes of stdout and stderr
+   * @param timedOut whether it was killed at the time limit
+   */
+  public record Result(
+      String command, Integer exitCode, long durationMs, String outputTail, boolean timedOut) {
+    public boolean succeeded() {
+      return exitCode != null && exitCode == 0;
+    }
+  }
+
+  private RestoreDrill() {}
+
+  /** The command with every placeholder replaced by its shell-quoted value. */
+  public static String render(String template, Path newest, EndpointConfig endpoint) {
+    JdbcTarget t = JdbcTarget.of(endpoint.url());
+    Map<String, String> values =
+        Map.of(
+            "newest",
+            newest == null ? "" : newest.toString(),
+            "url",
+            nativeUrl(endpoint),
+            "host",
+            hostOf(endpoint.url()),
+            "port",
+            t.port() == null ? "" : t.port().toString(),
+            "database",
+            t.database(),
+            "user",
+            endpoint.user() == null ? "" : endpoint.user());
+    Matcher m = PLACEHOLDER.matcher(template);
+    StringBuilder out = new StringBuilder();
+    while (m.find()) {
+      m.appendReplacement(out, Matcher.quoteReplacement(shellQuote(values.get(m.group(1)))));
+    }
+    m.appendTail(out);
+    return out.toString();
+  }
+
+  /** {@code jdbc:postgresql://h:5432/db?x=y} as {@code postgresql://user@h:5432/db}. */
+  static String nativeUrl(EndpointConfig e) {
+    String url = e.url().startsWith("jdbc:") ? e.url().substring(5) : e.url();
+    int cut = url.length();
+    for (char c : new char[] {'?', ';'}) {
+      int i = url.indexOf(c);
+      if (i >= 0) {
+        cut = Math.min(cut, i);
+      }
+    }
+    url = url.substring(0, cut);
+    int slashes = url.indexOf("://");
+    if (slashes >= 0 && e.user() != null && !e.user().isEmpty() && !url.contains("@")) {
+      url = url.substring(0, slashes + 3) + e.user() + "@" + url.substring(slashes + 3);
+    }
+    return url;
+  }
+
+  private static String hostOf(String url) {
+    Matcher m = Pattern.compile("jdbc:[a-z0-9]+://([^/:?;]*)").matcher(url);
+    return m.lookingAt() ? m.group(1) : "";
+  }
+
+  static String shellQuote(String s) {
+    return "'" + s.replace("'", "'\\''") + "'";
+  }
+
+  /** Runs the command; never throws for a failing command (the result says how it failed). */
+  public static Result run(String command, String password, Duration timeout) {
+    long t0 = System.nanoTime();
+    ProcessBuilder pb = new ProcessBuilder("/bin/sh", "-c", command).redirectErrorStream(true);
+    if (password != null && !password.isEmpty()) {
+      pb.environment().put("PGPASSWORD", password);
+      pb.environment().put("MYSQL_PWD", password);
+    }
+    Process p;
+    try {
+      p = pb.start();
+    } catch (IOException e) {
+      return new Result(command, null, 0, "cannot start /bin/sh: " + e.getMessage(), false);
+    }
+    try {
+      p.getOutputStream().close(); // no input: a command asking for a password fails at once
+    } catch (IOException ignored) {
+      // already gone
+    }
+    Tail tail = new Tail(p.getInputStream());
+    Thread reader = new Thread(tail, "restore-output");
+    reader.setDaemon(true);
+    reader.start();
+    boolean finished;
+    try {
+      finished = p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      finished = false;
+    }
+    if (!finished) {
+      kill(p);
+    }
+    try {
+      // Output still in the pipe; a grandchild holding it open must not hang the audit.
+      reader.join(2000);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    long ms = (System.nanoTime() - t0) / 1_000_000;
+    return new Result(command, finished ? p.exitValue() : null, ms, tail.text(), !finished);
+  }
+
+  /**
+   * Kills the process and everything it started: the tree is listed first (once the shell is dead
+   * its children are no longer its descendants), then the shell, so it cannot start more.
+   */
+  private static void kill(Process p) {
+    java.util.List<ProcessHandle> tree = p.descendants().toList();
+    p.destroyForcibly();
+    tree.forEach(ProcessHandle::destroyForcibly);
+    try {
+      p.waitFor(5, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /** Keeps the last {@value #TAIL_BYTES} bytes of a stream. */
+  private static final class Tail implements Runnable {
+    private final InputStream in;
+    private final byte[] ring = new byte[TAIL_BYTES];
+    private long total;
+
+    Tail(InputStream in) {
+      this.in = in;
+    }
+
+    @Override
+    public void run() {
+      byte[] buf = new byte[8192];
+      try {
+        int n;
+        while ((n = in.read(buf)) > 0) {
+          synchronized (this) {
+            for (int i = 0; i < n; i++) {
+              ring[(int) (total++ % TAIL_BYTES)] = buf[i];
+            }
+          }
+        }
+      } catch (IOException e) {
+        // the process was killed: keep what was read
+      }
+    }
+
+    synchronized String text() {
+      int len = (int) Math.min(total, TAIL_BYTES);
+      byte[] out = new byte[len];
+      long start = total - len;
+      for (int i = 0; i < len; i++) {
+        out[i] = ring[(int) ((start + i) % TAIL_BYTES)];
+      }
+      String s = new String(out, StandardCharsets.UTF_8);
+      if (total > TAIL_BYTES) {
+        int nl = s.indexOf('\n');
+        s = "..." + (nl >= 0 && nl < 200 ? s.substring(nl) : s);
+      }
+      return s;
+    }
+  }
+}

@@ -1,0 +1,163 @@
+package io.integrityauditor.backup;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.dropwizard.jackson.Jackson;
+import io.dropwizard.util.Duration;
+import io.integrityauditor.config.BackupConfig;
+import io.integrityauditor.config.ConfigValidator;
+import io.integrityauditor.config.DatasetConfig;
+import io.integrityauditor.config.EndpointConfig;
+import io.integrityauditor.config.TableConfig;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Backup configuration: YAML keys and defaults, and what the validator refuses. */
+class BackupConfigTest {
+  private static final TableConfig T =
+      new TableConfig("public.contacts", List.of("id"), "user_id", "updated_at", null);
+
+  private static EndpointConfig pg(String url) {
+    return new EndpointConfig(url, "auditor", "s3cret-pw", null);
+  }
+
+  @Test
+  void readsEveryKeyFromYamlWithDefaults() throws Exception {
+    ObjectMapper yaml = Jackson.newObjectMapper(new YAMLFactory());
+    BackupConfig b =
+        yaml.readValue(
+            "endpoint: users-backup\n"
+                + "asOf: SELECT max(finished_at) FROM backup_meta\n"
+                + "maxAge: 26h\n"
+                + "restoreCommand: pg_restore -d {database} {newest}\n"
+                + "files: /backups/users/*.dump\n"
+                + "restoreTimeout: 2h\n"
+                + "maxShrink: 0.3\n",
+            BackupConfig.class);
+    assertThat(b.maxAge()).isEqualTo(Duration.hours(26));
+    assertThat(b.restoreTimeout()).isEqualTo(Duration.hours(2));
+    assertThat(b.maxShrink()).isEqualTo(0.3);
+    BackupConfig d = yaml.readValue("endpoint: b\nasOf: SELECT 1\n", BackupConfig.class);
+    assertThat(d.restoreTimeout()).isEqualTo(Duration.minutes(30));
+    assertThat(d.maxShrink()).isEqualTo(0.5);
+  }
+
+  @Test
+  void aBackupMustNotBeAPrimaryOrReplicaByNameOrByDatabase() {
+    var endpoints =
+        Map.of(
+            "p", pg("jdbc:postgresql://db1:5432/app"),
+            "r", pg("jdbc:postgresql://db2/app?ssl=true"),
+            "b-same-as-r", pg("jdbc:postgresql://DB2:5432/app"),
+            "other-p", pg("jdbc:postgresql://db3:5432/app"));
+    var users =
+        new DatasetConfig(
+            "p",
+            List.of("r"),
+            List.of(
+                new BackupConfig("b-same-as-r", "SELECT 1", null, null, null),
+                new BackupConfig("other-p", "SELECT 1", null, null, null)),
+            null,
+            List.of(T));
+    var other = new DatasetConfig("other-p", List.of("r"), List.of(), null, List.of(T));
+    var problems =
+        ConfigValidator.problems(endpoints, new java.util.LinkedHashMap<>(Map.of("users", users)));
+    assertThat(problems)
+        .containsExactly(
+            "datasets.users.backups[0].endpoint: endpoint 'b-same-as-r' is the same database as"
+                + " 'r', a replica of dataset 'users': a backup must be restored into a database"
+                + " of its own");
+    var both = new java.util.LinkedHashMap<String, DatasetConfig>();
+    both.put("users", users);
+    both.put("other", other);
+    assertThat(ConfigValidator.problems(endpoints, both))
+        .contains(
+            "datasets.users.backups[1].endpoint: endpoint 'other-p' is primary of dataset"
+                + " 'other': a backup must be restored into a database of its own");
+  }
+
+  @Test
+  void aBackupNeedsATimeAndNewestNeedsFiles() {
+    var endpoints =
+        Map.of(
+            "p",
+            pg("jdbc:postgresql://db1/app"),
+            "b",
+            pg("jdbc:postgresql://restore/app_restored"));
+    var ds =
+        new DatasetConfig(
+            "p",
+            List.of(),
+            List.of(new BackupConfig("b", null, null, "pg_restore -d {database} {newest}", null)),
+            null,
+            List.of(T));
+    assertThat(ConfigValidator.problems(endpoints, Map.of("users", ds)))
+        .containsExactly(
+            "datasets.users.backups[0]: needs 'asOf' (a query on the backup returning when it was"
+                + " taken) or 'files': without the backup's time, every write since would look"
+                + " like a lost row",
+            "datasets.users.backups[0].restoreCommand: uses {newest} but no 'files' are"
+                + " configured");
+  }
+
+  @Test
+  void aRestoreIntoALiveDatabaseIsRefusedAtRunTimeToo(@TempDir Path dir) throws Exception {
+    Path marker = dir.resolve("restored");
+    Files.writeString(dir.resolve("a.dump"), "x");
+    var endpoints =
+        Map.of(
+            "p", pg("jdbc:postgresql://db1:5432/app"),
+            "b", pg("jdbc:postgresql://127.0.0.1:5432/app"),
+            "r", pg("jdbc:postgresql://localhost/app"));
+    BackupInspector inspector =
+        new BackupInspector(
+            endpoints,
+            Set.of("p", "r"),
+            e -> {
+              throw new AssertionError("no session may be opened");
+            },
+            s -> s,
+            Clock.systemUTC());
+    var st =
+        inspector.inspect(
+            new BackupConfig("b", "SELECT 1", null, "touch " + marker, dir + "/*.dump"), true);
+    assertThat(st.findings())
+        .containsExactly(
+            new BackupFinding(
+                BackupFinding.Kind.RESTORE_FAILED,
+                "restore refused: endpoint 'b' is (the same database as) 'r', a primary or"
+                    + " replica"));
+    assertThat(st.comparable()).isFalse();
+    assertThat(Files.exists(marker)).isFalse();
+  }
+
+  @Test
+  void passwordsNeverReachTheReport(@TempDir Path dir) throws Exception {
+    Files.writeString(dir.resolve("a.dump"), "x");
+    var endpoints = Map.of("b", pg("jdbc:postgresql://restore/app_restored"));
+    BackupInspector inspector =
+        new BackupInspector(
+            endpoints,
+            Set.of(),
+            e -> {
+              throw new IllegalStateException("down");
+            },
+            s -> s == null ? null : s.replace("s3cret-pw", "***"),
+            Clock.systemUTC());
+    var st =
+        inspector.inspect(
+            new BackupConfig(
+                "b", null, null, "echo \"pw=$PGPASSWORD\" {user}; exit 2", dir + "/*.dump"),
+            true);
+    assertThat(st.restore().outputTail()).isEqualTo("pw=*** auditor\n");
+    assertThat(st.findings().get(0).message()).contains("pw=***").doesNotContain("s3cret");
+  }
+}

@@ -1,0 +1,81 @@
+package io.integrityauditor.backup;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.integrityauditor.config.EndpointConfig;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class BackupRestoreDrillTest {
+  private static final EndpointConfig PG =
+      new EndpointConfig(
+          "jdbc:postgresql://db9:5433/app_restored?ssl=false&password=hunter22",
+          "auditor",
+          "hunter22",
+          Map.of());
+
+  @Test
+  void placeholdersAreShellQuotedAndThePasswordIsNeverInTheCommand() {
+    String cmd =
+        RestoreDrill.render(
+            "pg_restore -h {host} -p {port} -U {user} -d {database} {newest}; echo {url}",
+            Path.of("/backups/it's here.dump"),
+            PG);
+    assertThat(cmd)
+        .isEqualTo(
+            "pg_restore -h 'db9' -p '5433' -U 'auditor' -d 'app_restored'"
+                + " '/backups/it'\\''s here.dump'; echo 'postgresql://auditor@db9:5433/app_restored'");
+    assertThat(cmd).doesNotContain("hunter22");
+  }
+
+  @Test
+  void aSucceedingCommandGetsThePasswordFromTheEnvironment() {
+    var r =
+        RestoreDrill.run(
+            "test \"$PGPASSWORD\" = s3cret && test \"$MYSQL_PWD\" = s3cret && echo ok",
+            "s3cret",
+            Duration.ofSeconds(10));
+    assertThat(r.succeeded()).as(r.outputTail()).isTrue();
+    assertThat(r.exitCode()).isZero();
+    assertThat(r.outputTail()).isEqualTo("ok\n");
+    assertThat(r.timedOut()).isFalse();
+  }
+
+  @Test
+  void aFailingCommandKeepsTheTailOfItsOutput() {
+    var r =
+        RestoreDrill.run(
+            "i=0; while [ $i -lt 2000 ]; do echo line $i; i=$((i+1)); done;"
+                + " echo 'pg_restore: error: could not open input file' >&2; exit 3",
+            null,
+            Duration.ofSeconds(20));
+    assertThat(r.exitCode()).isEqualTo(3);
+    assertThat(r.succeeded()).isFalse();
+    assertThat(r.outputTail())
+        .startsWith("...")
+        .endsWith("line 1999\npg_restore: error: could not open input file\n")
+        .doesNotContain("line 1000\n");
+    assertThat(r.outputTail().length()).isLessThanOrEqualTo(RestoreDrill.TAIL_BYTES + 3);
+  }
+
+  @Test
+  void aCommandThatOutrunsItsTimeIsKilledWithItsChildren(@TempDir Path dir) throws Exception {
+    Path marker = dir.resolve("survived");
+    long t0 = System.nanoTime();
+    var r =
+        RestoreDrill.run(
+            "echo started; (sleep 3; touch " + marker + ") & sleep 30",
+            null,
+            Duration.ofMillis(700));
+    assertThat(r.timedOut()).isTrue();
+    assertThat(r.exitCode()).isNull();
+    assertThat(r.outputTail()).startsWith("started\n");
+    assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(10));
+    Thread.sleep(3500);
+    assertThat(Files.exists(marker)).as("the background child was killed too").isFalse();
+  }
+}
