@@ -277,6 +277,24 @@ class ApiTest {
     // Ended: cancelling again is a conflict.
     assertThat(call("DELETE", "/api/audits/" + running, ADMIN_TOKEN, null).statusCode())
         .isEqualTo(409);
+    // Every trigger and cancel is recorded with the token's name.
+    try (java.sql.Connection c =
+            java.sql.DriverManager.getConnection(
+                "jdbc:h2:file:" + DIR.resolve("state").toAbsolutePath(), "postgres", "");
+        java.sql.PreparedStatement ps =
+            c.prepareStatement(
+                "SELECT action || ' ' || actor FROM audit_events WHERE run_id = ? ORDER BY id")) {
+      for (String id : new String[] {running, queued}) {
+        ps.setString(1, id);
+        java.util.List<String> events = new java.util.ArrayList<>();
+        try (java.sql.ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) {
+            events.add(rs.getString(1));
+          }
+        }
+        assertThat(events).containsExactly("TRIGGER dba-team", "CANCEL dba-team");
+      }
+    }
   }
 
   @Test

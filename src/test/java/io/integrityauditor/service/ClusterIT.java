@@ -57,13 +57,17 @@ class ClusterIT {
   }
 
   Instance start(String name) throws Exception {
+    return start(name, name, STATE);
+  }
+
+  Instance start(String name, String dirName, String stateUrl) throws Exception {
     int port = freePort();
     int admin = freePort();
-    Path dir = DIR.resolve(name);
+    Path dir = DIR.resolve(dirName);
     Path config =
         ServiceConfigFile.write(
             dir,
-            STATE,
+            stateUrl,
             "endpoints:\n"
                 + "  primary: {url: \"jdbc:postgresql://127.0.0.1:"
                 + PG
@@ -98,7 +102,7 @@ class ClusterIT {
                 "adminConnectors: [{type: http, port: 0",
                 "adminConnectors: [{type: http, port: " + admin);
     Files.writeString(config, yaml);
-    Path out = dir.resolve("stdout.log");
+    Path out = dir.resolve(name + ".stdout.log");
     ProcessBuilder pb =
         new ProcessBuilder(
                 List.of(
@@ -178,9 +182,8 @@ class ClusterIT {
     }
   }
 
-  @Test
-  void twoInstancesShareTheScheduleAndOneTakesOverWhenTheOtherIsKilled() throws Exception {
-    TestDatabases.recreatePgDatabase(PG, "cl_state");
+  @org.junit.jupiter.api.BeforeAll
+  static void databases() throws Exception {
     for (String db : new String[] {"cl_primary", "cl_copy"}) {
       TestDatabases.recreatePgDatabase(PG, db);
       TestDatabases.execute(
@@ -190,6 +193,61 @@ class ClusterIT {
           "CREATE TABLE photos (id bigint PRIMARY KEY, user_id int NOT NULL, v text)",
           "INSERT INTO photos SELECT g, g % 1000, md5(g::text) FROM generate_series(1, 3000000) g");
     }
+  }
+
+  /** Starts an audit of 'archive' and returns its id once it is in its second table. */
+  String archiveRunInSecondTable(Instance i) throws Exception {
+    HttpResponse<String> posted = call(i, "POST", "/api/audits", "{\"dataset\":\"archive\"}");
+    assertThat(posted.statusCode()).as(posted.body()).isEqualTo(202);
+    String id = JSON.readTree(posted.body()).get("id").asText();
+    long deadline = System.currentTimeMillis() + 60_000;
+    while (true) {
+      JsonNode run = JSON.readTree(call(i, "GET", "/api/audits/" + id, null).body());
+      if (run.get("status").asText().equals("RUNNING") && run.get("progress").get("rowsChecked").asLong() > 5000) {
+        return id;
+      }
+      assertThat(run.get("status").asText()).isIn("QUEUED", "RUNNING");
+      assertThat(System.currentTimeMillis()).as("archive run in its second table").isLessThan(deadline);
+      Thread.sleep(50);
+    }
+  }
+
+  static JsonNode awaitEnd(Instance i, String id) throws Exception {
+    long deadline = System.currentTimeMillis() + 120_000;
+    while (true) {
+      JsonNode run = JSON.readTree(call(i, "GET", "/api/audits/" + id, null).body());
+      if (!run.get("status").asText().matches("QUEUED|RUNNING")) {
+        return run;
+      }
+      assertThat(System.currentTimeMillis()).as("run %s ends", id).isLessThan(deadline);
+      Thread.sleep(250);
+    }
+  }
+
+  @Test
+  void aSingleInstanceKilledMidAuditResumesItWhenItComesBack() throws Exception {
+    Path dir = DIR.resolve("solo");
+    if (Files.exists(dir)) {
+      try (var paths = Files.walk(dir)) {
+        paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+      }
+    }
+    Instance solo = start("solo", "solo", null);
+    String id = archiveRunInSecondTable(solo);
+    new ProcessBuilder("kill", "-9", Long.toString(solo.process().pid())).start().waitFor();
+    solo.process().waitFor();
+    Instance back = start("solo-restarted", "solo", null);
+    JsonNode run = awaitEnd(back, id);
+    assertThat(run.get("status").asText()).isEqualTo("CONSISTENT");
+    assertThat(run.get("attempts").asInt()).isEqualTo(2);
+    assertThat(run.get("instance").asText()).contains(":" + back.process().pid() + ":");
+    assertThat(run.get("report").get("tables").get(1).get("rowsChecked").asLong()).isEqualTo(3_000_000);
+    assertThat(Files.readString(back.log())).contains("run " + id + " resumes after 1 completed table(s)");
+  }
+
+  @Test
+  void twoInstancesShareTheScheduleAndOneTakesOverWhenTheOtherIsKilled() throws Exception {
+    TestDatabases.recreatePgDatabase(PG, "cl_state");
     Instance a = start("a");
     Instance b = start("b");
 
