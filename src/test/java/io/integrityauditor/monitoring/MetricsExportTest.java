@@ -96,7 +96,7 @@ class MetricsExportTest {
               + "  users:\n"
               + "    primary: primary\n"
               + "    replicas: [copy]\n"
-              + "    backups: [{endpoint: backup, maxAge: 1d}]\n"
+              + "    backups: [{endpoint: backup, asOf: \"SELECT now()\", maxAge: 1d}]\n"
               + "    schedule: \""
               + SCHEDULE
               + "\"\n"

@@ -203,11 +203,14 @@ class ClusterIT {
     long deadline = System.currentTimeMillis() + 60_000;
     while (true) {
       JsonNode run = JSON.readTree(call(i, "GET", "/api/audits/" + id, null).body());
-      if (run.get("status").asText().equals("RUNNING") && run.get("progress").get("rowsChecked").asLong() > 5000) {
+      if (run.get("status").asText().equals("RUNNING")
+          && run.get("progress").get("rowsChecked").asLong() > 5000) {
         return id;
       }
       assertThat(run.get("status").asText()).isIn("QUEUED", "RUNNING");
-      assertThat(System.currentTimeMillis()).as("archive run in its second table").isLessThan(deadline);
+      assertThat(System.currentTimeMillis())
+          .as("archive run in its second table")
+          .isLessThan(deadline);
       Thread.sleep(50);
     }
   }
@@ -241,8 +244,10 @@ class ClusterIT {
     assertThat(run.get("status").asText()).isEqualTo("CONSISTENT");
     assertThat(run.get("attempts").asInt()).isEqualTo(2);
     assertThat(run.get("instance").asText()).contains(":" + back.process().pid() + ":");
-    assertThat(run.get("report").get("tables").get(1).get("rowsChecked").asLong()).isEqualTo(3_000_000);
-    assertThat(Files.readString(back.log())).contains("run " + id + " resumes after 1 completed table(s)");
+    assertThat(run.get("report").get("tables").get(1).get("rowsChecked").asLong())
+        .isEqualTo(3_000_000);
+    assertThat(Files.readString(back.log()))
+        .contains("run " + id + " resumes after 1 completed table(s)");
   }
 
   @Test
