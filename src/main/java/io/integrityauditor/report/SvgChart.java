@@ -46,7 +46,8 @@ final class SvgChart {
         }
       }
     }
-    double top = niceCeiling(max);
+    // at least 0..4, so small counts get whole-number ticks
+    double top = Math.max(4, niceCeiling(max));
     int n = xLabels.size();
     double plotW = W - LEFT - RIGHT;
     double plotH = H - TOP - BOTTOM;
@@ -119,7 +120,7 @@ final class SvgChart {
     for (Bar bar : bars) {
       max = Math.max(max, bar.value());
     }
-    double top = niceCeiling(max);
+    double top = Math.max(4, niceCeiling(max));
     int rowH = 26;
     int h = TOP + rowH * bars.size() + 8;
     int left = 130;

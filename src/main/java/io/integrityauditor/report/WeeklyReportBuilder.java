@@ -109,7 +109,7 @@ public final class WeeklyReportBuilder {
               usersAtRisk(week, name, start),
               backups(name, ds, from, to, start),
               coverage(week, name, ds, start),
-              openFindings(name, to),
+              openFindings(name, ds, to),
               thisWeek,
               prevWeek));
     }
@@ -385,7 +385,7 @@ public final class WeeklyReportBuilder {
     return s.length() > 300 ? s.substring(0, 300) + "…" : s;
   }
 
-  private OpenFindings openFindings(String dataset, Instant to) {
+  private OpenFindings openFindings(String dataset, DatasetConfig ds, Instant to) {
     RunReport run = reports.lastComplete(dataset, to).orElse(null);
     if (run == null) {
       return null;
@@ -397,8 +397,17 @@ public final class WeeklyReportBuilder {
           .computeIfAbsent(f.tableName() + "\u0000" + f.endpoint(), k -> new ArrayList<>())
           .add(f);
     }
+    // Tables, then copies in config order (replicas, then backups), as in the audit report.
+    List<String> order = new ArrayList<>(ds.replicas());
+    ds.backups().forEach(b -> order.add(b.endpoint()));
+    List<CopyResult> results = new ArrayList<>(runs.copies(run.id()));
+    results.sort(
+        Comparator.comparing(CopyResult::tableName)
+            .thenComparingInt(
+                c -> order.indexOf(c.endpoint()) < 0 ? order.size() : order.indexOf(c.endpoint()))
+            .thenComparing(CopyResult::endpoint));
     List<CopyFindings> copies = new ArrayList<>();
-    for (CopyResult c : runs.copies(run.id())) {
+    for (CopyResult c : results) {
       if (c.missing() + c.extra() + c.changed() == 0) {
         continue;
       }

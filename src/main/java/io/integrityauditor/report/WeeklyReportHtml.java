@@ -313,7 +313,7 @@ public final class WeeklyReportHtml {
         b.append("<tr><td class=\"l\">")
             .append(esc(x.kind()))
             .append("</td><td class=\"l\"><code>")
-            .append(esc(text(x.key())))
+            .append(esc(keyText(x.key())))
             .append("</code></td><td class=\"l\">")
             .append(esc(x.owner()))
             .append("</td><td class=\"l\">")
@@ -330,6 +330,24 @@ public final class WeeklyReportHtml {
             .append(" differing rows listed.</p>");
       }
     }
+  }
+
+  /** {@code id=105, region=eu}: key columns by name, values as they are. */
+  static String keyText(JsonNode key) {
+    if (key == null || !key.isObject()) {
+      return text(key);
+    }
+    List<String> parts = new ArrayList<>();
+    key.fields()
+        .forEachRemaining(
+            e ->
+                parts.add(
+                    e.getKey()
+                        + "="
+                        + (e.getValue().isValueNode()
+                            ? e.getValue().asText()
+                            : e.getValue().toString())));
+    return String.join(", ", parts);
   }
 
   private static String text(JsonNode n) {
