@@ -75,8 +75,13 @@ final class ReportHistory {
   }
 
   static StateStore store(String url) {
+    return store(url, "");
+  }
+
+  static StateStore store(String url, String user) {
     StateDatabaseConfig c =
-        new ObjectMapper().convertValue(Map.of("url", url), StateDatabaseConfig.class);
+        new ObjectMapper()
+            .convertValue(Map.of("url", url, "user", user), StateDatabaseConfig.class);
     return new StateStore(c);
   }
 
