@@ -46,8 +46,7 @@ final class SvgChart {
         }
       }
     }
-    // at least 0..4, so small counts get whole-number ticks
-    double top = Math.max(4, niceCeiling(max));
+    double top = 4 * tickStep(max);
     int n = xLabels.size();
     double plotW = W - LEFT - RIGHT;
     double plotH = H - TOP - BOTTOM;
@@ -120,7 +119,7 @@ final class SvgChart {
     for (Bar bar : bars) {
       max = Math.max(max, bar.value());
     }
-    double top = Math.max(4, niceCeiling(max));
+    double top = 4 * tickStep(max);
     int rowH = 26;
     int h = TOP + rowH * bars.size() + 8;
     int left = 130;
@@ -190,14 +189,21 @@ final class SvgChart {
         + "</text>";
   }
 
-  /** 1, 2, 2.5 or 5 times a power of ten, at least max (and at least 1). */
-  static double niceCeiling(double max) {
-    if (max <= 1) {
+  /**
+   * The step of four grid lines that reach at least max: 1, 2 or 5 times a power of ten (2.5 from
+   * 25 up), never below 1, so counts get whole-number ticks.
+   */
+  static double tickStep(double max) {
+    double raw = max / 4;
+    if (raw <= 1) {
       return 1;
     }
-    double p = Math.pow(10, Math.floor(Math.log10(max)));
+    double p = Math.pow(10, Math.floor(Math.log10(raw)));
     for (double m : new double[] {1, 2, 2.5, 5, 10}) {
-      if (m * p >= max) {
+      if (m == 2.5 && p < 10) {
+        continue;
+      }
+      if (m * p >= raw) {
         return m * p;
       }
     }

@@ -66,7 +66,7 @@ public final class WeeklyReports {
   /** The week starting at the given midnight, stored. */
   public synchronized StoredReport generate(ZonedDateTime weekStart) {
     String id = UUID.randomUUID().toString();
-    Instant now = clock.instant();
+    Instant now = clock.instant().truncatedTo(ChronoUnit.SECONDS);
     WeeklyReport model = builder.build(id, weekStart, now);
     String page = html.render(model);
     String twin;

@@ -292,4 +292,14 @@ class WeeklyReportTest {
     String html = reports(fire).generateScheduled(fire).html();
     assertThat(html).contains("No backups checked this week.");
   }
+
+  @Test
+  void chartsTickInWholeNumbers() {
+    assertThat(SvgChart.tickStep(0)).isEqualTo(1);
+    assertThat(SvgChart.tickStep(4)).isEqualTo(1);
+    assertThat(SvgChart.tickStep(5)).isEqualTo(2);
+    assertThat(SvgChart.tickStep(15)).isEqualTo(5);
+    assertThat(SvgChart.tickStep(90)).isEqualTo(25);
+    assertThat(SvgChart.tickStep(1500)).isEqualTo(500);
+  }
 }
