@@ -9,6 +9,9 @@ command -v mariadb-install-db >/dev/null || need+=(mariadb-server mariadb-client
 command -v mvn >/dev/null || need+=(maven)
 command -v flock >/dev/null || need+=(util-linux)
 command -v promtool >/dev/null || need+=(prometheus)  # promtool: alerts/ rule checks and tests
+# the console's browser test (ConsoleBrowserTest): Selenium drives Debian's headless Chromium
+[ -x /usr/bin/chromium ] || need+=(chromium)
+[ -x /usr/bin/chromedriver ] || need+=(chromium-driver)
 if [ "${IA_WITH_BENCH_TOOLS:-0}" = 1 ]; then
   command -v pt-table-checksum >/dev/null || need+=(percona-toolkit)
 fi

@@ -12,8 +12,11 @@ import io.dropwizard.core.setup.Environment;
 import io.dropwizard.lifecycle.Managed;
 import io.integrityauditor.api.ApiUser;
 import io.integrityauditor.api.AuditResource;
+import io.integrityauditor.api.ConsoleResource;
 import io.integrityauditor.api.DatasetResource;
 import io.integrityauditor.api.TokenAuthenticator;
+import io.integrityauditor.api.WeeklyReportResource;
+import io.integrityauditor.api.WhoAmIResource;
 import io.integrityauditor.audit.AuditRunner;
 import io.integrityauditor.audit.AuditService;
 import io.integrityauditor.cli.AuditCommand;
@@ -26,14 +29,20 @@ import io.integrityauditor.health.SchedulerHealthCheck;
 import io.integrityauditor.health.StateDatabaseHealthCheck;
 import io.integrityauditor.metrics.AuditMetrics;
 import io.integrityauditor.metrics.MetricsResource;
+import io.integrityauditor.report.ReportDelivery;
+import io.integrityauditor.report.WeeklyReportBuilder;
+import io.integrityauditor.report.WeeklyReports;
 import io.integrityauditor.schedule.AuditScheduler;
 import io.integrityauditor.schedule.Watchdog;
+import io.integrityauditor.schedule.WeeklyReportJob;
+import io.integrityauditor.store.ReportDao;
 import io.integrityauditor.store.RunDao;
 import io.integrityauditor.store.StateStore;
 import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.ZoneId;
 import java.util.List;
 import java.util.UUID;
 import org.glassfish.jersey.server.filter.RolesAllowedDynamicFeature;
@@ -69,6 +78,7 @@ public class IntegrityAuditorApplication extends Application<IntegrityAuditorCon
     List<String> problems = ConfigValidator.problems(config.getEndpoints(), config.getDatasets());
     problems = new java.util.ArrayList<>(problems);
     problems.addAll(ConfigValidator.serviceProblems(config.getDatasets(), config.getService()));
+    problems.addAll(config.getReport().problems());
     if (!problems.isEmpty()) {
       throw new IllegalArgumentException(
           "The configuration has errors:\n  * " + String.join("\n  * ", problems));
@@ -96,6 +106,8 @@ public class IntegrityAuditorApplication extends Application<IntegrityAuditorCon
             Duration.ofMillis(service.getHeartbeatInterval().toMilliseconds()));
     AuditScheduler scheduler = new AuditScheduler(config.getDatasets(), store, runner, service);
     Watchdog watchdog = new Watchdog(runs, runner, scheduler, service, clock);
+    WeeklyReports weekly = weeklyReports(config, store, runs, json, clock);
+    scheduler.addJob(WeeklyReportJob.registration(weekly, config.getReport()));
     environment.lifecycle().manage(scheduler);
     environment.lifecycle().manage(watchdog);
 
@@ -125,9 +137,47 @@ public class IntegrityAuditorApplication extends Application<IntegrityAuditorCon
     environment.jersey().register(new AuditResource(runner, scheduler, runs, json));
     environment.jersey().register(new DatasetResource(config.getDatasets(), runs, json));
     environment.jersey().register(new MetricsResource(registry));
+    environment.jersey().register(new WeeklyReportResource(weekly));
+    environment.jersey().register(new WhoAmIResource());
+    environment.jersey().register(new ConsoleResource());
 
     environment.healthChecks().register("state-database", new StateDatabaseHealthCheck(store));
     environment.healthChecks().register("scheduler", new SchedulerHealthCheck(scheduler));
+  }
+
+  /** The weekly report: computed from the state database, never showing a secret of the config. */
+  private static WeeklyReports weeklyReports(
+      IntegrityAuditorConfiguration config,
+      StateStore store,
+      RunDao runs,
+      ObjectMapper json,
+      Clock clock) {
+    List<String> secrets = new java.util.ArrayList<>();
+    config.getAuth().getTokens().forEach(t -> secrets.add(t.token()));
+    config.getEndpoints().values().forEach(e -> secrets.add(e.password()));
+    secrets.add(config.getStateDatabase().getPassword());
+    secrets.add(config.getReport().getWebhookUrl());
+    if (config.getReport().getSmtp() != null) {
+      secrets.add(config.getReport().getSmtp().password());
+    }
+    secrets.removeIf(s -> s == null || s.isBlank());
+    ReportDao dao = store.jdbi().onDemand(ReportDao.class);
+    WeeklyReportBuilder builder =
+        new WeeklyReportBuilder(
+            config.getDatasets(),
+            dao,
+            runs,
+            json,
+            ZoneId.of(config.getService().getTimeZone()),
+            config.getReport().getFindingsPerCopy(),
+            secrets);
+    return new WeeklyReports(
+        builder,
+        dao,
+        new ReportDelivery(config.getReport()),
+        json,
+        clock,
+        config.getReport().zone());
   }
 
   private static Managed onStop(Runnable r) {

@@ -6,6 +6,7 @@ import io.integrityauditor.config.AuditSettings;
 import io.integrityauditor.config.AuthConfig;
 import io.integrityauditor.config.DatasetConfig;
 import io.integrityauditor.config.EndpointConfig;
+import io.integrityauditor.config.ReportConfig;
 import io.integrityauditor.config.ServiceSettings;
 import io.integrityauditor.config.StateDatabaseConfig;
 import jakarta.validation.Valid;
@@ -25,6 +26,7 @@ public class IntegrityAuditorConfiguration extends Configuration {
   @JsonProperty @Valid @NotNull private AuthConfig auth = new AuthConfig();
   @JsonProperty @Valid @NotNull private AuditSettings audit = new AuditSettings();
   @JsonProperty @Valid @NotNull private ServiceSettings service = new ServiceSettings();
+  @JsonProperty @Valid @NotNull private ReportConfig report = new ReportConfig();
 
   public StateDatabaseConfig getStateDatabase() {
     return stateDatabase;
@@ -48,5 +50,9 @@ public class IntegrityAuditorConfiguration extends Configuration {
 
   public ServiceSettings getService() {
     return service;
+  }
+
+  public ReportConfig getReport() {
+    return report;
   }
 }

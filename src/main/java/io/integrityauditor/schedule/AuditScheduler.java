@@ -49,7 +49,23 @@ public final class AuditScheduler implements Managed {
   private final StateStore store;
   private final AuditRunner runner;
   private final ServiceSettings settings;
+  private final java.util.List<ExtraJob> extraJobs =
+      new java.util.concurrent.CopyOnWriteArrayList<>();
   private Scheduler scheduler;
+
+  /** Another durable job (the weekly report): built by its own factory, upserted at start. */
+  public interface ExtraJob {
+    JobKey key();
+
+    org.quartz.Job newJob();
+
+    void register(Scheduler scheduler) throws SchedulerException;
+  }
+
+  /** Adds a job before {@link #start()}. */
+  public void addJob(ExtraJob job) {
+    extraJobs.add(job);
+  }
 
   public AuditScheduler(
       Map<String, DatasetConfig> datasets,
@@ -97,8 +113,17 @@ public final class AuditScheduler implements Managed {
       p.setProperty("org.quartz.jobStore.class", "org.quartz.simpl.RAMJobStore");
     }
     scheduler = new StdSchedulerFactory(p).getScheduler();
-    scheduler.setJobFactory((bundle, s) -> new AuditJob(runner));
+    scheduler.setJobFactory(
+        (bundle, s) ->
+            extraJobs.stream()
+                .filter(j -> j.key().equals(bundle.getJobDetail().getKey()))
+                .findFirst()
+                .map(ExtraJob::newJob)
+                .orElseGet(() -> new AuditJob(runner)));
     upsertJobsAndTriggers();
+    for (ExtraJob j : extraJobs) {
+      j.register(scheduler);
+    }
     scheduler.start();
     LOG.info(
         "scheduler started ({} job store, {} dataset(s))",

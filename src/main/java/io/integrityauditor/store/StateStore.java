@@ -32,7 +32,8 @@ public final class StateStore {
           new Migration(1, "audit history", "/db/V1__audit_history.sql", false),
           // Quartz's own tables for the clustered JDBC job store, from the Quartz jar.
           new Migration(
-              2, "quartz job store", "/org/quartz/impl/jdbcjobstore/tables_postgres.sql", true));
+              2, "quartz job store", "/org/quartz/impl/jdbcjobstore/tables_postgres.sql", true),
+          new Migration(3, "weekly reports", "/db/V3__weekly_reports.sql", false));
 
   private final String url;
   private final ManagedDataSource dataSource;

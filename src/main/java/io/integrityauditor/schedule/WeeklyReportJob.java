@@ -1,0 +1,113 @@
+package io.integrityauditor.schedule;
+
+import io.integrityauditor.config.ReportConfig;
+import io.integrityauditor.report.WeeklyReports;
+import java.util.TimeZone;
+import org.quartz.CronScheduleBuilder;
+import org.quartz.CronTrigger;
+import org.quartz.DisallowConcurrentExecution;
+import org.quartz.Job;
+import org.quartz.JobBuilder;
+import org.quartz.JobDetail;
+import org.quartz.JobExecutionContext;
+import org.quartz.JobKey;
+import org.quartz.ObjectAlreadyExistsException;
+import org.quartz.Scheduler;
+import org.quartz.SchedulerException;
+import org.quartz.Trigger;
+import org.quartz.TriggerBuilder;
+import org.quartz.TriggerKey;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Renders, stores and delivers the weekly report. One durable job with a cron trigger upserted from
+ * config at start; with the clustered job store one instance of the cluster runs each fire.
+ */
+@DisallowConcurrentExecution
+public final class WeeklyReportJob implements Job {
+  static final JobKey KEY = JobKey.jobKey("weekly-report", "report");
+  static final TriggerKey TRIGGER = TriggerKey.triggerKey("weekly-report", "report");
+  private static final Logger LOG = LoggerFactory.getLogger(WeeklyReportJob.class);
+
+  private final WeeklyReports reports;
+
+  public WeeklyReportJob(WeeklyReports reports) {
+    this.reports = reports;
+  }
+
+  @Override
+  public void execute(JobExecutionContext context) {
+    try {
+      reports.generateScheduled(context.getScheduledFireTime().toInstant());
+    } catch (RuntimeException e) {
+      // Never let an exception reach Quartz: it would only log it, and could refire.
+      LOG.error("weekly report failed: {}", e.getMessage(), e);
+    }
+  }
+
+  /** The job as {@link AuditScheduler} registers it. */
+  public static AuditScheduler.ExtraJob registration(WeeklyReports reports, ReportConfig config) {
+    return new AuditScheduler.ExtraJob() {
+      @Override
+      public JobKey key() {
+        return KEY;
+      }
+
+      @Override
+      public Job newJob() {
+        return new WeeklyReportJob(reports);
+      }
+
+      @Override
+      public void register(Scheduler scheduler) throws SchedulerException {
+        upsert(scheduler, config);
+      }
+    };
+  }
+
+  static void upsert(Scheduler scheduler, ReportConfig config) throws SchedulerException {
+    if (!config.isEnabled()) {
+      if (scheduler.checkExists(KEY)) {
+        scheduler.deleteJob(KEY);
+        LOG.info("weekly report: schedule removed (report.enabled is false)");
+      }
+      return;
+    }
+    JobDetail job =
+        JobBuilder.newJob(WeeklyReportJob.class)
+            .withIdentity(KEY)
+            .withDescription("weekly report")
+            .storeDurably()
+            .requestRecovery(false)
+            .build();
+    scheduler.addJob(job, true, true);
+    TimeZone tz = TimeZone.getTimeZone(config.zone());
+    Trigger existing = scheduler.getTrigger(TRIGGER);
+    if (existing instanceof CronTrigger ct
+        && ct.getCronExpression().equals(config.getCron())
+        && ct.getTimeZone().getID().equals(tz.getID())) {
+      return;
+    }
+    Trigger trigger =
+        TriggerBuilder.newTrigger()
+            .withIdentity(TRIGGER)
+            .forJob(job)
+            .withSchedule(
+                CronScheduleBuilder.cronSchedule(config.getCron())
+                    .inTimeZone(tz)
+                    // Missed while no instance ran: one report now, not one per missed week.
+                    .withMisfireHandlingInstructionFireAndProceed())
+            .build();
+    if (existing == null) {
+      try {
+        scheduler.scheduleJob(trigger);
+      } catch (ObjectAlreadyExistsException raced) {
+        scheduler.rescheduleJob(TRIGGER, trigger);
+      }
+    } else {
+      scheduler.rescheduleJob(TRIGGER, trigger);
+    }
+    LOG.info("weekly report: schedule '{}' ({})", config.getCron(), tz.getID());
+  }
+}

@@ -1,0 +1,100 @@
+package io.integrityauditor.store;
+
+import java.time.Instant;
+import java.time.LocalDate;
+import java.util.List;
+import java.util.Optional;
+import org.jdbi.v3.sqlobject.config.RegisterConstructorMapper;
+import org.jdbi.v3.sqlobject.customizer.Bind;
+import org.jdbi.v3.sqlobject.customizer.BindMethods;
+import org.jdbi.v3.sqlobject.statement.SqlQuery;
+import org.jdbi.v3.sqlobject.statement.SqlUpdate;
+
+/**
+ * Stored weekly reports, and the read-only history queries a report is computed from. Each query is
+ * bounded by a time window or a run id, so a report reads two weeks of history, never all of it.
+ */
+@RegisterConstructorMapper(StoredReport.class)
+@RegisterConstructorMapper(ReportDao.ReportEntry.class)
+@RegisterConstructorMapper(ReportDao.RunRow.class)
+@RegisterConstructorMapper(ReportDao.CopyTotal.class)
+@RegisterConstructorMapper(ReportDao.RunReport.class)
+public interface ReportDao {
+  /** A stored report without its bodies, for lists. */
+  record ReportEntry(String id, LocalDate weekStart, Instant generatedAt) {}
+
+  /** A run without its report text. */
+  record RunRow(
+      String id,
+      String dataset,
+      String tableName,
+      String userId,
+      String triggerKind,
+      String status,
+      Instant createdAt,
+      Instant finishedAt,
+      Long usersAtRisk,
+      String error) {
+    /** A whole-dataset run that compared every copy it could. */
+    public boolean complete() {
+      return tableName == null
+          && userId == null
+          && (AuditRun.CONSISTENT.equals(status) || AuditRun.FINDINGS.equals(status));
+    }
+  }
+
+  /** Divergent rows (missing + extra + changed, all tables) of one copy in one run. */
+  record CopyTotal(String runId, String endpoint, String role, long divergent) {}
+
+  /** The report JSON of one finished run. */
+  record RunReport(String id, String dataset, String status, Instant finishedAt, String report) {}
+
+  @SqlUpdate(
+      "INSERT INTO weekly_reports (id, week_start, generated_at, html, json)"
+          + " VALUES (:id, :weekStart, :generatedAt, :html, :json)")
+  void insert(@BindMethods StoredReport report);
+
+  @SqlQuery("SELECT id, week_start, generated_at, html, json FROM weekly_reports WHERE id = :id")
+  Optional<StoredReport> find(@Bind("id") String id);
+
+  @SqlQuery(
+      "SELECT id, week_start, generated_at, html, json FROM weekly_reports"
+          + " ORDER BY generated_at DESC, id FETCH FIRST 1 ROWS ONLY")
+  Optional<StoredReport> latest();
+
+  @SqlQuery(
+      "SELECT id, week_start, generated_at FROM weekly_reports"
+          + " ORDER BY generated_at DESC, id FETCH FIRST :limit ROWS ONLY")
+  List<ReportEntry> list(@Bind("limit") int limit);
+
+  /** Runs created or finished in [from, to). */
+  @SqlQuery(
+      "SELECT id, dataset, table_name, user_id, trigger_kind, status, created_at, finished_at,"
+          + " users_at_risk, error FROM audit_runs"
+          + " WHERE (created_at >= :from AND created_at < :to)"
+          + " OR (finished_at >= :from AND finished_at < :to) ORDER BY created_at, id")
+  List<RunRow> runs(@Bind("from") Instant from, @Bind("to") Instant to);
+
+  /** Per run and copy, the divergent rows of the runs finished in [from, to). */
+  @SqlQuery(
+      "SELECT c.run_id, c.endpoint, c.role, SUM(c.missing + c.extra + c.changed) AS divergent"
+          + " FROM audit_copies c JOIN audit_runs r ON r.id = c.run_id"
+          + " WHERE r.finished_at >= :from AND r.finished_at < :to"
+          + " GROUP BY c.run_id, c.endpoint, c.role")
+  List<CopyTotal> copyTotals(@Bind("from") Instant from, @Bind("to") Instant to);
+
+  /** The report JSON of one dataset's runs finished in [from, to) (for backup ages). */
+  @SqlQuery(
+      "SELECT id, dataset, status, finished_at, report FROM audit_runs WHERE dataset = :dataset"
+          + " AND finished_at >= :from AND finished_at < :to AND report IS NOT NULL"
+          + " ORDER BY finished_at, id")
+  List<RunReport> reports(
+      @Bind("dataset") String dataset, @Bind("from") Instant from, @Bind("to") Instant to);
+
+  /** The newest whole-dataset run that compared every copy, finished before {@code to}. */
+  @SqlQuery(
+      "SELECT id, dataset, status, finished_at, report FROM audit_runs WHERE dataset = :dataset"
+          + " AND status IN ('CONSISTENT', 'FINDINGS') AND table_name IS NULL AND user_id IS NULL"
+          + " AND finished_at < :to ORDER BY finished_at DESC, id FETCH FIRST 1 ROWS ONLY")
+  Optional<RunReport> lastComplete(@Bind("dataset") String dataset, @Bind("to") Instant to);
+}
