@@ -67,7 +67,7 @@ class WeeklyReportApiTest {
               + "  users:\n"
               + "    primary: primary\n"
               + "    replicas: [replica]\n"
-              + "    backups: [{endpoint: backup, maxAge: 14h}]\n"
+              + "    backups: [{endpoint: backup, asOf: \"SELECT now()\", maxAge: 14h}]\n"
               + "    tables: [{name: public.contacts, owner: user_id}]\n"
               + "  orders:\n"
               + "    primary: primary\n"
