@@ -131,17 +131,7 @@ public final class AuditResource {
   @RolesAllowed(ApiUser.VIEWER)
   public List<AuditView> history(
       @QueryParam("dataset") String dataset, @QueryParam("limit") String limitText) {
-    int limit = 50;
-    if (limitText != null) {
-      try {
-        limit = Integer.parseInt(limitText);
-      } catch (NumberFormatException e) {
-        limit = -1;
-      }
-      if (limit < 1 || limit > 1000) {
-        throw ApiErrors.error(422, "'limit' must be an integer from 1 to 1000");
-      }
-    }
+    int limit = ApiErrors.limit(limitText, 50);
     if (dataset != null && !runner.audits().datasets().containsKey(dataset)) {
       throw ApiErrors.error(404, "unknown dataset '" + dataset + "'");
     }

@@ -37,17 +37,7 @@ public final class WeeklyReportResource {
   @Produces(MediaType.APPLICATION_JSON)
   @RolesAllowed(ApiUser.VIEWER)
   public List<Entry> list(@QueryParam("limit") String limitText) {
-    int limit = 52;
-    if (limitText != null) {
-      try {
-        limit = Integer.parseInt(limitText);
-      } catch (NumberFormatException e) {
-        limit = -1;
-      }
-      if (limit < 1 || limit > 1000) {
-        throw ApiErrors.error(422, "'limit' must be an integer from 1 to 1000");
-      }
-    }
+    int limit = ApiErrors.limit(limitText, 52);
     return reports.list(limit).stream()
         .map(
             e ->

@@ -66,7 +66,8 @@ public final class WeeklyReports {
   /** The week starting at the given midnight, stored. */
   public synchronized StoredReport generate(ZonedDateTime weekStart) {
     String id = UUID.randomUUID().toString();
-    Instant now = clock.instant().truncatedTo(ChronoUnit.SECONDS);
+    Instant exact = clock.instant();
+    Instant now = exact.truncatedTo(ChronoUnit.SECONDS);
     WeeklyReport model = builder.build(id, weekStart, now);
     String page = html.render(model);
     String twin;
@@ -77,7 +78,9 @@ public final class WeeklyReports {
     }
     StoredReport stored =
         new StoredReport(
-            id, weekStart.toLocalDate(), now.truncatedTo(ChronoUnit.MILLIS), page, twin);
+            // Stored to the millisecond: two reports asked for within one second must still
+            // order, or "latest" would pick one of them at random.
+            id, weekStart.toLocalDate(), exact.truncatedTo(ChronoUnit.MILLIS), page, twin);
     dao.insert(stored);
     LOG.info("weekly report {} for the week of {} generated", id, model.weekStart());
     return stored;

@@ -145,38 +145,15 @@ public final class AuditScheduler implements Managed {
       scheduler.addJob(job, true, true);
       TriggerKey key = TriggerKey.triggerKey(name, SCHEDULE_GROUP);
       String cron = e.getValue().schedule();
-      Trigger existing = scheduler.getTrigger(key);
       if (cron == null || cron.isBlank()) {
-        if (existing != null) {
+        if (scheduler.getTrigger(key) != null) {
           scheduler.unscheduleJob(key);
           LOG.info("dataset {}: schedule removed", name);
         }
         continue;
       }
-      if (existing instanceof CronTrigger ct
-          && ct.getCronExpression().equals(cron)
-          && ct.getTimeZone().getID().equals(tz.getID())) {
+      if (!upsertCronTrigger(scheduler, key, job, cron, tz)) {
         continue;
-      }
-      Trigger trigger =
-          TriggerBuilder.newTrigger()
-              .withIdentity(key)
-              .forJob(job)
-              .withSchedule(
-                  CronScheduleBuilder.cronSchedule(cron)
-                      .inTimeZone(tz)
-                      // A fire missed while no instance ran (or the previous run ran long):
-                      // run once now, not once per missed fire.
-                      .withMisfireHandlingInstructionFireAndProceed())
-              .build();
-      if (existing == null) {
-        try {
-          scheduler.scheduleJob(trigger);
-        } catch (ObjectAlreadyExistsException raced) {
-          scheduler.rescheduleJob(key, trigger);
-        }
-      } else {
-        scheduler.rescheduleJob(key, trigger);
       }
       LOG.info("dataset {}: schedule '{}' ({})", name, cron, tz.getID());
     }
@@ -188,6 +165,42 @@ public final class AuditScheduler implements Managed {
         LOG.info("dataset {} is no longer configured: its schedule was removed", k.getName());
       }
     }
+  }
+
+  /**
+   * Creates or replaces a cron trigger unless it already has this expression and time zone (then
+   * its next fire time is kept). A fire missed while no instance ran, or while the job still ran,
+   * runs once as soon as possible, not once per missed fire. Returns whether it changed.
+   */
+  public static boolean upsertCronTrigger(
+      Scheduler scheduler, TriggerKey key, JobDetail job, String cron, TimeZone tz)
+      throws SchedulerException {
+    Trigger existing = scheduler.getTrigger(key);
+    if (existing instanceof CronTrigger ct
+        && ct.getCronExpression().equals(cron)
+        && ct.getTimeZone().getID().equals(tz.getID())) {
+      return false;
+    }
+    Trigger trigger =
+        TriggerBuilder.newTrigger()
+            .withIdentity(key)
+            .forJob(job)
+            .withSchedule(
+                CronScheduleBuilder.cronSchedule(cron)
+                    .inTimeZone(tz)
+                    .withMisfireHandlingInstructionFireAndProceed())
+            .build();
+    if (existing == null) {
+      try {
+        scheduler.scheduleJob(trigger);
+      } catch (ObjectAlreadyExistsException raced) {
+        // another instance starting at the same moment
+        scheduler.rescheduleJob(key, trigger);
+      }
+    } else {
+      scheduler.rescheduleJob(key, trigger);
+    }
+    return true;
   }
 
   /** Hands a queued run to the dataset's job; a no-op when its trigger already exists. */

@@ -3,19 +3,14 @@ package io.integrityauditor.schedule;
 import io.integrityauditor.config.ReportConfig;
 import io.integrityauditor.report.WeeklyReports;
 import java.util.TimeZone;
-import org.quartz.CronScheduleBuilder;
-import org.quartz.CronTrigger;
 import org.quartz.DisallowConcurrentExecution;
 import org.quartz.Job;
 import org.quartz.JobBuilder;
 import org.quartz.JobDetail;
 import org.quartz.JobExecutionContext;
 import org.quartz.JobKey;
-import org.quartz.ObjectAlreadyExistsException;
 import org.quartz.Scheduler;
 import org.quartz.SchedulerException;
-import org.quartz.Trigger;
-import org.quartz.TriggerBuilder;
 import org.quartz.TriggerKey;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -83,30 +78,8 @@ public final class WeeklyReportJob implements Job {
             .build();
     scheduler.addJob(job, true, true);
     TimeZone tz = TimeZone.getTimeZone(config.zone());
-    Trigger existing = scheduler.getTrigger(TRIGGER);
-    if (existing instanceof CronTrigger ct
-        && ct.getCronExpression().equals(config.getCron())
-        && ct.getTimeZone().getID().equals(tz.getID())) {
+    if (!AuditScheduler.upsertCronTrigger(scheduler, TRIGGER, job, config.getCron(), tz)) {
       return;
-    }
-    Trigger trigger =
-        TriggerBuilder.newTrigger()
-            .withIdentity(TRIGGER)
-            .forJob(job)
-            .withSchedule(
-                CronScheduleBuilder.cronSchedule(config.getCron())
-                    .inTimeZone(tz)
-                    // Missed while no instance ran: one report now, not one per missed week.
-                    .withMisfireHandlingInstructionFireAndProceed())
-            .build();
-    if (existing == null) {
-      try {
-        scheduler.scheduleJob(trigger);
-      } catch (ObjectAlreadyExistsException raced) {
-        scheduler.rescheduleJob(TRIGGER, trigger);
-      }
-    } else {
-      scheduler.rescheduleJob(TRIGGER, trigger);
     }
     LOG.info("weekly report: schedule '{}' ({})", config.getCron(), tz.getID());
   }

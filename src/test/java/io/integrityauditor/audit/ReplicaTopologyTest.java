@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Test;
  * Audits of the real replication topology (scripts/topology.sh): a PostgreSQL streaming standby and
  * a MariaDB GTID replica, caught up, compare clean; rows written on the replica alone are found.
  */
-class ReplicaTopologyTest {
+public class ReplicaTopologyTest {
 
   @Test
   void postgresStreamingStandbyIsConsistentOnceCaughtUp() throws Exception {
@@ -42,7 +42,7 @@ class ReplicaTopologyTest {
     assertThat(AuditFixture.copy(r, "public.it_contacts", "standby").hashing()).isEqualTo("NATIVE");
   }
 
-  static void waitForStandby(String primary, String standby) throws Exception {
+  public static void waitForStandby(String primary, String standby) throws Exception {
     String lsn;
     try (Connection c = TestDatabases.admin(primary);
         Statement s = c.createStatement();
