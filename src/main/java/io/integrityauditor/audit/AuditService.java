@@ -532,6 +532,10 @@ public final class AuditService {
             sources.add(link.copy());
             sources.add(link.copyLocate());
             sources.add(link.primary());
+            String endpoint = p.spec().endpoint();
+            link.copy().reconnectWith(() -> track(open, connector.open(endpoint)));
+            link.copyLocate().reconnectWith(() -> track(open, connector.open(endpoint)));
+            link.primary().reconnectWith(() -> track(open, connector.open(ds.primary())));
             links.add(link);
           } catch (RuntimeException e) {
             outcomes.put(p.spec().endpoint(), failedOutcome(p.spec().endpoint(), e.getMessage()));
@@ -579,6 +583,14 @@ public final class AuditService {
         }
       }
     }
+  }
+
+  /** Remembers a session opened during the audit, so it is closed at the end. */
+  private static Connection track(List<AutoCloseable> open, Connection c) {
+    synchronized (open) {
+      open.add(c);
+    }
+    return c;
   }
 
   private PreparedCopy prepareCopy(

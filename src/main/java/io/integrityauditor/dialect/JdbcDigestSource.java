@@ -30,7 +30,8 @@ import java.util.function.Consumer;
  * expression and how key values are read and bound.
  */
 abstract class JdbcDigestSource implements DigestSource {
-  protected final Connection conn;
+  protected Connection conn;
+  private java.util.function.Supplier<Connection> reopen;
   protected final TableShape shape;
   protected final Dialect dialect;
   protected final String table;
@@ -248,19 +249,51 @@ abstract class JdbcDigestSource implements DigestSource {
     return bytes;
   }
 
-  /** Runs work in a short read-only transaction, ended before returning. */
+  /** Attempts of one query cancelled by a conflict with recovery before the audit gives up. */
+  static final int CONFLICT_ATTEMPTS = 6;
+
+  private long conflictRetries;
+
+  /** Queries on this session that a hot standby cancelled and that were run again. */
+  public long conflictRetries() {
+    return conflictRetries;
+  }
+
+  /**
+   * Runs work in a short read-only transaction, ended before returning. A query that a hot standby
+   * cancels because of a conflict with recovery (SQLSTATE 40001: replay needed a lock or a row
+   * version it held) is run again after a short pause, a few times: such cancellations come from
+   * replication, not from the data. Work must therefore be repeatable (it is: every query here
+   * returns its result, or buffers rows before handing them on).
+   */
   protected <T> T inTransaction(SqlWork<T> work) {
-    try {
+    long pause = 20;
+    for (int attempt = 1; ; attempt++) {
       try {
-        T t = work.run();
-        endTransaction(false);
-        return t;
-      } catch (SQLException | RuntimeException e) {
-        endTransaction(true);
-        throw e;
+        try {
+          T t = work.run();
+          endTransaction(false);
+          return t;
+        } catch (SQLException | RuntimeException e) {
+          endTransaction(true);
+          throw e;
+        }
+      } catch (SQLException e) {
+        if (!"40001".equals(e.getSQLState()) || attempt >= CONFLICT_ATTEMPTS) {
+          throw new DatabaseException(e);
+        }
+        conflictRetries++;
+        sleep(pause);
+        pause *= 2;
+        // A session that was idle in a transaction when the conflict came is terminated, not
+        // cancelled: open a new one.
+        if (isClosed()) {
+          if (reopen == null) {
+            throw new DatabaseException(e);
+          }
+          conn = reopen.get();
+        }
       }
-    } catch (SQLException e) {
-      throw new DatabaseException(e);
     }
   }
 
@@ -499,25 +532,33 @@ abstract class JdbcDigestSource implements DigestSource {
     return sql;
   }
 
+  /**
+   * Reads (key, row hash, owner) rows. They are buffered until the query has ended (leaf ranges are
+   * at most a few thousand rows), so a query cancelled half-way can be run again without handing
+   * any row on twice.
+   */
   private void streamRowHashes(Sql sql, Consumer<RowHash> sink) {
     int nk = shape.key().size();
-    inTransaction(
-        () -> {
-          try (PreparedStatement ps = prepare(sql)) {
-            ps.setFetchSize(1000);
-            try (ResultSet rs = ps.executeQuery()) {
-              while (rs.next()) {
-                Key k = readKeyAt(rs, 1);
-                long h = hashValue(rs, nk + 1);
-                String owner = rs.getString(nk + 2);
-                count(owner);
-                bytes += 8;
-                sink.accept(new RowHash(k, h, owner));
+    List<RowHash> rows =
+        inTransaction(
+            () -> {
+              List<RowHash> out = new java.util.ArrayList<>();
+              try (PreparedStatement ps = prepare(sql)) {
+                ps.setFetchSize(1000);
+                try (ResultSet rs = ps.executeQuery()) {
+                  while (rs.next()) {
+                    Key k = readKeyAt(rs, 1);
+                    long h = hashValue(rs, nk + 1);
+                    String owner = rs.getString(nk + 2);
+                    count(owner);
+                    bytes += 8;
+                    out.add(new RowHash(k, h, owner));
+                  }
+                }
               }
-            }
-          }
-          return null;
-        });
+              return out;
+            });
+    rows.forEach(sink);
   }
 
   /** Appends "(k1 = ? AND k2 = ?) OR ..." for the given keys. */
@@ -649,6 +690,19 @@ abstract class JdbcDigestSource implements DigestSource {
           }
           return out;
         });
+  }
+
+  private boolean isClosed() {
+    try {
+      return conn.isClosed() || !conn.isValid(5);
+    } catch (SQLException e) {
+      return true;
+    }
+  }
+
+  @Override
+  public void reconnectWith(java.util.function.Supplier<Connection> opener) {
+    this.reopen = opener;
   }
 
   @Override

@@ -86,4 +86,10 @@ public interface DigestSource extends AutoCloseable {
 
   @Override
   void close();
+
+  /**
+   * How to open a new session when the database terminated this one because of a conflict with
+   * recovery (a hot standby); sources that cannot lose their session ignore it.
+   */
+  default void reconnectWith(java.util.function.Supplier<java.sql.Connection> opener) {}
 }
