@@ -1,0 +1,146 @@
+package io.integrityauditor.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.integrityauditor.TestDatabases;
+import io.integrityauditor.audit.AuditRunner;
+import io.integrityauditor.config.ServiceSettings;
+import io.integrityauditor.config.StateDatabaseConfig;
+import io.integrityauditor.schedule.AuditScheduler;
+import io.integrityauditor.schedule.Watchdog;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** Migrations on H2 and PostgreSQL, guarded run transitions, and retention. */
+class StateStoreTest {
+  static StateDatabaseConfig config(String url) throws Exception {
+    StateDatabaseConfig c = new StateDatabaseConfig();
+    var f = StateDatabaseConfig.class.getDeclaredField("url");
+    f.setAccessible(true);
+    f.set(c, url);
+    var u = StateDatabaseConfig.class.getDeclaredField("user");
+    u.setAccessible(true);
+    u.set(c, "postgres");
+    return c;
+  }
+
+  static StateStore h2() throws Exception {
+    Path dir = Files.createTempDirectory("ia-state");
+    return new StateStore(config("jdbc:h2:file:" + dir.resolve("state")));
+  }
+
+  @Test
+  void migrationsApplyOnceOnH2AndOnPostgres() throws Exception {
+    StateStore h2 = h2();
+    try {
+      assertThat(h2.migrate())
+          .containsExactly("V1 audit history", "V2 quartz job store", "V3 weekly reports");
+      assertThat(h2.migrate()).isEmpty();
+      assertThat(h2.schemaVersion()).isEqualTo(StateStore.latestVersion());
+    } finally {
+      h2.close();
+    }
+    TestDatabases.recreatePgDatabase(TestDatabases.PG_PRIMARY_PORT, "st_state");
+    StateStore pg =
+        new StateStore(config(TestDatabases.pgUrl(TestDatabases.PG_PRIMARY_PORT, "st_state")));
+    try {
+      assertThat(pg.migrate()).hasSize(3);
+      assertThat(pg.migrate()).isEmpty();
+      // Quartz's clustered job store tables exist only where they are used.
+      try (Connection c =
+              TestDatabases.admin(TestDatabases.pgUrl(TestDatabases.PG_PRIMARY_PORT, "st_state"));
+          Statement s = c.createStatement();
+          ResultSet rs =
+              s.executeQuery(
+                  "SELECT count(*) FROM information_schema.tables WHERE table_name LIKE 'qrtz_%'")) {
+        rs.next();
+        assertThat(rs.getInt(1)).isEqualTo(11);
+      }
+    } finally {
+      pg.close();
+    }
+  }
+
+  @Test
+  void aRunIsClaimedOnceAndOnlyAStaleOneIsRequeued() throws Exception {
+    StateStore store = h2();
+    try {
+      store.migrate();
+      RunDao dao = store.runs();
+      Instant t = Instant.parse("2026-01-01T00:00:00Z");
+      dao.insert(AuditRun.queued("r1", "users", null, null, "API", "dba", null, t));
+      assertThat(dao.claim("r1", "a", t)).isEqualTo(1);
+      assertThat(dao.claim("r1", "b", t)).as("claimed already").isZero();
+      assertThat(dao.heartbeat("r1", "b", t, 1, 2, 3, null)).as("not b's run").isZero();
+      assertThat(dao.heartbeat("r1", "a", t.plusSeconds(10), 1, 2, 3, null)).isEqualTo(1);
+      assertThat(dao.requeueStale("r1", t.plusSeconds(5))).as("heartbeat is fresh").isZero();
+      assertThat(dao.requeueStale("r1", t.plusSeconds(11))).isEqualTo(1);
+      assertThat(dao.finish("r1", "a", "CONSISTENT", t, 3, 1, 0L, null, "{}"))
+          .as("requeued: a lost it")
+          .isZero();
+      assertThat(dao.claim("r1", "b", t.plusSeconds(12))).isEqualTo(1);
+      AuditRun r = dao.find("r1").orElseThrow();
+      assertThat(r.attempts()).isEqualTo(2);
+      assertThat(r.instanceId()).isEqualTo("b");
+      assertThat(dao.finish("r1", "b", "FINDINGS", t.plusSeconds(13), 3, 1, 2L, null, "{}"))
+          .isEqualTo(1);
+      assertThat(dao.cancelQueued("r1", "dba", t)).as("ended").isZero();
+      assertThat(dao.requestCancel("r1", "dba")).as("ended").isZero();
+    } finally {
+      store.close();
+    }
+  }
+
+  @Test
+  void runsPastTheRetentionAreDeletedWithTheirResults() throws Exception {
+    StateStore store = h2();
+    try {
+      store.migrate();
+      RunDao dao = store.runs();
+      Instant now = Instant.parse("2026-06-01T00:00:00Z");
+      for (var e :
+          Map.of("old", now.minus(Duration.ofDays(91)), "recent", now.minus(Duration.ofDays(89)))
+              .entrySet()) {
+        dao.insert(
+            AuditRun.queued(e.getKey(), "users", null, null, "API", "dba", null, e.getValue()));
+        dao.claim(e.getKey(), "i", e.getValue());
+        dao.insertCopies(
+            List.of(
+                new CopyResult(
+                    e.getKey(), "t", "copy", "REPLICA", "FINDINGS", 1, 0, 0, 0, 1, null)));
+        dao.insertFindings(
+            List.of(
+                new StoredFinding(e.getKey(), "t", "copy", "MISSING", "{\"id\":1}", "7", null)));
+        dao.finish(e.getKey(), "i", "FINDINGS", e.getValue(), 1, 1, 1L, null, "{}");
+        dao.insertEvent(new AuditEvent(e.getKey(), "TRIGGER", "dba", e.getValue()));
+      }
+      ServiceSettings settings = new ServiceSettings(); // retention 90 days
+      Clock clock = Clock.fixed(now, ZoneOffset.UTC);
+      AuditRunner runner =
+          new AuditRunner(null, dao, new ObjectMapper(), clock, "i", Duration.ofSeconds(1));
+      new Watchdog(
+              dao, runner, new AuditScheduler(Map.of(), store, runner, settings), settings, clock)
+          .check();
+      assertThat(dao.find("old")).isEmpty();
+      assertThat(dao.copies("old")).isEmpty();
+      assertThat(dao.findings("old")).isEmpty();
+      assertThat(dao.events("old")).isEmpty();
+      assertThat(dao.find("recent")).isPresent();
+      assertThat(dao.findings("recent")).hasSize(1);
+      assertThat(dao.events("recent")).hasSize(1);
+    } finally {
+      store.close();
+    }
+  }
+}
