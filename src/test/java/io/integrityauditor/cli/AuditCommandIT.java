@@ -172,6 +172,36 @@ class AuditCommandIT {
   }
 
   @Test
+  void dbMigrateAppliesTheStateSchemaOnceAndABadCronIsRefused() throws Exception {
+    String state = "stateDatabase:\n  url: \"jdbc:h2:file:" + dir.resolve("migrate-state") + "\"\n";
+    Path cfg = config("migrate.yml", state + endpoints(TestDatabases.pgUrl(PG, "cli_c")) + DATASET);
+    Map<String, String> env = Map.of("IA_TEST_PW", SECRET);
+    Run first = run(env, "db", "migrate", cfg.toString());
+    assertThat(first.code()).as(first.err()).isZero();
+    assertThat(first.out())
+        .contains("applied V1 audit history, V2 quartz job store, V3 weekly reports")
+        .contains("schema version 3");
+    Run again = run(env, "db", "migrate", cfg.toString());
+    assertThat(again.code()).as(again.err()).isZero();
+    assertThat(again.out()).contains("is up to date");
+    Run status = run(env, "db", "status", cfg.toString());
+    assertThat(status.out()).contains("schema version 3 (this release: 3)");
+
+    Path badCron =
+        config(
+            "cron.yml",
+            state
+                + endpoints(TestDatabases.pgUrl(PG, "cli_c"))
+                + DATASET
+                + "    schedule: \"every 5 minutes\"\n");
+    Run server = run(env, "server", badCron.toString());
+    assertThat(server.code()).isEqualTo(2);
+    assertThat(server.out() + server.err())
+        .contains("datasets.users.schedule: not a Quartz cron expression ('every 5 minutes')")
+        .doesNotContain(SECRET);
+  }
+
+  @Test
   void demoOnceFindsThePlantedDivergenceWithNothingInstalled() throws Exception {
     Run demo = run(Map.of(), "demo", "--once");
     assertThat(demo.code()).as(demo.err()).isEqualTo(1);
