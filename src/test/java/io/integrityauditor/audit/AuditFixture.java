@@ -51,13 +51,19 @@ public final class AuditFixture {
   }
 
   public AuditReport run(CompareSettings settings, String table) {
+    return run(settings, table, Duration.ofSeconds(30));
+  }
+
+  /** With a bound on replica lag: a replica slower than this to apply the primary is LAGGING. */
+  public AuditReport run(CompareSettings settings, String table, Duration maxReplicaLag) {
     DatasetConfig ds = new DatasetConfig(primary, replicas, List.of(), null, tables);
     AuditService service =
         new AuditService(
             Map.of("d", ds),
             new EndpointConnector(endpoints, Duration.ofMinutes(1), Duration.ofSeconds(5)),
             settings,
-            Clock.systemUTC());
+            Clock.systemUTC(),
+            maxReplicaLag);
     return service.run(
         new AuditRequest("d", table, null), AuditService.Progress.NONE, new AtomicBoolean());
   }

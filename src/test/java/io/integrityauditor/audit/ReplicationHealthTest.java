@@ -6,6 +6,7 @@ import io.integrityauditor.TestDatabases;
 import io.integrityauditor.engine.CompareSettings;
 import java.sql.Connection;
 import java.sql.Statement;
+import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
 /** Stopped replication is a finding of its own, and does not make the audit wait for it. */
@@ -62,6 +63,70 @@ class ReplicationHealthTest {
         st.execute("SELECT pg_wal_replay_resume()");
       }
     }
+  }
+
+  @Test
+  void replicasApplyingLateAreReportedLagging() throws Exception {
+    // PostgreSQL: the standby applies every commit 4 s late (recovery_min_apply_delay).
+    String primary = TestDatabases.pgUrl(TestDatabases.PG_PRIMARY_PORT, "app");
+    String standby = TestDatabases.pgUrl(TestDatabases.PG_STANDBY_PORT, "app");
+    TestDatabases.execute(
+        primary,
+        "DROP TABLE IF EXISTS health_contacts",
+        "CREATE TABLE health_contacts (id bigint PRIMARY KEY, user_id int NOT NULL, v text)",
+        "INSERT INTO health_contacts SELECT g, g % 10, 'v' FROM generate_series(1, 5000) g");
+    ReplicaTopologyTest.waitForStandby(primary, standby);
+    try {
+      TestDatabases.execute(
+          standby, "ALTER SYSTEM SET recovery_min_apply_delay = '4s'", "SELECT pg_reload_conf()");
+      Thread.sleep(300);
+      TestDatabases.execute(primary, "UPDATE health_contacts SET v = 'late' WHERE id = 5");
+      AuditReport late = pgFixture().run(CompareSettings.defaults(), null, Duration.ofSeconds(1));
+      assertThat(replication(late).state()).isEqualTo("LAGGING");
+      assertThat(replication(late).message()).contains("within 1 s");
+      assertThat(replication(late).lagSeconds()).isGreaterThanOrEqualTo(1.0);
+      assertThat(late.exitCode()).isEqualTo(1);
+      // The same lag under the default bound (30 s) is no finding.
+      TestDatabases.execute(primary, "UPDATE health_contacts SET v = 'later' WHERE id = 6");
+      AuditReport patient = pgFixture().run(CompareSettings.defaults());
+      assertThat(replication(patient).state()).isEqualTo("STREAMING");
+      assertThat(replication(patient).lagSeconds()).isGreaterThanOrEqualTo(2.0);
+    } finally {
+      TestDatabases.execute(
+          standby, "ALTER SYSTEM RESET recovery_min_apply_delay", "SELECT pg_reload_conf()");
+      ReplicaTopologyTest.waitForStandby(primary, standby);
+    }
+
+    // MariaDB: the replica's SQL thread applies events 4 s after they were written (MASTER_DELAY).
+    String mprimary = TestDatabases.mariaUrl(TestDatabases.MARIADB_PRIMARY_PORT, "app");
+    String replica = TestDatabases.mariaUrl(TestDatabases.MARIADB_REPLICA_PORT, "app");
+    TestDatabases.execute(
+        mprimary,
+        "DROP TABLE IF EXISTS health_contacts",
+        "CREATE TABLE health_contacts (id bigint PRIMARY KEY, user_id int NOT NULL, v text)",
+        "INSERT INTO health_contacts SELECT seq, seq % 10, 'v' FROM seq_1_to_5000");
+    AuditFixture f =
+        new AuditFixture()
+            .primary("p", TestDatabases.mariaEndpoint(TestDatabases.MARIADB_PRIMARY_PORT, "app"))
+            .replica(
+                "replica", TestDatabases.mariaEndpoint(TestDatabases.MARIADB_REPLICA_PORT, "app"))
+            .table("health_contacts", "user_id");
+    assertThat(replication(f.run(CompareSettings.defaults())).state()).isEqualTo("STREAMING");
+    try {
+      TestDatabases.execute(
+          replica, "STOP SLAVE", "CHANGE MASTER TO MASTER_DELAY = 4", "START SLAVE");
+      TestDatabases.execute(mprimary, "UPDATE health_contacts SET v = 'late' WHERE id = 5");
+      AuditReport late = f.run(CompareSettings.defaults(), null, Duration.ofSeconds(1));
+      assertThat(replication(late).state()).isEqualTo("LAGGING");
+      assertThat(late.exitCode()).isEqualTo(1);
+    } finally {
+      TestDatabases.execute(
+          replica, "STOP SLAVE", "CHANGE MASTER TO MASTER_DELAY = 0", "START SLAVE");
+    }
+    // Caught up again: streaming, consistent.
+    AuditReport after = f.run(CompareSettings.defaults());
+    assertThat(replication(after).state()).isEqualTo("STREAMING");
+    assertThat(after.status()).isEqualTo(AuditReport.Status.CONSISTENT);
   }
 
   @Test
