@@ -64,16 +64,17 @@ public final class MySqlDialect implements Dialect {
     String sql;
     String ioError;
     String sqlError;
+    boolean mysql = isMySql(replica);
     try (Statement s = replica.createStatement();
-        ResultSet rs = s.executeQuery("SHOW SLAVE STATUS")) {
+        ResultSet rs = s.executeQuery(mysql ? "SHOW REPLICA STATUS" : "SHOW SLAVE STATUS")) {
       if (!rs.next()) {
         return ReplicationHealth.of(
             ReplicationHealth.State.NOT_A_REPLICA,
             null,
-            "no replication configured (SHOW SLAVE STATUS is empty): compared directly");
+            "no replication configured (replica status is empty): compared directly");
       }
-      io = rs.getString("Slave_IO_Running");
-      sql = rs.getString("Slave_SQL_Running");
+      io = column(rs, "Slave_IO_Running", "Replica_IO_Running");
+      sql = column(rs, "Slave_SQL_Running", "Replica_SQL_Running");
       ioError = rs.getString("Last_IO_Error");
       sqlError = rs.getString("Last_SQL_Error");
     }
@@ -88,7 +89,7 @@ public final class MySqlDialect implements Dialect {
       }
       return ReplicationHealth.of(ReplicationHealth.State.STOPPED, null, m.toString());
     }
-    String forked = ownTransactions(replica);
+    String forked = mysql ? ownMySqlTransactions(replica) : ownTransactions(replica);
     if (forked != null) {
       return ReplicationHealth.of(
           ReplicationHealth.State.FORKED,
@@ -97,12 +98,12 @@ public final class MySqlDialect implements Dialect {
     }
     String pos;
     try (Statement s = primary.createStatement();
-        ResultSet rs = s.executeQuery("SELECT @@gtid_binlog_pos")) {
+        ResultSet rs = s.executeQuery(positionSql(mysql))) {
       rs.next();
       pos = rs.getString(1);
     }
     long t0 = System.nanoTime();
-    try (PreparedStatement ps = replica.prepareStatement("SELECT MASTER_GTID_WAIT(?, ?)")) {
+    try (PreparedStatement ps = replica.prepareStatement(waitSql(mysql))) {
       ps.setString(1, pos);
       ps.setDouble(2, Math.max(0.001, maxLag.toMillis() / 1000.0));
       ps.setQueryTimeout((int) maxLag.toSeconds() + 10);
@@ -122,6 +123,57 @@ public final class MySqlDialect implements Dialect {
                 + maxLag.toSeconds()
                 + " s");
       }
+    }
+  }
+
+  /**
+   * MySQL rather than MariaDB: GTIDs are sets of server UUIDs and ranges ({@code @@gtid_executed},
+   * {@code WAIT_FOR_EXECUTED_GTID_SET}) where MariaDB has domain-server-sequence positions
+   * ({@code @@gtid_binlog_pos}, {@code MASTER_GTID_WAIT}). Both return 0 once applied, 1 on
+   * timeout.
+   */
+  static boolean isMySql(Connection c) throws SQLException {
+    try (Statement s = c.createStatement();
+        ResultSet rs = s.executeQuery("SELECT VERSION()")) {
+      rs.next();
+      return !rs.getString(1).toLowerCase(java.util.Locale.ROOT).contains("mariadb");
+    }
+  }
+
+  static String positionSql(boolean mysql) {
+    return mysql ? "SELECT @@GLOBAL.gtid_executed" : "SELECT @@gtid_binlog_pos";
+  }
+
+  static String waitSql(boolean mysql) {
+    return mysql ? "SELECT WAIT_FOR_EXECUTED_GTID_SET(?, ?)" : "SELECT MASTER_GTID_WAIT(?, ?)";
+  }
+
+  private static String column(ResultSet rs, String mariadb, String mysql) throws SQLException {
+    try {
+      return rs.getString(mariadb);
+    } catch (SQLException e) {
+      return rs.getString(mysql);
+    }
+  }
+
+  /** MySQL: GTIDs executed on the replica under its own server UUID, or null. */
+  private static String ownMySqlTransactions(Connection replica) throws SQLException {
+    try (Statement s = replica.createStatement();
+        ResultSet rs = s.executeQuery("SELECT @@GLOBAL.gtid_executed, @@server_uuid")) {
+      rs.next();
+      String executed = rs.getString(1);
+      String self = rs.getString(2);
+      if (executed == null || self == null) {
+        return null;
+      }
+      for (String part : executed.replace("\n", "").split(",")) {
+        if (part.trim()
+            .toLowerCase(java.util.Locale.ROOT)
+            .startsWith(self.toLowerCase(java.util.Locale.ROOT) + ":")) {
+          return part.trim();
+        }
+      }
+      return null;
     }
   }
 
@@ -316,15 +368,25 @@ public final class MySqlDialect implements Dialect {
     }
 
     private Boolean replica;
+    private Boolean mysql;
+
+    private boolean mysql() {
+      if (mysql == null) {
+        mysql = inTransaction(() -> isMySql(conn));
+      }
+      return mysql;
+    }
 
     @Override
     public boolean followsReplication() {
       if (replica == null) {
+        boolean my = mysql();
         replica =
             inTransaction(
                 () -> {
                   try (Statement s = conn.createStatement();
-                      ResultSet rs = s.executeQuery("SHOW SLAVE STATUS")) {
+                      ResultSet rs =
+                          s.executeQuery(my ? "SHOW REPLICA STATUS" : "SHOW SLAVE STATUS")) {
                     return rs.next();
                   } catch (SQLException e) {
                     return false; // no privilege to ask: compared directly
@@ -336,15 +398,16 @@ public final class MySqlDialect implements Dialect {
 
     @Override
     public String replicationPosition() {
+      boolean my = mysql();
       return inTransaction(
           () -> {
             try (Statement s = conn.createStatement();
-                ResultSet rs = s.executeQuery("SELECT @@gtid_binlog_pos")) {
+                ResultSet rs = s.executeQuery(positionSql(my))) {
               rs.next();
               String pos = rs.getString(1);
-              return pos == null || pos.isBlank() ? null : pos;
+              return pos == null || pos.isBlank() ? null : pos.replace("\n", "");
             } catch (SQLException e) {
-              return null; // MySQL spells it differently; compared without waiting
+              return null; // GTIDs off: compared without waiting, differences re-checked
             }
           });
     }
@@ -354,9 +417,10 @@ public final class MySqlDialect implements Dialect {
       if (position == null || !followsReplication()) {
         return true;
       }
+      boolean my = mysql();
       return inTransaction(
           () -> {
-            try (PreparedStatement ps = conn.prepareStatement("SELECT MASTER_GTID_WAIT(?, ?)")) {
+            try (PreparedStatement ps = conn.prepareStatement(waitSql(my))) {
               ps.setString(1, position);
               ps.setDouble(2, Math.max(0.001, timeout.toMillis() / 1000.0));
               ps.setQueryTimeout((int) Math.max(1, timeout.toSeconds() + 5));
