@@ -35,6 +35,21 @@ export IA_PG_PRIMARY_URL="jdbc:postgresql://${IA_PG_HOST}:${IA_PG_PRIMARY_PORT}/
 export IA_PG_STANDBY_URL="jdbc:postgresql://${IA_PG_HOST}:${IA_PG_STANDBY_PORT}/${IA_DB_NAME}"
 export IA_PG_FORK_URL="jdbc:postgresql://${IA_PG_HOST}:${IA_PG_FORK_PORT}/${IA_DB_NAME}"
 
+# --- PostgreSQL 15: a logical subscriber of the primary ---------------------
+# ia_logical is an independent cluster (its own system identifier, writable)
+# whose database `app` subscribes (subscription ia_sub, slot ia_sub on the
+# primary) to publication ia_pub of the primary's `app`. The publication
+# lists tables explicitly: a test creates its table on both sides, puts it
+# into the publication (ALTER PUBLICATION ia_pub ADD/SET TABLE) and runs
+# ALTER SUBSCRIPTION ia_sub REFRESH PUBLICATION on the subscriber (not FOR
+# ALL TABLES: the apply worker would stop at the first change to a table
+# that other tests create on the primary only).
+export IA_PG_LOGICAL_CLUSTER=ia_logical
+export IA_PG_LOGICAL_PORT=5444
+export IA_PG_LOGICAL_PUBLICATION=ia_pub
+export IA_PG_LOGICAL_SUBSCRIPTION=ia_sub
+export IA_PG_LOGICAL_URL="jdbc:postgresql://${IA_PG_HOST}:${IA_PG_LOGICAL_PORT}/${IA_DB_NAME}"
+
 # --- MariaDB 10.11: primary + GTID replica ----------------------------------
 export IA_MARIADB_HOST=127.0.0.1
 export IA_MARIADB_PRIMARY_PORT=3341

@@ -4,7 +4,7 @@
 #   scripts/topology.sh [up]    create what is missing, start what is stopped,
 #                               repair what is broken; idempotent, and fast
 #                               (about a second) when everything already runs
-#   scripts/topology.sh down    stop all five instances (data is kept)
+#   scripts/topology.sh down    stop all six instances (data is kept)
 #   scripts/topology.sh status  one line per instance; exit 0 only if healthy
 #
 # The topology, all on loopback and on ports of its own (see
@@ -17,6 +17,11 @@
 #   PostgreSQL 15 ia_fork     127.0.0.1:5443  (hot standby, pg_basebackup -R;
 #                                              tests may promote it and write
 #                                              on it to simulate a split brain)
+#                 ia_primary/app              --logical, publication ia_pub,
+#                                                 subscription and slot ia_sub-->
+#   PostgreSQL 15 ia_logical  127.0.0.1:5444  (independent, writable cluster;
+#                                              its app subscribes to the tables
+#                                              tests put into ia_pub)
 #   MariaDB primary           127.0.0.1:3341  --GTID replication-->
 #   MariaDB replica           127.0.0.1:3342  (not read_only: tests may write
 #                                              on it with sql_log_bin=0)
@@ -377,6 +382,141 @@ pg_ensure_standbys() {
         read -r name port slot _ <<<"$entry"
         pg_ensure_standby "$name" "$port" "$slot" "$primary_sysid"
     done
+}
+
+# =========================================================================
+# PostgreSQL logical subscriber
+# =========================================================================
+# ia_logical: an independent cluster (not a base backup) whose database app
+# subscribes to publication ia_pub of the primary's app. The publication
+# lists tables explicitly (tests add theirs); the subscription's slot on the
+# primary is named like the subscription.
+
+psql_app() {
+    PGCONNECT_TIMEOUT=3 PGOPTIONS='-c client_min_messages=warning' psql -X -A -t -q -v ON_ERROR_STOP=1 \
+        -h "$IA_PG_HOST" -p "$1" -U "$IA_PG_USER" -d "$IA_DB_NAME" -c "$2"
+}
+
+pg_logical_conninfo() {
+    echo "host=${IA_PG_HOST} port=${IA_PG_PRIMARY_PORT} user=${IA_PG_USER} dbname=${IA_DB_NAME} application_name=${IA_PG_LOGICAL_SUBSCRIPTION}"
+}
+
+# The subscription as the subscriber sees it: "ENABLED WORKER CONNINFO"
+# (t/f t/f conninfo), or empty when it does not exist.
+pg_logical_sub_state() {
+    psql_app "$IA_PG_LOGICAL_PORT" "SELECT s.subenabled, EXISTS (SELECT 1 FROM pg_stat_subscription w
+                WHERE w.subid = s.oid AND w.relid IS NULL AND w.pid IS NOT NULL), s.subconninfo
+            FROM pg_subscription s
+            WHERE s.subname = '${IA_PG_LOGICAL_SUBSCRIPTION}'
+              AND s.subdbid = (SELECT oid FROM pg_database WHERE datname = current_database())" 2>/dev/null |
+        tr '|' ' '
+}
+
+# Streaming: the subscriber's apply worker runs and the primary has an
+# active walsender in state streaming on the subscription's slot.
+pg_logical_streaming() {
+    [[ $(pg_logical_sub_state) == "t t "* ]] && pg_standby_streaming "$IA_PG_LOGICAL_SUBSCRIPTION"
+}
+
+pg_ensure_publication() {
+    if [[ -z $(psql_app "$IA_PG_PRIMARY_PORT" "SELECT 1 FROM pg_publication WHERE pubname = '${IA_PG_LOGICAL_PUBLICATION}'") ]]; then
+        log "creating publication ${IA_PG_LOGICAL_PUBLICATION} on ${IA_PG_PRIMARY_CLUSTER}/${IA_DB_NAME}"
+        psql_app "$IA_PG_PRIMARY_PORT" "CREATE PUBLICATION ${IA_PG_LOGICAL_PUBLICATION}" >/dev/null
+    fi
+}
+
+# Drops the primary's slot of the subscription (once no walsender uses it):
+# a subscriber that was thrown away leaves it behind, pinning WAL.
+pg_drop_logical_slot() {
+    local slot=$IA_PG_LOGICAL_SUBSCRIPTION
+    wait_until 10 pg_slot_inactive "$slot" ||
+        die "replication slot ${slot} is still in use on the primary"
+    psql_at "$IA_PG_PRIMARY_PORT" "SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = '${slot}'" >/dev/null
+}
+
+# (Re)creates the subscription from scratch: drops the old one without
+# touching the primary (slot_name = NONE), drops its slot there, empties the
+# publication (tables the subscriber may lack would make CREATE SUBSCRIPTION
+# fail; tests put their tables back) and subscribes again.
+pg_make_subscription() {
+    local sub=$IA_PG_LOGICAL_SUBSCRIPTION port=$IA_PG_LOGICAL_PORT
+    log "creating subscription ${sub} on ${IA_PG_LOGICAL_CLUSTER}/${IA_DB_NAME} to ${IA_PG_LOGICAL_PUBLICATION} of ${IA_PG_PRIMARY_CLUSTER}"
+    if [[ -n $(pg_logical_sub_state) ]]; then
+        psql_app "$port" "ALTER SUBSCRIPTION ${sub} DISABLE" >/dev/null
+        psql_app "$port" "ALTER SUBSCRIPTION ${sub} SET (slot_name = NONE)" >/dev/null
+        psql_app "$port" "DROP SUBSCRIPTION ${sub}" >/dev/null
+    fi
+    pg_drop_logical_slot
+    psql_app "$IA_PG_PRIMARY_PORT" "DROP PUBLICATION IF EXISTS ${IA_PG_LOGICAL_PUBLICATION}" >/dev/null
+    psql_app "$IA_PG_PRIMARY_PORT" "CREATE PUBLICATION ${IA_PG_LOGICAL_PUBLICATION}" >/dev/null
+    psql_app "$port" "CREATE SUBSCRIPTION ${sub} CONNECTION '$(pg_logical_conninfo)' PUBLICATION ${IA_PG_LOGICAL_PUBLICATION}" >/dev/null
+    wait_until "$STREAM_TIMEOUT" pg_logical_streaming ||
+        die "subscription ${sub} is not streaming after ${STREAM_TIMEOUT}s (see /var/log/postgresql/postgresql-${IA_PG_VERSION}-${IA_PG_LOGICAL_CLUSTER}.log)"
+}
+
+# Throws the subscriber cluster away and makes a new one.
+pg_build_logical() {
+    local name=$IA_PG_LOGICAL_CLUSTER port=$IA_PG_LOGICAL_PORT
+    if [[ $(pg_status "$name") != missing ]]; then
+        log "dropping PostgreSQL cluster ${IA_PG_VERSION}/${name}"
+        run_logged "pg_dropcluster ${name}" "${LOG_DIR}/pg_dropcluster-${name}.log" \
+            pg_dropcluster --stop "$IA_PG_VERSION" "$name"
+        rm -rf "/etc/postgresql/${IA_PG_VERSION}/${name}"
+    fi
+    log "creating PostgreSQL cluster ${IA_PG_VERSION}/${name} (port ${port}), a logical subscriber"
+    pg_create_cluster "$name" "$port"
+    pg_write_config "$name" "$port" || true
+    pg_start "$name" "$port" || die "the new subscriber ${name} does not start"
+    psql_at "$port" "CREATE DATABASE ${IA_DB_NAME}" >/dev/null
+    pg_make_subscription
+}
+
+# Makes the subscriber exist, run, and stream from the primary; re-enables a
+# disabled subscription (tests disable it), recreates a subscription that
+# points elsewhere or does not stream, rebuilds a cluster that does not start
+# or is in recovery.
+pg_ensure_logical() {
+    local name=$IA_PG_LOGICAL_CLUSTER port=$IA_PG_LOGICAL_PORT st sub
+    pg_ensure_publication
+    st=$(pg_status "$name")
+    if [[ $st == missing ]]; then
+        pg_build_logical
+    else
+        if pg_write_config "$name" "$port" && [[ $st == online* ]]; then
+            pg_restart "$name" "$port"
+        fi
+        if [[ $st != online* ]] && ! pg_start "$name" "$port"; then
+            log "subscriber ${name} does not start: rebuilding it"
+            pg_build_logical
+        elif [[ $(psql_at "$port" "SELECT pg_is_in_recovery()") != f ]]; then
+            log "subscriber ${name} is in recovery: rebuilding it"
+            pg_build_logical
+        elif [[ -z $(psql_at "$port" "SELECT 1 FROM pg_database WHERE datname = '${IA_DB_NAME}'") ]]; then
+            log "creating database ${IA_DB_NAME} on ${name}"
+            psql_at "$port" "CREATE DATABASE ${IA_DB_NAME}" >/dev/null
+            pg_make_subscription
+        elif ! pg_logical_streaming; then
+            sub=$(pg_logical_sub_state)
+            if [[ -z $sub ]]; then
+                log "subscription ${IA_PG_LOGICAL_SUBSCRIPTION} is missing"
+                pg_make_subscription
+            elif [[ ${sub#* * } != "$(pg_logical_conninfo)" ]]; then
+                log "subscription ${IA_PG_LOGICAL_SUBSCRIPTION} points elsewhere (${sub#* * }): recreating it"
+                pg_make_subscription
+            else
+                if [[ $sub == f* ]]; then
+                    log "subscription ${IA_PG_LOGICAL_SUBSCRIPTION} is disabled: enabling it"
+                    psql_app "$port" "ALTER SUBSCRIPTION ${IA_PG_LOGICAL_SUBSCRIPTION} ENABLE" >/dev/null
+                fi
+                log "waiting for subscription ${IA_PG_LOGICAL_SUBSCRIPTION} to stream"
+                if ! wait_until "$STREAM_TIMEOUT" pg_logical_streaming; then
+                    log "subscription ${IA_PG_LOGICAL_SUBSCRIPTION} does not stream after ${STREAM_TIMEOUT}s: recreating it"
+                    pg_make_subscription
+                fi
+            fi
+        fi
+    fi
+    log "PostgreSQL subscriber ${name} is up on ${IA_PG_HOST}:${port}, subscribed to ${IA_PG_LOGICAL_PUBLICATION} of ${IA_PG_PRIMARY_CLUSTER}"
 }
 
 # =========================================================================
@@ -757,6 +897,7 @@ cmd_up() {
     local t0=$SECONDS
     pg_ensure_primary
     pg_ensure_standbys
+    pg_ensure_logical
     mdb_ensure_primary
     mdb_ensure_replica
     mdb_check_tcp "$IA_MARIADB_PRIMARY_PORT" primary
@@ -773,6 +914,7 @@ cmd_down() {
         read -r name _ <<<"$entry"
         pg_stop "$name"
     done
+    pg_stop "$IA_PG_LOGICAL_CLUSTER"
     pg_stop "$IA_PG_PRIMARY_CLUSTER"
     mdb_stop replica
     mdb_stop primary
@@ -788,7 +930,7 @@ pg_describe_down() {
     esac
 }
 
-# Exit status 0 only if all five instances run and replicate.
+# Exit status 0 only if all six instances run and replicate.
 cmd_status() {
     local healthy=0 st line port   # healthy: 0 = yes, as an exit status
     local entry name slot label
@@ -823,6 +965,21 @@ cmd_status() {
         fi
         log "$(printf '%-16s %-16s %s' "$label" "${IA_PG_HOST}:${port}" "$line")"
     done
+
+    # PostgreSQL logical subscriber
+    st=$(pg_status "$IA_PG_LOGICAL_CLUSTER")
+    line=$(pg_describe_down "$st")
+    if [[ $st == online* ]]; then
+        if pg_logical_streaming; then
+            line="running, subscribed, streaming"
+        else
+            line="running, subscription NOT streaming ($(pg_logical_sub_state | cut -d' ' -f1,2 || echo '?'): enabled, worker)"
+            healthy=1
+        fi
+    else
+        healthy=1
+    fi
+    log "$(printf '%-16s %-16s %s' pg-logical "${IA_PG_HOST}:${IA_PG_LOGICAL_PORT}" "$line")"
 
     # MariaDB primary and replica
     for name in primary replica; do

@@ -17,6 +17,10 @@ public final class TestDatabases {
   public static final int PG_PRIMARY_PORT = port("IA_PG_PRIMARY_PORT", 5441);
   public static final int PG_STANDBY_PORT = port("IA_PG_STANDBY_PORT", 5442);
   public static final int PG_FORK_PORT = port("IA_PG_FORK_PORT", 5443);
+
+  /** The logical subscriber of the primary's app (subscription ia_sub to publication ia_pub). */
+  public static final int PG_LOGICAL_PORT = port("IA_PG_LOGICAL_PORT", 5444);
+
   public static final int MARIADB_PRIMARY_PORT = port("IA_MARIADB_PRIMARY_PORT", 3341);
   public static final int MARIADB_REPLICA_PORT = port("IA_MARIADB_REPLICA_PORT", 3342);
 

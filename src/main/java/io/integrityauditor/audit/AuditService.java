@@ -257,7 +257,9 @@ public final class AuditService {
           new AuditReport.ReplicationReport(
               r, h.state().name(), h.lagSeconds(), connector.redact(h.message())));
       findings |= h.isFinding();
-      if (!h.isFinding()) {
+      // Not a replica of the primary (e.g. a logical subscriber of another server): its
+      // positions are not the primary's, so it is compared without waiting.
+      if (!h.isFinding() && h.state() != ReplicationHealth.State.NOT_A_REPLICA) {
         syncable.add(r);
       }
     }

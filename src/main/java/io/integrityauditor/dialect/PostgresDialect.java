@@ -99,7 +99,8 @@ public final class PostgresDialect implements Dialect {
       Connection primary, Connection replica, Duration maxLag) throws SQLException {
     try {
       if (!queryBoolean(replica, "SELECT pg_is_in_recovery()")) {
-        return notInRecovery(primary, replica);
+        ReplicationHealth logical = subscriberHealth(primary, replica, maxLag);
+        return logical != null ? logical : notInRecovery(primary, replica);
       }
       if (queryBoolean(replica, "SELECT pg_is_wal_replay_paused()")) {
         return ReplicationHealth.of(
@@ -161,6 +162,133 @@ public final class PostgresDialect implements Dialect {
   }
 
   /**
+   * A logical subscriber of the primary: a subscription of the replica's database whose slot is a
+   * logical slot of the primary's database. Null when the replica has none (not a subscriber).
+   * Several: the worst one is reported.
+   */
+  private static ReplicationHealth subscriberHealth(
+      Connection primary, Connection replica, Duration maxLag)
+      throws SQLException, InterruptedException {
+    record Sub(long oid, String name, String slot, boolean enabled, boolean worker) {}
+    List<Sub> subs = new ArrayList<>();
+    boolean originReadable = false;
+    try (Statement s = replica.createStatement();
+        ResultSet rs =
+            s.executeQuery(
+                "SELECT s.oid, s.subname, s.subslotname, s.subenabled,"
+                    + " EXISTS (SELECT 1 FROM pg_stat_subscription w WHERE w.subid = s.oid"
+                    + " AND w.relid IS NULL AND w.pid IS NOT NULL),"
+                    + " has_function_privilege("
+                    + "'pg_replication_origin_progress(text, boolean)', 'EXECUTE')"
+                    + " FROM pg_subscription s WHERE s.subdbid ="
+                    + " (SELECT oid FROM pg_database WHERE datname = current_database())"
+                    + " AND s.subslotname IS NOT NULL ORDER BY s.subname")) {
+      while (rs.next()) {
+        subs.add(
+            new Sub(
+                rs.getLong(1),
+                rs.getString(2),
+                rs.getString(3),
+                rs.getBoolean(4),
+                rs.getBoolean(5)));
+        originReadable = rs.getBoolean(6);
+      }
+    }
+    replica.commit();
+    if (subs.isEmpty()) {
+      return null;
+    }
+    // Of those, the ones whose slot is on the primary, in the primary's database.
+    List<Sub> ofPrimary = new ArrayList<>();
+    try (PreparedStatement ps =
+        primary.prepareStatement(
+            "SELECT 1 FROM pg_replication_slots WHERE slot_name = ? AND slot_type = 'logical'"
+                + " AND database = current_database()")) {
+      for (Sub sub : subs) {
+        ps.setString(1, sub.slot());
+        try (ResultSet rs = ps.executeQuery()) {
+          if (rs.next()) {
+            ofPrimary.add(sub);
+          }
+        }
+      }
+    }
+    primary.commit();
+    if (ofPrimary.isEmpty()) {
+      return null;
+    }
+    for (Sub sub : ofPrimary) {
+      if (!sub.enabled()) {
+        return ReplicationHealth.of(
+            ReplicationHealth.State.STOPPED,
+            null,
+            "logical subscription " + sub.name() + " is disabled (ALTER SUBSCRIPTION ... ENABLE)");
+      }
+      if (!sub.worker()) {
+        return ReplicationHealth.of(
+            ReplicationHealth.State.STOPPED,
+            null,
+            "logical subscription "
+                + sub.name()
+                + " is enabled but its apply worker is not running (an apply error restarts"
+                + " it in a loop: see the subscriber's log)");
+      }
+    }
+    String lsn = queryString(primary, "SELECT CAST(pg_current_wal_insert_lsn() AS text)");
+    primary.commit();
+    long t0 = System.nanoTime();
+    long deadline = t0 + maxLag.toNanos();
+    String names = String.join(", ", ofPrimary.stream().map(Sub::name).toList());
+    StringBuilder ids = new StringBuilder();
+    for (Sub sub : ofPrimary) {
+      ids.append(ids.length() == 0 ? "" : ", ").append(sub.oid());
+    }
+    // Every subscription of the primary must have applied its position: the least of them.
+    String sql =
+        "SELECT COALESCE(bool_and(COALESCE(a >= CAST(? AS pg_lsn), false)), false),"
+            + " CAST(min(a) AS text) FROM (SELECT "
+            + appliedLsnSql(originReadable, "w.subid")
+            + " AS a FROM pg_stat_subscription w WHERE w.relid IS NULL AND w.subid IN ("
+            + ids
+            + ")) x";
+    try (PreparedStatement ps = replica.prepareStatement(sql)) {
+      ps.setString(1, lsn);
+      long sleep = 1;
+      while (true) {
+        String applied;
+        try (ResultSet rs = ps.executeQuery()) {
+          rs.next();
+          if (rs.getBoolean(1)) {
+            double lag = (System.nanoTime() - t0) / 1e9;
+            return ReplicationHealth.of(
+                ReplicationHealth.State.STREAMING,
+                lag,
+                "logical subscriber (" + names + "); applied " + lsn);
+          }
+          applied = rs.getString(2);
+        }
+        replica.commit();
+        if (System.nanoTime() > deadline) {
+          return ReplicationHealth.of(
+              ReplicationHealth.State.LAGGING,
+              (System.nanoTime() - t0) / 1e9,
+              "logical subscriber ("
+                  + names
+                  + ") has not applied the primary's position "
+                  + lsn
+                  + " within "
+                  + maxLag.toSeconds()
+                  + " s (applied up to "
+                  + applied
+                  + ")");
+        }
+        Thread.sleep(sleep);
+        sleep = Math.min(100, sleep * 2);
+      }
+    }
+  }
+
+  /**
    * A copy that is not in recovery: the same system identifier as the primary on another timeline
    * is a promoted standby (split brain); the same timeline is the primary's own server; another
    * system is an independent copy.
@@ -194,6 +322,29 @@ public final class PostgresDialect implements Dialect {
             + " (primary: "
             + p[1]
             + "); writes there are a split brain");
+  }
+
+  /**
+   * SQL for the position of the primary's WAL up to which a logical subscriber has applied
+   * everything, over a pg_stat_subscription row aliased {@code w} (the apply worker's).
+   *
+   * <p>{@code latest_end_lsn} is the position of the last keepalive the apply worker processed: the
+   * walsender sends in it the end of the WAL it has decoded (so every transaction that committed
+   * before it was sent), and the worker processes messages in order, applying and committing each
+   * transaction before it reads the next message, so when the keepalive is processed all of them
+   * are applied and visible. The walsender pings whenever it has decoded WAL the subscriber has not
+   * confirmed, so the position advances on an idle primary too (where the last applied commit never
+   * reaches the primary's insert position). {@code received_lsn} is not used: it is set before the
+   * received transaction is applied. Where this session may read it, the replication origin's
+   * progress (the end of the last applied commit) is taken too: it advances with every applied
+   * transaction, also while the walsender is busy and sends no keepalives.
+   */
+  static String appliedLsnSql(boolean originReadable, String subidExpr) {
+    return originReadable
+        ? "GREATEST(w.latest_end_lsn, pg_replication_origin_progress('pg_' || "
+            + subidExpr
+            + ", false))"
+        : "w.latest_end_lsn";
   }
 
   private static String[] queryPair(Connection c, String sql) throws SQLException {
@@ -374,8 +525,16 @@ public final class PostgresDialect implements Dialect {
 
     private Boolean inRecovery;
 
-    @Override
-    public boolean followsReplication() {
+    /**
+     * For a logical subscriber: the oid of the enabled subscription this table belongs to (it has a
+     * row in pg_subscription_rel); 0 when this endpoint is none.
+     */
+    private Long subscription;
+
+    /** Whether this session may read the subscription's replication origin (superuser, grant). */
+    private boolean originReadable;
+
+    private boolean inRecovery() {
       if (inRecovery == null) {
         inRecovery =
             inTransaction(
@@ -390,9 +549,49 @@ public final class PostgresDialect implements Dialect {
       return inRecovery;
     }
 
+    private long subscription() {
+      if (subscription == null) {
+        subscription =
+            inRecovery()
+                ? 0L
+                : inTransaction(
+                    () -> {
+                      try (PreparedStatement ps =
+                          conn.prepareStatement(
+                              "SELECT s.oid, has_function_privilege("
+                                  + "'pg_replication_origin_progress(text, boolean)', 'EXECUTE')"
+                                  + " FROM pg_subscription s"
+                                  + " JOIN pg_subscription_rel r ON r.srsubid = s.oid"
+                                  + " WHERE s.subenabled AND r.srrelid = CAST(? AS regclass)"
+                                  + " AND s.subdbid = (SELECT oid FROM pg_database"
+                                  + " WHERE datname = current_database())"
+                                  + " ORDER BY s.oid LIMIT 1")) {
+                        ps.setString(1, table);
+                        try (ResultSet rs = ps.executeQuery()) {
+                          if (!rs.next()) {
+                            return 0L;
+                          }
+                          originReadable = rs.getBoolean(2);
+                          return rs.getLong(1);
+                        }
+                      }
+                    });
+      }
+      return subscription;
+    }
+
+    /**
+     * A physical standby (in recovery), or a logical subscriber whose enabled subscription covers
+     * this table.
+     */
+    @Override
+    public boolean followsReplication() {
+      return inRecovery() || subscription() != 0;
+    }
+
     @Override
     public String replicationPosition() {
-      if (followsReplication()) {
+      if (inRecovery()) {
         return null;
       }
       return inTransaction(
@@ -409,32 +608,44 @@ public final class PostgresDialect implements Dialect {
           });
     }
 
-    /** Polls the standby's replay position: cheap, and needs no privilege. */
+    /**
+     * Polls the standby's replay position, or the subscriber's applied position of the primary's
+     * WAL: cheap, and needs no privilege.
+     */
     @Override
     public boolean awaitPosition(String position, Duration timeout) {
       if (position == null || !followsReplication()) {
         return true;
       }
-      long deadline = System.nanoTime() + timeout.toNanos();
+      String sql =
+          inRecovery()
+              ? "SELECT COALESCE(pg_last_wal_replay_lsn() >= CAST(? AS pg_lsn), false)"
+              : "SELECT COALESCE("
+                  + appliedLsnSql(originReadable, "w.subid")
+                  + " >= CAST(? AS pg_lsn), false) FROM pg_stat_subscription w"
+                  + " WHERE w.subid = "
+                  + subscription()
+                  + " AND w.relid IS NULL";
+      long t0 = System.nanoTime();
+      long deadline = t0 + timeout.toNanos();
       long sleepMillis = 1;
       while (true) {
         boolean applied =
             inTransaction(
                 () -> {
-                  try (PreparedStatement ps =
-                      conn.prepareStatement(
-                          "SELECT COALESCE(pg_last_wal_replay_lsn() >= CAST(? AS pg_lsn), false)")) {
+                  try (PreparedStatement ps = conn.prepareStatement(sql)) {
                     ps.setString(1, position);
                     try (ResultSet rs = ps.executeQuery()) {
-                      rs.next();
-                      return rs.getBoolean(1);
+                      return rs.next() && rs.getBoolean(1);
                     }
                   }
                 });
         if (applied) {
+          trace("await " + position, null, t0);
           return true;
         }
         if (System.nanoTime() > deadline) {
+          trace("await timed out " + position, null, t0);
           return false;
         }
         sleep(sleepMillis);

@@ -31,23 +31,33 @@ class LiveReplicaTest {
     final long started = System.nanoTime();
 
     Writer(String url, boolean postgres) {
+      this(url, "live_contacts", ROWS);
+    }
+
+    /**
+     * Writes to {@code table} (id bigint key, user_id, email, n), whose keys 1..rows exist at the
+     * start; keys up to 100 are left alone, new rows get keys above {@code rows}.
+     */
+    Writer(String url, String table, int rows) {
       thread =
           new Thread(
               () -> {
                 try (Connection c = TestDatabases.admin(url);
                     PreparedStatement upd =
                         c.prepareStatement(
-                            "UPDATE live_contacts SET email = ?, n = n + 1 WHERE id = ?");
+                            "UPDATE " + table + " SET email = ?, n = n + 1 WHERE id = ?");
                     PreparedStatement ins =
                         c.prepareStatement(
-                            "INSERT INTO live_contacts (id, user_id, email, n) VALUES (?, ?, ?, 0)");
+                            "INSERT INTO "
+                                + table
+                                + " (id, user_id, email, n) VALUES (?, ?, ?, 0)");
                     PreparedStatement del =
-                        c.prepareStatement("DELETE FROM live_contacts WHERE id = ?")) {
-                  long next = ROWS + 1;
+                        c.prepareStatement("DELETE FROM " + table + " WHERE id = ?")) {
+                  long next = rows + 1L;
                   ThreadLocalRandom rnd = ThreadLocalRandom.current();
                   while (!stop.get()) {
                     int op = rnd.nextInt(10);
-                    long id = 101 + rnd.nextLong(ROWS - 100);
+                    long id = 101 + rnd.nextLong(rows - 100);
                     if (op < 5) {
                       upd.setString(1, "w" + rnd.nextInt() + "@example.com");
                       upd.setLong(2, id);
