@@ -115,7 +115,9 @@ public final class PostgresDialect implements Dialect {
                 + (receiver == null ? "none" : receiver)
                 + ")");
       }
-      String lsn = queryString(primary, "SELECT CAST(pg_current_wal_lsn() AS text)");
+      // The insert position: with asynchronous commit a transaction is visible before its WAL is
+      // written, and the write position would miss it (a lagging standby looked streaming).
+      String lsn = queryString(primary, "SELECT CAST(pg_current_wal_insert_lsn() AS text)");
       long t0 = System.nanoTime();
       long deadline = t0 + maxLag.toNanos();
       try (PreparedStatement ps =
