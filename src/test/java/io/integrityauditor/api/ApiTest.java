@@ -119,7 +119,13 @@ class ApiTest {
     } else {
       b.method(method, HttpRequest.BodyPublishers.noBody());
     }
-    return HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    try {
+      return HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    } catch (java.io.IOException e) {
+      // The server may close a kept-alive connection after an error answer just as the client
+      // reuses it ("header parser received no bytes"): the request never reached it; send again.
+      return HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    }
   }
 
   static String trigger(String body) throws Exception {
