@@ -459,13 +459,6 @@ public final class TableComparator {
       locate(range, p.count(), c.count(), 0);
     }
 
-    /** Digests a range on the primary, then on the copy once it has applied that point. */
-    private Digest[] syncedDigests(KeyRange range) {
-      Digest p = link.primary().digest(range);
-      sync();
-      return new Digest[] {p, link.copyLocate().digest(range)};
-    }
-
     private void sync() {
       if (follows) {
         String pos = link.primary().replicationPosition();
@@ -496,12 +489,21 @@ public final class TableComparator {
       Buckets.Arithmetic arithmetic = integerKey ? arithmeticSplit(range) : null;
       if (arithmetic != null) {
         // One plain range digest per part: a GROUP BY over the parts costs more per row than
-        // sixteen short range scans (measured 1.7x on PostgreSQL, 2x on MariaDB).
-        for (int i = 0; i < arithmetic.count(); i++) {
-          KeyRange part = arithmetic.range(range, i);
-          Digest[] d = syncedDigests(part);
-          if (!d[0].matches(d[1])) {
-            locate(part, d[0].count(), d[1].count(), depth + 1);
+        // sixteen short range scans (measured 1.7x on PostgreSQL, 2x on MariaDB). Every part is
+        // digested on the primary first and the copy waits once for the position after them: a
+        // wait per part cost one WAL flush cycle (~200 ms with asynchronous commit) each.
+        int n = arithmetic.count();
+        KeyRange[] parts = new KeyRange[n];
+        Digest[] onPrimary = new Digest[n];
+        for (int i = 0; i < n; i++) {
+          parts[i] = arithmetic.range(range, i);
+          onPrimary[i] = link.primary().digest(parts[i]);
+        }
+        sync();
+        for (int i = 0; i < n; i++) {
+          Digest onCopy = link.copyLocate().digest(parts[i]);
+          if (!onPrimary[i].matches(onCopy)) {
+            locate(parts[i], onPrimary[i].count(), onCopy.count(), depth + 1);
           }
         }
         return;
