@@ -250,7 +250,7 @@ abstract class JdbcDigestSource implements DigestSource {
   }
 
   /** Attempts of one query cancelled by a conflict with recovery before the audit gives up. */
-  static final int CONFLICT_ATTEMPTS = 6;
+  static final int CONFLICT_ATTEMPTS = 10;
 
   private long conflictRetries;
 
@@ -284,7 +284,7 @@ abstract class JdbcDigestSource implements DigestSource {
         }
         conflictRetries++;
         sleep(pause);
-        pause *= 2;
+        pause = Math.min(1000, pause * 2);
         // A session that was idle in a transaction when the conflict came is terminated, not
         // cancelled: open a new one.
         if (isClosed()) {

@@ -57,7 +57,7 @@ class RecoveryConflictTest {
                   s.execute("LOCK TABLE rc_contacts IN ACCESS EXCLUSIVE MODE");
                   c.commit();
                   locks.incrementAndGet();
-                  Thread.sleep(2);
+                  Thread.sleep(5);
                 }
               } catch (Exception e) {
                 throw new IllegalStateException(e);
