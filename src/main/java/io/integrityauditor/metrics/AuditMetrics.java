@@ -42,7 +42,7 @@ public final class AuditMetrics implements MultiCollector {
   private final RunDao dao;
   private final ObjectMapper json;
   private final String timeZone;
-  private final Map<String, Double> maxReplicaLag;
+  private final double maxReplicaLagSeconds;
 
   public AuditMetrics(
       Map<String, DatasetConfig> datasets,
@@ -55,7 +55,7 @@ public final class AuditMetrics implements MultiCollector {
     this.dao = store.runs();
     this.json = json;
     this.timeZone = timeZone;
-    this.maxReplicaLag = Map.of("default", maxReplicaLagSeconds);
+    this.maxReplicaLagSeconds = maxReplicaLagSeconds;
   }
 
   private static final class Family {
@@ -236,7 +236,7 @@ public final class AuditMetrics implements MultiCollector {
           if (lags.containsKey(r)) {
             lag.add(lags.get(r), "dataset", ds, "endpoint", r);
           }
-          maxLag.add(maxReplicaLag.get("default"), "dataset", ds, "endpoint", r);
+          maxLag.add(maxReplicaLagSeconds, "dataset", ds, "endpoint", r);
         }
         Set<String> endpoints = new LinkedHashSet<>();
         endpoints.add(cfg.primary());

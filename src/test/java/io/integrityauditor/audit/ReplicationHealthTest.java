@@ -19,6 +19,17 @@ class ReplicationHealthTest {
         .table("health_contacts", "user_id");
   }
 
+  /** 5,000 rows of health_contacts on the primary, created anew. */
+  private static void createTable(String primary, boolean postgres) throws Exception {
+    TestDatabases.execute(
+        primary,
+        "DROP TABLE IF EXISTS health_contacts",
+        "CREATE TABLE health_contacts (id bigint PRIMARY KEY, user_id int NOT NULL, v text)",
+        postgres
+            ? "INSERT INTO health_contacts SELECT g, g % 10, 'v' FROM generate_series(1, 5000) g"
+            : "INSERT INTO health_contacts SELECT seq, seq % 10, 'v' FROM seq_1_to_5000");
+  }
+
   private static AuditReport.ReplicationReport replication(AuditReport r) {
     assertThat(r.replication()).hasSize(1);
     return r.replication().get(0);
@@ -28,11 +39,7 @@ class ReplicationHealthTest {
   void postgresStandbyWithReplayPausedIsReportedStopped() throws Exception {
     String primary = TestDatabases.pgUrl(TestDatabases.PG_PRIMARY_PORT, "app");
     String standby = TestDatabases.pgUrl(TestDatabases.PG_STANDBY_PORT, "app");
-    TestDatabases.execute(
-        primary,
-        "DROP TABLE IF EXISTS health_contacts",
-        "CREATE TABLE health_contacts (id bigint PRIMARY KEY, user_id int NOT NULL, v text)",
-        "INSERT INTO health_contacts SELECT g, g % 10, 'v' FROM generate_series(1, 5000) g");
+    createTable(primary, true);
     ReplicaTopologyTest.waitForStandby(primary, standby);
     AuditReport healthy = pgFixture().run(CompareSettings.defaults());
     assertThat(replication(healthy).state()).isEqualTo("STREAMING");
@@ -70,11 +77,7 @@ class ReplicationHealthTest {
     // PostgreSQL: the standby applies every commit 4 s late (recovery_min_apply_delay).
     String primary = TestDatabases.pgUrl(TestDatabases.PG_PRIMARY_PORT, "app");
     String standby = TestDatabases.pgUrl(TestDatabases.PG_STANDBY_PORT, "app");
-    TestDatabases.execute(
-        primary,
-        "DROP TABLE IF EXISTS health_contacts",
-        "CREATE TABLE health_contacts (id bigint PRIMARY KEY, user_id int NOT NULL, v text)",
-        "INSERT INTO health_contacts SELECT g, g % 10, 'v' FROM generate_series(1, 5000) g");
+    createTable(primary, true);
     ReplicaTopologyTest.waitForStandby(primary, standby);
     try {
       TestDatabases.execute(
@@ -100,11 +103,7 @@ class ReplicationHealthTest {
     // MariaDB: the replica's SQL thread applies events 4 s after they were written (MASTER_DELAY).
     String mprimary = TestDatabases.mariaUrl(TestDatabases.MARIADB_PRIMARY_PORT, "app");
     String replica = TestDatabases.mariaUrl(TestDatabases.MARIADB_REPLICA_PORT, "app");
-    TestDatabases.execute(
-        mprimary,
-        "DROP TABLE IF EXISTS health_contacts",
-        "CREATE TABLE health_contacts (id bigint PRIMARY KEY, user_id int NOT NULL, v text)",
-        "INSERT INTO health_contacts SELECT seq, seq % 10, 'v' FROM seq_1_to_5000");
+    createTable(mprimary, false);
     AuditFixture f =
         new AuditFixture()
             .primary("p", TestDatabases.mariaEndpoint(TestDatabases.MARIADB_PRIMARY_PORT, "app"))
@@ -138,11 +137,7 @@ class ReplicationHealthTest {
             .replica(
                 "replica", TestDatabases.mariaEndpoint(TestDatabases.MARIADB_REPLICA_PORT, "app"))
             .table("health_contacts", "user_id");
-    TestDatabases.execute(
-        TestDatabases.mariaUrl(TestDatabases.MARIADB_PRIMARY_PORT, "app"),
-        "DROP TABLE IF EXISTS health_contacts",
-        "CREATE TABLE health_contacts (id bigint PRIMARY KEY, user_id int NOT NULL, v text)",
-        "INSERT INTO health_contacts SELECT seq, seq % 10, 'v' FROM seq_1_to_5000");
+    createTable(TestDatabases.mariaUrl(TestDatabases.MARIADB_PRIMARY_PORT, "app"), false);
     AuditReport healthy = f.run(CompareSettings.defaults());
     assertThat(replication(healthy).state()).isEqualTo("STREAMING");
     assertThat(healthy.status()).isEqualTo(AuditReport.Status.CONSISTENT);
