@@ -103,7 +103,8 @@ public class IntegrityAuditorApplication extends Application<IntegrityAuditorCon
             json,
             clock,
             instanceId(),
-            Duration.ofMillis(service.getHeartbeatInterval().toMilliseconds()));
+            Duration.ofMillis(service.getHeartbeatInterval().toMilliseconds()),
+            Duration.ofMillis(service.getCheckpointInterval().toMilliseconds()));
     AuditScheduler scheduler = new AuditScheduler(config.getDatasets(), store, runner, service);
     Watchdog watchdog = new Watchdog(runs, runner, scheduler, service, clock);
     WeeklyReports weekly = weeklyReports(config, store, runs, json, clock);

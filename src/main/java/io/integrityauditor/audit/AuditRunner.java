@@ -5,8 +5,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.integrityauditor.audit.AuditReport.CopyReport;
 import io.integrityauditor.audit.AuditReport.FindingReport;
 import io.integrityauditor.audit.AuditService.TableCheckpoint;
+import io.integrityauditor.engine.ScanState;
 import io.integrityauditor.store.AuditEvent;
 import io.integrityauditor.store.AuditRun;
+import io.integrityauditor.store.ChunkCheckpointRow;
 import io.integrityauditor.store.CopyResult;
 import io.integrityauditor.store.RunDao;
 import io.integrityauditor.store.StoredFinding;
@@ -45,6 +47,7 @@ public final class AuditRunner {
   private final Clock clock;
   private final String instanceId;
   private final Duration heartbeatInterval;
+  private final Duration checkpointInterval;
   private final ScheduledExecutorService heartbeats;
   private final Map<String, ActiveRun> active = new ConcurrentHashMap<>();
 
@@ -55,6 +58,21 @@ public final class AuditRunner {
       Clock clock,
       String instanceId,
       Duration heartbeatInterval) {
+    this(audits, dao, json, clock, instanceId, heartbeatInterval, Duration.ofSeconds(30));
+  }
+
+  /**
+   * @param checkpointInterval how often a chunk checkpoint is written inside a table
+   */
+  public AuditRunner(
+      AuditService audits,
+      RunDao dao,
+      ObjectMapper json,
+      Clock clock,
+      String instanceId,
+      Duration heartbeatInterval,
+      Duration checkpointInterval) {
+    this.checkpointInterval = checkpointInterval;
     this.audits = audits;
     this.dao = dao;
     this.json = json;
@@ -198,6 +216,25 @@ public final class AuditRunner {
         done.put(row.tableName(), json.readValue(row.checkpoint(), TableCheckpoint.class));
         a.rows.addAndGet(row.rowsChecked());
       }
+      // Tables the run was inside of: continued from their last chunk checkpoint.
+      Map<String, ScanState> partial = new HashMap<>();
+      for (ChunkCheckpointRow row : dao.chunkCheckpoints(runId)) {
+        if (done.containsKey(row.tableName())) {
+          continue;
+        }
+        try {
+          partial.put(
+              row.tableName() + "\u0000" + row.scan(),
+              json.readValue(row.state(), ScanState.class));
+          a.rows.addAndGet(row.rowsScanned());
+        } catch (JsonProcessingException e) {
+          LOG.warn(
+              "run {}: unreadable chunk checkpoint of {} ignored: {}",
+              runId,
+              row.tableName(),
+              e.getOriginalMessage());
+        }
+      }
       Map<String, Long> estimates = audits.estimatedRows(request);
       long total = 0;
       for (var e : estimates.entrySet()) {
@@ -210,6 +247,15 @@ public final class AuditRunner {
       if (!done.isEmpty()) {
         LOG.info(
             "run {} resumes after {} completed table(s): {}", runId, done.size(), done.keySet());
+      }
+      for (var e : partial.entrySet()) {
+        ScanState st = e.getValue();
+        LOG.info(
+            "run {} resumes inside table {} ({} scan) after {} compared rows",
+            runId,
+            e.getKey().substring(0, e.getKey().indexOf('\u0000')),
+            e.getKey().substring(e.getKey().indexOf('\u0000') + 1),
+            st.rowsScanned());
       }
       report =
           audits.run(
@@ -226,6 +272,21 @@ public final class AuditRunner {
                 @Override
                 public void tableDone(TableCheckpoint checkpoint) {
                   storeTable(runId, checkpoint);
+                }
+
+                @Override
+                public ScanState partial(String table, String scan) {
+                  return partial.get(table + "\u0000" + scan);
+                }
+
+                @Override
+                public void partialReached(String table, String scan, ScanState state) {
+                  storeChunkCheckpoint(runId, table, scan, state);
+                }
+
+                @Override
+                public Duration partialInterval() {
+                  return checkpointInterval;
                 }
               });
       if (a.cancelled.get()) {
@@ -337,6 +398,7 @@ public final class AuditRunner {
       dao.insertTable(
           new TableCheckpointRow(
               runId, table, clock.instant(), cp.report().rowsChecked(), toJson(cp)));
+      dao.deleteChunkCheckpoints(runId, table);
       dao.insertCopies(copies);
       if (!findings.isEmpty()) {
         dao.insertFindings(findings);
@@ -344,6 +406,25 @@ public final class AuditRunner {
     } catch (RuntimeException e) {
       // The run goes on; without the checkpoint a resumed run repeats this table.
       LOG.warn("cannot store the checkpoint of {} in run {}: {}", table, runId, e.getMessage());
+    }
+  }
+
+  private void storeChunkCheckpoint(String runId, String table, String scan, ScanState state) {
+    try {
+      long t0 = System.nanoTime();
+      String text = toJson(state);
+      dao.saveChunkCheckpoint(
+          new ChunkCheckpointRow(runId, table, scan, clock.instant(), state.rowsScanned(), text));
+      LOG.info(
+          "run {}: chunk checkpoint of {} after {} compared rows ({} bytes, {} ms)",
+          runId,
+          table,
+          state.rowsScanned(),
+          text.length(),
+          (System.nanoTime() - t0) / 1_000_000);
+    } catch (RuntimeException e) {
+      // The run goes on; a resumed run would start this table from an earlier point.
+      LOG.warn("cannot store a chunk checkpoint of {} in run {}: {}", table, runId, e.getMessage());
     }
   }
 

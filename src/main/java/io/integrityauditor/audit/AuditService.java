@@ -22,6 +22,7 @@ import io.integrityauditor.engine.CopyOutcome;
 import io.integrityauditor.engine.DigestSource;
 import io.integrityauditor.engine.Finding;
 import io.integrityauditor.engine.Key;
+import io.integrityauditor.engine.ScanState;
 import io.integrityauditor.engine.TableComparator;
 import io.integrityauditor.engine.TableComparator.CopyLink;
 import io.integrityauditor.engine.TableShape;
@@ -46,6 +47,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * findings up to the users who would lose data if the primary died now.
  */
 public final class AuditService {
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(AuditService.class);
+
   /** Told about progress; the CLI prints it, the service stores it. */
   public interface Progress {
     void tableStarted(String table, long estimatedRows);
@@ -75,6 +78,22 @@ public final class AuditService {
     TableCheckpoint completed(String table);
 
     void tableDone(TableCheckpoint checkpoint);
+
+    /**
+     * The chunk checkpoint of a table this run had not completed, for one scan (hashing flavour),
+     * or null.
+     */
+    default ScanState partial(String table, String scan) {
+      return null;
+    }
+
+    /** Records a chunk checkpoint; must not throw. */
+    default void partialReached(String table, String scan, ScanState state) {}
+
+    /** How often chunk checkpoints are taken; null for never. */
+    default Duration partialInterval() {
+      return null;
+    }
 
     Checkpoints NONE =
         new Checkpoints() {
@@ -276,7 +295,8 @@ public final class AuditService {
       }
       TableCheckpoint done = checkpoints.completed(t.name());
       if (done == null) {
-        TableRun run = auditTable(ds, t, copies, syncable, request.user(), progress, cancelled);
+        TableRun run =
+            auditTable(ds, t, copies, syncable, request.user(), progress, cancelled, checkpoints);
         done = atRisk(run, copies);
         if (!cancelled.get()) {
           checkpoints.tableDone(done);
@@ -453,7 +473,8 @@ public final class AuditService {
       Set<String> syncable,
       String user,
       Progress progress,
-      AtomicBoolean cancelled) {
+      AtomicBoolean cancelled,
+      Checkpoints checkpoints) {
     TableCatalog.Request req =
         new TableCatalog.Request(t.name(), t.key(), t.owner(), t.updatedAt(), t.exclude());
     Dialect primaryDialect = connector.dialect(ds.primary());
@@ -506,6 +527,21 @@ public final class AuditService {
       long rowsChecked = 0;
       for (var group : byFlavor.entrySet()) {
         HashFlavor flavor = group.getKey();
+        String scanName = flavor.name();
+        ScanState saved = checkpoints.partial(t.name(), scanName);
+        List<String> names = group.getValue().stream().map(p -> p.spec().endpoint()).toList();
+        if (saved != null
+            && saved.done()
+            && saved.copyNames().equals(names)
+            && saved.keyColumns().equals(primaryShape.keyNames())) {
+          // This scan completed before the run was interrupted (another scan of the table had not).
+          for (CopyOutcome o : saved.outcomes()) {
+            outcomes.put(o.copy(), o);
+            rowsChecked = Math.max(rowsChecked, o.rowsChecked());
+          }
+          LOG.info("table {}: the {} scan completed before the interruption", t.name(), scanName);
+          continue;
+        }
         Connection scanConn = connector.open(ds.primary());
         open.add(scanConn);
         DigestSource scan =
@@ -548,13 +584,37 @@ public final class AuditService {
         }
         TableComparator comparator =
             new TableComparator(
-                primaryShape,
-                settings,
-                (rows, nanos) -> progress.chunkScanned(t.name(), rows, nanos),
-                cancelled);
-        for (CopyOutcome o : comparator.compare(scan, links)) {
+                    primaryShape,
+                    settings,
+                    (rows, nanos) -> progress.chunkScanned(t.name(), rows, nanos),
+                    cancelled)
+                .checkpoints(
+                    saved,
+                    state -> checkpoints.partialReached(t.name(), scanName, state),
+                    checkpoints.partialInterval());
+        List<CopyOutcome> groupOutcomes = comparator.compare(scan, links);
+        if (comparator.resumed()) {
+          LOG.info(
+              "table {}: resumed after key {} ({} rows had been compared)",
+              t.name(),
+              saved.upTo(),
+              saved.rowsScanned());
+        } else if (saved != null) {
+          LOG.warn(
+              "table {}: its chunk checkpoint is for other keys or copies; the table is compared"
+                  + " from the start",
+              t.name());
+        }
+        for (CopyOutcome o : groupOutcomes) {
           outcomes.put(o.copy(), o);
           rowsChecked = Math.max(rowsChecked, o.rowsChecked());
+        }
+        if (byFlavor.size() > 1 && !cancelled.get() && groupOutcomes.size() == links.size()) {
+          // Another scan of this table follows: keep this one's outcome should the run stop.
+          ScanState finished = ScanState.finished(primaryShape.keyNames(), groupOutcomes);
+          if (finished != null) {
+            checkpoints.partialReached(t.name(), scanName, finished);
+          }
         }
       }
       List<CopyReport> reports = new ArrayList<>();

@@ -42,6 +42,12 @@ public class ServiceSettings {
   /** Clustered instances check in this often; a silent one is recovered after about twice it. */
   @JsonProperty @NotNull private Duration clusterCheckinInterval = Duration.seconds(7);
 
+  /**
+   * How often a running audit records a chunk checkpoint inside a table: a resumed run continues
+   * the table from there instead of reading it again.
+   */
+  @JsonProperty @NotNull private Duration checkpointInterval = Duration.seconds(30);
+
   public String getTimeZone() {
     return timeZone;
   }
@@ -72,6 +78,10 @@ public class ServiceSettings {
 
   public Duration getRetention() {
     return retention;
+  }
+
+  public Duration getCheckpointInterval() {
+    return checkpointInterval;
   }
 
   public Duration getClusterCheckinInterval() {

@@ -136,6 +136,77 @@ final class FindingCollector {
     pendingExtra.clear();
   }
 
+  /**
+   * What was found so far, for a chunk checkpoint; null when a key has no exact text form or the
+   * state holds more than {@code maxEntries} keys (writing it would cost more than re-reading).
+   */
+  synchronized ScanState.CopyState snapshot(String copy, long rowsChecked, long maxEntries) {
+    if ((long) findings.size()
+            + lostRows.size()
+            + owners.size()
+            + writtenAfter.size()
+            + pendingMissing.size()
+            + pendingExtra.size()
+        > maxEntries) {
+      return null;
+    }
+    List<ScanState.FindingState> fs = new ArrayList<>(findings.size());
+    for (Finding f : findings) {
+      ScanState.FindingState state = ScanState.FindingState.of(f);
+      if (state == null) {
+        return null;
+      }
+      fs.add(state);
+    }
+    List<ScanState.KeyOwner> lost = ScanState.keyOwners(lostRows);
+    List<ScanState.KeyOwner> after = ScanState.keyOwners(writtenAfter);
+    List<ScanState.PendingRow> pm = ScanState.pending(pendingMissing.values());
+    List<ScanState.PendingRow> pe = ScanState.pending(pendingExtra.values());
+    if (lost == null || after == null || pm == null || pe == null) {
+      return null;
+    }
+    return new ScanState.CopyState(
+        copy,
+        rowsChecked,
+        missing,
+        extra,
+        changed,
+        inFlight,
+        deletedSinceBackup,
+        lostRowsComplete,
+        fs,
+        lost,
+        new ArrayList<>(owners),
+        after,
+        pm,
+        pe,
+        null);
+  }
+
+  /** Continues from a checkpoint's state. */
+  synchronized void restore(ScanState.CopyState s) {
+    missing = s.missing();
+    extra = s.extra();
+    changed = s.changed();
+    inFlight = s.inFlight();
+    deletedSinceBackup = s.deletedSinceBackup();
+    lostRowsComplete = s.lostRowsComplete();
+    for (ScanState.FindingState f : s.findings()) {
+      findings.add(f.toFinding());
+    }
+    lostRows.putAll(ScanState.toMap(s.lostRows()));
+    owners.addAll(s.owners());
+    writtenAfter.putAll(ScanState.toMap(s.writtenAfter()));
+    for (ScanState.PendingRow r : s.pendingMissing()) {
+      Key k = KeyCodec.decode(r.key());
+      pendingMissing.put(k, new RowHash(k, r.hash(), r.owner()));
+    }
+    for (ScanState.PendingRow r : s.pendingExtra()) {
+      Key k = KeyCodec.decode(r.key());
+      pendingExtra.put(k, new RowHash(k, r.hash(), r.owner()));
+    }
+  }
+
   synchronized List<Finding> findings() {
     return findings;
   }

@@ -69,7 +69,13 @@ public final class TableComparator {
     void chunkScanned(long chunkRows, long elapsedNanos);
   }
 
-  private static final Chunk END = new Chunk(null, null, null);
+  private static final Chunk END = new Chunk(null, null, null, -1);
+
+  /**
+   * A checkpoint holding more keys than this (findings, lost rows, pending rows of all copies) is
+   * not written: writing it again and again would cost more than re-reading the table.
+   */
+  static final long CHECKPOINT_MAX_ENTRIES = 200_000;
 
   private final TableShape shape;
   private final CompareSettings settings;
@@ -91,6 +97,20 @@ public final class TableComparator {
   /** The primary's clock when the comparison began: rows written later are in flight. */
   private String watermark;
 
+  /** Where to resume: the chunk checkpoint of an interrupted run, or null. */
+  private ScanState resumeFrom;
+
+  private java.util.function.Consumer<ScanState> checkpointSink;
+  private long checkpointEveryNanos;
+
+  /** The checkpoint being taken: every copy records its state after one chunk; or null. */
+  private volatile Round round;
+
+  private volatile long lastCheckpointNanos;
+  private long seq;
+  private long rowsScanned;
+  private boolean resumed;
+
   public TableComparator(
       TableShape shape,
       CompareSettings settings,
@@ -103,7 +123,33 @@ public final class TableComparator {
     this.integerKey = integerKey(shape);
   }
 
-  private record Chunk(KeyRange range, Digest primary, String position) {}
+  private record Chunk(KeyRange range, Digest primary, String position, long seq) {}
+
+  /**
+   * Chunk checkpoints: resume after {@code from} (null to start at the beginning) and hand {@code
+   * sink} the state about every {@code every}, once every copy has compared and located everything
+   * up to a chunk boundary. A state for another key or another set of copies is ignored.
+   */
+  public TableComparator checkpoints(
+      ScanState from, java.util.function.Consumer<ScanState> sink, java.time.Duration every) {
+    this.resumeFrom = from;
+    this.checkpointSink = sink;
+    this.checkpointEveryNanos = every == null ? Long.MAX_VALUE : every.toNanos();
+    return this;
+  }
+
+  /** Whether the last comparison resumed from a checkpoint. */
+  public boolean resumed() {
+    return resumed;
+  }
+
+  private boolean usable(ScanState s, List<CopyLink> copies) {
+    return s != null
+        && !s.done()
+        && s.upTo() != null
+        && s.keyColumns().equals(shape.keyNames())
+        && s.copyNames().equals(copies.stream().map(CopyLink::name).toList());
+  }
 
   /** Whether key ranges can be cut by arithmetic on the key: one signed integer column. */
   static boolean integerKey(TableShape shape) {
@@ -126,9 +172,21 @@ public final class TableComparator {
   public List<CopyOutcome> compare(DigestSource primaryScan, List<CopyLink> copies) {
     Map<String, Worker> workers = new LinkedHashMap<>();
     this.primaryScan = primaryScan;
-    this.watermark = shape.updatedAt() == null ? null : primaryScan.currentTime();
-    for (CopyLink link : copies) {
-      Worker w = new Worker(link);
+    ScanState from = usable(resumeFrom, copies) ? resumeFrom : null;
+    this.resumed = from != null;
+    // A resumed comparison keeps the first run's watermark: rows written since it began are in
+    // flight in both parts alike.
+    this.watermark =
+        shape.updatedAt() == null
+            ? null
+            : from != null && from.watermark() != null
+                ? from.watermark()
+                : primaryScan.currentTime();
+    this.rowsScanned = from == null ? 0 : from.rowsScanned();
+    this.lastCheckpointNanos = System.nanoTime();
+    for (int i = 0; i < copies.size(); i++) {
+      CopyLink link = copies.get(i);
+      Worker w = new Worker(link, i, from == null ? null : from.copies().get(i));
       anyReplica |= w.follows;
       workers.put(link.name(), w);
       w.thread.start();
@@ -163,16 +221,19 @@ public final class TableComparator {
   }
 
   private void scanPrimary(DigestSource primary, Collection<Worker> workers) {
-    Key first = primary.firstKey(KeyRange.ALL);
+    Key start = resumed ? KeyCodec.decode(resumeFrom.upTo()) : null;
+    KeyRange rest = KeyRange.above(start);
+    Key first = primary.firstKey(rest);
     if (first == null) {
-      // An empty primary: one chunk covering everything, so every row of a copy is EXTRA.
-      publish(workers, KeyRange.ALL, primary.digest(KeyRange.ALL), 0);
+      // Nothing (more) on the primary: one chunk covering the rest, so every row of a copy there
+      // is EXTRA.
+      publish(workers, rest, primary.digest(rest), 0);
       return;
     }
     if (integerKey) {
-      scanIntegerKeys(primary, workers, ((Number) first.get(0)).longValue());
+      scanIntegerKeys(primary, workers, start, ((Number) first.get(0)).longValue());
     } else {
-      scanByKeyWalk(primary, workers);
+      scanByKeyWalk(primary, workers, start);
     }
   }
 
@@ -180,10 +241,11 @@ public final class TableComparator {
    * Integer keys: chunk bounds are arithmetic on the key, sized from the observed key density and
    * query time, so the primary is read exactly once, like the copies. Gaps are jumped over.
    */
-  private void scanIntegerKeys(DigestSource primary, Collection<Worker> workers, long min) {
+  private void scanIntegerKeys(
+      DigestSource primary, Collection<Worker> workers, Key start, long min) {
     long max = ((Number) primary.lastKey().get(0)).longValue();
     long chunkRows = settings.initialChunkRows();
-    Key lower = null;
+    Key lower = start;
     long base = min;
     double density = probeDensity(primary, lower, base, chunkRows);
     while (true) {
@@ -239,9 +301,9 @@ public final class TableComparator {
   }
 
   /** Other keys: the chunk's upper bound is the key n rows further, read from the key index. */
-  private void scanByKeyWalk(DigestSource primary, Collection<Worker> workers) {
+  private void scanByKeyWalk(DigestSource primary, Collection<Worker> workers, Key start) {
     long chunkRows = settings.initialChunkRows();
-    Key lower = null;
+    Key lower = start;
     while (true) {
       checkCancelled();
       long t0 = System.nanoTime();
@@ -261,11 +323,87 @@ public final class TableComparator {
 
   private void publish(Collection<Worker> workers, KeyRange range, Digest digest, long elapsed) {
     String position = anyReplica ? primaryScan.replicationPosition() : null;
-    Chunk chunk = new Chunk(range, digest, position);
+    long n = seq++;
+    rowsScanned += digest.count();
+    if (checkpointSink != null
+        && round == null
+        && range.upper() != null
+        && range.upperInclusive()
+        && System.nanoTime() - lastCheckpointNanos >= checkpointEveryNanos) {
+      // Every copy records its state once it has located everything up to this chunk.
+      round = new Round(n, range.upper(), rowsScanned, workers.size());
+    }
+    Chunk chunk = new Chunk(range, digest, position, n);
     for (Worker w : workers) {
       w.offer(chunk);
     }
     progress.chunkScanned(digest.count(), elapsed);
+  }
+
+  /**
+   * One chunk checkpoint being taken. Each copy's locator thread arrives with its state once it has
+   * compared and located every chunk up to {@code seq}; the last to arrive hands the checkpoint to
+   * the sink. One round at a time, so the sink is never called concurrently.
+   */
+  private final class Round {
+    final long seq;
+    final Key upTo;
+    final long rows;
+    final ScanState.CopyState[] states;
+    int waiting;
+    boolean abandoned;
+
+    Round(long seq, Key upTo, long rows, int copies) {
+      this.seq = seq;
+      this.upTo = upTo;
+      this.rows = rows;
+      this.states = new ScanState.CopyState[copies];
+      this.waiting = copies;
+    }
+
+    void arrive(int copy, ScanState.CopyState state) {
+      ScanState complete;
+      synchronized (this) {
+        if (abandoned) {
+          return;
+        }
+        if (state == null) {
+          // Too big to be worth writing, or a key without an exact text form: skip this one.
+          abandon();
+          return;
+        }
+        states[copy] = state;
+        if (--waiting > 0) {
+          return;
+        }
+        List<String> key = KeyCodec.encode(upTo);
+        complete =
+            key == null
+                ? null
+                : new ScanState(shape.keyNames(), key, watermark, rows, false, List.of(states));
+        end();
+      }
+      if (complete != null) {
+        try {
+          checkpointSink.accept(complete);
+        } catch (RuntimeException e) {
+          // Not written (the state database may be away): the comparison goes on regardless.
+        }
+      }
+    }
+
+    /** A copy failed or its state cannot be written: no checkpoint this time. */
+    synchronized void abandon() {
+      abandoned = true;
+      end();
+    }
+
+    private void end() {
+      lastCheckpointNanos = System.nanoTime();
+      if (round == this) {
+        round = null;
+      }
+    }
   }
 
   /**
@@ -314,6 +452,10 @@ public final class TableComparator {
     private final List<Future<?>> located = new ArrayList<>();
     private volatile String error;
     private volatile boolean dead;
+
+    /** This copy's place in the list of copies (and in a checkpoint's states). */
+    private final int index;
+
     private volatile boolean abandoned;
     private long rowsChecked;
     private List<Finding> resolved = List.of();
@@ -323,9 +465,14 @@ public final class TableComparator {
 
     private String startupError;
 
-    Worker(CopyLink link) {
+    Worker(CopyLink link, int index, ScanState.CopyState from) {
       this.link = link;
+      this.index = index;
       this.collector = new FindingCollector(settings, link.backup());
+      if (from != null) {
+        collector.restore(from);
+        rowsChecked = from.rowsChecked();
+      }
       this.watermark =
           shape.updatedAt() == null
               ? null
@@ -391,6 +538,17 @@ public final class TableComparator {
             break;
           }
           compareChunk(chunk);
+          Round r = round;
+          if (r != null && r.seq == chunk.seq()) {
+            long checked = rowsChecked;
+            // Runs after every locate of this and earlier chunks: the locator is one thread.
+            located.add(
+                locator.submit(
+                    () ->
+                        r.arrive(
+                            index,
+                            collector.snapshot(link.name(), checked, CHECKPOINT_MAX_ENTRIES))));
+          }
         }
         locator.shutdown();
         for (Future<?> f : located) {
@@ -421,6 +579,10 @@ public final class TableComparator {
     private void fail(String message) {
       error = message;
       dead = true;
+      Round r = round;
+      if (r != null) {
+        r.abandon();
+      }
       queue.clear();
       locator.shutdownNow();
     }

@@ -145,7 +145,11 @@ public final class Watchdog implements Managed {
     Instant before = now.minusMillis(settings.getRetention().toMilliseconds());
     int runs = dao.purgeRuns(before);
     dao.purgeEvents(before);
+    int reports = dao.purgeReports(before);
     lastPurge = now;
+    if (reports > 0) {
+      LOG.info("deleted {} weekly report(s) generated before {}", reports, before);
+    }
     if (runs > 0) {
       LOG.info(
           "deleted {} run(s) finished before {} (retention {})",

@@ -9,6 +9,7 @@ import org.jdbi.v3.sqlobject.customizer.BindMethods;
 import org.jdbi.v3.sqlobject.statement.SqlBatch;
 import org.jdbi.v3.sqlobject.statement.SqlQuery;
 import org.jdbi.v3.sqlobject.statement.SqlUpdate;
+import org.jdbi.v3.sqlobject.transaction.Transaction;
 
 /**
  * Audit runs and their results. Every state change is a guarded UPDATE (status and owner in the
@@ -18,6 +19,7 @@ import org.jdbi.v3.sqlobject.statement.SqlUpdate;
 @RegisterConstructorMapper(CopyResult.class)
 @RegisterConstructorMapper(StoredFinding.class)
 @RegisterConstructorMapper(TableCheckpointRow.class)
+@RegisterConstructorMapper(ChunkCheckpointRow.class)
 @RegisterConstructorMapper(AuditEvent.class)
 public interface RunDao {
   String COLUMNS =
@@ -162,6 +164,33 @@ public interface RunDao {
           + " WHERE run_id = :runId ORDER BY finished_at")
   List<TableCheckpointRow> tables(@Bind("runId") String runId);
 
+  @SqlUpdate(
+      "DELETE FROM audit_chunk_checkpoints WHERE run_id = :runId AND table_name = :tableName"
+          + " AND scan = :scan")
+  int deleteChunkCheckpoint(
+      @Bind("runId") String runId, @Bind("tableName") String table, @Bind("scan") String scan);
+
+  @SqlUpdate(
+      "INSERT INTO audit_chunk_checkpoints (run_id, table_name, scan, updated_at, rows_scanned,"
+          + " state) VALUES (:runId, :tableName, :scan, :updatedAt, :rowsScanned, :state)")
+  void insertChunkCheckpoint(@BindMethods ChunkCheckpointRow row);
+
+  /** Replaces the chunk checkpoint of a table and scan, atomically. */
+  @Transaction
+  default void saveChunkCheckpoint(ChunkCheckpointRow row) {
+    deleteChunkCheckpoint(row.runId(), row.tableName(), row.scan());
+    insertChunkCheckpoint(row);
+  }
+
+  @SqlQuery(
+      "SELECT run_id, table_name, scan, updated_at, rows_scanned, state"
+          + " FROM audit_chunk_checkpoints WHERE run_id = :runId ORDER BY table_name, scan")
+  List<ChunkCheckpointRow> chunkCheckpoints(@Bind("runId") String runId);
+
+  @SqlUpdate(
+      "DELETE FROM audit_chunk_checkpoints WHERE run_id = :runId AND table_name = :tableName")
+  int deleteChunkCheckpoints(@Bind("runId") String runId, @Bind("tableName") String table);
+
   @SqlBatch(
       "INSERT INTO audit_copies (run_id, table_name, endpoint, role, status, missing, extra,"
           + " changed, in_flight, users_affected, error) VALUES (:runId, :tableName, :endpoint,"
@@ -197,4 +226,10 @@ public interface RunDao {
 
   @SqlUpdate("DELETE FROM audit_events WHERE at < :before")
   int purgeEvents(@Bind("before") Instant before);
+
+  /** Weekly reports past the retention; the newest is always kept. */
+  @SqlUpdate(
+      "DELETE FROM weekly_reports WHERE generated_at < :before"
+          + " AND generated_at < (SELECT max(generated_at) FROM weekly_reports)")
+  int purgeReports(@Bind("before") Instant before);
 }

@@ -33,7 +33,8 @@ public final class StateStore {
           // Quartz's own tables for the clustered JDBC job store, from the Quartz jar.
           new Migration(
               2, "quartz job store", "/org/quartz/impl/jdbcjobstore/tables_postgres.sql", true),
-          new Migration(3, "weekly reports", "/db/V3__weekly_reports.sql", false));
+          new Migration(3, "weekly reports", "/db/V3__weekly_reports.sql", false),
+          new Migration(4, "chunk checkpoints", "/db/V4__chunk_checkpoints.sql", false));
 
   private final String url;
   private final ManagedDataSource dataSource;

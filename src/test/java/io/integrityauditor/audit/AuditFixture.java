@@ -56,16 +56,33 @@ public final class AuditFixture {
 
   /** With a bound on replica lag: a replica slower than this to apply the primary is LAGGING. */
   public AuditReport run(CompareSettings settings, String table, Duration maxReplicaLag) {
+    return service(settings, maxReplicaLag)
+        .run(new AuditRequest("d", table, null), AuditService.Progress.NONE, new AtomicBoolean());
+  }
+
+  private AuditService service(CompareSettings settings, Duration maxReplicaLag) {
     DatasetConfig ds = new DatasetConfig(primary, replicas, List.of(), null, tables);
-    AuditService service =
-        new AuditService(
-            Map.of("d", ds),
-            new EndpointConnector(endpoints, Duration.ofMinutes(1), Duration.ofSeconds(5)),
-            settings,
-            Clock.systemUTC(),
-            maxReplicaLag);
+    return new AuditService(
+        Map.of("d", ds),
+        new EndpointConnector(endpoints, Duration.ofMinutes(1), Duration.ofSeconds(5)),
+        settings,
+        Clock.systemUTC(),
+        maxReplicaLag);
+  }
+
+  /** With progress and checkpoints, as the service runs it. */
+  public AuditReport run(
+      CompareSettings settings,
+      String table,
+      AuditService.Progress progress,
+      AuditService.Checkpoints checkpoints) {
+    AuditService service = service(settings, Duration.ofSeconds(30));
     return service.run(
-        new AuditRequest("d", table, null), AuditService.Progress.NONE, new AtomicBoolean());
+        java.util.UUID.randomUUID().toString(),
+        new AuditRequest("d", table, null),
+        progress,
+        new AtomicBoolean(),
+        checkpoints);
   }
 
   /** "KIND key" strings of one copy of one table, sorted, e.g. "CHANGED 17". */

@@ -92,7 +92,8 @@ class ClusterIT {
                 + "  heartbeatInterval: 500ms\n"
                 + "  heartbeatTimeout: 5s\n"
                 + "  watchdogInterval: 1s\n"
-                + "  clusterCheckinInterval: 2s\n");
+                + "  clusterCheckinInterval: 2s\n"
+                + "  checkpointInterval: 1s\n");
     String yaml =
         Files.readString(config)
             .replace(
@@ -237,6 +238,12 @@ class ClusterIT {
     }
     Instance solo = start("solo", "solo", null);
     String id = archiveRunInSecondTable(solo);
+    // Killed once a chunk checkpoint inside the 3,000,000-row table has been written.
+    long deadline = System.currentTimeMillis() + 60_000;
+    while (!Files.readString(solo.log()).contains("chunk checkpoint of public.photos after")) {
+      assertThat(System.currentTimeMillis()).as("a chunk checkpoint").isLessThan(deadline);
+      Thread.sleep(20);
+    }
     new ProcessBuilder("kill", "-9", Long.toString(solo.process().pid())).start().waitFor();
     solo.process().waitFor();
     Instance back = start("solo-restarted", "solo", null);
@@ -246,8 +253,19 @@ class ClusterIT {
     assertThat(run.get("instance").asText()).contains(":" + back.process().pid() + ":");
     assertThat(run.get("report").get("tables").get(1).get("rowsChecked").asLong())
         .isEqualTo(3_000_000);
-    assertThat(Files.readString(back.log()))
-        .contains("run " + id + " resumes after 1 completed table(s)");
+    String log = Files.readString(back.log());
+    assertThat(log).contains("run " + id + " resumes after 1 completed table(s)");
+    java.util.regex.Matcher m =
+        java.util.regex.Pattern.compile(
+                "run "
+                    + id
+                    + " resumes inside table public.photos \\(\\w+ scan\\) after (\\d+) compared rows")
+            .matcher(log);
+    assertThat(m.find()).as("resumed inside the table: %s", log).isTrue();
+    long before = Long.parseLong(m.group(1));
+    assertThat(before).isBetween(1L, 2_999_999L);
+    assertThat(log).contains("table public.photos: resumed after key");
+    System.out.printf("solo: resumed inside public.photos after %,d of 3,000,000 rows%n", before);
   }
 
   @Test

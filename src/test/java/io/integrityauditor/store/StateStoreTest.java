@@ -45,7 +45,11 @@ class StateStoreTest {
     StateStore h2 = h2();
     try {
       assertThat(h2.migrate())
-          .containsExactly("V1 audit history", "V2 quartz job store", "V3 weekly reports");
+          .containsExactly(
+              "V1 audit history",
+              "V2 quartz job store",
+              "V3 weekly reports",
+              "V4 chunk checkpoints");
       assertThat(h2.migrate()).isEmpty();
       assertThat(h2.schemaVersion()).isEqualTo(StateStore.latestVersion());
     } finally {
@@ -55,7 +59,7 @@ class StateStoreTest {
     StateStore pg =
         new StateStore(config(TestDatabases.pgUrl(TestDatabases.PG_PRIMARY_PORT, "st_state")));
     try {
-      assertThat(pg.migrate()).hasSize(3);
+      assertThat(pg.migrate()).hasSize(4);
       assertThat(pg.migrate()).isEmpty();
       // Quartz's clustered job store tables exist only where they are used.
       try (Connection c =
@@ -102,6 +106,11 @@ class StateStoreTest {
     }
   }
 
+  static StoredReport report(String id, Instant now, int daysAgo) {
+    Instant at = now.minus(Duration.ofDays(daysAgo));
+    return new StoredReport(id, at.atZone(ZoneOffset.UTC).toLocalDate(), at, "", "");
+  }
+
   @Test
   void runsPastTheRetentionAreDeletedWithTheirResults() throws Exception {
     StateStore store = h2();
@@ -124,7 +133,14 @@ class StateStoreTest {
                 new StoredFinding(e.getKey(), "t", "copy", "MISSING", "{\"id\":1}", "7", null)));
         dao.finish(e.getKey(), "i", "FINDINGS", e.getValue(), 1, 1, 1L, null, "{}");
         dao.insertEvent(new AuditEvent(e.getKey(), "TRIGGER", "dba", e.getValue()));
+        dao.saveChunkCheckpoint(
+            new ChunkCheckpointRow(e.getKey(), "t", "NATIVE", e.getValue(), 5, "{}"));
       }
+      // Weekly reports: two past the retention, one recent.
+      ReportDao reports = store.jdbi().onDemand(ReportDao.class);
+      reports.insert(report("w-old", now, 120));
+      reports.insert(report("w-older", now, 147));
+      reports.insert(report("w-new", now, 1));
       ServiceSettings settings = new ServiceSettings(); // retention 90 days
       Clock clock = Clock.fixed(now, ZoneOffset.UTC);
       AuditRunner runner =
@@ -139,6 +155,15 @@ class StateStoreTest {
       assertThat(dao.find("recent")).isPresent();
       assertThat(dao.findings("recent")).hasSize(1);
       assertThat(dao.events("recent")).hasSize(1);
+      assertThat(dao.chunkCheckpoints("old")).isEmpty();
+      assertThat(dao.chunkCheckpoints("recent")).hasSize(1);
+      assertThat(reports.list(10).stream().map(ReportDao.ReportEntry::id)).containsExactly("w-new");
+      // The newest report is kept whatever its age.
+      store.jdbi().useHandle(h -> h.execute("DELETE FROM weekly_reports"));
+      reports.insert(report("w-x", now, 150));
+      reports.insert(report("w-y", now, 100));
+      assertThat(dao.purgeReports(now)).isEqualTo(1);
+      assertThat(reports.list(10).stream().map(ReportDao.ReportEntry::id)).containsExactly("w-y");
     } finally {
       store.close();
     }
