@@ -457,13 +457,44 @@ public final class AuditService {
       return ReplicationHealth.of(
           ReplicationHealth.State.UNKNOWN, null, "different engine than the primary");
     }
-    try (Connection p = connector.open(primary);
-        Connection r = connector.open(replica)) {
-      return rd.replicationHealth(p, r, maxReplicaLag);
-    } catch (RuntimeException | SQLException e) {
-      return ReplicationHealth.of(
-          ReplicationHealth.State.UNKNOWN, null, "check failed: " + connector.redact(describe(e)));
+    for (int attempt = 1; ; attempt++) {
+      try (Connection p = connector.open(primary);
+          Connection r = connector.open(replica)) {
+        return rd.replicationHealth(p, r, maxReplicaLag);
+      } catch (RuntimeException | SQLException e) {
+        if (retryAfterRecoveryConflict(e, attempt)) {
+          continue;
+        }
+        return ReplicationHealth.of(
+            ReplicationHealth.State.UNKNOWN,
+            null,
+            "check failed: " + connector.redact(describe(e)));
+      }
     }
+  }
+
+  private static final int CONFLICT_ATTEMPTS = 5;
+
+  /**
+   * Whether a query a hot standby cancelled because of a conflict with recovery (SQLSTATE 40001)
+   * should be run again, after a short pause: such cancellations come from replication, not from
+   * the data. The comparison's own queries retry the same way (JdbcDigestSource).
+   */
+  static boolean retryAfterRecoveryConflict(Throwable e, int attempt) {
+    boolean conflict = false;
+    for (Throwable t = e; t != null && !conflict; t = t.getCause() == t ? null : t.getCause()) {
+      conflict = t instanceof SQLException s && "40001".equals(s.getSQLState());
+    }
+    if (!conflict || attempt >= CONFLICT_ATTEMPTS) {
+      return false;
+    }
+    try {
+      Thread.sleep(50L * attempt);
+    } catch (InterruptedException ie) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
+    return true;
   }
 
   private TableRun auditTable(
@@ -662,6 +693,25 @@ public final class AuditService {
       TableShape primaryShape,
       Connection primaryConn) {
     Dialect dialect = connector.dialect(spec.endpoint());
+    for (int attempt = 1; ; attempt++) {
+      try {
+        return prepareCopyOnce(spec, req, primaryDialect, primaryShape, primaryConn, dialect);
+      } catch (RuntimeException | SQLException e) {
+        if (!retryAfterRecoveryConflict(e, attempt)) {
+          return new PreparedCopy(spec, dialect, null, null, connector.redact(describe(e)));
+        }
+      }
+    }
+  }
+
+  private PreparedCopy prepareCopyOnce(
+      CopySpec spec,
+      TableCatalog.Request req,
+      Dialect primaryDialect,
+      TableShape primaryShape,
+      Connection primaryConn,
+      Dialect dialect)
+      throws SQLException {
     try (Connection c = connector.open(spec.endpoint())) {
       TableShape copyShape = dialect.describe(c, req);
       TableShape shape = alignToPrimary(primaryShape, copyShape);
@@ -683,8 +733,6 @@ public final class AuditService {
         flavor = HashFlavor.CANONICAL;
       }
       return new PreparedCopy(spec, dialect, shape, flavor, null);
-    } catch (RuntimeException | SQLException e) {
-      return new PreparedCopy(spec, dialect, null, null, connector.redact(describe(e)));
     }
   }
 

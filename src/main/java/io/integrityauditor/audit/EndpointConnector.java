@@ -78,7 +78,9 @@ public final class EndpointConnector {
     long socketSeconds = 2 * Math.max(1, statementTimeout.toSeconds()) + 5;
     if (cfg.url().startsWith("jdbc:postgresql:")) {
       props.putIfAbsent("connectTimeout", Long.toString(seconds));
-      props.putIfAbsent("prepareThreshold", "0");
+      // Chunk and locate queries repeat the same text thousands of times: server-side prepared
+      // after 3 uses, they skip parsing and planning (the driver's default is 5).
+      props.putIfAbsent("prepareThreshold", "3");
       props.putIfAbsent("ApplicationName", "integrity-auditor");
       props.putIfAbsent("tcpKeepAlive", "true");
       props.putIfAbsent("socketTimeout", Long.toString(socketSeconds));

@@ -38,6 +38,9 @@ abstract class JdbcDigestSource implements DigestSource {
   protected final int timeoutSeconds;
   private long bytes;
 
+  /** Adjusts a session this source will use (also one opened again after it was lost). */
+  protected void sessionOpened(Connection c) {}
+
   JdbcDigestSource(Dialect dialect, Connection conn, TableShape shape, Duration timeout) {
     this.dialect = dialect;
     this.conn = conn;
@@ -292,6 +295,7 @@ abstract class JdbcDigestSource implements DigestSource {
             throw new DatabaseException(e);
           }
           conn = reopen.get();
+          sessionOpened(conn);
         }
       }
     }

@@ -56,6 +56,13 @@ public final class PostgresDialect implements Dialect {
     c.setReadOnly(true);
   }
 
+  /** Ends the read-only transaction of a session that is not in autocommit mode. */
+  private static void endTransaction(Connection c) throws SQLException {
+    if (!c.getAutoCommit()) {
+      c.commit();
+    }
+  }
+
   @Override
   public TableShape describe(Connection c, TableCatalog.Request request) throws SQLException {
     TableShape shape = TableCatalog.describe(this, c, request);
@@ -70,7 +77,7 @@ public final class PostgresDialect implements Dialect {
         shape.updatedAt() == null
             ? null
             : withFormattedTypes(c, regclass, List.of(shape.updatedAt())).get(0);
-    c.commit();
+    endTransaction(c);
     return new TableShape(shape.schema(), shape.name(), key, compared, owner, updated, null);
   }
 
@@ -137,7 +144,7 @@ public final class PostgresDialect implements Dialect {
             }
             replayed = rs.getString(2);
           }
-          replica.commit();
+          endTransaction(replica);
           if (System.nanoTime() > deadline) {
             return ReplicationHealth.of(
                 ReplicationHealth.State.LAGGING,
@@ -158,8 +165,8 @@ public final class PostgresDialect implements Dialect {
       Thread.currentThread().interrupt();
       return ReplicationHealth.of(ReplicationHealth.State.UNKNOWN, null, "interrupted");
     } finally {
-      primary.commit();
-      replica.commit();
+      endTransaction(primary);
+      endTransaction(replica);
     }
   }
 
@@ -196,7 +203,7 @@ public final class PostgresDialect implements Dialect {
         originReadable = rs.getBoolean(6);
       }
     }
-    replica.commit();
+    endTransaction(replica);
     if (subs.isEmpty()) {
       return null;
     }
@@ -215,7 +222,7 @@ public final class PostgresDialect implements Dialect {
         }
       }
     }
-    primary.commit();
+    endTransaction(primary);
     if (ofPrimary.isEmpty()) {
       return null;
     }
@@ -237,7 +244,7 @@ public final class PostgresDialect implements Dialect {
       }
     }
     String lsn = queryString(primary, "SELECT CAST(pg_current_wal_insert_lsn() AS text)");
-    primary.commit();
+    endTransaction(primary);
     long t0 = System.nanoTime();
     long deadline = t0 + maxLag.toNanos();
     String names = String.join(", ", ofPrimary.stream().map(Sub::name).toList());
@@ -269,7 +276,7 @@ public final class PostgresDialect implements Dialect {
           }
           applied = rs.getString(2);
         }
-        replica.commit();
+        endTransaction(replica);
         if (System.nanoTime() > deadline) {
           return ReplicationHealth.of(
               ReplicationHealth.State.LAGGING,
@@ -385,7 +392,7 @@ public final class PostgresDialect implements Dialect {
     sb.append("), 0)");
     try (Statement s = c.createStatement()) {
       s.executeQuery(sb.toString()).close();
-      c.commit();
+      endTransaction(c);
       return true;
     } catch (SQLException e) {
       try {
@@ -411,6 +418,7 @@ public final class PostgresDialect implements Dialect {
 
     Source(Connection c, TableShape shape, HashFlavor flavor, Duration timeout) {
       super(PostgresDialect.this, c, shape, timeout);
+      sessionOpened(c);
       List<String> cols = new ArrayList<>();
       for (Column col : shape.compared()) {
         cols.add(quote(col.name()));
@@ -427,6 +435,20 @@ public final class PostgresDialect implements Dialect {
     @Override
     String hashExpr() {
       return hash;
+    }
+
+    /**
+     * Every query of this source is a single statement returning a digest, a few keys or at most a
+     * leaf's rows: it runs in its own implicit transaction (read-only by the session's default),
+     * which saves the COMMIT round trip of an explicit one per query (~0.1-0.2 ms measured).
+     */
+    @Override
+    protected void sessionOpened(Connection session) {
+      try {
+        session.setAutoCommit(true);
+      } catch (SQLException e) {
+        throw new DatabaseException(e);
+      }
     }
 
     /** Single-column keys: width_bucket's binary search in C beats a CASE tree per row. */

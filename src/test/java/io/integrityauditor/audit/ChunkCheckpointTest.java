@@ -180,12 +180,30 @@ class ChunkCheckpointTest {
   static final class Rows implements AuditService.Progress {
     final AtomicLong rows = new AtomicLong();
 
+    /** Pauses the scan after every chunk, so locating keeps up and checkpoints come often. */
+    final long pauseMillis;
+
+    Rows(long pauseMillis) {
+      this.pauseMillis = pauseMillis;
+    }
+
+    Rows() {
+      this(0);
+    }
+
     @Override
     public void tableStarted(String table, long estimatedRows) {}
 
     @Override
     public void chunkScanned(String table, long n, long elapsedNanos) {
       rows.addAndGet(n);
+      if (pauseMillis > 0) {
+        try {
+          Thread.sleep(pauseMillis);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }
     }
   }
 
@@ -211,7 +229,7 @@ class ChunkCheckpointTest {
   void resumes(AuditFixture f, String table, long primaryRows, Set<String> expected)
       throws Exception {
     Recorder full = new Recorder(table, null);
-    Rows fullRows = new Rows();
+    Rows fullRows = new Rows(15);
     AuditReport r = f.run(SMALL, table, fullRows, full);
     assertThat(AuditFixture.findings(r, table, "copy")).isEqualTo(expected);
     AuditReport.CopyReport whole = AuditFixture.copy(r, table, "copy");
@@ -221,9 +239,17 @@ class ChunkCheckpointTest {
     assertThat(r.tables().get(0).rowsChecked()).isEqualTo(primaryRows);
     assertThat(fullRows.rows.get()).isEqualTo(primaryRows);
     // One checkpoint at a time, each once every copy has located everything before it: how many
-    // a run takes depends on how far locating lags behind the scan.
-    assertThat(full.states).as("checkpoints taken").hasSizeGreaterThanOrEqualTo(2);
-    List<String> picked = full.states;
+    // a run takes depends on how far locating lags behind the scan (here, paused, not far).
+    assertThat(full.states).as("checkpoints taken").hasSizeGreaterThanOrEqualTo(3);
+    System.out.printf("%s: %d chunk checkpoints%n", table, full.states.size());
+    // Eight of them, spread from the first to the last.
+    List<String> picked = new ArrayList<>();
+    for (int i = 0; i < 8; i++) {
+      String st = full.states.get(i * (full.states.size() - 1) / 7);
+      if (!picked.contains(st)) {
+        picked.add(st);
+      }
+    }
     // Among them, states holding findings and rows held back for reconciliation at the end.
     assertThat(picked).anySatisfy(j -> assertThat(j).contains("\"findings\":[{"));
     assertThat(picked).anySatisfy(j -> assertThat(j).contains("\"pendingMissing\":[{"));

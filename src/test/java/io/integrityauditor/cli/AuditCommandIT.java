@@ -179,13 +179,14 @@ class AuditCommandIT {
     Run first = run(env, "db", "migrate", cfg.toString());
     assertThat(first.code()).as(first.err()).isZero();
     assertThat(first.out())
-        .contains("applied V1 audit history, V2 quartz job store, V3 weekly reports")
-        .contains("schema version 3");
+        .contains(
+            "applied V1 audit history, V2 quartz job store, V3 weekly reports, V4 chunk checkpoints")
+        .contains("schema version 4");
     Run again = run(env, "db", "migrate", cfg.toString());
     assertThat(again.code()).as(again.err()).isZero();
     assertThat(again.out()).contains("is up to date");
     Run status = run(env, "db", "status", cfg.toString());
-    assertThat(status.out()).contains("schema version 3 (this release: 3)");
+    assertThat(status.out()).contains("schema version 4 (this release: 4)");
 
     Path badCron =
         config(
