@@ -329,7 +329,8 @@ public final class TableComparator {
         && round == null
         && range.upper() != null
         && range.upperInclusive()
-        && System.nanoTime() - lastCheckpointNanos >= checkpointEveryNanos) {
+        && System.nanoTime() - lastCheckpointNanos >= checkpointEveryNanos
+        && workers.stream().noneMatch(w -> w.dead)) {
       // Every copy records its state once it has located everything up to this chunk.
       round = new Round(n, range.upper(), rowsScanned, workers.size());
     }
@@ -407,8 +408,9 @@ public final class TableComparator {
   }
 
   /**
-   * The next chunk's size: steered by query time, and halved while differences are being found,
-   * since every differing chunk is read again to locate its rows.
+   * The next chunk's size: steered by query time; once differences are found, halved at each new
+   * one and kept near the size that costs least overall (every differing chunk is read again to
+   * locate its rows).
    */
   private long nextChunkRows(long chunkRows, long elapsedNanos, long rows) {
     long d = differing.get();
