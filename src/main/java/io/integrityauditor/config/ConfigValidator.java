@@ -82,6 +82,26 @@ public final class ConfigValidator {
     } catch (java.time.DateTimeException e) {
       out.add("service.timeZone: unknown time zone '" + service.getTimeZone() + "'");
     }
+    long beat = service.getHeartbeatInterval().toMilliseconds();
+    if (beat < 100) {
+      out.add("service.heartbeatInterval: must be at least 100ms");
+    }
+    if (service.getHeartbeatTimeout().toMilliseconds() < 2 * beat) {
+      // A run whose heartbeat is only late would be taken over while it still runs.
+      out.add(
+          "service.heartbeatTimeout: must be at least twice heartbeatInterval ("
+              + service.getHeartbeatInterval()
+              + ")");
+    }
+    if (service.getStuckAfter().toMilliseconds() < 2 * beat) {
+      out.add(
+          "service.stuckAfter: must be at least twice heartbeatInterval ("
+              + service.getHeartbeatInterval()
+              + ")");
+    }
+    if (service.getCheckpointInterval().toMilliseconds() < 1000) {
+      out.add("service.checkpointInterval: must be at least 1s");
+    }
     for (var d : datasets.entrySet()) {
       String cron = d.getValue().schedule();
       if (cron != null && !cron.isBlank()) {

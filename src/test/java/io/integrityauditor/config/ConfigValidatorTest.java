@@ -36,4 +36,23 @@ class ConfigValidatorTest {
             "endpoints.p.url: must be a JDBC URL (jdbc:...)",
             "datasets.users.replicas[0]: endpoint 'p' is used twice in this dataset");
   }
+
+  @Test
+  void refusesServiceTimingsThatWouldTakeOverLiveRuns() {
+    ServiceSettings bad =
+        new com.fasterxml.jackson.databind.ObjectMapper()
+            .convertValue(
+                Map.of(
+                    "heartbeatInterval", "10s",
+                    "heartbeatTimeout", "15s",
+                    "stuckAfter", "5s",
+                    "checkpointInterval", "0s"),
+                ServiceSettings.class);
+    assertThat(ConfigValidator.serviceProblems(Map.of(), bad))
+        .containsExactly(
+            "service.heartbeatTimeout: must be at least twice heartbeatInterval (10 seconds)",
+            "service.stuckAfter: must be at least twice heartbeatInterval (10 seconds)",
+            "service.checkpointInterval: must be at least 1s");
+    assertThat(ConfigValidator.serviceProblems(Map.of(), new ServiceSettings())).isEmpty();
+  }
 }
