@@ -123,6 +123,8 @@ public record AuditReport(
    *     tables): expected, but the backup cannot restore them
    * @param deletedSinceBackup rows only the backup holds (all tables): deleted since
    * @param findings what is wrong with the backup itself
+   * @param restoreSkipped why the restore command did not run this time ({@code restoreWhen:
+   *     newFile} and the newest file unchanged), or null
    */
   public record BackupReport(
       String endpoint,
@@ -139,7 +141,8 @@ public record AuditReport(
       List<String> countsOnlyTables,
       long writtenAfterBackup,
       long deletedSinceBackup,
-      List<BackupFindingReport> findings) {
+      List<BackupFindingReport> findings,
+      String restoreSkipped) {
 
     public BackupReport(String endpoint, String asOf, Long ageSeconds, boolean stale) {
       this(
@@ -157,7 +160,8 @@ public record AuditReport(
           List.of(),
           0,
           0,
-          List.of());
+          List.of(),
+          null);
     }
   }
 

@@ -115,6 +115,12 @@ public final class AuditService {
   private final Clock clock;
   private final Duration maxReplicaLag;
 
+  /**
+   * Per backup endpoint, the file last restored successfully (for {@code restoreWhen: newFile}).
+   */
+  private final Map<String, BackupInspector.Restored> lastRestored =
+      new java.util.concurrent.ConcurrentHashMap<>();
+
   public AuditService(
       Map<String, DatasetConfig> datasets,
       EndpointConnector connector,
@@ -399,7 +405,7 @@ public final class AuditService {
       live.addAll(d.replicas());
     }
     return new BackupInspector(
-        connector.endpoints(), live, connector::open, connector::redact, clock);
+        connector.endpoints(), live, connector::open, connector::redact, clock, lastRestored);
   }
 
   private static List<AuditReport.BackupReport> backupReports(
@@ -445,7 +451,8 @@ public final class AuditService {
               deleted,
               st.findings().stream()
                   .map(f -> new AuditReport.BackupFindingReport(f.kind().name(), f.message()))
-                  .toList()));
+                  .toList(),
+              st.restoreSkipped()));
     }
     return out;
   }

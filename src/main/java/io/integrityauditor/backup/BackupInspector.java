@@ -30,6 +30,18 @@ public final class BackupInspector {
   private final UnaryOperator<String> redact;
   private final Clock clock;
 
+  /** Per backup endpoint, the file this process last restored successfully. */
+  private final Map<String, Restored> lastRestored;
+
+  /** A file restored successfully, and when. */
+  public record Restored(String path, long bytes, Instant modified, Instant restoredAt) {
+    boolean same(BackupFile f) {
+      return path.equals(f.path().toString())
+          && bytes == f.bytes()
+          && modified.equals(f.modified());
+    }
+  }
+
   /**
    * @param endpoints every configured endpoint
    * @param liveEndpoints the primaries and replicas of every dataset: a restore never runs against
@@ -43,6 +55,27 @@ public final class BackupInspector {
       Function<String, Connection> open,
       UnaryOperator<String> redact,
       Clock clock) {
+    this(
+        endpoints,
+        liveEndpoints,
+        open,
+        redact,
+        clock,
+        new java.util.concurrent.ConcurrentHashMap<>());
+  }
+
+  /**
+   * @param lastRestored per backup endpoint, the file last restored successfully: kept by the
+   *     caller across audits so {@code restoreWhen: newFile} can skip a drill of the same file
+   */
+  public BackupInspector(
+      Map<String, EndpointConfig> endpoints,
+      Set<String> liveEndpoints,
+      Function<String, Connection> open,
+      UnaryOperator<String> redact,
+      Clock clock,
+      Map<String, Restored> lastRestored) {
+    this.lastRestored = lastRestored;
     this.endpoints = endpoints;
     this.liveEndpoints = liveEndpoints;
     this.open = open;
@@ -58,6 +91,7 @@ public final class BackupInspector {
    * @param asOfSource where {@code asOf} came from ("asOf query", "modification time of FILE")
    * @param files the files matching {@code files}, newest first (empty when none or not configured)
    * @param restore the restore drill's result, or null when none ran
+   * @param restoreSkipped why no drill ran although a restore command is configured, or null
    * @param findings what is wrong with the backup itself
    * @param error the endpoint could not be reached (the audit is incomplete), or null
    */
@@ -68,7 +102,8 @@ public final class BackupInspector {
       List<BackupFile> files,
       RestoreDrill.Result restore,
       List<BackupFinding> findings,
-      String error) {
+      String error,
+      String restoreSkipped) {
 
     /**
      * Whether its rows can be compared as of its time: the time is known and no restore failed (a
@@ -135,7 +170,21 @@ public final class BackupInspector {
     BackupFile newest = files.isEmpty() ? null : files.get(0);
 
     RestoreDrill.Result drill = null;
-    if (restore && b.restoreCommand() != null && !b.restoreCommand().isBlank()) {
+    String skipped = null;
+    Restored last = newest == null ? null : lastRestored.get(b.endpoint());
+    if (restore
+        && b.restoreCommand() != null
+        && !b.restoreCommand().isBlank()
+        && b.restoreOnlyNewFiles()
+        && last != null
+        && last.same(newest)) {
+      skipped =
+          "restoreWhen newFile: "
+              + newest.path()
+              + " was restored at "
+              + last.restoredAt()
+              + " and has not changed";
+    } else if (restore && b.restoreCommand() != null && !b.restoreCommand().isBlank()) {
       String refusal = refusal(b.endpoint());
       if (refusal != null) {
         findings.add(new BackupFinding(Kind.RESTORE_FAILED, refusal));
@@ -154,6 +203,12 @@ public final class BackupInspector {
                 r.timedOut());
         if (!drill.succeeded()) {
           findings.add(new BackupFinding(Kind.RESTORE_FAILED, restoreMessage(drill, newest)));
+          lastRestored.remove(b.endpoint());
+        } else if (newest != null) {
+          lastRestored.put(
+              b.endpoint(),
+              new Restored(
+                  newest.path().toString(), newest.bytes(), newest.modified(), clock.instant()));
         }
       }
     }
@@ -204,7 +259,7 @@ public final class BackupInspector {
     findings.addAll(BackupFreshness.age(asOf, source, newest, clock.instant(), maxAge(b)));
     List<BackupFinding> redacted =
         findings.stream().map(f -> new BackupFinding(f.kind(), redact.apply(f.message()))).toList();
-    return new State(b, asOf, source, files, drill, redacted, error);
+    return new State(b, asOf, source, files, drill, redacted, error, skipped);
   }
 
   private static Duration maxAge(BackupConfig b) {

@@ -132,6 +132,22 @@ public final class ConfigValidator {
       BackupConfig b,
       String field,
       List<String> out) {
+    if (!BackupConfig.RESTORE_ALWAYS.equals(b.restoreWhen())
+        && !BackupConfig.RESTORE_NEW_FILE.equals(b.restoreWhen())) {
+      out.add(
+          field
+              + ".restoreWhen: must be '"
+              + BackupConfig.RESTORE_ALWAYS
+              + "' or '"
+              + BackupConfig.RESTORE_NEW_FILE
+              + "', not '"
+              + b.restoreWhen()
+              + "'");
+    } else if (b.restoreOnlyNewFiles() && (b.files() == null || b.files().isBlank())) {
+      out.add(
+          field
+              + ".restoreWhen: 'newFile' needs 'files' (the dump files whose newest is restored)");
+    }
     if (b.endpoint() != null && endpoints.containsKey(b.endpoint())) {
       JdbcTarget target = JdbcTarget.of(endpoints.get(b.endpoint()).url());
       Set<String> reported = new HashSet<>();
