@@ -51,16 +51,6 @@ public final class AuditRunner {
   private final ScheduledExecutorService heartbeats;
   private final Map<String, ActiveRun> active = new ConcurrentHashMap<>();
 
-  public AuditRunner(
-      AuditService audits,
-      RunDao dao,
-      ObjectMapper json,
-      Clock clock,
-      String instanceId,
-      Duration heartbeatInterval) {
-    this(audits, dao, json, clock, instanceId, heartbeatInterval, Duration.ofSeconds(30));
-  }
-
   /**
    * @param checkpointInterval how often a chunk checkpoint is written inside a table
    */

@@ -150,37 +150,8 @@ final class FindingCollector {
         > maxEntries) {
       return null;
     }
-    List<ScanState.FindingState> fs = new ArrayList<>(findings.size());
-    for (Finding f : findings) {
-      ScanState.FindingState state = ScanState.FindingState.of(f);
-      if (state == null) {
-        return null;
-      }
-      fs.add(state);
-    }
-    List<ScanState.KeyOwner> lost = ScanState.keyOwners(lostRows);
-    List<ScanState.KeyOwner> after = ScanState.keyOwners(writtenAfter);
-    List<ScanState.PendingRow> pm = ScanState.pending(pendingMissing.values());
-    List<ScanState.PendingRow> pe = ScanState.pending(pendingExtra.values());
-    if (lost == null || after == null || pm == null || pe == null) {
-      return null;
-    }
-    return new ScanState.CopyState(
-        copy,
-        rowsChecked,
-        missing,
-        extra,
-        changed,
-        inFlight,
-        deletedSinceBackup,
-        lostRowsComplete,
-        fs,
-        lost,
-        new ArrayList<>(owners),
-        after,
-        pm,
-        pe,
-        null);
+    return ScanState.copyState(
+        outcome(copy, rowsChecked, findings), pendingMissing.values(), pendingExtra.values());
   }
 
   /** Continues from a checkpoint's state. */

@@ -75,38 +75,54 @@ public record ScanState(
   public static ScanState finished(List<String> keyColumns, List<CopyOutcome> outcomes) {
     List<CopyState> copies = new ArrayList<>();
     for (CopyOutcome o : outcomes) {
-      List<FindingState> findings = new ArrayList<>();
-      for (Finding f : o.findings()) {
-        FindingState fs = FindingState.of(f);
-        if (fs == null) {
-          return null;
-        }
-        findings.add(fs);
-      }
-      List<KeyOwner> lost = keyOwners(o.lostRows());
-      List<KeyOwner> after = keyOwners(o.writtenAfterRows());
-      if (lost == null || after == null) {
+      CopyState c = copyState(o, List.of(), List.of());
+      if (c == null) {
         return null;
       }
-      copies.add(
-          new CopyState(
-              o.copy(),
-              o.rowsChecked(),
-              o.missing(),
-              o.extra(),
-              o.changed(),
-              o.inFlight(),
-              o.deletedSinceBackup(),
-              o.lostRowsComplete(),
-              findings,
-              lost,
-              new ArrayList<>(o.ownersAffected()),
-              after,
-              List.of(),
-              List.of(),
-              o.error()));
+      copies.add(c);
     }
     return new ScanState(keyColumns, null, null, 0, true, copies);
+  }
+
+  /**
+   * A copy's outcome so far, with the rows still held back for reconciliation; null when a key has
+   * no exact text form.
+   */
+  static CopyState copyState(
+      CopyOutcome o,
+      java.util.Collection<RowHash> pendingMissing,
+      java.util.Collection<RowHash> pendingExtra) {
+    List<FindingState> findings = new ArrayList<>();
+    for (Finding f : o.findings()) {
+      FindingState fs = FindingState.of(f);
+      if (fs == null) {
+        return null;
+      }
+      findings.add(fs);
+    }
+    List<KeyOwner> lost = keyOwners(o.lostRows());
+    List<KeyOwner> after = keyOwners(o.writtenAfterRows());
+    List<PendingRow> pm = pending(pendingMissing);
+    List<PendingRow> pe = pending(pendingExtra);
+    if (lost == null || after == null || pm == null || pe == null) {
+      return null;
+    }
+    return new CopyState(
+        o.copy(),
+        o.rowsChecked(),
+        o.missing(),
+        o.extra(),
+        o.changed(),
+        o.inFlight(),
+        o.deletedSinceBackup(),
+        o.lostRowsComplete(),
+        findings,
+        lost,
+        new ArrayList<>(o.ownersAffected()),
+        after,
+        pm,
+        pe,
+        o.error());
   }
 
   /** The outcomes of a done state. */

@@ -144,7 +144,14 @@ class StateStoreTest {
       ServiceSettings settings = new ServiceSettings(); // retention 90 days
       Clock clock = Clock.fixed(now, ZoneOffset.UTC);
       AuditRunner runner =
-          new AuditRunner(null, dao, new ObjectMapper(), clock, "i", Duration.ofSeconds(1));
+          new AuditRunner(
+              null,
+              dao,
+              new ObjectMapper(),
+              clock,
+              "i",
+              Duration.ofSeconds(1),
+              Duration.ofSeconds(30));
       new Watchdog(
               dao, runner, new AuditScheduler(Map.of(), store, runner, settings), settings, clock)
           .check();
