@@ -13,7 +13,6 @@ import io.integrityauditor.config.TableConfig;
 import io.integrityauditor.dialect.Dialect;
 import io.integrityauditor.dialect.Dialect.HashFlavor;
 import io.integrityauditor.dialect.GenericJdbcDialect;
-import io.integrityauditor.dialect.PostgresDialect;
 import io.integrityauditor.dialect.ReplicationHealth;
 import io.integrityauditor.dialect.TableCatalog;
 import io.integrityauditor.engine.Column;
@@ -726,7 +725,8 @@ public final class AuditService {
       if (dialect.getClass() != primaryDialect.getClass()
           || dialect instanceof GenericJdbcDialect) {
         flavor = HashFlavor.JVM;
-      } else if (dialect instanceof PostgresDialect) {
+      } else {
+        // PostgreSQL's record hash, MariaDB's CRC pair: both only over identical column types.
         boolean sameTypes =
             types(primaryShape.compared()).equals(types(shape.compared()))
                 && types(primaryShape.key()).equals(types(shape.key()));
@@ -736,8 +736,6 @@ public final class AuditService {
                     && dialect.supportsNative(c, shape)
                 ? HashFlavor.NATIVE
                 : HashFlavor.CANONICAL;
-      } else {
-        flavor = HashFlavor.CANONICAL;
       }
       return new PreparedCopy(spec, dialect, shape, flavor, null);
     }

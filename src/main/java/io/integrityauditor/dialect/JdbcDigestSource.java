@@ -199,8 +199,12 @@ abstract class JdbcDigestSource implements DigestSource {
   protected void trace(String op, KeyRange range, long t0) {
     if (TRACE) {
       System.err.printf(
-          "trace %s %s %s %.1f ms%n",
-          Thread.currentThread().getName(), op, range, (System.nanoTime() - t0) / 1e6);
+          "trace %.3f s %s %s %s %.1f ms%n",
+          java.lang.management.ManagementFactory.getRuntimeMXBean().getUptime() / 1e3,
+          Thread.currentThread().getName(),
+          op,
+          range,
+          (System.nanoTime() - t0) / 1e6);
     }
   }
 

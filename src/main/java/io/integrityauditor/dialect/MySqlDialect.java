@@ -19,14 +19,25 @@ import java.util.Locale;
 import java.util.Set;
 
 /**
- * MariaDB and MySQL. Rows are hashed in SQL as the first 64 bits of SHA2-256 (measured ~1.8x faster
- * than MD5 here) of an unambiguous row encoding: each column rendered at full precision as UTF-8
- * text (binary values in hex, FLOAT widened to DOUBLE since MariaDB prints FLOAT with 6 digits,
- * temporal values with their fractional seconds in a UTC session, text in other character sets
- * converted to utf8mb4), NULL as the byte 0xFE, columns joined by the byte 0xFF. Neither byte can
- * occur in UTF-8, so no value can imitate a NULL or a column boundary; this costs half of a
- * length-prefixed encoding built from CHAR_LENGTH and CONCAT (measured 1.7 s vs 3.4 s per million
- * rows).
+ * MariaDB and MySQL. Rows are hashed in SQL over an unambiguous row encoding: each column rendered
+ * at full precision as UTF-8 text (binary values in hex, FLOAT widened to DOUBLE since MariaDB
+ * prints FLOAT with 6 digits, temporal values with their fractional seconds in a UTC session, text
+ * in other character sets converted to utf8mb4), the values joined by the byte 0xFF — which cannot
+ * occur in UTF-8, so no value can imitate a column boundary — and, when the table has nullable
+ * columns, a last field of one digit per nullable column, 1 where it is NULL ({@code CONCAT_WS}
+ * skips NULLs, so this field says which columns the values belong to: NULL, '' and 'NULL' all
+ * differ). This costs 2.2 s per 5M-row benchmark table against 2.5 s for wrapping every nullable
+ * column in {@code IFNULL(CAST(c AS BINARY), X'FE')}.
+ *
+ * <p>The row hash: between MariaDB tables with identical column types on servers that have {@code
+ * CRC32C} (MariaDB 10.8+), {@code NATIVE}: {@code CRC32(e) * (CRC32C(e) + 1)} — two CRCs with
+ * different polynomials (together they detect every error burst up to 32 bits and any other change
+ * of a row but for a 2^-64-ish chance), multiplied so the row hash is not linear in the row's bits
+ * and the SUM of a chunk cannot cancel when the same edit hits two rows (with a linear hash and
+ * complementary bits it would). 3.1 s per 5M-row table against 4.5 s for the SHA2 form below, 2.4 s
+ * for pt-table-checksum's CRC32. Otherwise (MySQL, older MariaDB, different column types) {@code
+ * CANONICAL}: the first 64 bits of SHA2-256 of the encoding (SHA2 measured ~1.8x faster than MD5
+ * here).
  */
 public final class MySqlDialect implements Dialect {
 
@@ -208,7 +219,18 @@ public final class MySqlDialect implements Dialect {
     if (flavor == HashFlavor.JVM) {
       return new JvmDigestSource(this, c, shape, timeout);
     }
-    return new Source(c, shape, timeout);
+    return new Source(c, shape, flavor, timeout);
+  }
+
+  /** {@code NATIVE} needs {@code CRC32C} (MariaDB 10.8 and later; not MySQL). */
+  @Override
+  public boolean supportsNative(Connection c, TableShape shape) {
+    try (Statement s = c.createStatement();
+        ResultSet rs = s.executeQuery("SELECT CRC32C('')")) {
+      return rs.next();
+    } catch (SQLException e) {
+      return false;
+    }
   }
 
   static boolean binary(Column c) {
@@ -237,22 +259,34 @@ public final class MySqlDialect implements Dialect {
   private final class Source extends JdbcDigestSource {
     private final String hash;
 
-    Source(Connection c, TableShape shape, Duration timeout) {
+    Source(Connection c, TableShape shape, HashFlavor flavor, Duration timeout) {
       super(MySqlDialect.this, c, shape, timeout);
-      Set<String> foreignCharset = nonUtf8TextColumns(c, shape);
+      String e = encoding(shape, nonUtf8TextColumns(c, shape));
+      this.hash =
+          flavor == HashFlavor.NATIVE
+              ? "CRC32(" + e + ") * (CRC32C(" + e + ") + 1)"
+              : "CAST(CONV(LEFT(SHA2(" + e + ", 256), 16), 16, 10) AS UNSIGNED)";
+    }
+
+    /** The row encoding described on the class. */
+    private String encoding(TableShape shape, Set<String> foreignCharset) {
       List<String> parts = new ArrayList<>();
+      List<String> nulls = new ArrayList<>();
       for (Column col : shape.compared()) {
-        String v = render(quote(col.name()), col);
+        String q = quote(col.name());
+        String v = render(q, col);
         if (foreignCharset.contains(col.name())) {
           v = "CONVERT(" + v + " USING utf8mb4)";
         }
-        parts.add(col.nullable() ? "IFNULL(CAST(" + v + " AS BINARY), X'FE')" : v);
+        parts.add(v);
+        if (col.nullable()) {
+          nulls.add("ISNULL(" + q + ")");
+        }
       }
-      this.hash =
-          "CAST(CONV(LEFT(SHA2(CONCAT_WS(X'FF', "
-              + String.join(", ", parts)
-              + "), 256), 16), 16, 10)"
-              + " AS UNSIGNED)";
+      if (!nulls.isEmpty()) {
+        parts.add(nulls.size() == 1 ? nulls.get(0) : "CONCAT(" + String.join(", ", nulls) + ")");
+      }
+      return "CONCAT_WS(CAST(X'FF' AS BINARY), " + String.join(", ", parts) + ")";
     }
 
     /** Text columns stored in another character set than UTF-8, converted before hashing. */
