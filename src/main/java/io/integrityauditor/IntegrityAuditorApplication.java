@@ -54,6 +54,11 @@ public class IntegrityAuditorApplication extends Application<IntegrityAuditorCon
   private static final Logger LOG = LoggerFactory.getLogger(IntegrityAuditorApplication.class);
 
   public static void main(String[] args) throws Exception {
+    if (System.getenv("IA_TRACE") != null) {
+      System.err.printf(
+          "trace %.3f s main%n",
+          java.lang.management.ManagementFactory.getRuntimeMXBean().getUptime() / 1e3);
+    }
     new IntegrityAuditorApplication().run(args);
   }
 

@@ -54,6 +54,11 @@ public final class AuditCommand extends ConfiguredCommand<IntegrityAuditorConfig
       Bootstrap<IntegrityAuditorConfiguration> bootstrap,
       Namespace ns,
       IntegrityAuditorConfiguration config) {
+    if (System.getenv("IA_TRACE") != null) {
+      System.err.printf(
+          "trace %.3f s configuration parsed and validated%n",
+          java.lang.management.ManagementFactory.getRuntimeMXBean().getUptime() / 1e3);
+    }
     CliLogging.quiet();
     System.exit(
         execute(
