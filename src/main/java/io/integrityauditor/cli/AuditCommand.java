@@ -119,6 +119,11 @@ public final class AuditCommand extends ConfiguredCommand<IntegrityAuditorConfig
           "audit: dataset %s %s: %,d rows checked in %.2f s (%,.0f rows/s), %,d bytes from the databases%n",
           d, r.status(), rows, secs, rows / Math.max(secs, 0.001), bytes);
     }
+    if (System.getenv("IA_TRACE") != null) {
+      err.printf(
+          "trace %.3f s audit done, printing the report%n",
+          java.lang.management.ManagementFactory.getRuntimeMXBean().getUptime() / 1e3);
+    }
     try {
       if (json) {
         ObjectMapper mapper =
@@ -135,6 +140,11 @@ public final class AuditCommand extends ConfiguredCommand<IntegrityAuditorConfig
       return INCOMPLETE;
     }
     out.flush();
+    if (System.getenv("IA_TRACE") != null) {
+      err.printf(
+          "trace %.3f s report printed%n",
+          java.lang.management.ManagementFactory.getRuntimeMXBean().getUptime() / 1e3);
+    }
     return code;
   }
 }

@@ -437,6 +437,12 @@ public final class PostgresDialect implements Dialect {
       return hash;
     }
 
+    /** {@code OFFSET 0} keeps the subquery, so the row hash is computed once for the three sums. */
+    @Override
+    protected boolean decodes() {
+      return true;
+    }
+
     /**
      * Every query of this source is a single statement returning a digest, a few keys or at most a
      * leaf's rows: it runs in its own implicit transaction (read-only by the session's default),
