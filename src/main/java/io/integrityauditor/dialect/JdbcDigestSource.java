@@ -404,13 +404,13 @@ abstract class JdbcDigestSource implements DigestSource {
    * three times per row, so only where the database evaluates it once for all three (a subquery the
    * planner keeps: PostgreSQL's {@code OFFSET 0}).
    */
-  protected boolean decodes() {
-    return false;
+  protected Digest.Weight decodes() {
+    return null;
   }
 
   /** The decode base of a range (its lower bound) when its sums cannot overflow, else null. */
   private Long decodeBase(KeyRange range) {
-    if (!decodes()
+    if (decodes() == null
         || shape.key().size() != 1
         || range.lower() == null
         || range.upper() == null
@@ -425,14 +425,22 @@ abstract class JdbcDigestSource implements DigestSource {
   private Digest decodableDigest(KeyRange range, long base) {
     List<String> keys = keyExprs();
     Column keyColumn = shape.key().get(0);
+    Digest.Weight weight = decodes();
     Sql sql = new Sql();
-    sql.append(
-        "SELECT COUNT(*), SUM(ia_h), SUM(ia_h & 4294967295), SUM((ia_h & 4294967295) * ia_o)");
-    sql.append(" FROM (SELECT ").append(hashExpr()).append(" AS ia_h, CAST(").append(keys.get(0));
-    sql.append(" AS bigint) - ").param(placeholder(keyColumn), base, keyColumn);
-    sql.append(" AS ia_o FROM ").append(table).append(" WHERE ");
-    rangePredicate(sql, keys, range);
-    sql.append(" OFFSET 0) ia_d");
+    if (weight == Digest.Weight.HASH_LOW32) {
+      sql.append("SELECT COUNT(*), SUM(ia_h), SUM(ia_h & 4294967295),");
+      sql.append(" SUM((ia_h & 4294967295) * ia_o) FROM (SELECT ").append(hashExpr());
+      sql.append(" AS ia_h, CAST(").append(keys.get(0)).append(" AS bigint) - ");
+      sql.param(placeholder(keyColumn), base, keyColumn);
+      sql.append(" AS ia_o FROM ").append(table).append(" WHERE ");
+      rangePredicate(sql, keys, range);
+      sql.append(" OFFSET 0) ia_d");
+    } else {
+      sql.append("SELECT COUNT(*), SUM(").append(hashExpr()).append("), COUNT(*), SUM(");
+      sql.append(keys.get(0)).append(" - ").param(placeholder(keyColumn), base, keyColumn);
+      sql.append(") FROM ").append(table).append(" WHERE ");
+      rangePredicate(sql, keys, range);
+    }
     long t0 = System.nanoTime();
     try {
       return inTransaction(
@@ -444,7 +452,8 @@ abstract class JdbcDigestSource implements DigestSource {
               return new Digest(
                   rs.getLong(1),
                   big(rs.getBigDecimal(2)),
-                  new Digest.Decode(base, big(rs.getBigDecimal(3)), big(rs.getBigDecimal(4))));
+                  new Digest.Decode(
+                      base, big(rs.getBigDecimal(3)), big(rs.getBigDecimal(4)), weight));
             }
           });
     } finally {

@@ -439,8 +439,8 @@ public final class PostgresDialect implements Dialect {
 
     /** {@code OFFSET 0} keeps the subquery, so the row hash is computed once for the three sums. */
     @Override
-    protected boolean decodes() {
-      return true;
+    protected io.integrityauditor.engine.Digest.Weight decodes() {
+      return io.integrityauditor.engine.Digest.Weight.HASH_LOW32;
     }
 
     /**

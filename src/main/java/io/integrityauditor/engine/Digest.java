@@ -23,17 +23,21 @@ public record Digest(long count, BigInteger sum, Decode decode) {
   }
 
   /**
-   * Over the rows of an integer key range: {@code low} is the sum of each row hash's low 32 bits
-   * {@code a}, {@code weighted} the sum of {@code a * (key - base)}. When two copies of the range
-   * differ by one row (changed, missing or extra), the differences of these sums are {@code Δa} and
-   * {@code Δa * (key - base)}: their quotient is the row's offset from {@code base}. With two or
-   * more differing rows the quotient is meaningless, which the reader detects by checking that the
-   * named row alone accounts for the whole difference of count and sum.
+   * Over the rows of an integer key range: {@code low} is the sum of each row's weight {@code a}
+   * (see {@link Weight}), {@code weighted} the sum of {@code a * (key - base)}. When two copies of
+   * the range differ by one row (changed, missing or extra), the differences of these sums are
+   * {@code Δa} and {@code Δa * (key - base)}: their quotient is the row's offset from {@code base}.
+   * With two or more differing rows the quotient is meaningless, which the reader detects by
+   * checking that the named row alone accounts for the whole difference of count and sum.
    */
-  public record Decode(long base, BigInteger low, BigInteger weighted) {
+  public record Decode(long base, BigInteger low, BigInteger weighted, Weight weight) {
     public Decode {
       low = low == null ? BigInteger.ZERO : low;
       weighted = weighted == null ? BigInteger.ZERO : weighted;
+    }
+
+    public Decode(long base, BigInteger low, BigInteger weighted) {
+      this(base, low, weighted, Weight.HASH_LOW32);
     }
 
     /** The low 32 bits of a row hash, as the digest query sums them. */
@@ -46,7 +50,7 @@ public record Digest(long count, BigInteger sum, Decode decode) {
      * when the sums cannot name one (no row, or more than one, or another base).
      */
     public Long key(Decode other) {
-      if (other == null || other.base != base) {
+      if (other == null || other.base != base || other.weight != weight) {
         return null;
       }
       BigInteger da = low.subtract(other.low);
@@ -67,6 +71,39 @@ public record Digest(long count, BigInteger sum, Decode decode) {
 
   public boolean matches(Digest other) {
     return count == other.count && sum.equals(other.sum);
+  }
+
+  /** What the decode sums weigh a row by, and how the digest's hash sum reads a row hash. */
+  public enum Weight {
+    /**
+     * a = the row hash's low 32 bits, so a changed row can be named too; hashes are summed as
+     * signed 64-bit values (PostgreSQL, whose subquery computes the hash once for all sums).
+     */
+    HASH_LOW32(false),
+    /**
+     * a = 1: the sums are the row count and the sum of key offsets, so only a missing or an extra
+     * row can be named (a changed row leaves both equal); hashes are summed as unsigned 64-bit
+     * values (MariaDB/MySQL, where a second use of the row hash would compute it again).
+     */
+    ONE(true);
+
+    private final boolean unsignedHashes;
+
+    Weight(boolean unsignedHashes) {
+      this.unsignedHashes = unsignedHashes;
+    }
+
+    /** The weight a of a row with this hash. */
+    public BigInteger of(long hash) {
+      return this == HASH_LOW32 ? BigInteger.valueOf(Decode.low(hash)) : BigInteger.ONE;
+    }
+
+    /** A row hash as the digest's sum adds it. */
+    public BigInteger hashValue(long hash) {
+      return unsignedHashes
+          ? new BigInteger(Long.toUnsignedString(hash))
+          : BigInteger.valueOf(hash);
+    }
   }
 
   /** Exact 128-bit accumulation of signed 64-bit hashes without allocating per row. */

@@ -675,13 +675,13 @@ public final class TableComparator {
         return false;
       }
       long count = (rp != null ? 1 : 0) - (rc != null ? 1 : 0);
+      Digest.Weight w = p.decode().weight();
+      java.math.BigInteger zero = java.math.BigInteger.ZERO;
       java.math.BigInteger sum =
-          java.math.BigInteger.valueOf(rp != null ? rp.hash() : 0)
-              .subtract(java.math.BigInteger.valueOf(rc != null ? rc.hash() : 0));
+          (rp != null ? w.hashValue(rp.hash()) : zero)
+              .subtract(rc != null ? w.hashValue(rc.hash()) : zero);
       java.math.BigInteger low =
-          java.math.BigInteger.valueOf(
-              (rp != null ? Digest.Decode.low(rp.hash()) : 0)
-                  - (rc != null ? Digest.Decode.low(rc.hash()) : 0));
+          (rp != null ? w.of(rp.hash()) : zero).subtract(rc != null ? w.of(rc.hash()) : zero);
       if (p.count() - c.count() != count
           || !p.sum().subtract(c.sum()).equals(sum)
           || !p.decode().low().subtract(c.decode().low()).equals(low)) {
