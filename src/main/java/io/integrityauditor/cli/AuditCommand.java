@@ -67,6 +67,7 @@ public final class AuditCommand extends ConfiguredCommand<IntegrityAuditorConfig
             ns.getString("table"),
             ns.getString("user"),
             Boolean.TRUE.equals(ns.getBoolean("json")),
+            bootstrap.getObjectMapper(),
             System.out,
             System.err));
   }
@@ -78,6 +79,7 @@ public final class AuditCommand extends ConfiguredCommand<IntegrityAuditorConfig
       String table,
       String user,
       boolean json,
+      ObjectMapper mapper,
       PrintStream out,
       PrintStream err) {
     List<String> problems = ConfigValidator.problems(config.getEndpoints(), config.getDatasets());
@@ -126,10 +128,11 @@ public final class AuditCommand extends ConfiguredCommand<IntegrityAuditorConfig
     }
     try {
       if (json) {
-        ObjectMapper mapper =
-            io.dropwizard.jackson.Jackson.newObjectMapper()
-                .enable(SerializationFeature.INDENT_OUTPUT);
-        out.println(mapper.writeValueAsString(reports.size() == 1 ? reports.get(0) : reports));
+        // Dropwizard's own mapper (Jackson.newObjectMapper(), already initialised at start-up).
+        out.println(
+            mapper
+                .writer(SerializationFeature.INDENT_OUTPUT)
+                .writeValueAsString(reports.size() == 1 ? reports.get(0) : reports));
       } else {
         for (AuditReport r : reports) {
           ReportPrinter.print(r, out);

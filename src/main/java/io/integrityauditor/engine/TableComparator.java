@@ -256,6 +256,14 @@ public final class TableComparator {
     long chunkRows = settings.initialChunkRows();
     Key lower = start;
     long base = min;
+    if (start == null && min > Long.MIN_VALUE) {
+      // Rows below the primary's smallest key, and above its largest (at the end), can only be
+      // EXTRA on a copy: in ranges of their own they are read row by row, at the cost of just
+      // those rows, instead of making the first and last chunks differ and be split.
+      KeyRange below = new KeyRange(null, false, Key.of(min), false);
+      publish(workers, below, primary.digest(below), 0);
+      lower = Key.of(min - 1);
+    }
     double density = probeDensity(primary, lower, base, chunkRows);
     while (true) {
       checkCancelled();
@@ -263,13 +271,20 @@ public final class TableComparator {
       width = Math.max(1, width);
       boolean last = width - 1 > max - Math.min(base, max) || base > Long.MAX_VALUE - width;
       long hi = last ? max : base + width - 1;
-      KeyRange range =
-          last ? KeyRange.above(lower) : KeyRange.above(lower).withUpper(Key.of(hi), true);
+      if (lower != null && hi <= ((Number) lower.get(0)).longValue()) {
+        // The previous chunk ended at the largest key: only what lies above is left.
+        publish(workers, KeyRange.above(lower), primary.digest(KeyRange.above(lower)), 0);
+        return;
+      }
+      KeyRange range = KeyRange.above(lower).withUpper(Key.of(hi), true);
       long t0 = System.nanoTime();
       Digest d = primary.digest(range);
       long elapsed = System.nanoTime() - t0;
       publish(workers, range, d, elapsed);
       if (last) {
+        // Everything above, including rows the primary gained during the scan.
+        KeyRange above = KeyRange.above(Key.of(hi));
+        publish(workers, above, primary.digest(above), 0);
         return;
       }
       long target = chunkRows;
@@ -644,8 +659,11 @@ public final class TableComparator {
       if (decoded(range, p, c)) {
         return;
       }
-      // Only chunks that need splitting shrink the chunks (one decoded row costs two key reads).
-      differing.incrementAndGet();
+      // Only chunks that need splitting shrink the chunks (one decoded row costs two key reads; a
+      // range empty on one side is read row by row at the cost of its own rows, whatever its size).
+      if (p.count() > 0 && c.count() > 0) {
+        differing.incrementAndGet();
+      }
       locate(range, p.count(), c.count(), 0);
     }
 
