@@ -400,9 +400,11 @@ abstract class JdbcDigestSource implements DigestSource {
   }
 
   /**
-   * Whether digests of integer key ranges carry {@link Digest.Decode} sums. They need the row hash
-   * three times per row, so only where the database evaluates it once for all three (a subquery the
-   * planner keeps: PostgreSQL's {@code OFFSET 0}).
+   * The weight of the {@link Digest.Decode} sums that digests of bounded integer key ranges carry,
+   * or null for none. Weighing rows by their hash needs the row hash three times per row, so only
+   * where the database computes it once for all three (a subquery the planner keeps: PostgreSQL's
+   * {@code OFFSET 0}); elsewhere weight 1 (row count and key sum) still names missing and extra
+   * rows.
    */
   protected Digest.Weight decodes() {
     return null;
