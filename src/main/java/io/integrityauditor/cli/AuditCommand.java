@@ -39,6 +39,33 @@ public final class AuditCommand extends ConfiguredCommand<IntegrityAuditorConfig
     subparser.addArgument("--json").action(Arguments.storeTrue()).help("print the JSON report");
   }
 
+  /**
+   * As {@link ConfiguredCommand#run(Bootstrap, Namespace)} — the configuration parsed and validated
+   * by Dropwizard's factory — without setting up the configured logging first: this command logs
+   * warnings to stderr only ({@link CliLogging}), and that set-up cost ~35 ms of every audit's
+   * start.
+   */
+  @Override
+  @SuppressWarnings("unchecked")
+  public void run(Bootstrap<?> wildcard, Namespace namespace) throws Exception {
+    Bootstrap<IntegrityAuditorConfiguration> bootstrap =
+        (Bootstrap<IntegrityAuditorConfiguration>) wildcard;
+    io.dropwizard.configuration.ConfigurationFactory<IntegrityAuditorConfiguration> factory =
+        bootstrap
+            .getConfigurationFactoryFactory()
+            .create(
+                getConfigurationClass(),
+                bootstrap.getValidatorFactory().getValidator(),
+                bootstrap.getObjectMapper(),
+                "dw");
+    String path = namespace.getString("file");
+    IntegrityAuditorConfiguration config =
+        path != null
+            ? factory.build(bootstrap.getConfigurationSourceProvider(), path)
+            : factory.build();
+    run(bootstrap, namespace, config);
+  }
+
   /** A configuration error is the user's to fix: print what and where, not a stack trace. */
   @Override
   public void onError(io.dropwizard.core.cli.Cli cli, Namespace namespace, Throwable e) {
