@@ -54,11 +54,7 @@ public class IntegrityAuditorApplication extends Application<IntegrityAuditorCon
   private static final Logger LOG = LoggerFactory.getLogger(IntegrityAuditorApplication.class);
 
   public static void main(String[] args) throws Exception {
-    if (System.getenv("IA_TRACE") != null) {
-      System.err.printf(
-          "trace %.3f s main%n",
-          java.lang.management.ManagementFactory.getRuntimeMXBean().getUptime() / 1e3);
-    }
+    io.integrityauditor.cli.Trace.at("main");
     new IntegrityAuditorApplication().run(args);
   }
 

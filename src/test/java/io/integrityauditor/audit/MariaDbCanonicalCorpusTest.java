@@ -1,7 +1,5 @@
 package io.integrityauditor.audit;
 
-import io.integrityauditor.TestDatabases;
-import io.integrityauditor.config.EndpointConfig;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -12,29 +10,13 @@ import java.sql.Statement;
  */
 class MariaDbCanonicalCorpusTest extends MariaDbCorpusTest {
   @Override
-  EndpointConfig primaryEndpoint() {
-    return TestDatabases.mariaEndpoint(PORT, "corpus_tp");
+  String primaryDb() {
+    return "corpus_tp";
   }
 
   @Override
-  EndpointConfig copyEndpoint() {
-    return TestDatabases.mariaEndpoint(PORT, "corpus_tc");
-  }
-
-  @Override
-  void recreate() throws SQLException {
-    TestDatabases.recreateMariaDatabase(PORT, "corpus_tp");
-    TestDatabases.recreateMariaDatabase(PORT, "corpus_tc");
-  }
-
-  @Override
-  Connection adminPrimary() throws SQLException {
-    return TestDatabases.mariaUnlogged(TestDatabases.mariaUrl(PORT, "corpus_tp"));
-  }
-
-  @Override
-  Connection adminCopy() throws SQLException {
-    return TestDatabases.mariaUnlogged(TestDatabases.mariaUrl(PORT, "corpus_tc"));
+  String copyDb() {
+    return "corpus_tc";
   }
 
   @Override

@@ -9,6 +9,14 @@ import java.sql.SQLException;
 class MariaDbCorpusTest extends CorpusTestBase {
   static final int PORT = TestDatabases.MARIADB_PRIMARY_PORT;
 
+  String primaryDb() {
+    return "corpus_p";
+  }
+
+  String copyDb() {
+    return "corpus_c";
+  }
+
   @Override
   DivergenceCorpus.Engine engine() {
     return DivergenceCorpus.MARIADB;
@@ -16,28 +24,28 @@ class MariaDbCorpusTest extends CorpusTestBase {
 
   @Override
   EndpointConfig primaryEndpoint() {
-    return TestDatabases.mariaEndpoint(PORT, "corpus_p");
+    return TestDatabases.mariaEndpoint(PORT, primaryDb());
   }
 
   @Override
   EndpointConfig copyEndpoint() {
-    return TestDatabases.mariaEndpoint(PORT, "corpus_c");
+    return TestDatabases.mariaEndpoint(PORT, copyDb());
   }
 
   @Override
   void recreate() throws SQLException {
-    TestDatabases.recreateMariaDatabase(PORT, "corpus_p");
-    TestDatabases.recreateMariaDatabase(PORT, "corpus_c");
+    TestDatabases.recreateMariaDatabase(PORT, primaryDb());
+    TestDatabases.recreateMariaDatabase(PORT, copyDb());
   }
 
   @Override
   Connection adminPrimary() throws SQLException {
-    return TestDatabases.mariaUnlogged(TestDatabases.mariaUrl(PORT, "corpus_p"));
+    return TestDatabases.mariaUnlogged(TestDatabases.mariaUrl(PORT, primaryDb()));
   }
 
   @Override
   Connection adminCopy() throws SQLException {
-    return TestDatabases.mariaUnlogged(TestDatabases.mariaUrl(PORT, "corpus_c"));
+    return TestDatabases.mariaUnlogged(TestDatabases.mariaUrl(PORT, copyDb()));
   }
 
   @Override
