@@ -169,6 +169,16 @@ class AuditCommandIT {
     Run r5 = run(Map.of("IA_TEST_PW", "x"), "audit", unknownTable.toString(), "--dataset", "nope");
     assertThat(r5.code()).isEqualTo(2);
     assertThat(r5.err()).contains("unknown dataset 'nope'");
+
+    // A Bean Validation constraint: the audit command parses the configuration itself (without
+    // Dropwizard's logging set-up) and must still validate it before anything runs.
+    Path negative =
+        config(
+            "bad4.yml",
+            endpoints(TestDatabases.pgUrl(PG, "cli_c")) + DATASET + "audit: { findingsCap: -5 }\n");
+    Run r6 = run(Map.of("IA_TEST_PW", "x"), "audit", negative.toString());
+    assertThat(r6.code()).isEqualTo(2);
+    assertThat(r6.err()).contains("audit.findingsCap must be greater than or equal to 0");
   }
 
   @Test

@@ -29,6 +29,7 @@ class DecodeTest {
   static final class Rows implements DigestSource {
     final NavigableMap<Long, Long> rows = new TreeMap<>();
     int rangeReads;
+    final List<KeyRange> rangesRead = new ArrayList<>();
 
     Rows(long from, long to) {
       for (long k = from; k <= to; k++) {
@@ -121,6 +122,7 @@ class DecodeTest {
     @Override
     public void rowHashes(KeyRange range, Consumer<RowHash> sink) {
       rangeReads++;
+      rangesRead.add(range);
       in(range).forEach((k, h) -> sink.accept(new RowHash(new Key(List.of(k)), h, null)));
     }
 
@@ -214,6 +216,23 @@ class DecodeTest {
     assertThat(compare(primary, copy, c)).containsExactly("CHANGED 2400", "CHANGED 2600");
     // The chunk was split; each part then held one of the two rows and named it.
     assertThat(c.decodedRows()).isEqualTo(2);
+  }
+
+  @Test
+  void rowsBelowTheSmallestAndAboveTheLargestKeyAreReadInRangesOfTheirOwn() {
+    Rows primary = new Rows(1, 10_000);
+    Rows copy = new Rows(1, 10_000);
+    for (long k : new long[] {-7, -3, 10_004, 10_009}) {
+      copy.rows.put(k, k * 31);
+    }
+    TableComparator c = comparator();
+    assertThat(compare(primary, copy, c))
+        .containsExactly("EXTRA -3", "EXTRA -7", "EXTRA 10004", "EXTRA 10009");
+    // Only the two edge ranges are read row by row, not the first and last chunks' 1,000 rows.
+    assertThat(copy.rangesRead)
+        .containsExactlyInAnyOrder(
+            new KeyRange(null, false, new Key(List.of(1L)), false),
+            KeyRange.above(new Key(List.of(10_000L))));
   }
 
   @Test
