@@ -16,12 +16,11 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * PostgreSQL. Between PostgreSQL tables with identical column types, rows are hashed with the
- * server's own {@code hash_record_extended}, passed through {@code hashint8extended}: the record
- * hash combines column hashes linearly (31·h + next), so without the extra mixing a SUM over rows
- * would not notice two rows swapping a column value. Otherwise rows are hashed as md5 of the
- * record's text form, which is unambiguous (record_out quotes and escapes every field; NULL is
- * empty, '' is {@code ""}).
+ * PostgreSQL. Between PostgreSQL tables with identical column types, rows are hashed in the server
+ * by {@link #nativeRowHash}: one exact 64-bit hash per column (the type's own hash function where
+ * it sees every difference of the stored value, else a hash of the value's text output), combined
+ * and mixed again. Otherwise rows are hashed as md5 of the record's text form, which is unambiguous
+ * (record_out quotes and escapes every field; NULL is empty, '' is {@code ""}).
  */
 public final class PostgresDialect implements Dialect {
   private static final Set<String> INTEGRAL = Set.of("smallint", "integer", "bigint");
@@ -378,20 +377,90 @@ public final class PostgresDialect implements Dialect {
     }
   }
 
+  /**
+   * Column types whose default hash function sees every difference of the stored value, by {@code
+   * format_type} name without modifiers, and that function. Types whose hash follows equality
+   * rather than identity are left out on purpose: {@code numeric} (1.0 = 1.00; hashed below with
+   * its scale), {@code jsonb} (a scale-blind numeric hash, and array elements 32 apart can swap
+   * unseen: its hash rotates each 32-bit half by one bit per element), {@code interval} ('1 day' =
+   * '24 hours'), {@code float4/8} (0 = -0), text under a nondeterministic collation (hashed under
+   * "C" here).
+   */
+  private static final java.util.Map<String, String> EXACT_HASH =
+      java.util.Map.ofEntries(
+          java.util.Map.entry("smallint", "hashint2extended"),
+          java.util.Map.entry("integer", "hashint4extended"),
+          java.util.Map.entry("bigint", "hashint8extended"),
+          java.util.Map.entry("text", "hashtextextended"),
+          java.util.Map.entry("character varying", "hashtextextended"),
+          java.util.Map.entry("character", "hashbpcharextended"),
+          java.util.Map.entry("timestamp without time zone", "timestamp_hash_extended"),
+          java.util.Map.entry("time without time zone", "time_hash_extended"),
+          java.util.Map.entry("time with time zone", "timetz_hash_extended"),
+          java.util.Map.entry("uuid", "uuid_hash_extended"));
+
+  private static final java.util.Set<String> TEXTUAL =
+      java.util.Set.of("text", "character varying", "character");
+
+  /**
+   * The NATIVE row hash over these columns ({@code refs}: how to refer to each): the XOR of one
+   * exact 64-bit hash per column, passed through {@code hashint8extended} so the row hashes are
+   * fully mixed before they are summed. Each column's hash is seeded with its position (a value
+   * moved to another column changes the row hash) and NULL is a constant of the column's own.
+   *
+   * <p>Exact means: two stored values hash alike only if they are the same value, not merely equal
+   * by the type's rules. Integers, timestamps (a timestamptz as its UTC timestamp), times, uuids
+   * and strings (under the "C" collation) use the type's own extended hash; {@code numeric} adds
+   * its scale to its hash; every other type — jsonb, json, floats, interval, bytea, arrays, dates,
+   * booleans, enums, domains — hashes its text output, which the session's settings (UTC, ISO
+   * dates, hex bytea, shortest exact floats) make the same on both sides. The expression depends on
+   * the column types only, never on nullability, so both sides of a pair with identical types
+   * compute the same hashes. Measured: 12 - 40% less CPU per row than {@code
+   * hash_record_extended(ROW(...))}, which forms and takes apart a record for every row, until
+   * jsonb's text output takes most of that back (the benchmark's contacts table).
+   */
+  static String nativeRowHash(List<Column> columns, List<String> refs) {
+    List<String> terms = new ArrayList<>();
+    for (int i = 0; i < columns.size(); i++) {
+      String type = columns.get(i).typeName().replaceAll("\\(\\d+(,\\s*-?\\d+)?\\)", "");
+      String ref = refs.get(i);
+      long seed = i + 1L;
+      String fn = EXACT_HASH.get(type);
+      if (type.equals("timestamp with time zone")) {
+        fn = "timestamp_hash_extended";
+        ref = "(" + ref + " AT TIME ZONE 'UTC')";
+      } else if (TEXTUAL.contains(type)) {
+        ref = ref + " COLLATE \"C\"";
+      }
+      if (type.equals("numeric")) {
+        terms.add(orNull("hash_numeric_extended(" + ref + ", " + seed + ")", seed));
+        terms.add(orNull("hashint4extended(scale(" + ref + "), " + seed + ")", -seed));
+      } else if (fn != null) {
+        terms.add(orNull(fn + "(" + ref + ", " + seed + ")", seed));
+      } else {
+        terms.add(
+            orNull(
+                "hashtextextended(CAST(" + ref + " AS text) COLLATE \"C\", " + seed + ")", seed));
+      }
+    }
+    return "hashint8extended(" + String.join(" # ", terms) + ", 0)";
+  }
+
+  /** A column hash, or when it is NULL a constant of its own (one per {@code tag}). */
+  private static String orNull(String hash, long tag) {
+    return "COALESCE(" + hash + ", CAST(" + (tag * 0x5851F42D4C957F2DL) + " AS bigint))";
+  }
+
   @Override
   public boolean supportsNative(Connection c, TableShape shape) {
-    // Types without an extended hash function (json, point, xml, ...) make hash_record_extended
-    // fail; probe with a row of typed NULLs, which checks every column type.
-    StringBuilder sb = new StringBuilder("SELECT hash_record_extended(ROW(");
-    for (int i = 0; i < shape.compared().size(); i++) {
-      if (i > 0) {
-        sb.append(", ");
-      }
-      sb.append("CAST(NULL AS ").append(shape.compared().get(i).typeName()).append(")");
+    // Every type has a text output, so the native hash covers any column; the probe with a row of
+    // typed NULLs still checks that the expression plans on this server before it is relied on.
+    List<String> nulls = new ArrayList<>();
+    for (Column col : shape.compared()) {
+      nulls.add("CAST(NULL AS " + col.typeName() + ")");
     }
-    sb.append("), 0)");
     try (Statement s = c.createStatement()) {
-      s.executeQuery(sb.toString()).close();
+      s.executeQuery("SELECT " + nativeRowHash(shape.compared(), nulls)).close();
       endTransaction(c);
       return true;
     } catch (SQLException e) {
@@ -426,7 +495,7 @@ public final class PostgresDialect implements Dialect {
       String row = "ROW(" + String.join(", ", cols) + ")";
       this.hash =
           flavor == HashFlavor.NATIVE
-              ? "hashint8extended(hash_record_extended(" + row + ", 0), 0)"
+              ? nativeRowHash(shape.compared(), cols)
               : "CAST(CAST('x' || substr(md5(CAST("
                   + row
                   + " AS text)), 1, 16) AS bit(64)) AS bigint)";

@@ -3,17 +3,24 @@ package io.integrityauditor.dialect;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.integrityauditor.TestDatabases;
+import io.integrityauditor.engine.Column;
 import java.math.BigInteger;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
+import java.sql.Types;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
- * Regression: PostgreSQL's hash_record_extended combines column hashes linearly (31·h + next), so
- * the sum over rows of the raw record hash is the same, modulo 2^64, when two rows swap a column
- * value. Rows (1,'x'),(2,'y') and (1,'y'),(2,'x') gave sums differing by exactly 2^64. The dialect
- * mixes each row hash again (hashint8extended), which this test proves catches the swap.
+ * The NATIVE PostgreSQL row hash ({@link PostgresDialect#nativeRowHash}), computed by the server
+ * over rows with known differences.
+ *
+ * <p>Regression: PostgreSQL's hash_record_extended combines column hashes linearly (31·h + next),
+ * so the sum over rows of the raw record hash is the same, modulo 2^64, when two rows swap a column
+ * value. Rows (1,'x'),(2,'y') and (1,'y'),(2,'x') gave sums differing by exactly 2^64. The row hash
+ * is mixed again (hashint8extended) before it is summed.
  */
 class PostgresRowHashTest {
   private static BigInteger sum(Statement s, String expr, String rows) throws Exception {
@@ -24,20 +31,223 @@ class PostgresRowHashTest {
     }
   }
 
+  private static Connection connect() throws Exception {
+    return TestDatabases.admin(TestDatabases.pgUrl(TestDatabases.PG_PRIMARY_PORT, "postgres"));
+  }
+
+  private static Column col(String name, String type) {
+    return new Column(name, type, Types.OTHER, true);
+  }
+
+  /** The native hash of each row of {@code values} over columns a, b, ... of these types. */
+  private static List<Long> hashes(Statement s, List<String> types, String... rows)
+      throws Exception {
+    List<Column> cols = new ArrayList<>();
+    List<String> refs = new ArrayList<>();
+    List<String> names = new ArrayList<>();
+    for (int i = 0; i < types.size(); i++) {
+      String n = String.valueOf((char) ('a' + i));
+      cols.add(col(n, types.get(i)));
+      refs.add(n);
+      names.add(n);
+    }
+    List<Long> out = new ArrayList<>();
+    for (String row : rows) {
+      StringBuilder typed = new StringBuilder();
+      String[] values = row.split(";", -1);
+      for (int i = 0; i < values.length; i++) {
+        typed.append(i == 0 ? "" : ", ").append("CAST(" + values[i] + " AS " + types.get(i) + ")");
+      }
+      try (ResultSet rs =
+          s.executeQuery(
+              "SELECT "
+                  + PostgresDialect.nativeRowHash(cols, refs)
+                  + " FROM (SELECT "
+                  + typed
+                  + ") v("
+                  + String.join(", ", names)
+                  + ")")) {
+        rs.next();
+        out.add(rs.getLong(1));
+      }
+    }
+    return out;
+  }
+
   @Test
-  void rawRecordHashSumMissesASwapAndTheMixedHashDoesNot() throws Exception {
+  void rawRecordHashSumMissesASwapAndTheNativeHashDoesNot() throws Exception {
     String original = "(1, 'x'), (2, 'y')";
     String swapped = "(1, 'y'), (2, 'x')";
-    try (Connection c =
-            TestDatabases.admin(TestDatabases.pgUrl(TestDatabases.PG_PRIMARY_PORT, "postgres"));
+    try (Connection c = connect();
         Statement s = c.createStatement()) {
       String raw = "hash_record_extended(ROW(a, b), 0)";
       BigInteger two64 = BigInteger.ONE.shiftLeft(64);
       assertThat(sum(s, raw, original).mod(two64)).isEqualTo(sum(s, raw, swapped).mod(two64));
 
-      String mixed = "hashint8extended(hash_record_extended(ROW(a, b), 0), 0)";
+      String mixed =
+          PostgresDialect.nativeRowHash(
+              List.of(col("a", "integer"), col("b", "text")), List.of("a", "b"));
       assertThat(sum(s, mixed, original).mod(two64))
           .isNotEqualTo(sum(s, mixed, swapped).mod(two64));
+      assertThat(sum(s, mixed, original)).isNotEqualTo(sum(s, mixed, swapped));
+    }
+  }
+
+  @Test
+  void nullEmptyAndTheWordNullAndValuesMovedBetweenColumnsHashApart() throws Exception {
+    try (Connection c = connect();
+        Statement s = c.createStatement()) {
+      List<Long> h =
+          hashes(
+              s,
+              List.of("text", "character varying(10)"),
+              "NULL;'x'",
+              "'';'x'",
+              "'NULL';'x'",
+              "'x';NULL",
+              "'x';''",
+              "'a|';'b'",
+              "'a';'|b'",
+              "'x';'x'");
+      assertThat(h).doesNotHaveDuplicates();
+    }
+  }
+
+  @Test
+  void everyMappedTypeAndTheRecordFallbackSeeOneUnitChanges() throws Exception {
+    try (Connection c = connect();
+        Statement s = c.createStatement()) {
+      // Each pair differs in one value by the smallest step of its type.
+      String[][] pairs = {
+        {"smallint", "1", "2"},
+        {"integer", "2147483646", "2147483647"},
+        {"bigint", "123456789012345", "123456789012346"},
+        {"numeric(20,6)", "1.000001", "1.000002"},
+        {"double precision", "1", "1.0000000000000002"},
+        {"real", "1.5", "1.5000001"},
+        {
+          "timestamp(6) without time zone",
+          "'2009-10-01 12:00:00.000001'",
+          "'2009-10-01 12:00:00.000002'"
+        },
+        {"timestamp with time zone", "'2009-10-01 12:00:00+00'", "'2009-10-01 12:00:00.000001+00'"},
+        {"time without time zone", "'12:00:00'", "'12:00:00.000001'"},
+        {"interval", "'1 day'", "'24 hours'"},
+        {
+          "uuid", "'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11'", "'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a12'"
+        },
+        {"jsonb", "'{\"a\": {\"b\": [1, 2]}}'", "'{\"a\": {\"b\": [1, 3]}}'"},
+        {"character(3)", "'ab'", "'ac'"},
+        {"text[]", "ARRAY['a','b']", "ARRAY['b','a']"},
+        {"boolean", "true", "false"},
+        {"date", "'2009-10-01'", "'2009-10-02'"},
+        {"bytea", "'\\x00'", "'\\x01'"},
+      };
+      for (String[] p : pairs) {
+        List<Long> h = hashes(s, List.of(p[0], "integer"), p[1] + ";7", p[2] + ";7", "NULL;7");
+        assertThat(h).as(p[0]).doesNotHaveDuplicates();
+      }
+    }
+  }
+
+  /**
+   * Regression: values equal by their type's rules but not the same value. The record hash
+   * (hash_record_extended, the native hash until then) gave each pair one hash.
+   */
+  @Test
+  void valuesEqualByTheirTypeButNotTheSameHashApartAsTheRecordHashDidNot() throws Exception {
+    String[][] pairs = {
+      {
+        "jsonb",
+        "(SELECT jsonb_agg(g) FROM generate_series(0, 32) g)",
+        "(SELECT jsonb_agg(CASE g WHEN 0 THEN 32 WHEN 32 THEN 0 ELSE g END ORDER BY g)"
+            + " FROM generate_series(0, 32) g)"
+      },
+      {"jsonb", "'{\"n\": 1.0}'", "'{\"n\": 1.00}'"},
+      {"jsonb", "'[]'", "'{}'"},
+      {"jsonb", "'[\"a\"]'", "'[[[\"a\"]]]'"},
+      {"numeric", "1.0", "1.00"},
+      {"numeric(10,2)", "'NaN'", "NULL"},
+      {"interval", "'1 day'", "'24 hours'"},
+      {"double precision", "'0'", "'-0'"},
+      {"real", "'0'", "'-0'"},
+    };
+    try (Connection c = connect();
+        Statement s = c.createStatement()) {
+      for (String[] p : pairs) {
+        if (!p[2].equals("NULL")) {
+          List<Long> old = new ArrayList<>();
+          for (String v : new String[] {p[1], p[2]}) {
+            try (ResultSet rs =
+                s.executeQuery(
+                    "SELECT hash_record_extended(ROW(CAST(" + v + " AS " + p[0] + ")), 0)")) {
+              rs.next();
+              old.add(rs.getLong(1));
+            }
+          }
+          assertThat(old.get(0)).as(p[0] + " record hash").isEqualTo(old.get(1));
+        }
+        assertThat(hashes(s, List.of(p[0]), p[1], p[2])).as(p[0]).doesNotHaveDuplicates();
+      }
+    }
+  }
+
+  @Test
+  void aCaseOnlyChangeUnderACaseInsensitiveCollationHashesApart() throws Exception {
+    try (Connection c = connect();
+        Statement s = c.createStatement()) {
+      s.execute(
+          "CREATE COLLATION IF NOT EXISTS pg_temp.ci (provider = icu,"
+              + " locale = 'und-u-ks-level2', deterministic = false)");
+      s.execute("CREATE TEMP TABLE ci_rows (a text COLLATE pg_temp.ci)");
+      s.execute("INSERT INTO ci_rows VALUES ('Hello'), ('hello')");
+      String expr = PostgresDialect.nativeRowHash(List.of(col("a", "text")), List.of("a"));
+      List<Long> h = new ArrayList<>();
+      try (ResultSet rs =
+          s.executeQuery("SELECT " + expr + " FROM ci_rows ORDER BY a COLLATE \"C\"")) {
+        while (rs.next()) {
+          h.add(rs.getLong(1));
+        }
+      }
+      assertThat(h).hasSize(2).doesNotHaveDuplicates();
+      try (ResultSet rs =
+          s.executeQuery("SELECT count(DISTINCT hash_record_extended(ROW(a), 0)) FROM ci_rows")) {
+        rs.next();
+        assertThat(rs.getInt(1)).as("the record hash").isEqualTo(1);
+      }
+    }
+  }
+
+  /** scripts/bench.sh times a scan with the audit's row hash for its contacts table: the same. */
+  @Test
+  void theBenchmarksExactHashScanUsesTheAuditsRowHash() throws Exception {
+    List<Column> cols =
+        List.of(
+            col("id", "bigint"),
+            col("user_id", "bigint"),
+            col("name", "text"),
+            col("email", "text"),
+            col("phone", "text"),
+            col("meta", "jsonb"),
+            col("updated_at", "timestamp with time zone"));
+    List<String> refs = cols.stream().map(c -> "\"" + c.name() + "\"").toList();
+    String script =
+        java.nio.file.Files.readString(java.nio.file.Path.of("scripts/bench.sh"))
+            .replace("'\"'\"'", "'");
+    assertThat(script)
+        .contains("EXACT_ROW_HASH='" + PostgresDialect.nativeRowHash(cols, refs) + "'");
+  }
+
+  @Test
+  void aTimestamptzHashesTheInstantWhateverTheSessionTimeZone() throws Exception {
+    try (Connection c = connect();
+        Statement s = c.createStatement()) {
+      List<String> types = List.of("timestamp with time zone");
+      s.execute("SET TimeZone = 'UTC'");
+      long utc = hashes(s, types, "'2009-10-01 12:00:00+00'").get(0);
+      s.execute("SET TimeZone = 'America/Los_Angeles'");
+      assertThat(hashes(s, types, "'2009-10-01 05:00:00-07'").get(0)).isEqualTo(utc);
+      assertThat(hashes(s, types, "'2009-10-01 12:00:00'").get(0)).isNotEqualTo(utc);
     }
   }
 }
