@@ -579,11 +579,17 @@ public final class AuditService {
           LOG.info("table {}: the {} scan completed before the interruption", t.name(), scanName);
           continue;
         }
+        // A column NOT NULL on one side and nullable on another is encoded as nullable on all
+        // (MariaDB's row encoding marks NULLs of nullable columns only): equal rows hash alike.
+        java.util.Set<String> nullable = primaryShape.nullableColumns();
+        for (PreparedCopy p : group.getValue()) {
+          nullable.addAll(p.shape().nullableColumns());
+        }
+        TableShape scanShape = primaryShape.withNullable(nullable);
         Connection scanConn = connector.open(ds.primary());
         open.add(scanConn);
         DigestSource scan =
-            primaryDialect.digestSource(
-                scanConn, primaryShape, flavor, connector.statementTimeout());
+            primaryDialect.digestSource(scanConn, scanShape, flavor, connector.statementTimeout());
         List<CopyLink> links = new ArrayList<>();
         for (PreparedCopy p : group.getValue()) {
           try {
@@ -598,9 +604,9 @@ public final class AuditService {
             CopyLink link =
                 new CopyLink(
                     p.spec().endpoint(),
-                    p.dialect().digestSource(cc, p.shape(), flavor, timeout),
-                    p.dialect().digestSource(cl, p.shape(), flavor, timeout),
-                    primaryDialect.digestSource(lc, primaryShape, flavor, timeout),
+                    p.dialect().digestSource(cc, p.shape().withNullable(nullable), flavor, timeout),
+                    p.dialect().digestSource(cl, p.shape().withNullable(nullable), flavor, timeout),
+                    primaryDialect.digestSource(lc, scanShape, flavor, timeout),
                     backup == null && syncable.contains(p.spec().endpoint()),
                     backup != null,
                     backup == null ? null : backup.watermark());
@@ -621,7 +627,7 @@ public final class AuditService {
         }
         TableComparator comparator =
             new TableComparator(
-                    primaryShape,
+                    scanShape,
                     settings,
                     (rows, nanos) -> progress.chunkScanned(t.name(), rows, nanos),
                     cancelled)

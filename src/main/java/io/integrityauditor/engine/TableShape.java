@@ -32,6 +32,34 @@ public record TableShape(
     return new TableShape(schema, name, key, compared, owner, updatedAt, ownerFilter);
   }
 
+  /**
+   * The same table with every compared column named in {@code nullable} (lower case) treated as
+   * nullable: a row encoding that marks NULLs only for nullable columns must be built alike on both
+   * sides, whichever side allows NULL.
+   */
+  public TableShape withNullable(java.util.Set<String> nullable) {
+    List<Column> cols =
+        compared.stream()
+            .map(
+                c ->
+                    c.nullable() || !nullable.contains(c.name().toLowerCase(java.util.Locale.ROOT))
+                        ? c
+                        : new Column(c.name(), c.typeName(), c.jdbcType(), true))
+            .toList();
+    return new TableShape(schema, name, key, cols, owner, updatedAt, ownerFilter);
+  }
+
+  /** Lower-case names of the compared columns that allow NULL. */
+  public java.util.Set<String> nullableColumns() {
+    java.util.Set<String> out = new java.util.HashSet<>();
+    for (Column c : compared) {
+      if (c.nullable()) {
+        out.add(c.name().toLowerCase(java.util.Locale.ROOT));
+      }
+    }
+    return out;
+  }
+
   public List<String> keyNames() {
     return key.stream().map(Column::name).toList();
   }
