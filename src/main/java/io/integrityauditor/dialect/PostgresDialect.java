@@ -437,6 +437,12 @@ public final class PostgresDialect implements Dialect {
         terms.add(orNull("hashint4extended(scale(" + ref + "), " + seed + ")", -seed));
       } else if (fn != null) {
         terms.add(orNull(fn + "(" + ref + ", " + seed + ")", seed));
+      } else if (type.equals("bpchar")) {
+        // Unpadded bpchar keeps trailing spaces its cast to text would strip: its output form.
+        terms.add(
+            orNull(
+                "hashtextextended(textin(bpcharout(" + ref + ")) COLLATE \"C\", " + seed + ")",
+                seed));
       } else {
         terms.add(
             orNull(

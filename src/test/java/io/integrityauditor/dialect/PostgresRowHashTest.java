@@ -169,6 +169,7 @@ class PostgresRowHashTest {
       {"numeric", "1.0", "1.00"},
       {"numeric(10,2)", "'NaN'", "NULL"},
       {"interval", "'1 day'", "'24 hours'"},
+      {"bpchar", "'ab'", "'ab '"},
       {"double precision", "'0'", "'-0'"},
       {"real", "'0'", "'-0'"},
     };
