@@ -415,9 +415,10 @@ public final class PostgresDialect implements Dialect {
    * booleans, enums, domains — hashes its text output, which the session's settings (UTC, ISO
    * dates, hex bytea, shortest exact floats) make the same on both sides. The expression depends on
    * the column types only, never on nullability, so both sides of a pair with identical types
-   * compute the same hashes. Measured: 12 - 40% less CPU per row than {@code
-   * hash_record_extended(ROW(...))}, which forms and takes apart a record for every row, until
-   * jsonb's text output takes most of that back (the benchmark's contacts table).
+   * compute the same hashes. Measured on the benchmark's contacts table: the per-column hashes cost
+   * 15 - 20% less CPU per row than {@code hash_record_extended(ROW(...))}, which forms and takes
+   * apart a record for every row; hashing jsonb by its text output takes more than that back (the
+   * exact hash costs about what the benchmark's inexact limit does).
    */
   static String nativeRowHash(List<Column> columns, List<String> refs) {
     List<String> terms = new ArrayList<>();
