@@ -114,7 +114,7 @@ class PostgresRowHashTest {
   }
 
   @Test
-  void everyMappedTypeAndTheRecordFallbackSeeOneUnitChanges() throws Exception {
+  void everyMappedTypeAndTheTextOutputFallbackSeeOneUnitChanges() throws Exception {
     try (Connection c = connect();
         Statement s = c.createStatement()) {
       // Each pair differs in one value by the smallest step of its type.
