@@ -58,6 +58,26 @@ public class IntegrityAuditorApplication extends Application<IntegrityAuditorCon
     new IntegrityAuditorApplication().run(args);
   }
 
+  /**
+   * As Dropwizard's {@code Application.run}, except that the one-shot {@code audit} command skips
+   * registering the JVM gauges with Dropwizard's metric registry: nothing of an audit reads them,
+   * and building them (the platform MBean server) cost 30 - 50 ms of every audit's start. Every
+   * other command, {@code server} above all, starts exactly as before.
+   */
+  @Override
+  public void run(String... arguments) throws Exception {
+    Bootstrap<IntegrityAuditorConfiguration> bootstrap = new Bootstrap<>(this);
+    addDefaultCommands(bootstrap);
+    initialize(bootstrap);
+    if (arguments.length == 0 || !"audit".equals(arguments[0])) {
+      bootstrap.registerMetrics();
+    }
+    new io.dropwizard.core.cli.Cli(
+            new io.dropwizard.util.JarLocation(getClass()), bootstrap, System.out, System.err)
+        .run(arguments)
+        .ifPresent(this::onFatalError);
+  }
+
   @Override
   public String getName() {
     return "integrity-auditor";
@@ -65,6 +85,7 @@ public class IntegrityAuditorApplication extends Application<IntegrityAuditorCon
 
   @Override
   public void initialize(Bootstrap<IntegrityAuditorConfiguration> bootstrap) {
+    io.integrityauditor.cli.Trace.at("bootstrap built");
     // Strict: a ${VAR} that is not set is a configuration error, not an empty password.
     bootstrap.setConfigurationSourceProvider(
         new SubstitutingSourceProvider(

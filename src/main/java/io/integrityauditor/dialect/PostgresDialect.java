@@ -489,6 +489,24 @@ public final class PostgresDialect implements Dialect {
     return new Source(c, shape, flavor, timeout);
   }
 
+  /** A WAL position ({@code X/Y}, hexadecimal) as a number; -1 when it is not one. */
+  static long lsn(String position) {
+    int slash = position.indexOf('/');
+    if (slash <= 0) {
+      return -1;
+    }
+    try {
+      long hi = Long.parseUnsignedLong(position.substring(0, slash), 16);
+      long lo = Long.parseUnsignedLong(position.substring(slash + 1), 16);
+      if (hi > 0xFFFFFFFFL || lo > 0xFFFFFFFFL || hi > 0x7FFFFFFFL) {
+        return -1;
+      }
+      return hi << 32 | lo;
+    } catch (NumberFormatException e) {
+      return -1;
+    }
+  }
+
   private final class Source extends JdbcDigestSource {
     private final String hash;
 
@@ -718,9 +736,17 @@ public final class PostgresDialect implements Dialect {
      * Polls the standby's replay position, or the subscriber's applied position of the primary's
      * WAL: cheap, and needs no privilege.
      */
+    /** The highest WAL position this copy was seen to have applied (it never goes back). */
+    private long reached = -1;
+
     @Override
     public boolean awaitPosition(String position, Duration timeout) {
       if (position == null || !followsReplication()) {
+        return true;
+      }
+      long wanted = lsn(position);
+      if (wanted >= 0 && wanted <= reached) {
+        // Applied already (an idle primary's position is the same for every chunk): no query.
         return true;
       }
       String sql =
@@ -748,6 +774,7 @@ public final class PostgresDialect implements Dialect {
                 });
         if (applied) {
           trace("await " + position, null, t0);
+          reached = Math.max(reached, wanted);
           return true;
         }
         if (System.nanoTime() > deadline) {

@@ -104,7 +104,7 @@ public class ReplicaTopologyTest {
     assertThat(r.usersAtRiskSample()).containsExactly("1", "45", "77");
   }
 
-  private static void waitForReplica(String primary, String replica) throws SQLException {
+  public static void waitForReplica(String primary, String replica) throws SQLException {
     String pos;
     try (Connection c = TestDatabases.admin(primary);
         Statement s = c.createStatement();
