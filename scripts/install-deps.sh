@@ -15,6 +15,7 @@ command -v promtool >/dev/null || need+=(prometheus)  # promtool: alerts/ rule c
 if [ "${IA_WITH_BENCH_TOOLS:-0}" = 1 ]; then
   command -v pt-table-checksum >/dev/null || need+=(percona-toolkit)
 fi
+command -v localedef >/dev/null || need+=(locales)
 if [ ${#need[@]} -gt 0 ]; then
   echo "install-deps: installing ${need[*]}"
   export DEBIAN_FRONTEND=noninteractive
@@ -34,5 +35,10 @@ if [[ " ${need[*]} " == *" prometheus "* ]]; then
   if [ -r /run/prometheus/prometheus.pid ] && kill -0 "$(cat /run/prometheus/prometheus.pid)" 2>/dev/null; then
     kill "$(cat /run/prometheus/prometheus.pid)" || true
   fi
+fi
+# A locale other than C for SessionSettingsDriftTest (money printed the German way on a copy).
+if ! locale -a 2>/dev/null | grep -qx 'de_DE.utf8'; then
+  echo "install-deps: generating locale de_DE.UTF-8"
+  localedef -i de_DE -f UTF-8 de_DE.UTF-8
 fi
 echo "install-deps: ok"

@@ -48,6 +48,9 @@ public final class PostgresDialect implements Dialect {
       s.execute("SET IntervalStyle = 'postgres'");
       s.execute("SET extra_float_digits = 3");
       s.execute("SET bytea_output = 'hex'");
+      // money prints in lc_monetary's format ($1,234.50 or 1.234,50 €): a copy whose server or
+      // database has another default would differ in every such row (SessionSettingsDriftTest).
+      s.execute("SET lc_monetary = 'C'");
       s.execute("SET max_parallel_workers_per_gather = 0");
       s.execute("SET application_name = 'integrity-auditor'");
     }
