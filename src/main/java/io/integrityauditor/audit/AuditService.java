@@ -729,7 +729,9 @@ public final class AuditService {
       TableShape shape = alignToPrimary(primaryShape, copyShape);
       HashFlavor flavor;
       if (dialect.getClass() != primaryDialect.getClass()
-          || dialect instanceof GenericJdbcDialect) {
+          || dialect instanceof GenericJdbcDialect
+          || !java.util.Objects.equals(
+              primaryDialect.sqlHashingContext(primaryConn), dialect.sqlHashingContext(c))) {
         flavor = HashFlavor.JVM;
       } else {
         // PostgreSQL's record hash, MariaDB's CRC pair: both only over identical column types.

@@ -43,6 +43,16 @@ public interface Dialect {
     return false;
   }
 
+  /**
+   * What, beyond the session settings, decides the bytes that this database hashes in SQL (its
+   * server encoding, for PostgreSQL), or null when nothing does. Two databases of one dialect whose
+   * values differ here are compared in the JVM, from decoded values: in SQL the same text would
+   * hash differently on each side.
+   */
+  default String sqlHashingContext(Connection c) throws SQLException {
+    return null;
+  }
+
   /** Opens a digest source for a table on a prepared connection. */
   DigestSource digestSource(Connection c, TableShape shape, HashFlavor flavor, Duration timeout);
 

@@ -461,6 +461,21 @@ public final class PostgresDialect implements Dialect {
     return "COALESCE(" + hash + ", CAST(" + (tag * 0x5851F42D4C957F2DL) + " AS bigint))";
   }
 
+  /**
+   * The server encoding: text is hashed as stored, so 'café' in a UTF8 and in a LATIN1 database
+   * hashes differently in SQL (every such row was reported CHANGED; EncodingDriftTest).
+   */
+  @Override
+  public String sqlHashingContext(Connection c) throws SQLException {
+    try (Statement s = c.createStatement();
+        ResultSet rs = s.executeQuery("SELECT current_setting('server_encoding')")) {
+      rs.next();
+      String encoding = rs.getString(1);
+      endTransaction(c);
+      return encoding;
+    }
+  }
+
   @Override
   public boolean supportsNative(Connection c, TableShape shape) {
     // Every type has a text output, so the native hash covers any column; the probe with a row of

@@ -12,12 +12,13 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
- * Regression: a copy whose server (or database) has other session defaults than the primary's
- * rendered some values differently, and every row holding one was reported CHANGED. PostgreSQL
- * prints {@code money} in {@code lc_monetary}'s format ({@code $1,234.50} against {@code 1.234,50
- * €}); MariaDB's {@code PAD_CHAR_TO_FULL_LENGTH} sql_mode returns {@code CHAR(n)} values padded.
- * The auditor's sessions now pin both, so identical rows are consistent and a real difference is
- * still found. The drift is real in each test: checked on a plain session first.
+ * Regression: a copy whose server (or database) has other session defaults, or another server
+ * encoding, than the primary's rendered or hashed some values differently, and every row holding
+ * one was reported CHANGED. PostgreSQL prints {@code money} in {@code lc_monetary}'s format ({@code
+ * $1,234.50} against {@code 1.234,50 €}); MariaDB's {@code PAD_CHAR_TO_FULL_LENGTH} sql_mode
+ * returns {@code CHAR(n)} values padded. The auditor's sessions now pin both, so identical rows are
+ * consistent and a real difference is still found. The drift is real in each test: checked on a
+ * plain session first.
  */
 class SessionSettingsDriftTest {
   private static String one(String url, String sql) throws Exception {
@@ -63,6 +64,52 @@ class SessionSettingsDriftTest {
         TestDatabases.pgUrl(port, "money_c"), "UPDATE t SET price = price + '0.01' WHERE id = 700");
     r = f.run(CompareSettings.defaults());
     assertThat(AuditFixture.findings(r, "public.t", "c")).containsExactly("CHANGED 700");
+  }
+
+  /**
+   * The same text in a UTF8 and in a LATIN1 database is stored (and hashed in SQL) as different
+   * bytes: every row with a non-ASCII character was reported CHANGED. Such a pair is now compared
+   * in the JVM, from decoded values.
+   */
+  @Test
+  void postgresCopyInAnotherServerEncodingIsComparedFromDecodedValues() throws Exception {
+    int port = TestDatabases.PG_PRIMARY_PORT;
+    TestDatabases.recreatePgDatabase(port, "enc_p");
+    try (Connection c = TestDatabases.admin(TestDatabases.pgUrl(port, "postgres"));
+        Statement s = c.createStatement()) {
+      s.execute("DROP DATABASE IF EXISTS enc_c WITH (FORCE)");
+      s.execute(
+          "CREATE DATABASE enc_c ENCODING 'LATIN1' LC_COLLATE 'C' LC_CTYPE 'C'"
+              + " TEMPLATE template0");
+    }
+    for (String db : new String[] {"enc_p", "enc_c"}) {
+      TestDatabases.execute(
+          TestDatabases.pgUrl(port, db),
+          "CREATE TABLE t (id int PRIMARY KEY, owner int NOT NULL, v text, n numeric)",
+          "INSERT INTO t SELECT g, g % 7, CASE WHEN g % 2 = 0 THEN 'café ' || g ELSE 'x' || g"
+              + " END, g / 8.0 FROM generate_series(1, 300) g");
+    }
+    String sql = "SELECT octet_length(v) FROM t WHERE id = 2";
+    assertThat(one(TestDatabases.pgUrl(port, "enc_p"), sql)).isEqualTo("7");
+    assertThat(one(TestDatabases.pgUrl(port, "enc_c"), sql)).isEqualTo("6");
+
+    AuditFixture f =
+        new AuditFixture()
+            .primary("p", TestDatabases.pgEndpoint(port, "enc_p"))
+            .replica("c", TestDatabases.pgEndpoint(port, "enc_c"))
+            .table("public.t", "owner");
+    AuditReport r = f.run(CompareSettings.defaults());
+    assertThat(AuditFixture.copy(r, "public.t", "c").hashing()).isEqualTo("JVM");
+    assertThat(AuditFixture.findings(r, "public.t", "c")).isEmpty();
+    assertThat(r.status()).isEqualTo(AuditReport.Status.CONSISTENT);
+
+    TestDatabases.execute(
+        TestDatabases.pgUrl(port, "enc_c"),
+        "UPDATE t SET v = 'cafe 100' WHERE id = 100",
+        "DELETE FROM t WHERE id = 201");
+    r = f.run(CompareSettings.defaults());
+    assertThat(AuditFixture.findings(r, "public.t", "c"))
+        .containsExactlyInAnyOrder("CHANGED 100", "MISSING 201");
   }
 
   @Test
