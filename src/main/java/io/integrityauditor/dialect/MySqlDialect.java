@@ -13,9 +13,11 @@ import java.sql.Statement;
 import java.sql.Types;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -265,9 +267,14 @@ public final class MySqlDialect implements Dialect {
   private final class Source extends JdbcDigestSource {
     private final String hash;
 
+    /** Temporal columns with fewer than six fractional digits: the type they are cast to. */
+    private final Map<String, String> coarseTemporal = new HashMap<>();
+
     Source(Connection c, TableShape shape, HashFlavor flavor, Duration timeout) {
       super(MySqlDialect.this, c, shape, timeout);
-      String e = encoding(shape, nonUtf8TextColumns(c, shape));
+      Set<String> foreignCharset = new HashSet<>();
+      readColumns(c, shape, foreignCharset, coarseTemporal);
+      String e = encoding(shape, foreignCharset);
       this.hash =
           flavor == HashFlavor.NATIVE
               ? "CRC32(" + e + ") * (CRC32C(" + e + ") + 1)"
@@ -280,7 +287,7 @@ public final class MySqlDialect implements Dialect {
       List<String> nulls = new ArrayList<>();
       for (Column col : shape.compared()) {
         String q = quote(col.name());
-        String v = render(q, col);
+        String v = rendered(q, col);
         if (foreignCharset.contains(col.name())) {
           v = "CONVERT(" + v + " USING utf8mb4)";
         }
@@ -295,12 +302,20 @@ public final class MySqlDialect implements Dialect {
       return "CONCAT_WS(CAST(X'FF' AS BINARY), " + String.join(", ", parts) + ")";
     }
 
-    /** Text columns stored in another character set than UTF-8, converted before hashing. */
-    private Set<String> nonUtf8TextColumns(Connection c, TableShape shape) {
-      Set<String> out = new HashSet<>();
+    /**
+     * From the catalog: text columns stored in another character set than UTF-8 (converted before
+     * hashing), and temporal columns with fewer than six fractional digits (rendered with six), the
+     * latter as the type to cast them to.
+     */
+    private void readColumns(
+        Connection c,
+        TableShape shape,
+        Set<String> foreignCharset,
+        Map<String, String> coarseTemporal) {
       try (PreparedStatement ps =
           c.prepareStatement(
-              "SELECT COLUMN_NAME, CHARACTER_SET_NAME FROM information_schema.COLUMNS"
+              "SELECT COLUMN_NAME, CHARACTER_SET_NAME, DATA_TYPE, DATETIME_PRECISION"
+                  + " FROM information_schema.COLUMNS"
                   + " WHERE TABLE_SCHEMA = COALESCE(?, DATABASE()) AND TABLE_NAME = ?")) {
         ps.setString(1, shape.schema());
         ps.setString(2, shape.name());
@@ -311,14 +326,22 @@ public final class MySqlDialect implements Dialect {
                 && !cs.startsWith("utf8")
                 && !cs.equals("ascii")
                 && !cs.equals("binary")) {
-              out.add(rs.getString(1));
+              foreignCharset.add(rs.getString(1));
+            }
+            String type = rs.getString(3) == null ? "" : rs.getString(3).toLowerCase(Locale.ROOT);
+            long precision = rs.getLong(4);
+            if (!rs.wasNull() && precision < 6) {
+              switch (type) {
+                case "datetime", "timestamp" -> coarseTemporal.put(rs.getString(1), "DATETIME");
+                case "time" -> coarseTemporal.put(rs.getString(1), "TIME");
+                default -> {}
+              }
             }
           }
         }
       } catch (SQLException e) {
         throw new DatabaseException(e);
       }
-      return out;
     }
 
     private String render(String expr, Column c) {
@@ -404,7 +427,18 @@ public final class MySqlDialect implements Dialect {
 
     @Override
     String textExpr(String expr, Column c) {
-      return "CAST(" + render(expr, c) + " AS CHAR)";
+      return "CAST(" + rendered(expr, c) + " AS CHAR)";
+    }
+
+    /**
+     * A column as the encoding renders it: temporal columns with six fractional digits whatever
+     * their own precision, so DATETIME(3) and DATETIME(6) holding the same instant render alike (as
+     * PostgreSQL's timestamp hash sees them; NullabilityDriftTest).
+     */
+    private String rendered(String expr, Column col) {
+      String v = render(expr, col);
+      String temporal = coarseTemporal.get(col.name());
+      return temporal == null ? v : "CAST(" + v + " AS " + temporal + "(6))";
     }
 
     @Override
