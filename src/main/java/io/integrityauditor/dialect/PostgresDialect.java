@@ -438,7 +438,19 @@ public final class PostgresDialect implements Dialect {
       }
       if (type.equals("numeric")) {
         terms.add(orNull("hash_numeric_extended(" + ref + ", " + seed + ")", seed));
-        terms.add(orNull("hashint4extended(scale(" + ref + "), " + seed + ")", -seed));
+        // NaN and ±Infinity all hash to the seed and have no scale: told apart by their text.
+        terms.add(
+            orNull(
+                "COALESCE(hashint4extended(scale("
+                    + ref
+                    + "), "
+                    + seed
+                    + "), hashtextextended(CAST("
+                    + ref
+                    + " AS text), "
+                    + seed
+                    + "))",
+                -seed));
       } else if (fn != null) {
         terms.add(orNull(fn + "(" + ref + ", " + seed + ")", seed));
       } else if (type.equals("bpchar")) {

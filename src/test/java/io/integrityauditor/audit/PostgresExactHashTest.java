@@ -17,7 +17,9 @@ import org.junit.jupiter.api.Test;
  * unrotated, so three cancel to one), numeric 1.0 vs 1.00, interval '1 day' vs '24 hours', double
  * precision 0 vs -0, and a case-only change of a text column under a case-insensitive
  * (nondeterministic) collation. The audit must report each, with the column that changed, while
- * hashing natively.
+ * hashing natively. Session 6 added two the exact hash itself missed: numeric NaN vs Infinity and
+ * Infinity vs -Infinity (PostgreSQL's numeric hash returns the seed for every special value, and
+ * their scale is NULL); NULL vs NaN is checked beside them.
  */
 class PostgresExactHashTest {
   private static final int PORT = TestDatabases.PG_PRIMARY_PORT;
@@ -35,7 +37,10 @@ class PostgresExactHashTest {
               + " 1.0, interval '1 day', 0, 'Hello' FROM generate_series(1, 100) g",
           "UPDATE t SET j = '{\"n\": 1.0}' WHERE id = 6",
           "UPDATE t SET j = '[]' WHERE id = 11",
-          "UPDATE t SET j = '[\"a\"]' WHERE id = 12");
+          "UPDATE t SET j = '[\"a\"]' WHERE id = 12",
+          "UPDATE t SET n = 'NaN' WHERE id = 13",
+          "UPDATE t SET n = 'Infinity' WHERE id = 14",
+          "UPDATE t SET n = NULL WHERE id = 15");
     }
     TestDatabases.execute(
         TestDatabases.pgUrl(PORT, "exact_c"),
@@ -47,7 +52,10 @@ class PostgresExactHashTest {
         "UPDATE t SET d = '-0' WHERE id = 9",
         "UPDATE t SET s = 'hello' WHERE id = 10",
         "UPDATE t SET j = '{}' WHERE id = 11",
-        "UPDATE t SET j = '[[[\"a\"]]]' WHERE id = 12");
+        "UPDATE t SET j = '[[[\"a\"]]]' WHERE id = 12",
+        "UPDATE t SET n = 'Infinity' WHERE id = 13",
+        "UPDATE t SET n = '-Infinity' WHERE id = 14",
+        "UPDATE t SET n = 'NaN' WHERE id = 15");
 
     AuditReport r =
         new AuditFixture()
@@ -64,14 +72,17 @@ class PostgresExactHashTest {
     }
     assertThat(changed)
         .containsExactlyInAnyOrderEntriesOf(
-            Map.of(
-                "CHANGED 5", java.util.List.of("j"),
-                "CHANGED 6", java.util.List.of("j"),
-                "CHANGED 7", java.util.List.of("n"),
-                "CHANGED 8", java.util.List.of("iv"),
-                "CHANGED 9", java.util.List.of("d"),
-                "CHANGED 10", java.util.List.of("s"),
-                "CHANGED 11", java.util.List.of("j"),
-                "CHANGED 12", java.util.List.of("j")));
+            Map.ofEntries(
+                Map.entry("CHANGED 5", java.util.List.of("j")),
+                Map.entry("CHANGED 6", java.util.List.of("j")),
+                Map.entry("CHANGED 7", java.util.List.of("n")),
+                Map.entry("CHANGED 8", java.util.List.of("iv")),
+                Map.entry("CHANGED 9", java.util.List.of("d")),
+                Map.entry("CHANGED 10", java.util.List.of("s")),
+                Map.entry("CHANGED 11", java.util.List.of("j")),
+                Map.entry("CHANGED 12", java.util.List.of("j")),
+                Map.entry("CHANGED 13", java.util.List.of("n")),
+                Map.entry("CHANGED 14", java.util.List.of("n")),
+                Map.entry("CHANGED 15", java.util.List.of("n"))));
   }
 }
