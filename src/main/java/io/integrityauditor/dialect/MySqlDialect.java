@@ -241,12 +241,25 @@ public final class MySqlDialect implements Dialect {
     }
   }
 
+  /** Spatial types: stored as bytes (an SRID, then WKB), which may hold 0xFF. */
+  private static final Set<String> SPATIAL =
+      Set.of(
+          "geometry",
+          "point",
+          "linestring",
+          "polygon",
+          "multipoint",
+          "multilinestring",
+          "multipolygon",
+          "geometrycollection",
+          "geomcollection");
+
   static boolean binary(Column c) {
     String t = c.typeName().toLowerCase(Locale.ROOT);
     return t.contains("blob")
         || t.contains("binary")
         || t.startsWith("bit")
-        || t.startsWith("geometry")
+        || SPATIAL.contains(t.replaceAll("\\(.*$", "").trim())
         || c.jdbcType() == Types.BINARY
         || c.jdbcType() == Types.VARBINARY
         || c.jdbcType() == Types.LONGVARBINARY

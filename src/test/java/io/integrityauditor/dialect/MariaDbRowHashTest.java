@@ -78,6 +78,50 @@ class MariaDbRowHashTest {
     return ByteBuffer.wrap(MessageDigest.getInstance("SHA-256").digest(e)).getLong();
   }
 
+  /**
+   * Regression: spatial columns other than GEOMETRY itself (POINT, LINESTRING, ...) were put into
+   * the encoding as raw bytes, which contain 0xFF (the separator) for many coordinates: the
+   * encoding was no longer unambiguous, and the changed-column text was unreadable. They are binary
+   * values, in lower-case hex like every other.
+   */
+  @Test
+  void spatialColumnsAreEncodedInHex() throws Exception {
+    TestDatabases.recreateMariaDatabase(PORT, "rowhash_geo");
+    String url = TestDatabases.mariaUrl(PORT, "rowhash_geo");
+    TestDatabases.execute(
+        url,
+        "SET sql_log_bin = 0",
+        "CREATE TABLE t (id int PRIMARY KEY, p point NOT NULL, l linestring NOT NULL,"
+            + " v varchar(10) NOT NULL) CHARACTER SET utf8mb4",
+        "INSERT INTO t VALUES (1, POINT(1.9999999999999998, 2),"
+            + " LINESTRING(POINT(0, -1), POINT(1, 1.9999999999999998)), 'a')");
+    // The stored form: a 4-byte SRID (0), then the WKB (little-endian, type, coordinates).
+    ByteBuffer point = ByteBuffer.allocate(25).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+    point.putInt(0).put((byte) 1).putInt(1).putDouble(1.9999999999999998).putDouble(2);
+    ByteBuffer line = ByteBuffer.allocate(45).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+    line.putInt(0).put((byte) 1).putInt(2).putInt(2);
+    line.putDouble(0).putDouble(-1).putDouble(1).putDouble(1.9999999999999998);
+    java.util.HexFormat hex = java.util.HexFormat.of();
+    ByteArrayOutputStream e = new ByteArrayOutputStream();
+    e.writeBytes("1".getBytes(StandardCharsets.UTF_8));
+    for (String field : List.of(hex.formatHex(point.array()), hex.formatHex(line.array()), "a")) {
+      e.write(0xFF);
+      e.writeBytes(field.getBytes(StandardCharsets.UTF_8));
+    }
+    MySqlDialect dialect = new MySqlDialect();
+    try (Connection c = TestDatabases.admin(url)) {
+      dialect.prepareSession(c, Duration.ofSeconds(30));
+      TableShape shape =
+          dialect.describe(c, new TableCatalog.Request("t", List.of("id"), null, null, List.of()));
+      DigestSource src =
+          dialect.digestSource(c, shape, Dialect.HashFlavor.NATIVE, Duration.ofSeconds(30));
+      List<RowHash> got = new ArrayList<>();
+      src.rowHashes(KeyRange.ALL, got::add);
+      assertThat(got).hasSize(1);
+      assertThat(got.get(0).hash()).isEqualTo(nativeHash(e.toByteArray()));
+    }
+  }
+
   @Test
   void rowHashesAreTheDocumentedFunctionsOfTheEncoding() throws Exception {
     TestDatabases.recreateMariaDatabase(PORT, "rowhash");
