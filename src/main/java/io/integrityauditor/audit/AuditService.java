@@ -394,8 +394,29 @@ public final class AuditService {
 
   private record TableRun(TableReport report, List<CopyOutcome> outcomes) {}
 
+  /**
+   * A copy ready to compare; {@code unordered} when it sorts the key differently from the primary
+   * (see {@link TableComparator#withoutCommonKeyOrder}).
+   */
   private record PreparedCopy(
-      CopySpec spec, Dialect dialect, TableShape shape, HashFlavor flavor, String error) {}
+      CopySpec spec,
+      Dialect dialect,
+      TableShape shape,
+      HashFlavor flavor,
+      String error,
+      boolean unordered) {
+    PreparedCopy(
+        CopySpec spec, Dialect dialect, TableShape shape, HashFlavor flavor, String error) {
+      this(spec, dialect, shape, flavor, error, false);
+    }
+  }
+
+  /** One scan of the primary: the copies hashed alike and sorting the key alike. */
+  private record ScanGroup(HashFlavor flavor, boolean unordered) {
+    String name() {
+      return unordered ? flavor.name() + "-UNORDERED" : flavor.name();
+    }
+  }
 
   private BackupInspector backupInspector() {
     Set<String> live = new HashSet<>();
@@ -547,7 +568,7 @@ public final class AuditService {
       progress.tableStarted(t.name(), estimate);
 
       // One primary scan per hashing flavour (normally exactly one).
-      Map<HashFlavor, List<PreparedCopy>> byFlavor = new LinkedHashMap<>();
+      Map<ScanGroup, List<PreparedCopy>> byFlavor = new LinkedHashMap<>();
       Map<String, CopyOutcome> outcomes = new HashMap<>();
       for (PreparedCopy p : prepared) {
         if (p.error() != null) {
@@ -558,13 +579,15 @@ public final class AuditService {
               p.spec().endpoint(),
               st.error() != null ? failedOutcome(p.spec().endpoint(), st.error()) : null);
         } else {
-          byFlavor.computeIfAbsent(p.flavor(), f -> new ArrayList<>()).add(p);
+          byFlavor
+              .computeIfAbsent(new ScanGroup(p.flavor(), p.unordered()), f -> new ArrayList<>())
+              .add(p);
         }
       }
       long rowsChecked = 0;
       for (var group : byFlavor.entrySet()) {
-        HashFlavor flavor = group.getKey();
-        String scanName = flavor.name();
+        HashFlavor flavor = group.getKey().flavor();
+        String scanName = group.getKey().name();
         ScanState saved = checkpoints.partial(t.name(), scanName);
         List<String> names = group.getValue().stream().map(p -> p.spec().endpoint()).toList();
         if (saved != null
@@ -634,7 +657,8 @@ public final class AuditService {
                 .checkpoints(
                     saved,
                     state -> checkpoints.partialReached(t.name(), scanName, state),
-                    checkpoints.partialInterval());
+                    checkpoints.partialInterval())
+                .withoutCommonKeyOrder(group.getKey().unordered() ? settings.pendingCap() : 0);
         List<CopyOutcome> groupOutcomes = comparator.compare(scan, links);
         if (comparator.resumed()) {
           LOG.info(
@@ -745,7 +769,20 @@ public final class AuditService {
                 ? HashFlavor.NATIVE
                 : HashFlavor.CANONICAL;
       }
-      return new PreparedCopy(spec, dialect, shape, flavor, null);
+      List<String> primaryOrder = primaryDialect.keyOrder(primaryConn, primaryShape);
+      List<String> copyOrder = dialect.keyOrder(c, shape);
+      boolean unordered =
+          primaryOrder != null && copyOrder != null && !primaryOrder.equals(copyOrder);
+      if (unordered) {
+        LOG.warn(
+            "table {} on {}: the key sorts differently than on the primary ({} against {}):"
+                + " compared as one range",
+            primaryShape.displayName(),
+            spec.endpoint(),
+            copyOrder,
+            primaryOrder);
+      }
+      return new PreparedCopy(spec, dialect, shape, flavor, null, unordered);
     }
   }
 

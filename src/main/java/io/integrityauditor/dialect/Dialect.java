@@ -5,6 +5,7 @@ import io.integrityauditor.engine.TableShape;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.util.List;
 
 /**
  * What the engine needs to know about one database engine: quoting, session safety, the catalog,
@@ -50,6 +51,16 @@ public interface Dialect {
    * hash differently on each side.
    */
   default String sqlHashingContext(Connection c) throws SQLException {
+    return null;
+  }
+
+  /**
+   * How each key column sorts, one entry per key column: "" for a type without a collation,
+   * "binary" for code-point order (PostgreSQL "C", "POSIX", "C.UTF-8"; MariaDB "*_bin"), else the
+   * collation's provider and locale or name. Two sides whose lists differ put different rows into
+   * the same key range. Null when unknown (then the orders are assumed alike).
+   */
+  default List<String> keyOrder(Connection c, TableShape shape) throws SQLException {
     return null;
   }
 

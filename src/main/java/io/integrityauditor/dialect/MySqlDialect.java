@@ -241,6 +241,36 @@ public final class MySqlDialect implements Dialect {
     }
   }
 
+  /** Each key column's collation: "binary" for the *_bin ones, else its name; "" for none. */
+  @Override
+  public List<String> keyOrder(Connection c, TableShape shape) throws SQLException {
+    Map<String, String> byName = new HashMap<>();
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "SELECT COLUMN_NAME, COLLATION_NAME FROM information_schema.COLUMNS"
+                + " WHERE TABLE_SCHEMA = COALESCE(?, DATABASE()) AND TABLE_NAME = ?")) {
+      ps.setString(1, shape.schema());
+      ps.setString(2, shape.name());
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          String coll = rs.getString(2);
+          byName.put(
+              rs.getString(1).toLowerCase(Locale.ROOT),
+              coll == null
+                  ? ""
+                  : coll.toLowerCase(Locale.ROOT).endsWith("_bin")
+                      ? "binary"
+                      : coll.toLowerCase(Locale.ROOT));
+        }
+      }
+    }
+    List<String> out = new ArrayList<>();
+    for (Column k : shape.key()) {
+      out.add(byName.getOrDefault(k.name().toLowerCase(Locale.ROOT), "?"));
+    }
+    return out;
+  }
+
   /** Spatial types: stored as bytes (an SRID, then WKB), which may hold 0xFF. */
   private static final Set<String> SPATIAL =
       Set.of(

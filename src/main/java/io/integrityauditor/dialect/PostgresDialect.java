@@ -12,7 +12,9 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -471,6 +473,58 @@ public final class PostgresDialect implements Dialect {
   /** A column hash, or when it is NULL a constant of its own (one per {@code tag}). */
   private static String orNull(String hash, long tag) {
     return "COALESCE(" + hash + ", CAST(" + (tag * 0x5851F42D4C957F2DL) + " AS bigint))";
+  }
+
+  /**
+   * Each key column's collation as its provider and locale, the database's own for "default"
+   * (fields read through to_jsonb, whose names changed across versions: daticulocale / datlocale).
+   */
+  @Override
+  public List<String> keyOrder(Connection c, TableShape shape) throws SQLException {
+    String regclass = quote(shape.schema()) + "." + quote(shape.name());
+    Map<String, String> byName = new HashMap<>();
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "SELECT a.attname, a.attcollation <> 0,"
+                + " COALESCE(NULLIF(CAST(co.collprovider AS text), 'd'), to_jsonb(d) ->> 'datlocprovider'),"
+                + " CASE WHEN co.collprovider IS NULL OR co.collprovider = 'd'"
+                + " THEN COALESCE(to_jsonb(d) ->> 'daticulocale', to_jsonb(d) ->> 'datlocale')"
+                + " ELSE COALESCE(to_jsonb(co) ->> 'colliculocale', to_jsonb(co) ->> 'colllocale')"
+                + " END,"
+                + " CASE WHEN co.collprovider IS NULL OR co.collprovider = 'd' THEN d.datcollate"
+                + " ELSE co.collcollate END"
+                + " FROM pg_attribute a LEFT JOIN pg_collation co ON co.oid = a.attcollation,"
+                + " pg_database d WHERE d.datname = current_database()"
+                + " AND a.attrelid = CAST(? AS regclass) AND a.attnum > 0")) {
+      ps.setString(1, regclass);
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          byName.put(
+              rs.getString(1),
+              rs.getBoolean(2) ? sortOrder(rs.getString(3), rs.getString(4), rs.getString(5)) : "");
+        }
+      }
+    }
+    endTransaction(c);
+    List<String> out = new ArrayList<>();
+    for (Column k : shape.key()) {
+      out.add(byName.getOrDefault(k.name(), "?"));
+    }
+    return out;
+  }
+
+  /** A collation as "binary" (code-point order) or provider:locale, normalised. */
+  static String sortOrder(String provider, String icuLocale, String libcLocale) {
+    String p = provider == null ? "c" : provider;
+    String locale = (p.equals("c") ? libcLocale : icuLocale);
+    if (locale == null) {
+      locale = libcLocale == null ? "" : libcLocale;
+    }
+    String norm = locale.toLowerCase(java.util.Locale.ROOT).replace("utf-8", "utf8");
+    if (!p.equals("i") && Set.of("c", "posix", "c.utf8").contains(norm)) {
+      return "binary";
+    }
+    return (p.equals("i") ? "icu:" : p.equals("b") ? "builtin:" : "libc:") + norm;
   }
 
   /**

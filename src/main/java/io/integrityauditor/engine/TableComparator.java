@@ -147,6 +147,22 @@ public final class TableComparator {
     return this;
   }
 
+  /** See {@link #withoutCommonKeyOrder}: 0 while the copies sort the key as the primary does. */
+  private long unorderedMaxRows;
+
+  /**
+   * The copies sort the key differently from the primary (another collation of a text key column,
+   * another engine): a key range would hold different rows on each side, rows outside every range
+   * of one side would never be read, and the table would be full of false MISSING and EXTRA rows.
+   * Instead the table is compared as one range (one read per side, whatever the order); when it
+   * differs, both sides' rows are matched by key in memory, up to {@code maxRows} rows a side,
+   * beyond which the copy fails with an error that says why. No chunk checkpoints.
+   */
+  public TableComparator withoutCommonKeyOrder(long maxRows) {
+    this.unorderedMaxRows = maxRows;
+    return this;
+  }
+
   /** Whether the last comparison resumed from a checkpoint. */
   public boolean resumed() {
     return resumed;
@@ -181,7 +197,7 @@ public final class TableComparator {
   public List<CopyOutcome> compare(DigestSource primaryScan, List<CopyLink> copies) {
     Map<String, Worker> workers = new LinkedHashMap<>();
     this.primaryScan = primaryScan;
-    ScanState from = usable(resumeFrom, copies) ? resumeFrom : null;
+    ScanState from = unorderedMaxRows == 0 && usable(resumeFrom, copies) ? resumeFrom : null;
     this.resumed = from != null;
     // A resumed comparison keeps the first run's watermark: rows written since it began are in
     // flight in both parts alike.
@@ -232,6 +248,11 @@ public final class TableComparator {
   private void scanPrimary(DigestSource primary, Collection<Worker> workers) {
     Key start = resumed ? KeyCodec.decode(resumeFrom.upTo()) : null;
     KeyRange rest = KeyRange.above(start);
+    if (unorderedMaxRows > 0) {
+      long t0 = System.nanoTime();
+      publish(workers, rest, primary.digest(rest), System.nanoTime() - t0);
+      return;
+    }
     Key first = primary.firstKey(rest);
     if (first == null) {
       // Nothing (more) on the primary: one chunk covering the rest, so every row of a copy there
@@ -656,6 +677,20 @@ public final class TableComparator {
      * the whole chunk first would double the cost of every real difference.
      */
     private void locateChunk(KeyRange range, Digest p, Digest c) {
+      if (unorderedMaxRows > 0) {
+        if (Math.max(p.count(), c.count()) > unorderedMaxRows) {
+          throw new IllegalStateException(
+              "the table differs, but its rows cannot be located: this copy sorts the key"
+                  + " differently from the primary (another collation or engine), so key ranges"
+                  + " do not hold the same rows on both sides, and at "
+                  + Math.max(p.count(), c.count())
+                  + " rows the table is above the "
+                  + unorderedMaxRows
+                  + " rows matched in memory; give the copy's key column the primary's collation");
+        }
+        leaf(range);
+        return;
+      }
       if (decoded(range, p, c)) {
         return;
       }
