@@ -241,26 +241,33 @@ public final class MySqlDialect implements Dialect {
     }
   }
 
-  /** Each key column's collation: "binary" for the *_bin ones, else its name; "" for none. */
+  /**
+   * Each key column's collation: "binary" for the *_bin ones, else its name; "" for none. MariaDB's
+   * UUID (and INET4/INET6) types sort in an order of their own (a UUID by its segments in reverse),
+   * unlike PostgreSQL's byte order: named so, a copy in the other engine is not range-compared.
+   */
   @Override
   public List<String> keyOrder(Connection c, TableShape shape) throws SQLException {
     Map<String, String> byName = new HashMap<>();
     try (PreparedStatement ps =
         c.prepareStatement(
-            "SELECT COLUMN_NAME, COLLATION_NAME FROM information_schema.COLUMNS"
+            "SELECT COLUMN_NAME, COLLATION_NAME, DATA_TYPE FROM information_schema.COLUMNS"
                 + " WHERE TABLE_SCHEMA = COALESCE(?, DATABASE()) AND TABLE_NAME = ?")) {
       ps.setString(1, shape.schema());
       ps.setString(2, shape.name());
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
           String coll = rs.getString(2);
+          String type = String.valueOf(rs.getString(3)).toLowerCase(Locale.ROOT);
           byName.put(
               rs.getString(1).toLowerCase(Locale.ROOT),
-              coll == null
-                  ? ""
-                  : coll.toLowerCase(Locale.ROOT).endsWith("_bin")
-                      ? "binary"
-                      : coll.toLowerCase(Locale.ROOT));
+              Set.of("uuid", "inet4", "inet6").contains(type)
+                  ? "mariadb:" + type
+                  : coll == null
+                      ? ""
+                      : coll.toLowerCase(Locale.ROOT).endsWith("_bin")
+                          ? "binary"
+                          : coll.toLowerCase(Locale.ROOT));
         }
       }
     }
