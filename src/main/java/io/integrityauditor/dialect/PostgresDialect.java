@@ -492,16 +492,26 @@ public final class PostgresDialect implements Dialect {
                 + " ELSE COALESCE(to_jsonb(co) ->> 'colliculocale', to_jsonb(co) ->> 'colllocale')"
                 + " END,"
                 + " CASE WHEN co.collprovider IS NULL OR co.collprovider = 'd' THEN d.datcollate"
-                + " ELSE co.collcollate END"
-                + " FROM pg_attribute a LEFT JOIN pg_collation co ON co.oid = a.attcollation,"
+                + " ELSE co.collcollate END,"
+                + " ty.typname,"
+                + " (SELECT string_agg(e.enumlabel, ',' ORDER BY e.enumsortorder) FROM pg_enum e"
+                + " WHERE e.enumtypid = a.atttypid)"
+                + " FROM pg_attribute a LEFT JOIN pg_collation co ON co.oid = a.attcollation"
+                + " JOIN pg_type ty ON ty.oid = a.atttypid,"
                 + " pg_database d WHERE d.datname = current_database()"
                 + " AND a.attrelid = CAST(? AS regclass) AND a.attnum > 0")) {
       ps.setString(1, regclass);
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
-          byName.put(
-              rs.getString(1),
-              rs.getBoolean(2) ? sortOrder(rs.getString(3), rs.getString(4), rs.getString(5)) : "");
+          String order =
+              rs.getBoolean(2) ? sortOrder(rs.getString(3), rs.getString(4), rs.getString(5)) : "";
+          if (rs.getString(7) != null) {
+            // An enum sorts by its labels' declared order, which two databases may not share.
+            order = "enum:" + rs.getString(7);
+          } else if ("citext".equals(rs.getString(6))) {
+            order = "citext/" + order;
+          }
+          byName.put(rs.getString(1), order);
         }
       }
     }

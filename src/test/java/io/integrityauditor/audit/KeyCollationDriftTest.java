@@ -179,6 +179,35 @@ class KeyCollationDriftTest {
         .containsExactlyInAnyOrder("CHANGED " + ids.get(100), "MISSING " + ids.get(20_000));
   }
 
+  /** An enum key sorts by its labels' declared order, which the copy's type declares otherwise. */
+  @Test
+  void postgresEnumKeyDeclaredInAnotherOrderIsComparedExactly() throws Exception {
+    int port = TestDatabases.PG_PRIMARY_PORT;
+    String[] orders = {"'red', 'green', 'blue'", "'blue', 'green', 'red'"};
+    String[] dbs = {"keyenum_p", "keyenum_c"};
+    for (int i = 0; i < 2; i++) {
+      TestDatabases.recreatePgDatabase(port, dbs[i]);
+      TestDatabases.execute(
+          TestDatabases.pgUrl(port, dbs[i]),
+          "CREATE TYPE colour AS ENUM (" + orders[i] + ")",
+          "CREATE TABLE t (c colour, n int, owner int NOT NULL, v text, PRIMARY KEY (c, n))",
+          "INSERT INTO t SELECT c, g, g % 7, 'v' || g FROM generate_series(1, 10000) g,"
+              + " unnest(ARRAY['red', 'green', 'blue']::colour[]) c");
+    }
+    TestDatabases.execute(
+        TestDatabases.pgUrl(port, "keyenum_c"), "UPDATE t SET v = 'x' WHERE c = 'blue' AND n = 9");
+    AuditReport r =
+        new AuditFixture()
+            .primary("p", TestDatabases.pgEndpoint(port, "keyenum_p"))
+            .replica("c", TestDatabases.pgEndpoint(port, "keyenum_c"))
+            .table("public.t", "owner")
+            .run(CompareSettings.defaults());
+    assertThat(AuditFixture.copy(r, "public.t", "c").changed()).isEqualTo(1);
+    assertThat(AuditFixture.copy(r, "public.t", "c").missing()).isZero();
+    assertThat(AuditFixture.copy(r, "public.t", "c").extra()).isZero();
+    assertThat(r.tables().get(0).rowsChecked()).isEqualTo(30_000);
+  }
+
   static String md5(String s) throws Exception {
     return java.util.HexFormat.of()
         .formatHex(
