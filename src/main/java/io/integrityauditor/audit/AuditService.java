@@ -890,6 +890,12 @@ public final class AuditService {
     } else if (backup != null && !o.failed()) {
       note = "compared as of " + asOf + " (" + backup.asOfSource() + ")";
     }
+    if (p.unordered() && !o.failed()) {
+      String unordered =
+          "the key sorts differently here than on the primary (another collation or engine):"
+              + " compared as one range";
+      note = note == null ? unordered : note + "; " + unordered;
+    }
     return new CopyReport(
         p.spec().endpoint(),
         p.spec().role(),

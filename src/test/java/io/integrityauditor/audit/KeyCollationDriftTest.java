@@ -49,6 +49,7 @@ class KeyCollationDriftTest {
     assertThat(AuditFixture.findings(r, "public.t", "c")).isEmpty();
     assertThat(r.status()).isEqualTo(AuditReport.Status.CONSISTENT);
     assertThat(r.tables().get(0).rowsChecked()).isEqualTo(ROWS);
+    assertThat(AuditFixture.copy(r, "public.t", "c").note()).contains("compared as one range");
 
     TestDatabases.execute(
         TestDatabases.pgUrl(port, "keycoll_c"),
