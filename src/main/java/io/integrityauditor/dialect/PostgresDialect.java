@@ -539,7 +539,7 @@ public final class PostgresDialect implements Dialect {
 
   /**
    * The server encoding: text is hashed as stored, so 'café' in a UTF8 and in a LATIN1 database
-   * hashes differently in SQL (every such row was reported CHANGED; EncodingDriftTest).
+   * hashes differently in SQL (every such row was reported CHANGED; SessionSettingsDriftTest).
    */
   @Override
   public String sqlHashingContext(Connection c) throws SQLException {
