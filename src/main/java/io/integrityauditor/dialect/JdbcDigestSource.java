@@ -598,6 +598,64 @@ abstract class JdbcDigestSource implements DigestSource {
     trace("rows", range, t0);
   }
 
+  /**
+   * The bucket (0 to n - 1) of a row's key by a hash of the key columns' text, identical on every
+   * database of this dialect whatever the key's collation; null when the dialect has none.
+   */
+  String keyBucketExpr(List<String> keys, int n) {
+    return null;
+  }
+
+  @Override
+  public Map<Integer, Digest> keyBucketDigests(int n) {
+    List<String> keys = keyExprs();
+    String bucket = keyBucketExpr(keys, n);
+    if (bucket == null) {
+      return null;
+    }
+    Sql sql = new Sql();
+    sql.append("SELECT ").append(bucket).append(", COUNT(*), SUM(").append(hashExpr());
+    sql.append(") FROM ").append(table).append(" WHERE ");
+    rangePredicate(sql, keys, KeyRange.ALL);
+    sql.append(" GROUP BY 1");
+    long t0 = System.nanoTime();
+    try {
+      return inTransaction(
+          () -> {
+            Map<Integer, Digest> out = new java.util.HashMap<>();
+            try (PreparedStatement ps = prepare(sql);
+                ResultSet rs = ps.executeQuery()) {
+              while (rs.next()) {
+                bytes += 24;
+                out.put(rs.getInt(1), new Digest(rs.getLong(2), big(rs.getBigDecimal(3))));
+              }
+            }
+            return out;
+          });
+    } finally {
+      trace("key buckets " + n, KeyRange.ALL, t0);
+    }
+  }
+
+  @Override
+  public void rowHashesInBuckets(int n, Collection<Integer> buckets, Consumer<RowHash> sink) {
+    if (buckets.isEmpty()) {
+      return;
+    }
+    List<String> keys = keyExprs();
+    String bucket = keyBucketExpr(keys, n);
+    if (bucket == null) {
+      throw new UnsupportedOperationException("no key buckets");
+    }
+    Sql sql = rowHashSelect(keys);
+    rangePredicate(sql, keys, KeyRange.ALL);
+    sql.append(" AND ").append(bucket).append(" IN (");
+    sql.append(String.join(", ", buckets.stream().map(String::valueOf).toList())).append(")");
+    long t0 = System.nanoTime();
+    streamRowHashes(sql, sink);
+    trace("rows in " + buckets.size() + " key buckets", KeyRange.ALL, t0);
+  }
+
   /** SELECT key columns, row hash, owner text FROM table WHERE (the caller appends the rest). */
   private Sql rowHashSelect(List<String> keys) {
     Sql sql = new Sql();

@@ -475,6 +475,20 @@ public final class MySqlDialect implements Dialect {
       return Long.parseUnsignedLong(rs.getString(idx));
     }
 
+    /** CRC32 of the key columns' UTF-8 text joined by 0xFF: collation-independent. */
+    @Override
+    String keyBucketExpr(List<String> keys, int n) {
+      List<String> parts = new ArrayList<>();
+      for (String k : keys) {
+        parts.add("CONVERT(" + k + " USING utf8mb4)");
+      }
+      return "(CRC32(CONCAT_WS(CAST(X'FF' AS BINARY), "
+          + String.join(", ", parts)
+          + ")) % "
+          + n
+          + ")";
+    }
+
     @Override
     String textExpr(String expr, Column c) {
       return "CAST(" + rendered(expr, c) + " AS CHAR)";

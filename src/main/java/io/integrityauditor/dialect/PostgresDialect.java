@@ -716,6 +716,17 @@ public final class PostgresDialect implements Dialect {
       }
     }
 
+    /** The key columns' text under "C", hashed and mixed: collation-independent. */
+    @Override
+    String keyBucketExpr(List<String> keys, int n) {
+      List<String> terms = new ArrayList<>();
+      for (int i = 0; i < keys.size(); i++) {
+        terms.add(
+            "hashtextextended(CAST(" + keys.get(i) + " AS text) COLLATE \"C\", " + (i + 1) + ")");
+      }
+      return "((hashint8extended(" + String.join(" # ", terms) + ", 0) & 2147483647) % " + n + ")";
+    }
+
     @Override
     String textExpr(String expr, Column c) {
       return "CAST(" + expr + " AS text)";

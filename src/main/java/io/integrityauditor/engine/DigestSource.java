@@ -68,6 +68,22 @@ public interface DigestSource extends AutoCloseable {
     return true;
   }
 
+  /**
+   * Digests of the table's rows in {@code n} buckets by a hash of the key's text, the same on every
+   * database of this engine whatever its collation: bucket number to digest, empty buckets left
+   * out. Null when this source cannot (then copies that sort the key differently are located in
+   * memory only).
+   */
+  default java.util.Map<Integer, Digest> keyBucketDigests(int n) {
+    return null;
+  }
+
+  /** The rows of the given buckets (see {@link #keyBucketDigests}). */
+  default void rowHashesInBuckets(
+      int n, java.util.Collection<Integer> buckets, java.util.function.Consumer<RowHash> sink) {
+    throw new UnsupportedOperationException("no key buckets");
+  }
+
   /** The database's current time as text in the updatedAt column's terms, or null. */
   default String currentTime() {
     return null;

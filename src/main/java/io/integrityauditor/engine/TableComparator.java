@@ -678,6 +678,10 @@ public final class TableComparator {
      */
     private void locateChunk(KeyRange range, Digest p, Digest c) {
       if (unorderedMaxRows > 0) {
+        if (Math.max(p.count(), c.count()) > unorderedMaxRows
+            && locateByKeyBuckets(Math.max(p.count(), c.count()))) {
+          return;
+        }
         if (Math.max(p.count(), c.count()) > unorderedMaxRows) {
           throw new IllegalStateException(
               "the table differs, but its rows cannot be located: this copy sorts the key"
@@ -700,6 +704,58 @@ public final class TableComparator {
         differing.incrementAndGet();
       }
       locate(range, p.count(), c.count(), 0);
+    }
+
+    /**
+     * A table too large to match in memory whose copy sorts the key differently: both sides digest
+     * their rows in buckets by a hash of the key's text (one read each, the same buckets whatever
+     * the order), and the rows of the buckets that differ are matched by key, a batch of at most
+     * {@code unorderedMaxRows} rows at a time. False when the sources cannot bucket (another engine
+     * on one side).
+     */
+    private boolean locateByKeyBuckets(long rows) {
+      int n = (int) Math.min(1 << 22, Math.max(16, rows / 1_000));
+      Map<Integer, Digest> onPrimary = link.primary().keyBucketDigests(n);
+      if (onPrimary == null) {
+        return false;
+      }
+      sync();
+      Map<Integer, Digest> onCopy = link.copyLocate().keyBucketDigests(n);
+      if (onCopy == null) {
+        return false;
+      }
+      java.util.TreeSet<Integer> all = new java.util.TreeSet<>(onPrimary.keySet());
+      all.addAll(onCopy.keySet());
+      List<Integer> batch = new ArrayList<>();
+      long batchRows = 0;
+      for (Integer b : all) {
+        Digest dp = onPrimary.getOrDefault(b, Digest.EMPTY);
+        Digest dc = onCopy.getOrDefault(b, Digest.EMPTY);
+        if (dp.matches(dc)) {
+          continue;
+        }
+        long r = Math.max(dp.count(), dc.count());
+        if (!batch.isEmpty() && batchRows + r > unorderedMaxRows) {
+          locateBuckets(n, batch);
+          batch = new ArrayList<>();
+          batchRows = 0;
+        }
+        batch.add(b);
+        batchRows += r;
+      }
+      locateBuckets(n, batch);
+      return true;
+    }
+
+    private void locateBuckets(int n, List<Integer> buckets) {
+      if (buckets.isEmpty()) {
+        return;
+      }
+      checkCancelled();
+      Map<Key, RowHash> primaryRows = new HashMap<>();
+      link.primary().rowHashesInBuckets(n, buckets, r -> primaryRows.put(r.key(), r));
+      sync();
+      report(diff(primaryRows, sink -> link.copyLocate().rowHashesInBuckets(n, buckets, sink)));
     }
 
     /**
