@@ -155,8 +155,10 @@ public final class TableComparator {
    * another engine): a key range would hold different rows on each side, rows outside every range
    * of one side would never be read, and the table would be full of false MISSING and EXTRA rows.
    * Instead the table is compared as one range (one read per side, whatever the order); when it
-   * differs, both sides' rows are matched by key in memory, up to {@code maxRows} rows a side,
-   * beyond which the copy fails with an error that says why. No chunk checkpoints.
+   * differs, both sides' rows are matched by key in memory, up to {@code maxRows} rows a side, and
+   * beyond that through buckets by a hash of the key's text ({@link
+   * DigestSource#keyBucketDigests}); when the sources have no such buckets (two engines), the copy
+   * fails with an error that says why. No chunk checkpoints.
    */
   public TableComparator withoutCommonKeyOrder(long maxRows) {
     this.unorderedMaxRows = maxRows;
@@ -690,7 +692,8 @@ public final class TableComparator {
                   + Math.max(p.count(), c.count())
                   + " rows the table is above the "
                   + unorderedMaxRows
-                  + " rows matched in memory; give the copy's key column the primary's collation");
+                  + " rows matched in memory, and the two sides share no key hash to split it by"
+                  + " (another engine); give the copy's key column the primary's order");
         }
         leaf(range);
         return;
