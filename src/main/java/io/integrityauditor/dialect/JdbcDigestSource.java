@@ -656,6 +656,34 @@ abstract class JdbcDigestSource implements DigestSource {
     trace("rows in " + buckets.size() + " key buckets", KeyRange.ALL, t0);
   }
 
+  @Override
+  public void scanRowHashes(Runnable restart, Consumer<RowHash> sink) {
+    List<String> keys = keyExprs();
+    Sql sql = rowHashSelect(keys);
+    rangePredicate(sql, keys, KeyRange.ALL);
+    int nk = shape.key().size();
+    long t0 = System.nanoTime();
+    inTransaction(
+        () -> {
+          restart.run();
+          try (PreparedStatement ps = prepare(sql)) {
+            ps.setFetchSize(5000);
+            try (ResultSet rs = ps.executeQuery()) {
+              while (rs.next()) {
+                Key k = readKeyAt(rs, 1);
+                long h = hashValue(rs, nk + 1);
+                String owner = rs.getString(nk + 2);
+                count(owner);
+                bytes += 8;
+                sink.accept(new RowHash(k, h, owner));
+              }
+            }
+          }
+          return null;
+        });
+    trace("every row", KeyRange.ALL, t0);
+  }
+
   /** SELECT key columns, row hash, owner text FROM table WHERE (the caller appends the rest). */
   private Sql rowHashSelect(List<String> keys) {
     Sql sql = new Sql();

@@ -304,6 +304,13 @@ final class JvmDigestSource extends JdbcDigestSource {
         });
   }
 
+  /** Rows are hashed here, not in SQL: {@link #rowHashes(KeyRange, Consumer)} streams already. */
+  @Override
+  public void scanRowHashes(Runnable restart, Consumer<RowHash> sink) {
+    restart.run();
+    rowHashes(KeyRange.ALL, sink);
+  }
+
   @Override
   public void rowHashes(java.util.Collection<Key> wanted, Consumer<RowHash> sink) {
     for (Key k : wanted) {

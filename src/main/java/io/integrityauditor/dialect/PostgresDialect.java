@@ -483,6 +483,16 @@ public final class PostgresDialect implements Dialect {
   public List<String> keyOrder(Connection c, TableShape shape) throws SQLException {
     String regclass = quote(shape.schema()) + "." + quote(shape.name());
     Map<String, String> byName = new HashMap<>();
+    // The collation library's version as the server sees it now: a glibc or ICU upgrade on one
+    // side may sort the same locale differently (PostgreSQL 15 reports it for the database
+    // default too; before, only for explicit collations).
+    String version =
+        c.getMetaData().getDatabaseMajorVersion() >= 15
+            ? "CASE WHEN co.collprovider IS NULL OR co.collprovider = 'd'"
+                + " THEN pg_database_collation_actual_version(d.oid)"
+                + " ELSE pg_collation_actual_version(co.oid) END"
+            : "CASE WHEN co.collprovider IS NULL OR co.collprovider = 'd' THEN NULL"
+                + " ELSE pg_collation_actual_version(co.oid) END";
     try (PreparedStatement ps =
         c.prepareStatement(
             "SELECT a.attname, a.attcollation <> 0,"
@@ -495,7 +505,8 @@ public final class PostgresDialect implements Dialect {
                 + " ELSE co.collcollate END,"
                 + " ty.typname,"
                 + " (SELECT string_agg(e.enumlabel, ',' ORDER BY e.enumsortorder) FROM pg_enum e"
-                + " WHERE e.enumtypid = a.atttypid)"
+                + " WHERE e.enumtypid = a.atttypid), "
+                + version
                 + " FROM pg_attribute a LEFT JOIN pg_collation co ON co.oid = a.attcollation"
                 + " JOIN pg_type ty ON ty.oid = a.atttypid,"
                 + " pg_database d WHERE d.datname = current_database()"
@@ -504,7 +515,9 @@ public final class PostgresDialect implements Dialect {
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
           String order =
-              rs.getBoolean(2) ? sortOrder(rs.getString(3), rs.getString(4), rs.getString(5)) : "";
+              rs.getBoolean(2)
+                  ? sortOrder(rs.getString(3), rs.getString(4), rs.getString(5), rs.getString(8))
+                  : "";
           if (rs.getString(7) != null) {
             // An enum sorts by its labels' declared order, which two databases may not share.
             order = "enum:" + rs.getString(7);
@@ -523,8 +536,12 @@ public final class PostgresDialect implements Dialect {
     return out;
   }
 
-  /** A collation as "binary" (code-point order) or provider:locale, normalised. */
-  static String sortOrder(String provider, String icuLocale, String libcLocale) {
+  /**
+   * A collation as "binary" (code-point order) or provider:locale, normalised, with "@" and the
+   * collation library's version when the server reports one: the same locale under another glibc or
+   * ICU version may sort otherwise (the copy is then compared as one range, correct either way).
+   */
+  static String sortOrder(String provider, String icuLocale, String libcLocale, String version) {
     String p = provider == null ? "c" : provider;
     String locale = (p.equals("c") ? libcLocale : icuLocale);
     if (locale == null) {
@@ -534,7 +551,9 @@ public final class PostgresDialect implements Dialect {
     if (!p.equals("i") && Set.of("c", "posix", "c.utf8").contains(norm)) {
       return "binary";
     }
-    return (p.equals("i") ? "icu:" : p.equals("b") ? "builtin:" : "libc:") + norm;
+    return (p.equals("i") ? "icu:" : p.equals("b") ? "builtin:" : "libc:")
+        + norm
+        + (version == null || version.isEmpty() ? "" : "@" + version);
   }
 
   /**

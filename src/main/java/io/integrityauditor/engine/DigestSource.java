@@ -84,6 +84,16 @@ public interface DigestSource extends AutoCloseable {
     throw new UnsupportedOperationException("no key buckets");
   }
 
+  /**
+   * Every row's (key, row hash), in whatever order the database returns them, handed on as they are
+   * read, never held: for a table too large to hold. A read that must be run again (a recovery
+   * conflict) first calls {@code restart}, then hands the rows on from the first again.
+   */
+  default void scanRowHashes(Runnable restart, java.util.function.Consumer<RowHash> sink) {
+    restart.run();
+    rowHashes(KeyRange.ALL, sink);
+  }
+
   /** The database's current time as text in the updatedAt column's terms, or null. */
   default String currentTime() {
     return null;

@@ -156,9 +156,9 @@ public final class TableComparator {
    * of one side would never be read, and the table would be full of false MISSING and EXTRA rows.
    * Instead the table is compared as one range (one read per side, whatever the order); when it
    * differs, both sides' rows are matched by key in memory, up to {@code maxRows} rows a side, and
-   * beyond that through buckets by a hash of the key's text ({@link
-   * DigestSource#keyBucketDigests}); when the sources have no such buckets (two engines), the copy
-   * fails with an error that says why. No chunk checkpoints.
+   * beyond that through buckets by a hash of the key ({@link DigestSource#keyBucketDigests} on one
+   * engine; between two engines, bucketed here from each side's rows read through). No chunk
+   * checkpoints.
    */
   public TableComparator withoutCommonKeyOrder(long maxRows) {
     this.unorderedMaxRows = maxRows;
@@ -680,20 +680,9 @@ public final class TableComparator {
      */
     private void locateChunk(KeyRange range, Digest p, Digest c) {
       if (unorderedMaxRows > 0) {
-        if (Math.max(p.count(), c.count()) > unorderedMaxRows
-            && locateByKeyBuckets(Math.max(p.count(), c.count()))) {
-          return;
-        }
         if (Math.max(p.count(), c.count()) > unorderedMaxRows) {
-          throw new IllegalStateException(
-              "the table differs, but its rows cannot be located: this copy sorts the key"
-                  + " differently from the primary (another collation or engine), so key ranges"
-                  + " do not hold the same rows on both sides, and at "
-                  + Math.max(p.count(), c.count())
-                  + " rows the table is above the "
-                  + unorderedMaxRows
-                  + " rows matched in memory, and the two sides share no key hash to split it by"
-                  + " (another engine); give the copy's key column the primary's order");
+          locateByKeyBuckets(Math.max(p.count(), c.count()));
+          return;
         }
         leaf(range);
         return;
@@ -711,21 +700,27 @@ public final class TableComparator {
 
     /**
      * A table too large to match in memory whose copy sorts the key differently: both sides digest
-     * their rows in buckets by a hash of the key's text (one read each, the same buckets whatever
-     * the order), and the rows of the buckets that differ are matched by key, a batch of at most
-     * {@code unorderedMaxRows} rows at a time. False when the sources cannot bucket (another engine
-     * on one side).
+     * their rows in buckets by a hash of the key (the same buckets whatever the order), and the
+     * rows of the buckets that differ are matched by key, a batch of at most {@code
+     * unorderedMaxRows} rows a side at a time. Two databases of one engine bucket in SQL by a hash
+     * of the key's text (one {@code GROUP BY} read per side, then the differing buckets' rows); two
+     * engines share no such hash, so each side's (key, row hash) rows are read through once and
+     * bucketed here by the key as the auditor reads it, then read through again for each batch,
+     * keeping only its rows.
      */
-    private boolean locateByKeyBuckets(long rows) {
+    private void locateByKeyBuckets(long rows) {
       int n = (int) Math.min(1 << 22, Math.max(16, rows / 1_000));
       Map<Integer, Digest> onPrimary = link.primary().keyBucketDigests(n);
-      if (onPrimary == null) {
-        return false;
+      Map<Integer, Digest> onCopy = null;
+      if (onPrimary != null) {
+        sync();
+        onCopy = link.copyLocate().keyBucketDigests(n);
       }
-      sync();
-      Map<Integer, Digest> onCopy = link.copyLocate().keyBucketDigests(n);
-      if (onCopy == null) {
-        return false;
+      boolean inSql = onPrimary != null && onCopy != null;
+      if (!inSql) {
+        onPrimary = scannedBuckets(link.primary(), n);
+        sync();
+        onCopy = scannedBuckets(link.copyLocate(), n);
       }
       java.util.TreeSet<Integer> all = new java.util.TreeSet<>(onPrimary.keySet());
       all.addAll(onCopy.keySet());
@@ -739,26 +734,80 @@ public final class TableComparator {
         }
         long r = Math.max(dp.count(), dc.count());
         if (!batch.isEmpty() && batchRows + r > unorderedMaxRows) {
-          locateBuckets(n, batch);
+          locateBuckets(n, batch, inSql);
           batch = new ArrayList<>();
           batchRows = 0;
         }
         batch.add(b);
         batchRows += r;
       }
-      locateBuckets(n, batch);
-      return true;
+      locateBuckets(n, batch, inSql);
     }
 
-    private void locateBuckets(int n, List<Integer> buckets) {
+    private void locateBuckets(int n, List<Integer> buckets, boolean inSql) {
       if (buckets.isEmpty()) {
         return;
       }
       checkCancelled();
-      Map<Key, RowHash> primaryRows = new HashMap<>();
-      link.primary().rowHashesInBuckets(n, buckets, r -> primaryRows.put(r.key(), r));
+      if (inSql) {
+        Map<Key, RowHash> primaryRows = new HashMap<>();
+        link.primary().rowHashesInBuckets(n, buckets, r -> primaryRows.put(r.key(), r));
+        sync();
+        report(diff(primaryRows, sink -> link.copyLocate().rowHashesInBuckets(n, buckets, sink)));
+        return;
+      }
+      java.util.Set<Integer> wanted = new java.util.HashSet<>(buckets);
+      Map<Key, RowHash> primaryRows = scannedRows(link.primary(), n, wanted);
       sync();
-      report(diff(primaryRows, sink -> link.copyLocate().rowHashesInBuckets(n, buckets, sink)));
+      Map<Key, RowHash> copyRows = scannedRows(link.copyLocate(), n, wanted);
+      report(diff(primaryRows, sink -> copyRows.values().forEach(sink)));
+    }
+
+    /** Every row of {@code source} read once, digested by {@link #keyBucket}: bucket to digest. */
+    private Map<Integer, Digest> scannedBuckets(DigestSource source, int n) {
+      long[] count = new long[n];
+      long[] sum = new long[n];
+      long[] mixed = new long[n];
+      source.scanRowHashes(
+          () -> {
+            checkCancelled();
+            java.util.Arrays.fill(count, 0);
+            java.util.Arrays.fill(sum, 0);
+            java.util.Arrays.fill(mixed, 0);
+          },
+          r -> {
+            int b = keyBucket(r.key(), n);
+            count[b]++;
+            sum[b] += r.hash();
+            mixed[b] += mix64(r.hash());
+          });
+      Map<Integer, Digest> out = new HashMap<>();
+      for (int b = 0; b < n; b++) {
+        if (count[b] > 0) {
+          out.put(
+              b,
+              new Digest(
+                  count[b],
+                  java.math.BigInteger.valueOf(sum[b])
+                      .shiftLeft(64)
+                      .add(java.math.BigInteger.valueOf(mixed[b]))));
+        }
+      }
+      return out;
+    }
+
+    /** The rows of {@code source} whose key falls in one of the {@code wanted} buckets. */
+    private Map<Key, RowHash> scannedRows(
+        DigestSource source, int n, java.util.Set<Integer> wanted) {
+      Map<Key, RowHash> rows = new HashMap<>();
+      source.scanRowHashes(
+          rows::clear,
+          r -> {
+            if (wanted.contains(keyBucket(r.key(), n))) {
+              rows.put(r.key(), r);
+            }
+          });
+      return rows;
     }
 
     /**
@@ -1113,5 +1162,20 @@ public final class TableComparator {
       t = t.getCause();
     }
     return sb.length() == 0 ? e.getClass().getSimpleName() : sb.toString();
+  }
+
+  /**
+   * The bucket (0 to n - 1) of a key as the auditor reads it: equal keys read from any two engines
+   * are equal {@link Key}s with equal hash codes, so they fall in the same bucket.
+   */
+  static int keyBucket(Key key, int n) {
+    return (int) Long.remainderUnsigned(mix64(key.hashCode()), n);
+  }
+
+  /** SplitMix64's finaliser: spreads every input bit over the whole 64-bit result. */
+  static long mix64(long z) {
+    z = (z ^ (z >>> 30)) * 0xbf58476d1ce4e5b9L;
+    z = (z ^ (z >>> 27)) * 0x94d049bb133111ebL;
+    return z ^ (z >>> 31);
   }
 }
