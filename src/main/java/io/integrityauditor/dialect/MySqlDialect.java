@@ -329,9 +329,34 @@ public final class MySqlDialect implements Dialect {
       readColumns(c, shape, foreignCharset, coarseTemporal);
       String e = encoding(shape, foreignCharset);
       this.hash =
-          flavor == HashFlavor.NATIVE
-              ? "CRC32(" + e + ") * (CRC32C(" + e + ") + 1)"
-              : "CAST(CONV(LEFT(SHA2(" + e + ", 256), 16), 16, 10) AS UNSIGNED)";
+          flavor != HashFlavor.NATIVE
+              ? "CAST(CONV(LEFT(SHA2(" + e + ", 256), 16), 16, 10) AS UNSIGNED)"
+              : leftToRight(c)
+                  ? "CRC32(@ia_e := " + e + ") * (CRC32C(@ia_e) + 1)"
+                  : "CRC32(" + e + ") * (CRC32C(" + e + ") + 1)";
+    }
+
+    /**
+     * Whether this server evaluates {@code CRC32(@v := x) * (CRC32C(@v) + 1)} left to right, as
+     * MariaDB does: then the NATIVE row hash builds the row's encoding once and hands it to the
+     * second CRC through a session variable instead of building it twice (benchmark table, one
+     * full-table SUM: 3.6 - 3.7 s against 4.2 - 4.5 s). Same value either way, so two servers that
+     * answer differently still compare. Checked on rows of a derived table, in an aggregate, as the
+     * digests use it; any error or other order keeps the plain form.
+     */
+    private boolean leftToRight(Connection c) {
+      String probe =
+          "SELECT SUM(CRC32(@ia_e := CONCAT('ia', v)) * (CRC32C(@ia_e) + 1))"
+              + " = SUM(CRC32(CONCAT('ia', v)) * (CRC32C(CONCAT('ia', v)) + 1)), COUNT(*)"
+              + " FROM (SELECT 1 AS v UNION ALL SELECT 2 UNION ALL SELECT 3) ia_probe";
+      try (Statement s = c.createStatement()) {
+        s.execute("SET @ia_e = NULL");
+        try (ResultSet rs = s.executeQuery(probe)) {
+          return rs.next() && rs.getBoolean(1) && rs.getLong(2) == 3;
+        }
+      } catch (SQLException ex) {
+        return false;
+      }
     }
 
     /** The row encoding described on the class. */
