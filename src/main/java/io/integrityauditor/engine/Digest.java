@@ -29,10 +29,13 @@ public record Digest(long count, BigInteger sum, Decode decode) {
    * {@code Δa} and {@code Δa * (key - base)}: their quotient is the row's offset from {@code base}.
    * With two or more differing rows the quotient is meaningless, which the reader detects by
    * checking that the named row alone accounts for the whole difference of count and sum.
+   *
+   * <p>{@code low} may be null for {@link Weight#HASH_LOW32}: one differing row's {@code Δa} is
+   * then read from the digests' hash sums (see {@link Digest#decodeKey}), and the query saves one
+   * of its four sums per row.
    */
   public record Decode(long base, BigInteger low, BigInteger weighted, Weight weight) {
     public Decode {
-      low = low == null ? BigInteger.ZERO : low;
       weighted = weighted == null ? BigInteger.ZERO : weighted;
     }
 
@@ -50,10 +53,18 @@ public record Digest(long count, BigInteger sum, Decode decode) {
      * when the sums cannot name one (no row, or more than one, or another base).
      */
     public Long key(Decode other) {
-      if (other == null || other.base != base || other.weight != weight) {
+      if (other == null
+          || other.base != base
+          || other.weight != weight
+          || low == null
+          || other.low == null) {
         return null;
       }
-      BigInteger da = low.subtract(other.low);
+      return offsetKey(low.subtract(other.low), other);
+    }
+
+    /** base + Δweighted / da when that is a whole offset in [0, 2^32), else null. */
+    Long offsetKey(BigInteger da, Decode other) {
       if (da.signum() == 0) {
         return null;
       }
@@ -67,6 +78,33 @@ public record Digest(long count, BigInteger sum, Decode decode) {
         return null;
       }
     }
+  }
+
+  private static final BigInteger TWO_32 = BigInteger.ONE.shiftLeft(32);
+
+  /**
+   * The key of the one row by which this digest (of one copy) differs from {@code other}, or null
+   * when the decode sums cannot name one. Without {@code low} sums (HASH_LOW32): one differing
+   * row's Δa = low(h1) - low(h2) (or ±low(h)) is congruent to the hash sums' difference modulo 2^32
+   * and lies in (-2^32, 2^32), so it is d or d - 2^32 (d = that difference mod 2^32); the first
+   * whose quotient is a whole in-range offset names the key. The caller reads that row on both
+   * sides and keeps it only if it accounts for the whole difference of count and sum.
+   */
+  public Long decodeKey(Digest other) {
+    if (decode == null || other.decode == null) {
+      return null;
+    }
+    Decode a = decode;
+    Decode b = other.decode;
+    if (a.low != null || b.low != null) {
+      return a.key(b);
+    }
+    if (a.base != b.base || a.weight != b.weight || a.weight != Weight.HASH_LOW32) {
+      return null;
+    }
+    BigInteger d = sum.subtract(other.sum).mod(TWO_32);
+    Long k = a.offsetKey(d, b);
+    return k != null ? k : a.offsetKey(d.subtract(TWO_32), b);
   }
 
   public boolean matches(Digest other) {

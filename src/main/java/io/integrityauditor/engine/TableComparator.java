@@ -821,7 +821,7 @@ public final class TableComparator {
       if (!integerKey || p.decode() == null) {
         return false;
       }
-      Long k = p.decode().key(c.decode());
+      Long k = p.decodeKey(c);
       if (k == null || !inside(range, k)) {
         return false;
       }
@@ -848,7 +848,9 @@ public final class TableComparator {
           (rp != null ? w.of(rp.hash()) : zero).subtract(rc != null ? w.of(rc.hash()) : zero);
       if (p.count() - c.count() != count
           || !p.sum().subtract(c.sum()).equals(sum)
-          || !p.decode().low().subtract(c.decode().low()).equals(low)) {
+          || p.decode().low() != null
+              && c.decode().low() != null
+              && !p.decode().low().subtract(c.decode().low()).equals(low)) {
         return false;
       }
       Map<Key, Diff> diffs = new HashMap<>();
