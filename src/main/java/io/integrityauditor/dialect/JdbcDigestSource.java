@@ -612,7 +612,7 @@ abstract class JdbcDigestSource implements DigestSource {
   }
 
   @Override
-  public Map<Integer, Digest> keyBucketDigests(int n) {
+  public Map<Integer, Digest> keyBucketDigests(int n, KeyRange range) {
     List<String> keys = keyExprs();
     String bucket = keyBucketExpr(keys, n);
     if (bucket == null) {
@@ -621,7 +621,7 @@ abstract class JdbcDigestSource implements DigestSource {
     Sql sql = new Sql();
     sql.append("SELECT ").append(bucket).append(", COUNT(*), SUM(").append(hashExpr());
     sql.append(") FROM ").append(table).append(" WHERE ");
-    rangePredicate(sql, keys, KeyRange.ALL);
+    rangePredicate(sql, keys, range);
     sql.append(" GROUP BY 1");
     long t0 = System.nanoTime();
     try {
@@ -638,12 +638,13 @@ abstract class JdbcDigestSource implements DigestSource {
             return out;
           });
     } finally {
-      trace("key buckets " + n, KeyRange.ALL, t0);
+      trace("key buckets " + n, range, t0);
     }
   }
 
   @Override
-  public void rowHashesInBuckets(int n, Collection<Integer> buckets, Consumer<RowHash> sink) {
+  public void rowHashesInBuckets(
+      int n, Collection<Integer> buckets, KeyRange range, Consumer<RowHash> sink) {
     if (buckets.isEmpty()) {
       return;
     }
@@ -653,40 +654,12 @@ abstract class JdbcDigestSource implements DigestSource {
       throw new UnsupportedOperationException("no key buckets");
     }
     Sql sql = rowHashSelect(keys);
-    rangePredicate(sql, keys, KeyRange.ALL);
+    rangePredicate(sql, keys, range);
     sql.append(" AND ").append(bucket).append(" IN (");
     sql.append(String.join(", ", buckets.stream().map(String::valueOf).toList())).append(")");
     long t0 = System.nanoTime();
     streamRowHashes(sql, sink);
-    trace("rows in " + buckets.size() + " key buckets", KeyRange.ALL, t0);
-  }
-
-  @Override
-  public void scanRowHashes(Runnable restart, Consumer<RowHash> sink) {
-    List<String> keys = keyExprs();
-    Sql sql = rowHashSelect(keys);
-    rangePredicate(sql, keys, KeyRange.ALL);
-    int nk = shape.key().size();
-    long t0 = System.nanoTime();
-    inTransaction(
-        () -> {
-          restart.run();
-          try (PreparedStatement ps = prepare(sql)) {
-            ps.setFetchSize(5000);
-            try (ResultSet rs = ps.executeQuery()) {
-              while (rs.next()) {
-                Key k = readKeyAt(rs, 1);
-                long h = hashValue(rs, nk + 1);
-                String owner = rs.getString(nk + 2);
-                count(owner);
-                bytes += 8;
-                sink.accept(new RowHash(k, h, owner));
-              }
-            }
-          }
-          return null;
-        });
-    trace("every row", KeyRange.ALL, t0);
+    trace("rows in " + buckets.size() + " key buckets", range, t0);
   }
 
   /** SELECT key columns, row hash, owner text FROM table WHERE (the caller appends the rest). */

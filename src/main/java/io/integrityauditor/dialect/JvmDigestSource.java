@@ -290,25 +290,23 @@ final class JvmDigestSource extends JdbcDigestSource {
     Sql sql = new Sql();
     sql.append("SELECT ").append(selectList()).append(" FROM ").append(table).append(" WHERE ");
     rangePredicate(sql, keys, range);
-    inTransaction(
-        () -> {
-          try (PreparedStatement ps = prepare(sql)) {
-            ps.setFetchSize(1000);
-            try (ResultSet rs = ps.executeQuery()) {
-              while (rs.next()) {
-                sink.accept(new RowHash(readKeyAt(rs, 1), hashRow(rs), owner(rs)));
+    // Held until the query has ended (ranges read here are leaves or pages of at most
+    // TableComparator.PAGE_ROWS rows), so a query run again after a conflict hands no row on twice.
+    List<RowHash> rows =
+        inTransaction(
+            () -> {
+              List<RowHash> out = new java.util.ArrayList<>();
+              try (PreparedStatement ps = prepare(sql)) {
+                ps.setFetchSize(1000);
+                try (ResultSet rs = ps.executeQuery()) {
+                  while (rs.next()) {
+                    out.add(new RowHash(readKeyAt(rs, 1), hashRow(rs), owner(rs)));
+                  }
+                }
               }
-            }
-          }
-          return null;
-        });
-  }
-
-  /** Rows are hashed here, not in SQL: {@link #rowHashes(KeyRange, Consumer)} streams already. */
-  @Override
-  public void scanRowHashes(Runnable restart, Consumer<RowHash> sink) {
-    restart.run();
-    rowHashes(KeyRange.ALL, sink);
+              return out;
+            });
+    rows.forEach(sink);
   }
 
   @Override

@@ -107,6 +107,11 @@ public record Digest(long count, BigInteger sum, Decode decode) {
     return k != null ? k : a.offsetKey(d.subtract(TWO_32), b);
   }
 
+  /** The digest of both sets of rows together (decode sums dropped). */
+  public Digest plus(Digest other) {
+    return new Digest(count + other.count, sum.add(other.sum));
+  }
+
   public boolean matches(Digest other) {
     return count == other.count && sum.equals(other.sum);
   }

@@ -69,29 +69,22 @@ public interface DigestSource extends AutoCloseable {
   }
 
   /**
-   * Digests of the table's rows in {@code n} buckets by a hash of the key's text, the same on every
-   * database of this engine whatever its collation: bucket number to digest, empty buckets left
-   * out. Null when this source cannot (then copies that sort the key differently are located in
-   * memory only).
+   * Digests of the rows of {@code range} in {@code n} buckets by a hash of the key's text, the same
+   * on every database of this engine whatever its collation: bucket number to digest, empty buckets
+   * left out. Null when this source cannot (then copies that sort the key differently are bucketed
+   * in the JVM from the rows read).
    */
-  default java.util.Map<Integer, Digest> keyBucketDigests(int n) {
+  default java.util.Map<Integer, Digest> keyBucketDigests(int n, KeyRange range) {
     return null;
   }
 
-  /** The rows of the given buckets (see {@link #keyBucketDigests}). */
+  /** The rows of {@code range} in the given buckets (see {@link #keyBucketDigests}). */
   default void rowHashesInBuckets(
-      int n, java.util.Collection<Integer> buckets, java.util.function.Consumer<RowHash> sink) {
+      int n,
+      java.util.Collection<Integer> buckets,
+      KeyRange range,
+      java.util.function.Consumer<RowHash> sink) {
     throw new UnsupportedOperationException("no key buckets");
-  }
-
-  /**
-   * Every row's (key, row hash), in whatever order the database returns them, handed on as they are
-   * read, never held: for a table too large to hold. A read that must be run again (a recovery
-   * conflict) first calls {@code restart}, then hands the rows on from the first again.
-   */
-  default void scanRowHashes(Runnable restart, java.util.function.Consumer<RowHash> sink) {
-    restart.run();
-    rowHashes(KeyRange.ALL, sink);
   }
 
   /** The database's current time as text in the updatedAt column's terms, or null. */

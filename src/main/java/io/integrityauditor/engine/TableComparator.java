@@ -154,11 +154,11 @@ public final class TableComparator {
    * The copies sort the key differently from the primary (another collation of a text key column,
    * another engine): a key range would hold different rows on each side, rows outside every range
    * of one side would never be read, and the table would be full of false MISSING and EXTRA rows.
-   * Instead the table is compared as one range (one read per side, whatever the order); when it
-   * differs, both sides' rows are matched by key in memory, up to {@code maxRows} rows a side, and
-   * beyond that through buckets by a hash of the key ({@link DigestSource#keyBucketDigests} on one
-   * engine; between two engines, bucketed here from each side's rows read through). No chunk
-   * checkpoints.
+   * Instead the table is compared as one range (each side read in pages of its own key order,
+   * {@link #PAGE_ROWS} rows each, the digests summed); when it differs, both sides' rows are
+   * matched by key in memory, up to {@code maxRows} rows a side, and beyond that through buckets by
+   * a hash of the key ({@link DigestSource#keyBucketDigests} on one engine; between two engines,
+   * bucketed here from each side's rows read through). No chunk checkpoints.
    */
   public TableComparator withoutCommonKeyOrder(long maxRows) {
     this.unorderedMaxRows = maxRows;
@@ -199,6 +199,7 @@ public final class TableComparator {
   public List<CopyOutcome> compare(DigestSource primaryScan, List<CopyLink> copies) {
     Map<String, Worker> workers = new LinkedHashMap<>();
     this.primaryScan = primaryScan;
+    pagesOf.clear();
     ScanState from = unorderedMaxRows == 0 && usable(resumeFrom, copies) ? resumeFrom : null;
     this.resumed = from != null;
     // A resumed comparison keeps the first run's watermark: rows written since it began are in
@@ -252,7 +253,7 @@ public final class TableComparator {
     KeyRange rest = KeyRange.above(start);
     if (unorderedMaxRows > 0) {
       long t0 = System.nanoTime();
-      publish(workers, rest, primary.digest(rest), System.nanoTime() - t0);
+      publish(workers, rest, pagedDigest(PRIMARY_PAGES, primary), System.nanoTime() - t0);
       return;
     }
     Key first = primary.firstKey(rest);
@@ -663,7 +664,8 @@ public final class TableComparator {
       if (follows && chunk.position() != null) {
         link.copy().awaitPosition(chunk.position(), settings.replicaWait());
       }
-      Digest c = link.copy().digest(chunk.range());
+      Digest c =
+          unorderedMaxRows > 0 ? pagedDigest(link, link.copy()) : link.copy().digest(chunk.range());
       Digest p = chunk.primary();
       if (!p.matches(c)) {
         // Checked again and located on other sessions while this one digests the next chunk.
@@ -710,17 +712,21 @@ public final class TableComparator {
      */
     private void locateByKeyBuckets(long rows) {
       int n = (int) Math.min(1 << 22, Math.max(16, rows / 1_000));
-      Map<Integer, Digest> onPrimary = link.primary().keyBucketDigests(n);
+      List<KeyRange> primaryPages = pages(PRIMARY_PAGES, link.primary());
+      Map<Integer, Digest> onPrimary = sqlBuckets(link.primary(), n, primaryPages);
+      List<KeyRange> copyPages = null;
       Map<Integer, Digest> onCopy = null;
       if (onPrimary != null) {
         sync();
-        onCopy = link.copyLocate().keyBucketDigests(n);
+        copyPages = pages(link, link.copyLocate());
+        onCopy = sqlBuckets(link.copyLocate(), n, copyPages);
       }
       boolean inSql = onPrimary != null && onCopy != null;
       if (!inSql) {
-        onPrimary = scannedBuckets(link.primary(), n);
+        onPrimary = scannedBuckets(link.primary(), n, primaryPages);
         sync();
-        onCopy = scannedBuckets(link.copyLocate(), n);
+        copyPages = copyPages != null ? copyPages : pages(link, link.copyLocate());
+        onCopy = scannedBuckets(link.copyLocate(), n, copyPages);
       }
       java.util.TreeSet<Integer> all = new java.util.TreeSet<>(onPrimary.keySet());
       all.addAll(onCopy.keySet());
@@ -734,53 +740,69 @@ public final class TableComparator {
         }
         long r = Math.max(dp.count(), dc.count());
         if (!batch.isEmpty() && batchRows + r > unorderedMaxRows) {
-          locateBuckets(n, batch, inSql);
+          locateBuckets(n, batch, inSql, primaryPages, copyPages);
           batch = new ArrayList<>();
           batchRows = 0;
         }
         batch.add(b);
         batchRows += r;
       }
-      locateBuckets(n, batch, inSql);
+      locateBuckets(n, batch, inSql, primaryPages, copyPages);
     }
 
-    private void locateBuckets(int n, List<Integer> buckets, boolean inSql) {
+    private void locateBuckets(
+        int n,
+        List<Integer> buckets,
+        boolean inSql,
+        List<KeyRange> primaryPages,
+        List<KeyRange> copyPages) {
       if (buckets.isEmpty()) {
         return;
       }
       checkCancelled();
-      if (inSql) {
-        Map<Key, RowHash> primaryRows = new HashMap<>();
-        link.primary().rowHashesInBuckets(n, buckets, r -> primaryRows.put(r.key(), r));
-        sync();
-        report(diff(primaryRows, sink -> link.copyLocate().rowHashesInBuckets(n, buckets, sink)));
-        return;
-      }
       java.util.Set<Integer> wanted = new java.util.HashSet<>(buckets);
-      Map<Key, RowHash> primaryRows = scannedRows(link.primary(), n, wanted);
+      Map<Key, RowHash> primaryRows = rowsInBuckets(link.primary(), n, wanted, inSql, primaryPages);
       sync();
-      Map<Key, RowHash> copyRows = scannedRows(link.copyLocate(), n, wanted);
+      Map<Key, RowHash> copyRows = rowsInBuckets(link.copyLocate(), n, wanted, inSql, copyPages);
       report(diff(primaryRows, sink -> copyRows.values().forEach(sink)));
     }
 
-    /** Every row of {@code source} read once, digested by {@link #keyBucket}: bucket to digest. */
-    private Map<Integer, Digest> scannedBuckets(DigestSource source, int n) {
+    /**
+     * Digests of a side's rows per key bucket, summed over its pages, computed in SQL ({@code GROUP
+     * BY} a hash of the key's text); null when the source has no such hash.
+     */
+    private Map<Integer, Digest> sqlBuckets(DigestSource source, int n, List<KeyRange> pages) {
+      Map<Integer, Digest> out = new HashMap<>();
+      for (KeyRange page : pages) {
+        checkCancelled();
+        Map<Integer, Digest> part = source.keyBucketDigests(n, page);
+        if (part == null) {
+          return null;
+        }
+        part.forEach((b, d) -> out.merge(b, d, Digest::plus));
+      }
+      return out;
+    }
+
+    /**
+     * The same from every row read through, page by page, bucketed by {@link #keyBucket} (two
+     * engines share no key hash in SQL).
+     */
+    private Map<Integer, Digest> scannedBuckets(DigestSource source, int n, List<KeyRange> pages) {
       long[] count = new long[n];
       long[] sum = new long[n];
       long[] mixed = new long[n];
-      source.scanRowHashes(
-          () -> {
-            checkCancelled();
-            java.util.Arrays.fill(count, 0);
-            java.util.Arrays.fill(sum, 0);
-            java.util.Arrays.fill(mixed, 0);
-          },
-          r -> {
-            int b = keyBucket(r.key(), n);
-            count[b]++;
-            sum[b] += r.hash();
-            mixed[b] += mix64(r.hash());
-          });
+      for (KeyRange page : pages) {
+        checkCancelled();
+        source.rowHashes(
+            page,
+            r -> {
+              int b = keyBucket(r.key(), n);
+              count[b]++;
+              sum[b] += r.hash();
+              mixed[b] += mix64(r.hash());
+            });
+      }
       Map<Integer, Digest> out = new HashMap<>();
       for (int b = 0; b < n; b++) {
         if (count[b] > 0) {
@@ -796,17 +818,28 @@ public final class TableComparator {
       return out;
     }
 
-    /** The rows of {@code source} whose key falls in one of the {@code wanted} buckets. */
-    private Map<Key, RowHash> scannedRows(
-        DigestSource source, int n, java.util.Set<Integer> wanted) {
+    /** A side's rows whose key falls in one of the {@code wanted} buckets, page by page. */
+    private Map<Key, RowHash> rowsInBuckets(
+        DigestSource source,
+        int n,
+        java.util.Set<Integer> wanted,
+        boolean inSql,
+        List<KeyRange> pages) {
       Map<Key, RowHash> rows = new HashMap<>();
-      source.scanRowHashes(
-          rows::clear,
-          r -> {
-            if (wanted.contains(keyBucket(r.key(), n))) {
-              rows.put(r.key(), r);
-            }
-          });
+      for (KeyRange page : pages) {
+        checkCancelled();
+        if (inSql) {
+          source.rowHashesInBuckets(n, wanted, page, r -> rows.put(r.key(), r));
+        } else {
+          source.rowHashes(
+              page,
+              r -> {
+                if (wanted.contains(keyBucket(r.key(), n))) {
+                  rows.put(r.key(), r);
+                }
+              });
+        }
+      }
       return rows;
     }
 
@@ -1164,6 +1197,60 @@ public final class TableComparator {
       t = t.getCause();
     }
     return sb.length() == 0 ? e.getClass().getSimpleName() : sb.toString();
+  }
+
+  /**
+   * Rows per page when a table whose copies sort the key differently is read: each side in pages of
+   * its own key order (bounds from its own key index), so no single statement reads the whole table
+   * (a statement timeout, a recovery conflict on a standby, a JVM-hashed page held in memory).
+   */
+  static final long PAGE_ROWS = 100_000;
+
+  private static final Object PRIMARY_PAGES = new Object();
+
+  /** {@link #PAGE_ROWS}; tests set the property {@code ia.unorderedPageRows} to read many pages. */
+  private final long pageRows = Long.getLong("ia.unorderedPageRows", PAGE_ROWS);
+
+  /**
+   * Each side's pages, walked once: keyed by the primary or the copy's link (a copy's locate
+   * session reads the same database as its compare session).
+   */
+  private final Map<Object, List<KeyRange>> pagesOf =
+      new java.util.concurrent.ConcurrentHashMap<>();
+
+  private List<KeyRange> pages(Object side, DigestSource source) {
+    List<KeyRange> known = pagesOf.get(side);
+    if (known == null) {
+      known = pages(source);
+      pagesOf.put(side, known);
+    }
+    return known;
+  }
+
+  /** Ranges of {@link #PAGE_ROWS} rows that together hold all of {@code source}'s rows. */
+  private List<KeyRange> pages(DigestSource source) {
+    List<KeyRange> out = new ArrayList<>();
+    Key lower = null;
+    while (true) {
+      checkCancelled();
+      KeyRange rest = KeyRange.above(lower);
+      Key upper = source.keyAt(rest, pageRows - 1);
+      if (upper == null) {
+        out.add(rest);
+        return out;
+      }
+      out.add(rest.withUpper(upper, true));
+      lower = upper;
+    }
+  }
+
+  /** The digest of all of {@code source}'s rows, summed over its pages. */
+  private Digest pagedDigest(Object side, DigestSource source) {
+    Digest total = Digest.EMPTY;
+    for (KeyRange page : pages(side, source)) {
+      total = total.plus(source.digest(page));
+    }
+    return total;
   }
 
   /**

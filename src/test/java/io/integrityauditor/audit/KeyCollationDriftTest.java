@@ -21,6 +21,17 @@ import org.junit.jupiter.api.Test;
 class KeyCollationDriftTest {
   static final int ROWS = 30_000;
 
+  /** Each side read in pages of 7,000 rows of its own key order (100,000 by default): 5 pages. */
+  @org.junit.jupiter.api.BeforeEach
+  void smallPages() {
+    System.setProperty("ia.unorderedPageRows", "7000");
+  }
+
+  @org.junit.jupiter.api.AfterEach
+  void defaultPages() {
+    System.clearProperty("ia.unorderedPageRows");
+  }
+
   /** Mixed-case hex keys: "C" puts every upper-case key first, ICU and *_ci interleave them. */
   private static void pg(String db, String collation) throws Exception {
     TestDatabases.recreatePgDatabase(TestDatabases.PG_PRIMARY_PORT, db);
