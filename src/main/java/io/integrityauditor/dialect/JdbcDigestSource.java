@@ -612,6 +612,11 @@ abstract class JdbcDigestSource implements DigestSource {
   }
 
   @Override
+  public boolean hasKeyBuckets() {
+    return keyBucketExpr(keyExprs(), 16) != null;
+  }
+
+  @Override
   public Map<Integer, Digest> keyBucketDigests(int n, KeyRange range) {
     List<String> keys = keyExprs();
     String bucket = keyBucketExpr(keys, n);

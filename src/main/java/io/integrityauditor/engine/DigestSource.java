@@ -78,6 +78,11 @@ public interface DigestSource extends AutoCloseable {
     return null;
   }
 
+  /** Whether {@link #keyBucketDigests} computes buckets in SQL (else it returns null). */
+  default boolean hasKeyBuckets() {
+    return false;
+  }
+
   /** The rows of {@code range} in the given buckets (see {@link #keyBucketDigests}). */
   default void rowHashesInBuckets(
       int n,

@@ -200,6 +200,8 @@ public final class TableComparator {
     Map<String, Worker> workers = new LinkedHashMap<>();
     this.primaryScan = primaryScan;
     pagesOf.clear();
+    bucketsOf.clear();
+    jvmBuckets = 0;
     ScanState from = unorderedMaxRows == 0 && usable(resumeFrom, copies) ? resumeFrom : null;
     this.resumed = from != null;
     // A resumed comparison keeps the first run's watermark: rows written since it began are in
@@ -705,28 +707,35 @@ public final class TableComparator {
      * their rows in buckets by a hash of the key (the same buckets whatever the order), and the
      * rows of the buckets that differ are matched by key, a batch of at most {@code
      * unorderedMaxRows} rows a side at a time. Two databases of one engine bucket in SQL by a hash
-     * of the key's text (one {@code GROUP BY} read per side, then the differing buckets' rows); two
-     * engines share no such hash, so each side's (key, row hash) rows are read through once and
-     * bucketed here by the key as the auditor reads it, then read through again for each batch,
-     * keeping only its rows.
+     * of the key's text (one {@code GROUP BY} per page per side, then the differing buckets' rows);
+     * two engines share no such hash, and their rows are hashed in the JVM: each side's rows were
+     * bucketed here by the key as the auditor reads it while they were read for the table's digest
+     * ({@link #pagedDigest}), and are read through again for each batch, keeping only its rows.
      */
     private void locateByKeyBuckets(long rows) {
       int n = (int) Math.min(1 << 22, Math.max(16, rows / 1_000));
       List<KeyRange> primaryPages = pages(PRIMARY_PAGES, link.primary());
-      Map<Integer, Digest> onPrimary = sqlBuckets(link.primary(), n, primaryPages);
+      Map<Integer, Digest> onPrimary =
+          link.primary().hasKeyBuckets() ? sqlBuckets(link.primary(), n, primaryPages) : null;
       List<KeyRange> copyPages = null;
       Map<Integer, Digest> onCopy = null;
-      if (onPrimary != null) {
+      if (onPrimary != null && link.copyLocate().hasKeyBuckets()) {
         sync();
         copyPages = pages(link, link.copyLocate());
         onCopy = sqlBuckets(link.copyLocate(), n, copyPages);
       }
       boolean inSql = onPrimary != null && onCopy != null;
-      if (!inSql) {
-        onPrimary = scannedBuckets(link.primary(), n, primaryPages);
-        sync();
-        copyPages = copyPages != null ? copyPages : pages(link, link.copyLocate());
-        onCopy = scannedBuckets(link.copyLocate(), n, copyPages);
+      if (!inSql && bucketsOf.containsKey(PRIMARY_PAGES) && bucketsOf.containsKey(link)) {
+        // Bucketed while the rows were read for the table's digest (see pagedDigest).
+        n = jvmBuckets;
+        onPrimary = bucketsOf.get(PRIMARY_PAGES);
+        onCopy = bucketsOf.get(link);
+        copyPages = pages(link, link.copyLocate());
+      } else if (!inSql) {
+        // A comparison's primary and copies are all hashed in SQL or all in the JVM (one flavor).
+        throw new IllegalStateException(
+            "the copy's rows cannot be bucketed like the primary's: one side hashes in SQL, the"
+                + " other in the JVM");
       }
       java.util.TreeSet<Integer> all = new java.util.TreeSet<>(onPrimary.keySet());
       all.addAll(onCopy.keySet());
@@ -780,40 +789,6 @@ public final class TableComparator {
           return null;
         }
         part.forEach((b, d) -> out.merge(b, d, Digest::plus));
-      }
-      return out;
-    }
-
-    /**
-     * The same from every row read through, page by page, bucketed by {@link #keyBucket} (two
-     * engines share no key hash in SQL).
-     */
-    private Map<Integer, Digest> scannedBuckets(DigestSource source, int n, List<KeyRange> pages) {
-      long[] count = new long[n];
-      long[] sum = new long[n];
-      long[] mixed = new long[n];
-      for (KeyRange page : pages) {
-        checkCancelled();
-        source.rowHashes(
-            page,
-            r -> {
-              int b = keyBucket(r.key(), n);
-              count[b]++;
-              sum[b] += r.hash();
-              mixed[b] += mix64(r.hash());
-            });
-      }
-      Map<Integer, Digest> out = new HashMap<>();
-      for (int b = 0; b < n; b++) {
-        if (count[b] > 0) {
-          out.put(
-              b,
-              new Digest(
-                  count[b],
-                  java.math.BigInteger.valueOf(sum[b])
-                      .shiftLeft(64)
-                      .add(java.math.BigInteger.valueOf(mixed[b]))));
-        }
       }
       return out;
     }
@@ -1244,13 +1219,71 @@ public final class TableComparator {
     }
   }
 
-  /** The digest of all of {@code source}'s rows, summed over its pages. */
+  /**
+   * How many buckets a table hashed in the JVM is bucketed into as its rows are read for its digest
+   * (so that locating needs no read through the table of its own): one per ~1,000 rows of the
+   * primary's pages, 16 to 2^22; its copies use the primary's number.
+   */
+  private volatile int jvmBuckets;
+
+  /** Each side's JVM buckets (see {@link #jvmBuckets}), keyed like {@link #pagesOf}. */
+  private final Map<Object, Map<Integer, Digest>> bucketsOf =
+      new java.util.concurrent.ConcurrentHashMap<>();
+
+  /**
+   * The digest of all of {@code source}'s rows, summed over its pages. A source that hashes rows in
+   * the JVM hands its rows here instead (its digest is read as much as its rows are): the digest is
+   * summed from them, and they are bucketed on the way (see {@link #jvmBuckets}). The primary and
+   * its copies in one comparison are all of one kind, so their digests compare.
+   */
   private Digest pagedDigest(Object side, DigestSource source) {
-    Digest total = Digest.EMPTY;
-    for (KeyRange page : pages(side, source)) {
-      total = total.plus(source.digest(page));
+    if (source.hasKeyBuckets()) {
+      Digest total = Digest.EMPTY;
+      for (KeyRange page : pages(side, source)) {
+        total = total.plus(source.digest(page));
+      }
+      return total;
     }
-    return total;
+    List<KeyRange> pages = pages(side, source);
+    if (side == PRIMARY_PAGES || jvmBuckets == 0) {
+      jvmBuckets = (int) Math.min(1 << 22, Math.max(16, pages.size() * pageRows / 1_000));
+    }
+    int n = jvmBuckets;
+    Digest.Accumulator total = new Digest.Accumulator();
+    long[] count = new long[n];
+    long[] sum = new long[n];
+    long[] mixed = new long[n];
+    for (KeyRange page : pages) {
+      checkCancelled();
+      source.rowHashes(
+          page,
+          r -> {
+            total.add(r.hash());
+            int b = keyBucket(r.key(), n);
+            count[b]++;
+            sum[b] += r.hash();
+            mixed[b] += mix64(r.hash());
+          });
+    }
+    bucketsOf.put(side, bucketDigests(count, sum, mixed));
+    return total.digest();
+  }
+
+  /** Per-bucket counters as digests: count, and the two 64-bit sums as one number. */
+  static Map<Integer, Digest> bucketDigests(long[] count, long[] sum, long[] mixed) {
+    Map<Integer, Digest> out = new HashMap<>();
+    for (int b = 0; b < count.length; b++) {
+      if (count[b] > 0) {
+        out.put(
+            b,
+            new Digest(
+                count[b],
+                java.math.BigInteger.valueOf(sum[b])
+                    .shiftLeft(64)
+                    .add(java.math.BigInteger.valueOf(mixed[b]))));
+      }
+    }
+    return out;
   }
 
   /**

@@ -205,8 +205,8 @@ class KeyCollationDriftTest {
     assertThat(AuditFixture.findings(r, "t", "c"))
         .containsExactlyInAnyOrder("CHANGED " + ids.get(100), "MISSING " + ids.get(20_000));
 
-    // Differences spread over more buckets than one batch of 10,000 rows holds (30 buckets of
-    // ~1,000 rows): located batch by batch, each a read through both sides.
+    // Differences spread over more buckets than one batch of 10,000 rows holds (35 buckets of
+    // ~860 rows: one per 1,000 rows of the primary's five pages): located batch by batch.
     java.util.List<String> expected = new java.util.ArrayList<>();
     expected.add("CHANGED " + ids.get(100));
     expected.add("MISSING " + ids.get(20_000));
