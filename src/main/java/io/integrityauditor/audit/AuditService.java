@@ -608,7 +608,17 @@ public final class AuditService {
         for (PreparedCopy p : group.getValue()) {
           nullable.addAll(p.shape().nullableColumns());
         }
-        TableShape scanShape = primaryShape.withNullable(nullable);
+        // Hashed in the JVM (another engine), a column JSON on any side is compared as JSON
+        // documents on every side: engines store JSON differently (jsonb reformats and reorders,
+        // MariaDB keeps the text as written).
+        java.util.Set<String> json = new java.util.HashSet<>();
+        if (flavor == HashFlavor.JVM) {
+          json.addAll(primaryShape.jsonColumns());
+          for (PreparedCopy p : group.getValue()) {
+            json.addAll(p.shape().jsonColumns());
+          }
+        }
+        TableShape scanShape = primaryShape.withNullable(nullable).withJson(json);
         Connection scanConn = connector.open(ds.primary());
         open.add(scanConn);
         DigestSource scan =
@@ -627,8 +637,12 @@ public final class AuditService {
             CopyLink link =
                 new CopyLink(
                     p.spec().endpoint(),
-                    p.dialect().digestSource(cc, p.shape().withNullable(nullable), flavor, timeout),
-                    p.dialect().digestSource(cl, p.shape().withNullable(nullable), flavor, timeout),
+                    p.dialect()
+                        .digestSource(
+                            cc, p.shape().withNullable(nullable).withJson(json), flavor, timeout),
+                    p.dialect()
+                        .digestSource(
+                            cl, p.shape().withNullable(nullable).withJson(json), flavor, timeout),
                     primaryDialect.digestSource(lc, scanShape, flavor, timeout),
                     backup == null && syncable.contains(p.spec().endpoint()),
                     backup != null,

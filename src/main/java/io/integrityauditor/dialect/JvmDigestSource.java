@@ -111,6 +111,15 @@ final class JvmDigestSource extends JdbcDigestSource {
     throw new UnsupportedOperationException("hashed in the JVM");
   }
 
+  /** A value's canonical text; a JSON column's as a document (see Values#canonicalJson). */
+  private static String text(Object v, Column c) {
+    if (v == null) {
+      return null;
+    }
+    String text = Values.canonicalText(v);
+    return TableShape.isJson(c) ? Values.canonicalJson(text) : text;
+  }
+
   private String selectList() {
     List<String> cols = new ArrayList<>(keyExprs());
     for (Column c : shape.compared()) {
@@ -125,8 +134,7 @@ final class JvmDigestSource extends JdbcDigestSource {
     int first = shape.key().size() + 1;
     StringBuilder sb = new StringBuilder();
     for (int i = 0; i < shape.compared().size(); i++) {
-      Object v = rs.getObject(first + i);
-      String text = v == null ? null : Values.canonicalText(v);
+      String text = text(rs.getObject(first + i), shape.compared().get(i));
       count(text);
       sb.append(CanonicalEncoding.encode(text));
     }
@@ -346,8 +354,7 @@ final class JvmDigestSource extends JdbcDigestSource {
               Key key = readKeyAt(rs, 1);
               List<String> row = new ArrayList<>();
               for (int i = 0; i < shape.compared().size(); i++) {
-                Object v = rs.getObject(shape.key().size() + 1 + i);
-                row.add(v == null ? null : Values.canonicalText(v));
+                row.add(text(rs.getObject(shape.key().size() + 1 + i), shape.compared().get(i)));
               }
               out.put(key, row);
             }

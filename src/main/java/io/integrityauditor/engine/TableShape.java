@@ -49,6 +49,41 @@ public record TableShape(
     return new TableShape(schema, name, key, cols, owner, updatedAt, ownerFilter);
   }
 
+  /** Whether a column holds JSON documents (PostgreSQL json/jsonb, MySQL JSON). */
+  public static boolean isJson(Column c) {
+    String t = c.typeName().toLowerCase(java.util.Locale.ROOT);
+    return t.equals("json") || t.equals("jsonb");
+  }
+
+  /** Lower-case names of the compared columns that hold JSON (see {@link #isJson}). */
+  public java.util.Set<String> jsonColumns() {
+    java.util.Set<String> out = new java.util.HashSet<>();
+    for (Column c : compared) {
+      if (isJson(c)) {
+        out.add(c.name().toLowerCase(java.util.Locale.ROOT));
+      }
+    }
+    return out;
+  }
+
+  /**
+   * The same table with every compared column named in {@code json} (lower case) typed "json":
+   * hashed in the JVM, such a column is compared as a JSON document (see {@link
+   * Values#canonicalJson}) on both sides, whichever side declares it JSON (MariaDB's JSON is a
+   * LONGTEXT).
+   */
+  public TableShape withJson(java.util.Set<String> json) {
+    List<Column> cols =
+        compared.stream()
+            .map(
+                c ->
+                    isJson(c) || !json.contains(c.name().toLowerCase(java.util.Locale.ROOT))
+                        ? c
+                        : new Column(c.name(), "json", c.jdbcType(), c.nullable()))
+            .toList();
+    return new TableShape(schema, name, key, cols, owner, updatedAt, ownerFilter);
+  }
+
   /** Lower-case names of the compared columns that allow NULL. */
   public java.util.Set<String> nullableColumns() {
     java.util.Set<String> out = new java.util.HashSet<>();

@@ -40,6 +40,70 @@ public final class Values {
     return canonicalText(v);
   }
 
+  private static final com.fasterxml.jackson.databind.ObjectMapper JSON =
+      new com.fasterxml.jackson.databind.ObjectMapper()
+          .enable(com.fasterxml.jackson.databind.DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+          .enable(com.fasterxml.jackson.databind.DeserializationFeature.USE_BIG_INTEGER_FOR_INTS)
+          // Decimals as written: the default node factory strips trailing zeros (1.0 -> 1).
+          .setNodeFactory(
+              com.fasterxml.jackson.databind.node.JsonNodeFactory.withExactBigDecimals(true));
+
+  /**
+   * A JSON document as one text whatever its formatting: no whitespace, object members sorted by
+   * name (the last of duplicates kept, as PostgreSQL's jsonb does), numbers in plain decimal with
+   * their digits and scale (1.0 and 1.00 stay different; 1e2 is 100, as jsonb stores it), strings
+   * with their escapes resolved. Two engines store JSON differently (jsonb reorders and reformats,
+   * MariaDB keeps the text as written), so a copy in another engine is compared document to
+   * document. Text that does not parse is returned as it is.
+   */
+  public static String canonicalJson(String text) {
+    try {
+      com.fasterxml.jackson.databind.JsonNode node = JSON.readTree(text);
+      if (node == null) {
+        return text;
+      }
+      StringBuilder sb = new StringBuilder(text.length());
+      writeJson(node, sb);
+      return sb.toString();
+    } catch (java.io.IOException e) {
+      return text;
+    }
+  }
+
+  private static void writeJson(com.fasterxml.jackson.databind.JsonNode n, StringBuilder sb)
+      throws java.io.IOException {
+    if (n.isObject()) {
+      java.util.TreeMap<String, com.fasterxml.jackson.databind.JsonNode> sorted =
+          new java.util.TreeMap<>();
+      n.fields().forEachRemaining(e -> sorted.put(e.getKey(), e.getValue()));
+      sb.append('{');
+      boolean first = true;
+      for (var e : sorted.entrySet()) {
+        if (!first) {
+          sb.append(',');
+        }
+        first = false;
+        sb.append(JSON.writeValueAsString(e.getKey())).append(':');
+        writeJson(e.getValue(), sb);
+      }
+      sb.append('}');
+    } else if (n.isArray()) {
+      sb.append('[');
+      for (int i = 0; i < n.size(); i++) {
+        if (i > 0) {
+          sb.append(',');
+        }
+        writeJson(n.get(i), sb);
+      }
+      sb.append(']');
+    } else if (n.isNumber()) {
+      sb.append(
+          n.isIntegralNumber() ? n.bigIntegerValue().toString() : n.decimalValue().toPlainString());
+    } else {
+      sb.append(JSON.writeValueAsString(n));
+    }
+  }
+
   /**
    * The canonical text of a non-null value. Timestamps with a zone are rendered in UTC with full
    * fractional precision; binary values in lower-case hex; numbers exactly as stored (scale kept).

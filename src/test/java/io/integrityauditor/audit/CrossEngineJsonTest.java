@@ -1,0 +1,90 @@
+package io.integrityauditor.audit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.integrityauditor.TestDatabases;
+import io.integrityauditor.engine.CompareSettings;
+import io.integrityauditor.engine.Values;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Regression: a PostgreSQL jsonb column and its MariaDB copy (JSON, i.e. LONGTEXT kept as written)
+ * holding the same documents were compared as text, so any copy whose writer formatted JSON
+ * otherwise than jsonb's output (compact, other member order, 1e2 for 100, \\u00e9 for é) had every
+ * such row CHANGED. Between engines, JSON columns are now compared as documents; what differs as
+ * data still differs: a nested value, 1.0 against 1.00, array order, SQL NULL against JSON null.
+ */
+class CrossEngineJsonTest {
+  /** id, the primary's document, the copy's text. */
+  static final String[][] ROWS = {
+    {"1", "{\"b\": 1, \"a\": [1.0, \"x\"]}", "{\"a\":[1.0,\"x\"],\"b\":1}"},
+    {"2", "{\"n\": 1e2, \"m\": -0}", "{ \"m\" : 0, \"n\" : 100 }"},
+    {"3", "{\"s\": \"é\", \"t\": \"a\\\"b\"}", "{\"t\":\"a\\u0022b\",\"s\":\"\\u00e9\"}"},
+    {"4", "{\"a\": {\"b\": [1, 2]}}", "{\"a\":{\"b\":[1,3]}}"},
+    {"5", "{\"p\": 1.0}", "{\"p\": 1.00}"},
+    {"6", "[1, 2]", "[2, 1]"},
+    {"7", null, "null"},
+    {"8", "{\"k\": {\"y\": true, \"z\": null}}", "{\"k\": {\"y\": true, \"z\": null}}"},
+    {"9", "{\"a\": 1, \"a\": 2}", "{\"a\": 2}"},
+  };
+
+  @Test
+  void jsonColumnsOfTwoEnginesAreComparedAsDocuments() throws Exception {
+    int pgPort = TestDatabases.PG_PRIMARY_PORT;
+    int myPort = TestDatabases.MARIADB_PRIMARY_PORT;
+    TestDatabases.recreatePgDatabase(pgPort, "xjson_p");
+    TestDatabases.execute(
+        TestDatabases.pgUrl(pgPort, "xjson_p"),
+        "CREATE TABLE docs (id int PRIMARY KEY, owner int NOT NULL, doc jsonb, raw json)");
+    TestDatabases.recreateMariaDatabase(myPort, "xjson_c");
+    try (Connection p = TestDatabases.admin(TestDatabases.pgUrl(pgPort, "xjson_p"));
+        PreparedStatement ins =
+            p.prepareStatement(
+                "INSERT INTO docs VALUES (?, ?, CAST(? AS jsonb), CAST(? AS json))");
+        Connection c = TestDatabases.mariaUnlogged(TestDatabases.mariaUrl(myPort, "xjson_c"))) {
+      c.createStatement()
+          .execute(
+              "CREATE TABLE docs (id int PRIMARY KEY, owner int NOT NULL, doc json, raw json)");
+      try (PreparedStatement cins = c.prepareStatement("INSERT INTO docs VALUES (?, ?, ?, ?)")) {
+        for (String[] r : ROWS) {
+          int id = Integer.parseInt(r[0]);
+          ins.setInt(1, id);
+          ins.setInt(2, id % 3);
+          ins.setString(3, r[1]);
+          ins.setString(4, r[1]);
+          ins.executeUpdate();
+          cins.setInt(1, id);
+          cins.setInt(2, id % 3);
+          cins.setString(3, r[2]);
+          cins.setString(4, r[2]);
+          cins.executeUpdate();
+        }
+      }
+    }
+    AuditFixture f =
+        new AuditFixture()
+            .primary("p", TestDatabases.pgEndpoint(pgPort, "xjson_p"))
+            .replica("c", TestDatabases.mariaEndpoint(myPort, "xjson_c"))
+            .table("docs", "owner");
+    AuditReport r = f.run(CompareSettings.defaults());
+    assertThat(AuditFixture.copy(r, "docs", "c").error()).isNull();
+    assertThat(AuditFixture.findings(r, "docs", "c"))
+        .containsExactlyInAnyOrder("CHANGED 4", "CHANGED 5", "CHANGED 6", "CHANGED 7");
+    // The changed rows name both JSON columns (json keeps its text, jsonb normalises it; as
+    // documents both differ the same way).
+    for (var finding : AuditFixture.copy(r, "docs", "c").findings()) {
+      assertThat(finding.columns()).containsExactlyInAnyOrder("doc", "raw");
+    }
+  }
+
+  @Test
+  void canonicalJsonKeepsWhatIsData() {
+    assertThat(Values.canonicalJson("{\"b\": [1.50, 2e1, -0.0], \"a\": \"\\u00e9\"}"))
+        .isEqualTo("{\"a\":\"é\",\"b\":[1.50,20,0.0]}");
+    assertThat(Values.canonicalJson("not json {")).isEqualTo("not json {");
+    assertThat(Values.canonicalJson("{\"p\": 1.0}"))
+        .isNotEqualTo(Values.canonicalJson("{\"p\": 1.00}"));
+  }
+}
