@@ -43,9 +43,41 @@ final class JvmDigestSource extends JdbcDigestSource {
     return expr;
   }
 
+  /**
+   * A column's value as the driver decodes it, but timestamps as java.time values in UTC: a
+   * java.sql.Timestamp is rendered in the JVM's default zone, so on a host outside UTC a PostgreSQL
+   * timestamptz (an instant) and a MariaDB TIMESTAMP read in the session's UTC rendered an hour or
+   * more apart (every such row CHANGED), two instants in a daylight-saving fold rendered alike (a
+   * missed difference), and a local time in a spring gap was moved (CrossEngineTimeZoneTest). A
+   * timestamp with a zone becomes its UTC date and time (what the other engine's session shows);
+   * one without, its own date and time. A driver that cannot decode to java.time gives its usual
+   * object.
+   */
+  static Object readValue(ResultSet rs, int idx, Column c) throws SQLException {
+    String type = c.typeName().toLowerCase(java.util.Locale.ROOT);
+    boolean zoned =
+        c.jdbcType() == java.sql.Types.TIMESTAMP_WITH_TIMEZONE
+            || type.equals("timestamptz")
+            || type.startsWith("timestamp") && type.contains("with time zone");
+    try {
+      if (zoned) {
+        java.time.OffsetDateTime t = rs.getObject(idx, java.time.OffsetDateTime.class);
+        return t == null
+            ? null
+            : t.withOffsetSameInstant(java.time.ZoneOffset.UTC).toLocalDateTime();
+      }
+      if (c.jdbcType() == java.sql.Types.TIMESTAMP) {
+        return rs.getObject(idx, java.time.LocalDateTime.class);
+      }
+    } catch (SQLException | RuntimeException e) {
+      // no java.time decoding in this driver: its own object below
+    }
+    return rs.getObject(idx);
+  }
+
   @Override
   Object readKey(ResultSet rs, int idx, Column c) throws SQLException {
-    Object v = rs.getObject(idx);
+    Object v = readValue(rs, idx, c);
     if (v instanceof Integer || v instanceof Short || v instanceof Byte) {
       return ((Number) v).longValue();
     }
@@ -134,7 +166,8 @@ final class JvmDigestSource extends JdbcDigestSource {
     int first = shape.key().size() + 1;
     StringBuilder sb = new StringBuilder();
     for (int i = 0; i < shape.compared().size(); i++) {
-      String text = text(rs.getObject(first + i), shape.compared().get(i));
+      Column c = shape.compared().get(i);
+      String text = text(readValue(rs, first + i, c), c);
       count(text);
       sb.append(CanonicalEncoding.encode(text));
     }
@@ -354,7 +387,8 @@ final class JvmDigestSource extends JdbcDigestSource {
               Key key = readKeyAt(rs, 1);
               List<String> row = new ArrayList<>();
               for (int i = 0; i < shape.compared().size(); i++) {
-                row.add(text(rs.getObject(shape.key().size() + 1 + i), shape.compared().get(i)));
+                Column c = shape.compared().get(i);
+                row.add(text(readValue(rs, shape.key().size() + 1 + i, c), c));
               }
               out.put(key, row);
             }
