@@ -611,14 +611,20 @@ public final class AuditService {
         // Hashed in the JVM (another engine), a column JSON on any side is compared as JSON
         // documents on every side: engines store JSON differently (jsonb reformats and reorders,
         // MariaDB keeps the text as written).
+        // Likewise CHAR(n) on any side: compared without its padding (PostgreSQL returns it
+        // padded, MariaDB not).
         java.util.Set<String> json = new java.util.HashSet<>();
+        java.util.Set<String> fixed = new java.util.HashSet<>();
         if (flavor == HashFlavor.JVM) {
           json.addAll(primaryShape.jsonColumns());
+          fixed.addAll(primaryShape.fixedCharColumns());
           for (PreparedCopy p : group.getValue()) {
             json.addAll(p.shape().jsonColumns());
+            fixed.addAll(p.shape().fixedCharColumns());
           }
         }
-        TableShape scanShape = primaryShape.withNullable(nullable).withJson(json);
+        TableShape scanShape =
+            primaryShape.withNullable(nullable).withJson(json).withFixedChar(fixed);
         Connection scanConn = connector.open(ds.primary());
         open.add(scanConn);
         DigestSource scan =
@@ -639,10 +645,16 @@ public final class AuditService {
                     p.spec().endpoint(),
                     p.dialect()
                         .digestSource(
-                            cc, p.shape().withNullable(nullable).withJson(json), flavor, timeout),
+                            cc,
+                            p.shape().withNullable(nullable).withJson(json).withFixedChar(fixed),
+                            flavor,
+                            timeout),
                     p.dialect()
                         .digestSource(
-                            cl, p.shape().withNullable(nullable).withJson(json), flavor, timeout),
+                            cl,
+                            p.shape().withNullable(nullable).withJson(json).withFixedChar(fixed),
+                            flavor,
+                            timeout),
                     primaryDialect.digestSource(lc, scanShape, flavor, timeout),
                     backup == null && syncable.contains(p.spec().endpoint()),
                     backup != null,

@@ -78,6 +78,9 @@ final class JvmDigestSource extends JdbcDigestSource {
   @Override
   Object readKey(ResultSet rs, int idx, Column c) throws SQLException {
     Object v = readValue(rs, idx, c);
+    if (v instanceof String s && TableShape.isFixedChar(c)) {
+      return unpad(s);
+    }
     if (v instanceof Integer || v instanceof Short || v instanceof Byte) {
       return ((Number) v).longValue();
     }
@@ -143,13 +146,28 @@ final class JvmDigestSource extends JdbcDigestSource {
     throw new UnsupportedOperationException("hashed in the JVM");
   }
 
-  /** A value's canonical text; a JSON column's as a document (see Values#canonicalJson). */
+  /**
+   * A value's canonical text; a JSON column's as a document (see Values#canonicalJson), a CHAR(n)
+   * column's without its padding.
+   */
   private static String text(Object v, Column c) {
     if (v == null) {
       return null;
     }
     String text = Values.canonicalText(v);
-    return TableShape.isJson(c) ? Values.canonicalJson(text) : text;
+    if (TableShape.isJson(c)) {
+      return Values.canonicalJson(text);
+    }
+    return TableShape.isFixedChar(c) ? unpad(text) : text;
+  }
+
+  /** Without trailing spaces (U+0020 only: CHAR(n) pads with those). */
+  private static String unpad(String s) {
+    int end = s.length();
+    while (end > 0 && s.charAt(end - 1) == ' ') {
+      end--;
+    }
+    return s.substring(0, end);
   }
 
   private String selectList() {

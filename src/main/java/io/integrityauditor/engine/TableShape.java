@@ -84,6 +84,48 @@ public record TableShape(
     return new TableShape(schema, name, key, cols, owner, updatedAt, ownerFilter);
   }
 
+  /**
+   * Whether a column is fixed-length text (SQL CHAR(n)), whose trailing spaces are padding:
+   * PostgreSQL returns 'ab' in a CHAR(5) as 'ab ', MariaDB as 'ab'.
+   */
+  public static boolean isFixedChar(Column c) {
+    String t = c.typeName().toLowerCase(java.util.Locale.ROOT);
+    return c.jdbcType() == java.sql.Types.CHAR
+        || c.jdbcType() == java.sql.Types.NCHAR
+        || t.equals("bpchar")
+        || t.equals("character")
+        || t.equals("char")
+        || t.equals("nchar");
+  }
+
+  /** Lower-case names of the compared columns that are fixed-length text. */
+  public java.util.Set<String> fixedCharColumns() {
+    java.util.Set<String> out = new java.util.HashSet<>();
+    for (Column c : compared) {
+      if (isFixedChar(c)) {
+        out.add(c.name().toLowerCase(java.util.Locale.ROOT));
+      }
+    }
+    return out;
+  }
+
+  /**
+   * The same table with every compared column named in {@code fixed} (lower case) typed CHAR:
+   * hashed in the JVM, its trailing spaces are dropped on both sides, whichever side declares it
+   * CHAR(n).
+   */
+  public TableShape withFixedChar(java.util.Set<String> fixed) {
+    List<Column> cols =
+        compared.stream()
+            .map(
+                c ->
+                    isFixedChar(c) || !fixed.contains(c.name().toLowerCase(java.util.Locale.ROOT))
+                        ? c
+                        : new Column(c.name(), "character", java.sql.Types.CHAR, c.nullable()))
+            .toList();
+    return new TableShape(schema, name, key, cols, owner, updatedAt, ownerFilter);
+  }
+
   /** Lower-case names of the compared columns that allow NULL. */
   public java.util.Set<String> nullableColumns() {
     java.util.Set<String> out = new java.util.HashSet<>();
