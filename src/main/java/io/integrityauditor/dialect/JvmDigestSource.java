@@ -48,10 +48,11 @@ final class JvmDigestSource extends JdbcDigestSource {
    * java.sql.Timestamp is rendered in the JVM's default zone, so on a host outside UTC a PostgreSQL
    * timestamptz (an instant) and a MariaDB TIMESTAMP read in the session's UTC rendered an hour or
    * more apart (every such row CHANGED), two instants in a daylight-saving fold rendered alike (a
-   * missed difference), and a local time in a spring gap was moved (CrossEngineTimeZoneTest). A
-   * timestamp with a zone becomes its UTC date and time (what the other engine's session shows);
-   * one without, its own date and time. A driver that cannot decode to java.time gives its usual
-   * object.
+   * missed difference), and a local time in a spring gap was moved (HostTimeZoneIT). A timestamp
+   * with a zone becomes its UTC date and time (what the other engine's session shows); one without,
+   * its own date and time. Times as LocalTime (a java.sql.Time drops the fraction of a second: a
+   * missed difference), dates as LocalDate. A driver that cannot decode to java.time gives its
+   * usual object.
    */
   static Object readValue(ResultSet rs, int idx, Column c) throws SQLException {
     String type = c.typeName().toLowerCase(java.util.Locale.ROOT);
@@ -69,8 +70,21 @@ final class JvmDigestSource extends JdbcDigestSource {
       if (c.jdbcType() == java.sql.Types.TIMESTAMP) {
         return rs.getObject(idx, java.time.LocalDateTime.class);
       }
+      if (c.jdbcType() == java.sql.Types.TIME
+          || c.jdbcType() == java.sql.Types.TIME_WITH_TIMEZONE) {
+        // java.sql.Time keeps whole seconds only: 13:45:01.123456 and 13:45:01.999999 were equal.
+        return type.equals("timetz") || type.contains("with time zone")
+            ? rs.getObject(idx, java.time.OffsetTime.class)
+            : rs.getObject(idx, java.time.LocalTime.class);
+      }
+      if (c.jdbcType() == java.sql.Types.DATE) {
+        return rs.getObject(idx, java.time.LocalDate.class);
+      }
     } catch (SQLException | RuntimeException e) {
-      // no java.time decoding in this driver: its own object below
+      // no java.time decoding in this driver (or a MariaDB TIME beyond 24 hours): its text
+      if (c.jdbcType() == java.sql.Types.TIME) {
+        return rs.getString(idx);
+      }
     }
     return rs.getObject(idx);
   }
