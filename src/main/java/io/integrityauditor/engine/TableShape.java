@@ -38,15 +38,13 @@ public record TableShape(
    * sides, whichever side allows NULL.
    */
   public TableShape withNullable(java.util.Set<String> nullable) {
-    List<Column> cols =
-        compared.stream()
-            .map(
-                c ->
-                    c.nullable() || !nullable.contains(c.name().toLowerCase(java.util.Locale.ROOT))
-                        ? c
-                        : new Column(c.name(), c.typeName(), c.jdbcType(), true))
-            .toList();
-    return new TableShape(schema, name, key, cols, owner, updatedAt, ownerFilter);
+    return retyped(
+        nullable, Column::nullable, c -> new Column(c.name(), c.typeName(), c.jdbcType(), true));
+  }
+
+  /** Lower-case names of the compared columns that allow NULL. */
+  public java.util.Set<String> nullableColumns() {
+    return names(Column::nullable);
   }
 
   /** Whether a column holds JSON documents (PostgreSQL json/jsonb, MySQL JSON). */
@@ -57,13 +55,7 @@ public record TableShape(
 
   /** Lower-case names of the compared columns that hold JSON (see {@link #isJson}). */
   public java.util.Set<String> jsonColumns() {
-    java.util.Set<String> out = new java.util.HashSet<>();
-    for (Column c : compared) {
-      if (isJson(c)) {
-        out.add(c.name().toLowerCase(java.util.Locale.ROOT));
-      }
-    }
-    return out;
+    return names(TableShape::isJson);
   }
 
   /**
@@ -73,20 +65,13 @@ public record TableShape(
    * LONGTEXT).
    */
   public TableShape withJson(java.util.Set<String> json) {
-    List<Column> cols =
-        compared.stream()
-            .map(
-                c ->
-                    isJson(c) || !json.contains(c.name().toLowerCase(java.util.Locale.ROOT))
-                        ? c
-                        : new Column(c.name(), "json", c.jdbcType(), c.nullable()))
-            .toList();
-    return new TableShape(schema, name, key, cols, owner, updatedAt, ownerFilter);
+    return retyped(
+        json, TableShape::isJson, c -> new Column(c.name(), "json", c.jdbcType(), c.nullable()));
   }
 
   /**
    * Whether a column is fixed-length text (SQL CHAR(n)), whose trailing spaces are padding:
-   * PostgreSQL returns 'ab' in a CHAR(5) as 'ab ', MariaDB as 'ab'.
+   * PostgreSQL returns 'ab' in a CHAR(5) padded with three spaces, MariaDB without them.
    */
   public static boolean isFixedChar(Column c) {
     String t = c.typeName().toLowerCase(java.util.Locale.ROOT);
@@ -100,13 +85,7 @@ public record TableShape(
 
   /** Lower-case names of the compared columns that are fixed-length text. */
   public java.util.Set<String> fixedCharColumns() {
-    java.util.Set<String> out = new java.util.HashSet<>();
-    for (Column c : compared) {
-      if (isFixedChar(c)) {
-        out.add(c.name().toLowerCase(java.util.Locale.ROOT));
-      }
-    }
-    return out;
+    return names(TableShape::isFixedChar);
   }
 
   /**
@@ -115,26 +94,40 @@ public record TableShape(
    * CHAR(n).
    */
   public TableShape withFixedChar(java.util.Set<String> fixed) {
-    List<Column> cols =
-        compared.stream()
-            .map(
-                c ->
-                    isFixedChar(c) || !fixed.contains(c.name().toLowerCase(java.util.Locale.ROOT))
-                        ? c
-                        : new Column(c.name(), "character", java.sql.Types.CHAR, c.nullable()))
-            .toList();
-    return new TableShape(schema, name, key, cols, owner, updatedAt, ownerFilter);
+    return retyped(
+        fixed,
+        TableShape::isFixedChar,
+        c -> new Column(c.name(), "character", java.sql.Types.CHAR, c.nullable()));
   }
 
-  /** Lower-case names of the compared columns that allow NULL. */
-  public java.util.Set<String> nullableColumns() {
+  /** Lower-case names of the compared columns that pass {@code test}. */
+  private java.util.Set<String> names(java.util.function.Predicate<Column> test) {
     java.util.Set<String> out = new java.util.HashSet<>();
     for (Column c : compared) {
-      if (c.nullable()) {
+      if (test.test(c)) {
         out.add(c.name().toLowerCase(java.util.Locale.ROOT));
       }
     }
     return out;
+  }
+
+  /**
+   * The same table with each compared column named in {@code names} (lower case) that is not {@code
+   * already} so replaced by {@code as}.
+   */
+  private TableShape retyped(
+      java.util.Set<String> names,
+      java.util.function.Predicate<Column> already,
+      java.util.function.UnaryOperator<Column> as) {
+    List<Column> cols =
+        compared.stream()
+            .map(
+                c ->
+                    already.test(c) || !names.contains(c.name().toLowerCase(java.util.Locale.ROOT))
+                        ? c
+                        : as.apply(c))
+            .toList();
+    return new TableShape(schema, name, key, cols, owner, updatedAt, ownerFilter);
   }
 
   public List<String> keyNames() {

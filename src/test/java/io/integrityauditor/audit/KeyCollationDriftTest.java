@@ -84,6 +84,36 @@ class KeyCollationDriftTest {
             "EXTRA Zz-extra");
   }
 
+  /**
+   * Creates the MariaDB copy with {@code create} and fills it, outside the binlog, with the
+   * PostgreSQL table t's (key, owner, v) rows; returns the keys as text, in the order read.
+   */
+  private static java.util.List<String> copyToMariaDb(String pgUrl, String myUrl, String create)
+      throws Exception {
+    java.util.List<String> keys = new java.util.ArrayList<>();
+    try (Connection p = TestDatabases.admin(pgUrl);
+        Statement ps = p.createStatement();
+        java.sql.ResultSet rs =
+            ps.executeQuery("SELECT CAST(a.k AS text), a.owner, a.v FROM t a(k, owner, v)");
+        Connection c = TestDatabases.mariaUnlogged(myUrl);
+        Statement cs = c.createStatement()) {
+      cs.execute(create);
+      c.setAutoCommit(false);
+      try (java.sql.PreparedStatement ins = c.prepareStatement("INSERT INTO t VALUES (?, ?, ?)")) {
+        while (rs.next()) {
+          keys.add(rs.getString(1));
+          ins.setString(1, rs.getString(1));
+          ins.setInt(2, rs.getInt(2));
+          ins.setString(3, rs.getString(3));
+          ins.addBatch();
+        }
+        ins.executeBatch();
+      }
+      c.commit();
+    }
+    return keys;
+  }
+
   /** At most 10,000 rows a side matched in memory at once (the default is 500,000). */
   static CompareSettings smallCap() {
     CompareSettings d = CompareSettings.defaults();
@@ -159,26 +189,11 @@ class KeyCollationDriftTest {
             + ROWS
             + ") g");
     TestDatabases.recreateMariaDatabase(myPort, "keyuuid_c");
-    java.util.List<String> ids = new java.util.ArrayList<>();
-    try (Connection p = TestDatabases.admin(TestDatabases.pgUrl(pgPort, "keyuuid_p"));
-        Statement ps = p.createStatement();
-        java.sql.ResultSet rs = ps.executeQuery("SELECT id::text, owner, v FROM t");
-        Connection c = TestDatabases.mariaUnlogged(TestDatabases.mariaUrl(myPort, "keyuuid_c"));
-        Statement cs = c.createStatement()) {
-      cs.execute("CREATE TABLE t (id uuid PRIMARY KEY, owner int NOT NULL, v text)");
-      c.setAutoCommit(false);
-      try (java.sql.PreparedStatement ins = c.prepareStatement("INSERT INTO t VALUES (?, ?, ?)")) {
-        while (rs.next()) {
-          ids.add(rs.getString(1));
-          ins.setString(1, rs.getString(1));
-          ins.setInt(2, rs.getInt(2));
-          ins.setString(3, rs.getString(3));
-          ins.addBatch();
-        }
-        ins.executeBatch();
-      }
-      c.commit();
-    }
+    java.util.List<String> ids =
+        copyToMariaDb(
+            TestDatabases.pgUrl(pgPort, "keyuuid_p"),
+            TestDatabases.mariaUrl(myPort, "keyuuid_c"),
+            "CREATE TABLE t (id uuid PRIMARY KEY, owner int NOT NULL, v text)");
     AuditFixture f =
         new AuditFixture()
             .primary("p", TestDatabases.pgEndpoint(pgPort, "keyuuid_p"))
@@ -250,26 +265,11 @@ class KeyCollationDriftTest {
             + (ROWS - 1)
             + ") g");
     TestDatabases.recreateMariaDatabase(myPort, "keypad_c");
-    try (Connection p = TestDatabases.admin(TestDatabases.pgUrl(pgPort, "keypad_p"));
-        Statement ps = p.createStatement();
-        java.sql.ResultSet rs = ps.executeQuery("SELECT k, owner, v FROM t");
-        Connection c = TestDatabases.mariaUnlogged(TestDatabases.mariaUrl(myPort, "keypad_c"));
-        Statement cs = c.createStatement()) {
-      cs.execute(
-          "CREATE TABLE t (k varchar(100) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin PRIMARY KEY,"
-              + " owner int NOT NULL, v text)");
-      c.setAutoCommit(false);
-      try (java.sql.PreparedStatement ins = c.prepareStatement("INSERT INTO t VALUES (?, ?, ?)")) {
-        while (rs.next()) {
-          ins.setString(1, rs.getString(1));
-          ins.setInt(2, rs.getInt(2));
-          ins.setString(3, rs.getString(3));
-          ins.addBatch();
-        }
-        ins.executeBatch();
-      }
-      c.commit();
-    }
+    copyToMariaDb(
+        TestDatabases.pgUrl(pgPort, "keypad_p"),
+        TestDatabases.mariaUrl(myPort, "keypad_c"),
+        "CREATE TABLE t (k varchar(100) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin PRIMARY KEY,"
+            + " owner int NOT NULL, v text)");
     AuditFixture f =
         new AuditFixture()
             .primary("p", TestDatabases.pgEndpoint(pgPort, "keypad_p"))
