@@ -54,7 +54,7 @@ final class JvmDigestSource extends JdbcDigestSource {
    * missed difference), dates as LocalDate. A driver that cannot decode to java.time gives its
    * usual object.
    */
-  static Object readValue(ResultSet rs, int idx, Column c) throws SQLException {
+  Object readValue(ResultSet rs, int idx, Column c) throws SQLException {
     String type = c.typeName().toLowerCase(java.util.Locale.ROOT);
     boolean zoned =
         c.jdbcType() == java.sql.Types.TIMESTAMP_WITH_TIMEZONE
@@ -86,7 +86,15 @@ final class JvmDigestSource extends JdbcDigestSource {
         return rs.getString(idx);
       }
     }
-    return rs.getObject(idx);
+    Object v = rs.getObject(idx);
+    if (v instanceof Boolean && dialect instanceof MySqlDialect) {
+      // MariaDB's driver hands TINYINT(1) (and BIT(1)) over as a boolean: 2 became true, and a
+      // PostgreSQL smallint 1 against it read as 1 and true. Its number; a boolean's canonical
+      // text is 1 or 0 (CrossEngineTinyIntTest).
+      int n = rs.getInt(idx);
+      return rs.wasNull() ? null : (Object) (long) n;
+    }
+    return v;
   }
 
   @Override

@@ -44,6 +44,7 @@ public final class Values {
       new com.fasterxml.jackson.databind.ObjectMapper()
           .enable(com.fasterxml.jackson.databind.DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
           .enable(com.fasterxml.jackson.databind.DeserializationFeature.USE_BIG_INTEGER_FOR_INTS)
+          .enable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
           // Decimals as written: the default node factory strips trailing zeros (1.0 -> 1).
           .setNodeFactory(
               com.fasterxml.jackson.databind.node.JsonNodeFactory.withExactBigDecimals(true));
@@ -59,7 +60,7 @@ public final class Values {
   public static String canonicalJson(String text) {
     try {
       com.fasterxml.jackson.databind.JsonNode node = JSON.readTree(text);
-      if (node == null) {
+      if (node == null || node.isMissingNode()) {
         return text;
       }
       StringBuilder sb = new StringBuilder(text.length());
@@ -106,9 +107,14 @@ public final class Values {
 
   /**
    * The canonical text of a non-null value. Timestamps with a zone are rendered in UTC with full
-   * fractional precision; binary values in lower-case hex; numbers exactly as stored (scale kept).
+   * fractional precision; binary values in lower-case hex; numbers exactly as stored (scale kept);
+   * booleans as 1 and 0.
    */
   public static String canonicalText(Object v) {
+    if (v instanceof Boolean b) {
+      // as a number: MariaDB's BOOLEAN is a TINYINT(1) holding 1 or 0
+      return b ? "1" : "0";
+    }
     if (v instanceof byte[] b) {
       return HEX.formatHex(b);
     }

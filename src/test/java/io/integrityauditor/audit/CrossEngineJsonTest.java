@@ -84,6 +84,8 @@ class CrossEngineJsonTest {
     assertThat(Values.canonicalJson("{\"b\": [1.50, 2e1, -0.0], \"a\": \"\\u00e9\"}"))
         .isEqualTo("{\"a\":\"é\",\"b\":[1.50,20,0.0]}");
     assertThat(Values.canonicalJson("not json {")).isEqualTo("not json {");
+    assertThat(Values.canonicalJson("{\"a\": 1} trailing")).isEqualTo("{\"a\": 1} trailing");
+    assertThat(Values.canonicalJson("")).isEmpty();
     assertThat(Values.canonicalJson("{\"p\": 1.0}"))
         .isNotEqualTo(Values.canonicalJson("{\"p\": 1.00}"));
   }
