@@ -24,6 +24,34 @@ public final class AuditFixture {
   private final List<String> replicas = new java.util.ArrayList<>();
   private final List<TableConfig> tables = new java.util.ArrayList<>();
 
+  /**
+   * A PostgreSQL primary database {@code name}_p and a MariaDB copy {@code name}_c (outside the
+   * binlog, so the topology's replica is untouched), each created afresh and set up by its
+   * statements; audits table t with owner column owner.
+   */
+  public static AuditFixture postgresPrimaryMariaDbCopy(
+      String name, List<String> postgres, List<String> mariaDb) throws Exception {
+    int pgPort = io.integrityauditor.TestDatabases.PG_PRIMARY_PORT;
+    int myPort = io.integrityauditor.TestDatabases.MARIADB_PRIMARY_PORT;
+    io.integrityauditor.TestDatabases.recreatePgDatabase(pgPort, name + "_p");
+    io.integrityauditor.TestDatabases.execute(
+        io.integrityauditor.TestDatabases.pgUrl(pgPort, name + "_p"),
+        postgres.toArray(String[]::new));
+    io.integrityauditor.TestDatabases.recreateMariaDatabase(myPort, name + "_c");
+    try (java.sql.Connection c =
+            io.integrityauditor.TestDatabases.mariaUnlogged(
+                io.integrityauditor.TestDatabases.mariaUrl(myPort, name + "_c"));
+        java.sql.Statement s = c.createStatement()) {
+      for (String sql : mariaDb) {
+        s.execute(sql);
+      }
+    }
+    return new AuditFixture()
+        .primary("p", io.integrityauditor.TestDatabases.pgEndpoint(pgPort, name + "_p"))
+        .replica("c", io.integrityauditor.TestDatabases.mariaEndpoint(myPort, name + "_c"))
+        .table("t", "owner");
+  }
+
   public AuditFixture primary(String name, EndpointConfig e) {
     endpoints.put(name, e);
     primary = name;

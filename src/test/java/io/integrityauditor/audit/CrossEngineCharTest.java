@@ -2,9 +2,8 @@ package io.integrityauditor.audit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.integrityauditor.TestDatabases;
 import io.integrityauditor.engine.CompareSettings;
-import java.sql.Connection;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -17,29 +16,19 @@ import org.junit.jupiter.api.Test;
 class CrossEngineCharTest {
   @Test
   void fixedLengthTextComparesWithoutItsPadding() throws Exception {
-    int pgPort = TestDatabases.PG_PRIMARY_PORT;
-    int myPort = TestDatabases.MARIADB_PRIMARY_PORT;
-    TestDatabases.recreatePgDatabase(pgPort, "xchar_p");
-    TestDatabases.execute(
-        TestDatabases.pgUrl(pgPort, "xchar_p"),
-        "CREATE TABLE t (code char(5) PRIMARY KEY, owner int NOT NULL, c char(5), v char(6))",
-        "INSERT INTO t VALUES ('ab', 1, 'ab', 'x'), ('abcde', 2, 'abcde', 'xy'),"
-            + " ('k1', 3, 'same', 'z'), ('k2', 4, 'ab', 'q'), ('k3', 5, 'ab', 'w')");
-    TestDatabases.recreateMariaDatabase(myPort, "xchar_c");
-    try (Connection c = TestDatabases.mariaUnlogged(TestDatabases.mariaUrl(myPort, "xchar_c"))) {
-      var s = c.createStatement();
-      // v is VARCHAR on the copy, CHAR on the primary: compared without padding on both.
-      s.execute(
-          "CREATE TABLE t (code char(5) PRIMARY KEY, owner int NOT NULL, c char(5), v varchar(6))");
-      s.execute(
-          "INSERT INTO t VALUES ('ab', 1, 'ab   ', 'x'), ('abcde', 2, 'abcde', 'xy  '),"
-              + " ('k1', 3, 'same', 'z'), ('k2', 4, 'ac', 'q'), ('k3', 5, ' ab', 'w')");
-    }
+    // v is VARCHAR on the copy, CHAR on the primary: compared without padding on both.
     AuditFixture f =
-        new AuditFixture()
-            .primary("p", TestDatabases.pgEndpoint(pgPort, "xchar_p"))
-            .replica("c", TestDatabases.mariaEndpoint(myPort, "xchar_c"))
-            .table("t", "owner");
+        AuditFixture.postgresPrimaryMariaDbCopy(
+            "xchar",
+            List.of(
+                "CREATE TABLE t (code char(5) PRIMARY KEY, owner int NOT NULL, c char(5), v char(6))",
+                "INSERT INTO t VALUES ('ab', 1, 'ab', 'x'), ('abcde', 2, 'abcde', 'xy'),"
+                    + " ('k1', 3, 'same', 'z'), ('k2', 4, 'ab', 'q'), ('k3', 5, 'ab', 'w')"),
+            List.of(
+                "CREATE TABLE t (code char(5) PRIMARY KEY, owner int NOT NULL, c char(5),"
+                    + " v varchar(6))",
+                "INSERT INTO t VALUES ('ab', 1, 'ab   ', 'x'), ('abcde', 2, 'abcde', 'xy  '),"
+                    + " ('k1', 3, 'same', 'z'), ('k2', 4, 'ac', 'q'), ('k3', 5, ' ab', 'w')"));
     AuditReport r = f.run(CompareSettings.defaults());
     assertThat(AuditFixture.copy(r, "t", "c").error()).isNull();
     assertThat(AuditFixture.findings(r, "t", "c"))

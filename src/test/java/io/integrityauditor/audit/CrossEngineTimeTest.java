@@ -2,9 +2,8 @@ package io.integrityauditor.audit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.integrityauditor.TestDatabases;
 import io.integrityauditor.engine.CompareSettings;
-import java.sql.Connection;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -16,29 +15,19 @@ import org.junit.jupiter.api.Test;
 class CrossEngineTimeTest {
   @Test
   void fractionsOfASecondInATimeColumnDiffer() throws Exception {
-    int pgPort = TestDatabases.PG_PRIMARY_PORT;
-    int myPort = TestDatabases.MARIADB_PRIMARY_PORT;
-    TestDatabases.recreatePgDatabase(pgPort, "xtime_p");
-    TestDatabases.execute(
-        TestDatabases.pgUrl(pgPort, "xtime_p"),
-        "CREATE TABLE t (id int PRIMARY KEY, owner int NOT NULL, tm time(6), d date)",
-        "INSERT INTO t VALUES (1, 1, '13:45:01.123456', '2024-02-29'),"
-            + " (2, 1, '00:00:00', '0001-01-01'), (3, 1, '23:59:59.999999', '1582-10-15'),"
-            + " (4, 1, '12:00:00.5', '1970-01-01')");
-    TestDatabases.recreateMariaDatabase(myPort, "xtime_c");
-    try (Connection c = TestDatabases.mariaUnlogged(TestDatabases.mariaUrl(myPort, "xtime_c"))) {
-      var s = c.createStatement();
-      s.execute("CREATE TABLE t (id int PRIMARY KEY, owner int NOT NULL, tm time(6), d date)");
-      s.execute(
-          "INSERT INTO t VALUES (1, 1, '13:45:01.999999', '2024-02-29'),"
-              + " (2, 1, '00:00:00.000001', '0001-01-01'), (3, 1, '23:59:59.999999', '1582-10-15'),"
-              + " (4, 1, '12:00:00.500000', '1970-01-02')");
-    }
     AuditFixture f =
-        new AuditFixture()
-            .primary("p", TestDatabases.pgEndpoint(pgPort, "xtime_p"))
-            .replica("c", TestDatabases.mariaEndpoint(myPort, "xtime_c"))
-            .table("t", "owner");
+        AuditFixture.postgresPrimaryMariaDbCopy(
+            "xtime",
+            List.of(
+                "CREATE TABLE t (id int PRIMARY KEY, owner int NOT NULL, tm time(6), d date)",
+                "INSERT INTO t VALUES (1, 1, '13:45:01.123456', '2024-02-29'),"
+                    + " (2, 1, '00:00:00', '0001-01-01'), (3, 1, '23:59:59.999999', '1582-10-15'),"
+                    + " (4, 1, '12:00:00.5', '1970-01-01')"),
+            List.of(
+                "CREATE TABLE t (id int PRIMARY KEY, owner int NOT NULL, tm time(6), d date)",
+                "INSERT INTO t VALUES (1, 1, '13:45:01.999999', '2024-02-29'),"
+                    + " (2, 1, '00:00:00.000001', '0001-01-01'),"
+                    + " (3, 1, '23:59:59.999999', '1582-10-15'), (4, 1, '12:00:00.500000', '1970-01-02')"));
     AuditReport r = f.run(CompareSettings.defaults());
     assertThat(AuditFixture.copy(r, "t", "c").error()).isNull();
     assertThat(AuditFixture.findings(r, "t", "c"))

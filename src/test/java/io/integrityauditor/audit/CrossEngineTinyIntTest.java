@@ -2,9 +2,8 @@ package io.integrityauditor.audit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.integrityauditor.TestDatabases;
 import io.integrityauditor.engine.CompareSettings;
-import java.sql.Connection;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -16,27 +15,17 @@ import org.junit.jupiter.api.Test;
 class CrossEngineTinyIntTest {
   @Test
   void tinyIntOneIsANumberAndBooleansAreOneAndZero() throws Exception {
-    int pgPort = TestDatabases.PG_PRIMARY_PORT;
-    int myPort = TestDatabases.MARIADB_PRIMARY_PORT;
-    TestDatabases.recreatePgDatabase(pgPort, "xtiny_p");
-    TestDatabases.execute(
-        TestDatabases.pgUrl(pgPort, "xtiny_p"),
-        "CREATE TABLE t (id int PRIMARY KEY, owner int NOT NULL, s smallint, b boolean)",
-        "INSERT INTO t VALUES (1, 1, 1, true), (2, 1, 0, false), (3, 1, 2, true),"
-            + " (4, 1, 2, true), (5, 1, NULL, NULL), (6, 1, 1, false)");
-    TestDatabases.recreateMariaDatabase(myPort, "xtiny_c");
-    try (Connection c = TestDatabases.mariaUnlogged(TestDatabases.mariaUrl(myPort, "xtiny_c"))) {
-      var s = c.createStatement();
-      s.execute("CREATE TABLE t (id int PRIMARY KEY, owner int NOT NULL, s tinyint(1), b boolean)");
-      s.execute(
-          "INSERT INTO t VALUES (1, 1, 1, 1), (2, 1, 0, 0), (3, 1, 2, 1),"
-              + " (4, 1, 3, 1), (5, 1, NULL, NULL), (6, 1, 1, 1)");
-    }
     AuditFixture f =
-        new AuditFixture()
-            .primary("p", TestDatabases.pgEndpoint(pgPort, "xtiny_p"))
-            .replica("c", TestDatabases.mariaEndpoint(myPort, "xtiny_c"))
-            .table("t", "owner");
+        AuditFixture.postgresPrimaryMariaDbCopy(
+            "xtiny",
+            List.of(
+                "CREATE TABLE t (id int PRIMARY KEY, owner int NOT NULL, s smallint, b boolean)",
+                "INSERT INTO t VALUES (1, 1, 1, true), (2, 1, 0, false), (3, 1, 2, true),"
+                    + " (4, 1, 2, true), (5, 1, NULL, NULL), (6, 1, 1, false)"),
+            List.of(
+                "CREATE TABLE t (id int PRIMARY KEY, owner int NOT NULL, s tinyint(1), b boolean)",
+                "INSERT INTO t VALUES (1, 1, 1, 1), (2, 1, 0, 0), (3, 1, 2, 1),"
+                    + " (4, 1, 3, 1), (5, 1, NULL, NULL), (6, 1, 1, 1)"));
     AuditReport r = f.run(CompareSettings.defaults());
     assertThat(AuditFixture.copy(r, "t", "c").error()).isNull();
     assertThat(AuditFixture.findings(r, "t", "c"))
