@@ -681,13 +681,32 @@ abstract class JdbcDigestSource implements DigestSource {
     return sql;
   }
 
-  /**
-   * Reads (key, row hash, owner) rows. They are buffered until the query has ended (leaf ranges are
-   * at most a few thousand rows), so a query cancelled half-way can be run again without handing
-   * any row on twice.
-   */
+  /** Reads (key, row hash, owner) rows, the hash computed in SQL; see {@link #bufferedRows}. */
   private void streamRowHashes(Sql sql, Consumer<RowHash> sink) {
     int nk = shape.key().size();
+    bufferedRows(
+        sql,
+        rs -> {
+          Key k = readKeyAt(rs, 1);
+          long h = hashValue(rs, nk + 1);
+          String owner = rs.getString(nk + 2);
+          count(owner);
+          bytes += 8;
+          return new RowHash(k, h, owner);
+        },
+        sink);
+  }
+
+  /** One result row as a (key, row hash, owner) row. */
+  protected interface RowReader {
+    RowHash read(ResultSet rs) throws SQLException;
+  }
+
+  /**
+   * Runs {@code sql} and hands its rows on, buffered until the query has ended (leaf ranges and
+   * pages are bounded), so a query cancelled half-way and run again hands no row on twice.
+   */
+  protected void bufferedRows(Sql sql, RowReader reader, Consumer<RowHash> sink) {
     List<RowHash> rows =
         inTransaction(
             () -> {
@@ -696,12 +715,7 @@ abstract class JdbcDigestSource implements DigestSource {
                 ps.setFetchSize(1000);
                 try (ResultSet rs = ps.executeQuery()) {
                   while (rs.next()) {
-                    Key k = readKeyAt(rs, 1);
-                    long h = hashValue(rs, nk + 1);
-                    String owner = rs.getString(nk + 2);
-                    count(owner);
-                    bytes += 8;
-                    out.add(new RowHash(k, h, owner));
+                    out.add(reader.read(rs));
                   }
                 }
               }

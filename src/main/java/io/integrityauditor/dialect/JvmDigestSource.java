@@ -378,23 +378,7 @@ final class JvmDigestSource extends JdbcDigestSource {
     Sql sql = new Sql();
     sql.append("SELECT ").append(selectList()).append(" FROM ").append(table).append(" WHERE ");
     rangePredicate(sql, keys, range);
-    // Held until the query has ended (ranges read here are leaves or pages of at most
-    // TableComparator.PAGE_ROWS rows), so a query run again after a conflict hands no row on twice.
-    List<RowHash> rows =
-        inTransaction(
-            () -> {
-              List<RowHash> out = new java.util.ArrayList<>();
-              try (PreparedStatement ps = prepare(sql)) {
-                ps.setFetchSize(1000);
-                try (ResultSet rs = ps.executeQuery()) {
-                  while (rs.next()) {
-                    out.add(new RowHash(readKeyAt(rs, 1), hashRow(rs), owner(rs)));
-                  }
-                }
-              }
-              return out;
-            });
-    rows.forEach(sink);
+    bufferedRows(sql, rs -> new RowHash(readKeyAt(rs, 1), hashRow(rs), owner(rs)), sink);
   }
 
   @Override

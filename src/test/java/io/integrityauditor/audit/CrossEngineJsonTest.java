@@ -7,6 +7,7 @@ import io.integrityauditor.engine.CompareSettings;
 import io.integrityauditor.engine.Values;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -32,49 +33,40 @@ class CrossEngineJsonTest {
 
   @Test
   void jsonColumnsOfTwoEnginesAreComparedAsDocuments() throws Exception {
-    int pgPort = TestDatabases.PG_PRIMARY_PORT;
-    int myPort = TestDatabases.MARIADB_PRIMARY_PORT;
-    TestDatabases.recreatePgDatabase(pgPort, "xjson_p");
-    TestDatabases.execute(
-        TestDatabases.pgUrl(pgPort, "xjson_p"),
-        "CREATE TABLE docs (id int PRIMARY KEY, owner int NOT NULL, doc jsonb, raw json)");
-    TestDatabases.recreateMariaDatabase(myPort, "xjson_c");
-    try (Connection p = TestDatabases.admin(TestDatabases.pgUrl(pgPort, "xjson_p"));
+    AuditFixture f =
+        AuditFixture.postgresPrimaryMariaDbCopy(
+            "xjson",
+            List.of("CREATE TABLE t (id int PRIMARY KEY, owner int NOT NULL, doc jsonb, raw json)"),
+            List.of("CREATE TABLE t (id int PRIMARY KEY, owner int NOT NULL, doc json, raw json)"));
+    try (Connection p =
+            TestDatabases.admin(TestDatabases.pgUrl(TestDatabases.PG_PRIMARY_PORT, "xjson_p"));
         PreparedStatement ins =
-            p.prepareStatement(
-                "INSERT INTO docs VALUES (?, ?, CAST(? AS jsonb), CAST(? AS json))");
-        Connection c = TestDatabases.mariaUnlogged(TestDatabases.mariaUrl(myPort, "xjson_c"))) {
-      c.createStatement()
-          .execute(
-              "CREATE TABLE docs (id int PRIMARY KEY, owner int NOT NULL, doc json, raw json)");
-      try (PreparedStatement cins = c.prepareStatement("INSERT INTO docs VALUES (?, ?, ?, ?)")) {
-        for (String[] r : ROWS) {
-          int id = Integer.parseInt(r[0]);
-          ins.setInt(1, id);
-          ins.setInt(2, id % 3);
-          ins.setString(3, r[1]);
-          ins.setString(4, r[1]);
-          ins.executeUpdate();
-          cins.setInt(1, id);
-          cins.setInt(2, id % 3);
-          cins.setString(3, r[2]);
-          cins.setString(4, r[2]);
-          cins.executeUpdate();
-        }
+            p.prepareStatement("INSERT INTO t VALUES (?, ?, CAST(? AS jsonb), CAST(? AS json))");
+        Connection c =
+            TestDatabases.mariaUnlogged(
+                TestDatabases.mariaUrl(TestDatabases.MARIADB_PRIMARY_PORT, "xjson_c"));
+        PreparedStatement cins = c.prepareStatement("INSERT INTO t VALUES (?, ?, ?, ?)")) {
+      for (String[] r : ROWS) {
+        int id = Integer.parseInt(r[0]);
+        ins.setInt(1, id);
+        ins.setInt(2, id % 3);
+        ins.setString(3, r[1]);
+        ins.setString(4, r[1]);
+        ins.executeUpdate();
+        cins.setInt(1, id);
+        cins.setInt(2, id % 3);
+        cins.setString(3, r[2]);
+        cins.setString(4, r[2]);
+        cins.executeUpdate();
       }
     }
-    AuditFixture f =
-        new AuditFixture()
-            .primary("p", TestDatabases.pgEndpoint(pgPort, "xjson_p"))
-            .replica("c", TestDatabases.mariaEndpoint(myPort, "xjson_c"))
-            .table("docs", "owner");
     AuditReport r = f.run(CompareSettings.defaults());
-    assertThat(AuditFixture.copy(r, "docs", "c").error()).isNull();
-    assertThat(AuditFixture.findings(r, "docs", "c"))
+    assertThat(AuditFixture.copy(r, "t", "c").error()).isNull();
+    assertThat(AuditFixture.findings(r, "t", "c"))
         .containsExactlyInAnyOrder("CHANGED 4", "CHANGED 5", "CHANGED 6", "CHANGED 7");
     // The changed rows name both JSON columns (json keeps its text, jsonb normalises it; as
     // documents both differ the same way).
-    for (var finding : AuditFixture.copy(r, "docs", "c").findings()) {
+    for (var finding : AuditFixture.copy(r, "t", "c").findings()) {
       assertThat(finding.columns()).containsExactlyInAnyOrder("doc", "raw");
     }
   }

@@ -85,11 +85,17 @@ class KeyCollationDriftTest {
   }
 
   /**
-   * Creates the MariaDB copy with {@code create} and fills it, outside the binlog, with the
+   * A PostgreSQL database {@code name}_p set up by {@code postgres}, and a MariaDB copy {@code
+   * name}_c whose table t is created by {@code create} and filled, outside the binlog, with the
    * PostgreSQL table t's (key, owner, v) rows; returns the keys as text, in the order read.
    */
-  private static java.util.List<String> copyToMariaDb(String pgUrl, String myUrl, String create)
-      throws Exception {
+  private static java.util.List<String> postgresTableCopiedToMariaDb(
+      String name, java.util.List<String> postgres, String create) throws Exception {
+    String pgUrl = TestDatabases.pgUrl(TestDatabases.PG_PRIMARY_PORT, name + "_p");
+    String myUrl = TestDatabases.mariaUrl(TestDatabases.MARIADB_PRIMARY_PORT, name + "_c");
+    TestDatabases.recreatePgDatabase(TestDatabases.PG_PRIMARY_PORT, name + "_p");
+    TestDatabases.execute(pgUrl, postgres.toArray(String[]::new));
+    TestDatabases.recreateMariaDatabase(TestDatabases.MARIADB_PRIMARY_PORT, name + "_c");
     java.util.List<String> keys = new java.util.ArrayList<>();
     try (Connection p = TestDatabases.admin(pgUrl);
         Statement ps = p.createStatement();
@@ -112,6 +118,14 @@ class KeyCollationDriftTest {
       c.commit();
     }
     return keys;
+  }
+
+  /** Audits t of {@code name}_p (PostgreSQL) against {@code name}_c (MariaDB). */
+  private static AuditFixture crossEngine(String name) {
+    return new AuditFixture()
+        .primary("p", TestDatabases.pgEndpoint(TestDatabases.PG_PRIMARY_PORT, name + "_p"))
+        .replica("c", TestDatabases.mariaEndpoint(TestDatabases.MARIADB_PRIMARY_PORT, name + "_c"))
+        .table("t", "owner");
   }
 
   /** At most 10,000 rows a side matched in memory at once (the default is 500,000). */
@@ -179,33 +193,23 @@ class KeyCollationDriftTest {
    */
   @Test
   void uuidKeyOfAPostgresPrimaryAndAMariaDbCopyIsComparedExactly() throws Exception {
-    int pgPort = TestDatabases.PG_PRIMARY_PORT;
-    int myPort = TestDatabases.MARIADB_PRIMARY_PORT;
-    TestDatabases.recreatePgDatabase(pgPort, "keyuuid_p");
-    TestDatabases.execute(
-        TestDatabases.pgUrl(pgPort, "keyuuid_p"),
-        "CREATE TABLE t (id uuid PRIMARY KEY, owner int NOT NULL, v text)",
-        "INSERT INTO t SELECT gen_random_uuid(), g % 7, 'v' || g FROM generate_series(1, "
-            + ROWS
-            + ") g");
-    TestDatabases.recreateMariaDatabase(myPort, "keyuuid_c");
     java.util.List<String> ids =
-        copyToMariaDb(
-            TestDatabases.pgUrl(pgPort, "keyuuid_p"),
-            TestDatabases.mariaUrl(myPort, "keyuuid_c"),
+        postgresTableCopiedToMariaDb(
+            "keyuuid",
+            java.util.List.of(
+                "CREATE TABLE t (id uuid PRIMARY KEY, owner int NOT NULL, v text)",
+                "INSERT INTO t SELECT gen_random_uuid(), g % 7, 'v' || g FROM generate_series(1, "
+                    + ROWS
+                    + ") g"),
             "CREATE TABLE t (id uuid PRIMARY KEY, owner int NOT NULL, v text)");
-    AuditFixture f =
-        new AuditFixture()
-            .primary("p", TestDatabases.pgEndpoint(pgPort, "keyuuid_p"))
-            .replica("c", TestDatabases.mariaEndpoint(myPort, "keyuuid_c"))
-            .table("t", "owner");
+    AuditFixture f = crossEngine("keyuuid");
     AuditReport r = f.run(CompareSettings.defaults());
     assertThat(AuditFixture.findings(r, "t", "c")).isEmpty();
     assertThat(AuditFixture.copy(r, "t", "c").error()).isNull();
     assertThat(r.status()).as(String.valueOf(r.error())).isEqualTo(AuditReport.Status.CONSISTENT);
 
     TestDatabases.execute(
-        TestDatabases.mariaUrl(myPort, "keyuuid_c"),
+        TestDatabases.mariaUrl(TestDatabases.MARIADB_PRIMARY_PORT, "keyuuid_c"),
         "SET sql_log_bin = 0",
         "UPDATE t SET v = 'changed' WHERE id = '" + ids.get(100) + "'",
         "DELETE FROM t WHERE id = '" + ids.get(20_000) + "'");
@@ -235,7 +239,8 @@ class KeyCollationDriftTest {
     edits.add("INSERT INTO t VALUES ('" + extra + "', 3, 'extra')");
     expected.add("EXTRA " + extra);
     TestDatabases.execute(
-        TestDatabases.mariaUrl(myPort, "keyuuid_c"), edits.toArray(String[]::new));
+        TestDatabases.mariaUrl(TestDatabases.MARIADB_PRIMARY_PORT, "keyuuid_c"),
+        edits.toArray(String[]::new));
     r = f.run(smallCap());
     assertThat(AuditFixture.copy(r, "t", "c").error()).isNull();
     assertThat(AuditFixture.findings(r, "t", "c")).containsExactlyInAnyOrderElementsOf(expected);
@@ -252,29 +257,19 @@ class KeyCollationDriftTest {
    */
   @Test
   void padSpaceBinaryCollationRowsInNeighbouringRangesAreMatchedByKey() throws Exception {
-    int pgPort = TestDatabases.PG_PRIMARY_PORT;
-    int myPort = TestDatabases.MARIADB_PRIMARY_PORT;
-    TestDatabases.recreatePgDatabase(pgPort, "keypad_p");
-    TestDatabases.execute(
-        TestDatabases.pgUrl(pgPort, "keypad_p"),
-        "CREATE TABLE t (k text COLLATE \"C\" PRIMARY KEY, owner int NOT NULL, v text)",
-        // Chains of 60 keys, each the one before and a tab: PostgreSQL sorts a chain by length,
-        // MariaDB in reverse.
-        "INSERT INTO t SELECT md5((g / 60)::text) || repeat(chr(9), g % 60), g % 7, 'v' || g"
-            + " FROM generate_series(0, "
-            + (ROWS - 1)
-            + ") g");
-    TestDatabases.recreateMariaDatabase(myPort, "keypad_c");
-    copyToMariaDb(
-        TestDatabases.pgUrl(pgPort, "keypad_p"),
-        TestDatabases.mariaUrl(myPort, "keypad_c"),
+    postgresTableCopiedToMariaDb(
+        "keypad",
+        java.util.List.of(
+            "CREATE TABLE t (k text COLLATE \"C\" PRIMARY KEY, owner int NOT NULL, v text)",
+            // Chains of 60 keys, each the one before and a tab: PostgreSQL sorts a chain by
+            // length, MariaDB in reverse.
+            "INSERT INTO t SELECT md5((g / 60)::text) || repeat(chr(9), g % 60), g % 7, 'v' || g"
+                + " FROM generate_series(0, "
+                + (ROWS - 1)
+                + ") g"),
         "CREATE TABLE t (k varchar(100) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin PRIMARY KEY,"
             + " owner int NOT NULL, v text)");
-    AuditFixture f =
-        new AuditFixture()
-            .primary("p", TestDatabases.pgEndpoint(pgPort, "keypad_p"))
-            .replica("c", TestDatabases.mariaEndpoint(myPort, "keypad_c"))
-            .table("t", "owner");
+    AuditFixture f = crossEngine("keypad");
     for (CompareSettings settings : java.util.List.of(CompareSettings.defaults(), smallCap())) {
       AuditReport r = f.run(settings);
       assertThat(AuditFixture.copy(r, "t", "c").error()).isNull();
@@ -282,14 +277,15 @@ class KeyCollationDriftTest {
       assertThat(r.tables().get(0).rowsChecked()).isEqualTo(ROWS);
     }
     String changed;
-    try (Connection p = TestDatabases.admin(TestDatabases.pgUrl(pgPort, "keypad_p"));
+    try (Connection p =
+            TestDatabases.admin(TestDatabases.pgUrl(TestDatabases.PG_PRIMARY_PORT, "keypad_p"));
         Statement ps = p.createStatement();
         java.sql.ResultSet rs = ps.executeQuery("SELECT md5('17') || repeat(chr(9), 7)")) {
       rs.next();
       changed = rs.getString(1);
     }
     TestDatabases.execute(
-        TestDatabases.mariaUrl(myPort, "keypad_c"),
+        TestDatabases.mariaUrl(TestDatabases.MARIADB_PRIMARY_PORT, "keypad_c"),
         "SET sql_log_bin = 0",
         "UPDATE t SET v = 'changed' WHERE k = CONCAT(MD5('17'), REPEAT(CHAR(9), 7))");
     AuditReport r = f.run(CompareSettings.defaults());

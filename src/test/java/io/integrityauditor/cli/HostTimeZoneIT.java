@@ -5,11 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.integrityauditor.TestDatabases;
+import io.integrityauditor.audit.AuditFixture;
 import java.io.File;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -33,33 +33,28 @@ class HostTimeZoneIT {
   void timestampsCompareAlikeWhateverTheHostTimeZone() throws Exception {
     int pgPort = TestDatabases.PG_PRIMARY_PORT;
     int myPort = TestDatabases.MARIADB_PRIMARY_PORT;
-    TestDatabases.recreatePgDatabase(pgPort, "xtz_p");
-    TestDatabases.execute(
-        TestDatabases.pgUrl(pgPort, "xtz_p"),
-        "CREATE TABLE t (id int PRIMARY KEY, owner int NOT NULL, tz timestamptz, ts timestamp)",
-        "INSERT INTO t VALUES"
-            + " (1, 1, '2024-06-01 12:00:00.123456+00', '2024-06-01 12:00:00.123456'),"
-            // 02:30 CEST and 02:30 CET: the autumn fold in Europe/Berlin
-            + " (2, 1, '2024-10-27 00:30:00+00', '2024-10-27 02:30:00'),"
-            + " (3, 1, '2024-10-27 00:30:00+00', '2024-10-27 02:30:00'),"
-            // 02:30 does not exist in Europe/Berlin on 2024-03-31 (the spring gap)
-            + " (4, 1, '2024-03-31 01:30:00+00', '2024-03-31 02:30:00'),"
-            + " (5, 1, '2024-03-31 01:30:00+00', '2024-03-31 02:30:00')");
-    TestDatabases.recreateMariaDatabase(myPort, "xtz_c");
-    try (Connection c = TestDatabases.mariaUnlogged(TestDatabases.mariaUrl(myPort, "xtz_c"))) {
-      var s = c.createStatement();
-      s.execute("SET time_zone = '+00:00'");
-      s.execute(
-          "CREATE TABLE t (id int PRIMARY KEY, owner int NOT NULL, tz timestamp(6) NULL,"
-              + " ts datetime(6))");
-      s.execute(
-          "INSERT INTO t VALUES"
-              + " (1, 1, '2024-06-01 12:00:00.123456', '2024-06-01 12:00:00.123456'),"
-              + " (2, 1, '2024-10-27 00:30:00', '2024-10-27 02:30:00'),"
-              + " (3, 1, '2024-10-27 01:30:00', '2024-10-27 02:30:00'),"
-              + " (4, 1, '2024-03-31 01:30:00', '2024-03-31 02:30:00'),"
-              + " (5, 1, '2024-03-31 01:30:00', '2024-03-31 03:30:00')");
-    }
+    AuditFixture.postgresPrimaryMariaDbCopy(
+        "xtz",
+        List.of(
+            "CREATE TABLE t (id int PRIMARY KEY, owner int NOT NULL, tz timestamptz, ts timestamp)",
+            "INSERT INTO t VALUES"
+                + " (1, 1, '2024-06-01 12:00:00.123456+00', '2024-06-01 12:00:00.123456'),"
+                // 02:30 CEST and 02:30 CET: the autumn fold in Europe/Berlin
+                + " (2, 1, '2024-10-27 00:30:00+00', '2024-10-27 02:30:00'),"
+                + " (3, 1, '2024-10-27 00:30:00+00', '2024-10-27 02:30:00'),"
+                // 02:30 does not exist in Europe/Berlin on 2024-03-31 (the spring gap)
+                + " (4, 1, '2024-03-31 01:30:00+00', '2024-03-31 02:30:00'),"
+                + " (5, 1, '2024-03-31 01:30:00+00', '2024-03-31 02:30:00')"),
+        List.of(
+            "SET time_zone = '+00:00'",
+            "CREATE TABLE t (id int PRIMARY KEY, owner int NOT NULL, tz timestamp(6) NULL,"
+                + " ts datetime(6))",
+            "INSERT INTO t VALUES"
+                + " (1, 1, '2024-06-01 12:00:00.123456', '2024-06-01 12:00:00.123456'),"
+                + " (2, 1, '2024-10-27 00:30:00', '2024-10-27 02:30:00'),"
+                + " (3, 1, '2024-10-27 01:30:00', '2024-10-27 02:30:00'),"
+                + " (4, 1, '2024-03-31 01:30:00', '2024-03-31 02:30:00'),"
+                + " (5, 1, '2024-03-31 01:30:00', '2024-03-31 03:30:00')"));
     Path cfg = dir.resolve("tz.yml");
     Files.writeString(
         cfg,
