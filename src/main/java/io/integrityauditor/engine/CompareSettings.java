@@ -20,6 +20,9 @@ import java.time.Duration;
  * @param replicaWait how long to wait for a replica to apply the primary's position
  * @param recheckAttempts how often a difference on a replica is checked again, after the replica
  *     caught up, before it is reported
+ * @param onePassMaxRows a table with a single integer key whose keys span at most this many values
+ *     is digested in one pass (one statement per side, on databases where that is cheaper than
+ *     chunks; {@link OnePassPlan}); 0 turns one-pass digests off
  */
 public record CompareSettings(
     Duration chunkTarget,
@@ -32,7 +35,8 @@ public record CompareSettings(
     int pendingCap,
     int lostRowsCap,
     Duration replicaWait,
-    int recheckAttempts) {
+    int recheckAttempts,
+    long onePassMaxRows) {
 
   public static CompareSettings defaults() {
     return new CompareSettings(
@@ -46,7 +50,8 @@ public record CompareSettings(
         500_000,
         2_000_000,
         Duration.ofSeconds(10),
-        3);
+        3,
+        10_000_000);
   }
 
   public CompareSettings withFindingsCap(int cap) {
@@ -61,7 +66,8 @@ public record CompareSettings(
         pendingCap,
         lostRowsCap,
         replicaWait,
-        recheckAttempts);
+        recheckAttempts,
+        onePassMaxRows);
   }
 
   public CompareSettings withChunkTarget(Duration target) {
@@ -76,7 +82,8 @@ public record CompareSettings(
         pendingCap,
         lostRowsCap,
         replicaWait,
-        recheckAttempts);
+        recheckAttempts,
+        onePassMaxRows);
   }
 
   public CompareSettings withChunkRows(long initial, long min, long max) {
@@ -91,7 +98,8 @@ public record CompareSettings(
         pendingCap,
         lostRowsCap,
         replicaWait,
-        recheckAttempts);
+        recheckAttempts,
+        onePassMaxRows);
   }
 
   public CompareSettings withLeafRows(int leaf, int fan) {
@@ -106,7 +114,8 @@ public record CompareSettings(
         pendingCap,
         lostRowsCap,
         replicaWait,
-        recheckAttempts);
+        recheckAttempts,
+        onePassMaxRows);
   }
 
   public CompareSettings withLostRowsCap(int cap) {
@@ -121,7 +130,8 @@ public record CompareSettings(
         pendingCap,
         cap,
         replicaWait,
-        recheckAttempts);
+        recheckAttempts,
+        onePassMaxRows);
   }
 
   public CompareSettings withReplicaSync(Duration wait, int attempts) {
@@ -136,6 +146,23 @@ public record CompareSettings(
         pendingCap,
         lostRowsCap,
         wait,
-        attempts);
+        attempts,
+        onePassMaxRows);
+  }
+
+  public CompareSettings withOnePassMaxRows(long rows) {
+    return new CompareSettings(
+        chunkTarget,
+        initialChunkRows,
+        minChunkRows,
+        maxChunkRows,
+        leafRows,
+        fanout,
+        findingsCap,
+        pendingCap,
+        lostRowsCap,
+        replicaWait,
+        recheckAttempts,
+        rows);
   }
 }

@@ -24,6 +24,15 @@ public interface DigestSource extends AutoCloseable {
   }
 
   /**
+   * Digests every range of {@code plan} in one statement (one sequential scan of the table), in
+   * plan order, each exactly as {@link #digest} gives it. Null when this source does not (then the
+   * table is digested chunk by chunk).
+   */
+  default List<Digest> onePassDigests(OnePassPlan plan) {
+    return null;
+  }
+
+  /**
    * The key {@code offset} rows into {@code range} in key order (0 is the first), or null when the
    * range has fewer rows. Reads the key index only.
    */

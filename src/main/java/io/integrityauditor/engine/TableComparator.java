@@ -34,6 +34,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * small, so the default target is short.
  */
 public final class TableComparator {
+  private static final org.slf4j.Logger LOG =
+      org.slf4j.LoggerFactory.getLogger(TableComparator.class);
+
   /**
    * A copy to compare: its session for chunk digests, and a second session on the copy and one on
    * the primary for locating differences while the scan goes on.
@@ -134,6 +137,24 @@ public final class TableComparator {
 
   private record Chunk(KeyRange range, Digest primary, String position, long seq) {}
 
+  /** A one-pass range whose digests differ. */
+  private record Part(KeyRange range, Digest primary, Digest copy) {}
+
+  /** Differing one-pass ranges whose decoded rows are read together, at most. */
+  static final int DECODE_BATCH = 500;
+
+  /**
+   * Keys at most this far apart share a part of a one-pass digest (a part holds at most so many
+   * rows).
+   */
+  static final long ONE_PASS_PART_KEYS = 2_000;
+
+  /** The one-pass plan of this comparison (see {@link OnePassPlan}), or null for chunks. */
+  private volatile OnePassPlan onePass;
+
+  /** The primary's replication position when the one-pass plan was made (replicas only). */
+  private volatile String onePassPosition;
+
   /**
    * Chunk checkpoints: resume after {@code from} (null to start at the beginning) and hand {@code
    * sink} the state about every {@code every}, once every copy has compared and located everything
@@ -219,10 +240,15 @@ public final class TableComparator {
       Worker w = new Worker(link, i, from == null ? null : from.copies().get(i));
       anyReplica |= w.follows;
       workers.put(link.name(), w);
-      w.thread.start();
     }
     RuntimeException primaryFailure = null;
     try {
+      // Planned before the copies' threads start: each digests its side in the same one pass.
+      onePass = from == null ? planOnePass(primaryScan) : null;
+      onePassPosition = onePass != null && anyReplica ? primaryScan.replicationPosition() : null;
+      for (Worker w : workers.values()) {
+        w.thread.start();
+      }
       scanPrimary(primaryScan, workers.values());
     } catch (RuntimeException e) {
       primaryFailure = e;
@@ -265,11 +291,71 @@ public final class TableComparator {
       publish(workers, rest, primary.digest(rest), 0);
       return;
     }
+    if (onePass != null && scanOnePass(primary, workers)) {
+      return;
+    }
     if (integerKey) {
       scanIntegerKeys(primary, workers, start, ((Number) first.get(0)).longValue());
     } else {
       scanByKeyWalk(primary, workers, start);
     }
+  }
+
+  /**
+   * A one-pass plan when this table can be digested in one statement per side: a single integer key
+   * (not a one-user audit, nor copies that sort it differently) whose keys span at most {@link
+   * CompareSettings#onePassMaxRows} values, so that the statement's rows are bounded. Null for
+   * chunks.
+   */
+  private OnePassPlan planOnePass(DigestSource primary) {
+    if (!integerKey
+        || unorderedMaxRows > 0
+        || shape.ownerFilter() != null
+        || settings.onePassMaxRows() <= 0) {
+      return null;
+    }
+    Key first = primary.firstKey(KeyRange.ALL);
+    Key last = first == null ? null : primary.lastKey();
+    if (last == null) {
+      return null;
+    }
+    OnePassPlan plan =
+        OnePassPlan.of(
+            ((Number) first.get(0)).longValue(),
+            ((Number) last.get(0)).longValue(),
+            ONE_PASS_PART_KEYS);
+    return plan == null || plan.span() > settings.onePassMaxRows() ? null : plan;
+  }
+
+  /**
+   * The primary's side of a one-pass digest: every range of the plan, handed to the copies (which
+   * digest theirs in the same pass, {@link Worker#run}) as if each were a chunk. False when the
+   * primary's source does not digest in one pass, or its statement failed (a statement timeout on a
+   * slower server than planned for): the table is then read in chunks.
+   */
+  private boolean scanOnePass(DigestSource primary, Collection<Worker> workers) {
+    OnePassPlan plan = onePass;
+    long t0 = System.nanoTime();
+    List<Digest> digests;
+    try {
+      digests = primary.onePassDigests(plan);
+    } catch (RuntimeException e) {
+      LOG.warn(
+          "table {}: the one-pass digest failed ({}); reading it in chunks",
+          shape.displayName(),
+          describe(e));
+      digests = null;
+    }
+    if (digests == null) {
+      return false;
+    }
+    long elapsed = System.nanoTime() - t0;
+    String position = anyReplica ? primary.replicationPosition() : null;
+    for (int i = 0; i < plan.count(); i++) {
+      checkCancelled();
+      publish(workers, plan.range(i), digests.get(i), i == 0 ? elapsed : 0, position);
+    }
+    return true;
   }
 
   /**
@@ -372,7 +458,11 @@ public final class TableComparator {
   }
 
   private void publish(Collection<Worker> workers, KeyRange range, Digest digest, long elapsed) {
-    String position = anyReplica ? primaryScan.replicationPosition() : null;
+    publish(workers, range, digest, elapsed, anyReplica ? primaryScan.replicationPosition() : null);
+  }
+
+  private void publish(
+      Collection<Worker> workers, KeyRange range, Digest digest, long elapsed, String position) {
     long n = seq++;
     rowsScanned += digest.count();
     if (checkpointSink != null
@@ -528,6 +618,12 @@ public final class TableComparator {
     /** The copy replicates from the primary: compare at the same point of history. */
     final boolean follows;
 
+    /** This copy's digests of the one-pass plan's ranges not yet compared, or null. */
+    private Map<KeyRange, Digest> prefetched;
+
+    /** Differing one-pass ranges not yet handed to the locator: decoded together. */
+    private final List<Part> differingParts = new ArrayList<>();
+
     private String startupError;
 
     Worker(CopyLink link, int index, ScanState.CopyState from) {
@@ -597,6 +693,10 @@ public final class TableComparator {
         return;
       }
       try {
+        OnePassPlan plan = onePass;
+        if (plan != null) {
+          prefetched = onePassDigests(plan);
+        }
         while (true) {
           Chunk chunk = queue.take();
           if (chunk == END || abandoned) {
@@ -604,6 +704,15 @@ public final class TableComparator {
           }
           compareChunk(chunk);
           Round r = round;
+          if (!differingParts.isEmpty()
+              && (prefetched == null
+                  || prefetched.isEmpty()
+                  || differingParts.size() >= DECODE_BATCH
+                  || r != null && r.seq == chunk.seq())) {
+            List<Part> parts = new ArrayList<>(differingParts);
+            differingParts.clear();
+            located.add(locator.submit(() -> locateParts(parts)));
+          }
           if (r != null && r.seq == chunk.seq()) {
             long checked = rowsChecked;
             // Runs after every locate of this and earlier chunks: the locator is one thread.
@@ -661,8 +770,50 @@ public final class TableComparator {
       return o.withError(error);
     }
 
+    /**
+     * This copy's side of the one-pass digest, by range; null when its source does not digest in
+     * one pass or the statement failed (the ranges are then digested one by one). A replica first
+     * applies what the primary had when the plan was made.
+     */
+    private Map<KeyRange, Digest> onePassDigests(OnePassPlan plan) {
+      try {
+        if (follows && onePassPosition != null) {
+          link.copy().awaitPosition(onePassPosition, settings.replicaWait());
+        }
+        List<Digest> digests = link.copy().onePassDigests(plan);
+        if (digests == null) {
+          return null;
+        }
+        Map<KeyRange, Digest> out = new HashMap<>(digests.size() * 2);
+        for (int i = 0; i < digests.size(); i++) {
+          out.put(plan.range(i), digests.get(i));
+        }
+        return out;
+      } catch (CancelledException e) {
+        throw e;
+      } catch (RuntimeException e) {
+        LOG.warn(
+            "table {} on {}: the one-pass digest failed ({}); digesting its ranges one by one",
+            shape.displayName(),
+            link.name(),
+            describe(e));
+        return null;
+      }
+    }
+
     private void compareChunk(Chunk chunk) {
       checkCancelled();
+      Digest one = prefetched == null ? null : prefetched.remove(chunk.range());
+      if (one != null) {
+        // Digested in the one pass: a replica's range that differs only because it lagged is
+        // re-checked at the same point of history when it is located (decoded rows included).
+        Digest p = chunk.primary();
+        if (!p.matches(one)) {
+          differingParts.add(new Part(chunk.range(), p, one));
+        }
+        rowsChecked += p.count();
+        return;
+      }
       if (follows && chunk.position() != null) {
         link.copy().awaitPosition(chunk.position(), settings.replicaWait());
       }
@@ -694,6 +845,11 @@ public final class TableComparator {
       if (decoded(range, p, c)) {
         return;
       }
+      locateUndecoded(range, p, c);
+    }
+
+    /** Locates a differing chunk whose decode sums named no row: by splitting it. */
+    private void locateUndecoded(KeyRange range, Digest p, Digest c) {
       // Only chunks that need splitting shrink the chunks (one decoded row costs two key reads; a
       // range empty on one side is read row by row at the cost of its own rows, whatever its size).
       if (p.count() > 0 && c.count() > 0) {
@@ -826,11 +982,8 @@ public final class TableComparator {
      * the digests.
      */
     private boolean decoded(KeyRange range, Digest p, Digest c) {
-      if (!integerKey || p.decode() == null) {
-        return false;
-      }
-      Long k = p.decodeKey(c);
-      if (k == null || !inside(range, k)) {
+      Long k = decodedKey(range, p, c);
+      if (k == null) {
         return false;
       }
       Key key = new Key(List.of(k));
@@ -841,10 +994,33 @@ public final class TableComparator {
       // range is then split, waiting as before) or is re-checked after waits by report().
       link.primary().rowHashes(List.of(key), r -> onPrimary[0] = r);
       link.copyLocate().rowHashes(List.of(key), r -> onCopy[0] = r);
-      RowHash rp = onPrimary[0];
-      RowHash rc = onCopy[0];
-      if (rp == null && rc == null || rp != null && rc != null && rp.hash() == rc.hash()) {
+      Map.Entry<Key, Diff> diff = accountsFor(p, c, onPrimary[0], onCopy[0]);
+      if (diff == null) {
         return false;
+      }
+      decodedRows.incrementAndGet();
+      report(new HashMap<>(Map.ofEntries(diff)));
+      return true;
+    }
+
+    /** The key a differing range's decode sums name, when they name one inside it; else null. */
+    private Long decodedKey(KeyRange range, Digest p, Digest c) {
+      if (!integerKey || p.decode() == null) {
+        return null;
+      }
+      Long k = p.decodeKey(c);
+      return k == null || !inside(range, k) ? null : k;
+    }
+
+    /**
+     * The finding for one row as read on the primary ({@code rp}) and the copy ({@code rc}, either
+     * may be null) when that row alone accounts for the whole difference of count, hash sum and
+     * decode sums between the range's digests {@code p} and {@code c}; null when it does not (the
+     * range differs by more rows, or the row was not the one the sums named).
+     */
+    private Map.Entry<Key, Diff> accountsFor(Digest p, Digest c, RowHash rp, RowHash rc) {
+      if (rp == null && rc == null || rp != null && rc != null && rp.hash() == rc.hash()) {
+        return null;
       }
       long count = (rp != null ? 1 : 0) - (rc != null ? 1 : 0);
       Digest.Weight w = p.decode().weight();
@@ -859,19 +1035,65 @@ public final class TableComparator {
           || p.decode().low() != null
               && c.decode().low() != null
               && !p.decode().low().subtract(c.decode().low()).equals(low)) {
-        return false;
+        return null;
       }
-      Map<Key, Diff> diffs = new HashMap<>();
       if (rc == null) {
-        diffs.put(rp.key(), new Diff(Finding.Kind.MISSING, rp));
+        return Map.entry(rp.key(), new Diff(Finding.Kind.MISSING, rp));
       } else if (rp == null) {
-        diffs.put(rc.key(), new Diff(Finding.Kind.EXTRA, rc));
-      } else {
-        diffs.put(rp.key(), new Diff(Finding.Kind.CHANGED, rp));
+        return Map.entry(rc.key(), new Diff(Finding.Kind.EXTRA, rc));
       }
-      decodedRows.incrementAndGet();
-      report(diffs);
-      return true;
+      return Map.entry(rp.key(), new Diff(Finding.Kind.CHANGED, rp));
+    }
+
+    /**
+     * Differing one-pass ranges: the rows their decode sums name are read on both sides together
+     * (one query a side per {@link #DECODE_BATCH} ranges, where chunks read two per range), and
+     * reported together; a range whose sums name no row, or whose named row does not account for
+     * its whole difference, is located by splitting as a differing chunk is.
+     */
+    private void locateParts(List<Part> parts) {
+      Map<Long, Part> named = new LinkedHashMap<>();
+      List<Part> rest = new ArrayList<>();
+      for (Part part : parts) {
+        Long k = decodedKey(part.range(), part.primary(), part.copy());
+        if (k == null) {
+          rest.add(part);
+        } else {
+          named.put(k, part);
+        }
+      }
+      if (!named.isEmpty()) {
+        List<Key> keys = new ArrayList<>();
+        for (Long k : named.keySet()) {
+          keys.add(new Key(List.of(k)));
+        }
+        Map<Long, RowHash> onPrimary = new HashMap<>();
+        Map<Long, RowHash> onCopy = new HashMap<>();
+        link.primary()
+            .rowHashes(keys, r -> onPrimary.put(((Number) r.key().get(0)).longValue(), r));
+        link.copyLocate()
+            .rowHashes(keys, r -> onCopy.put(((Number) r.key().get(0)).longValue(), r));
+        Map<Key, Diff> diffs = new HashMap<>();
+        for (Map.Entry<Long, Part> e : named.entrySet()) {
+          Part part = e.getValue();
+          Map.Entry<Key, Diff> diff =
+              accountsFor(
+                  part.primary(), part.copy(), onPrimary.get(e.getKey()), onCopy.get(e.getKey()));
+          if (diff == null) {
+            rest.add(part);
+          } else {
+            diffs.put(diff.getKey(), diff.getValue());
+            decodedRows.incrementAndGet();
+          }
+        }
+        if (!diffs.isEmpty()) {
+          report(diffs);
+        }
+      }
+      for (Part part : rest) {
+        checkCancelled();
+        locateUndecoded(part.range(), part.primary(), part.copy());
+      }
     }
 
     private static boolean inside(KeyRange range, long k) {

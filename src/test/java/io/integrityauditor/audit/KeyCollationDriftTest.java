@@ -142,7 +142,8 @@ class KeyCollationDriftTest {
         10_000,
         d.lostRowsCap(),
         d.replicaWait(),
-        d.recheckAttempts());
+        d.recheckAttempts(),
+        d.onePassMaxRows());
   }
 
   @Test
