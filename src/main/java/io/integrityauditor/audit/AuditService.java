@@ -54,6 +54,9 @@ public final class AuditService {
 
     void chunkScanned(String table, long rows, long elapsedNanos);
 
+    /** The table is being digested in one statement per side; its rows come when it ends. */
+    default void onePassStarted(String table) {}
+
     Progress NONE =
         new Progress() {
           @Override
@@ -678,7 +681,17 @@ public final class AuditService {
             new TableComparator(
                     scanShape,
                     settings,
-                    (rows, nanos) -> progress.chunkScanned(t.name(), rows, nanos),
+                    new TableComparator.ProgressListener() {
+                      @Override
+                      public void chunkScanned(long rows, long nanos) {
+                        progress.chunkScanned(t.name(), rows, nanos);
+                      }
+
+                      @Override
+                      public void onePassStarted() {
+                        progress.onePassStarted(t.name());
+                      }
+                    },
                     cancelled)
                 .checkpoints(
                     saved,

@@ -37,6 +37,14 @@ public final class ProgressPrinter implements AuditService.Progress {
   }
 
   @Override
+  public synchronized void onePassStarted(String table) {
+    err.println(
+        String.format(
+            "[%s] one pass: one statement per side over %s rows",
+            table, estimate > 0 ? String.format("~%,d", estimate) : "all"));
+  }
+
+  @Override
   public synchronized void chunkScanned(String table, long chunkRows, long elapsedNanos) {
     rows += chunkRows;
     chunks++;

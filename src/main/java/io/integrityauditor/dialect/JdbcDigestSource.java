@@ -275,6 +275,11 @@ abstract class JdbcDigestSource implements DigestSource {
    * returns its result, or buffers rows before handing them on).
    */
   protected <T> T inTransaction(SqlWork<T> work) {
+    return inTransaction(work, CONFLICT_ATTEMPTS);
+  }
+
+  /** As {@link #inTransaction(SqlWork)}, giving up after {@code attempts} conflicts. */
+  protected <T> T inTransaction(SqlWork<T> work, int attempts) {
     long pause = 20;
     for (int attempt = 1; ; attempt++) {
       try {
@@ -287,7 +292,7 @@ abstract class JdbcDigestSource implements DigestSource {
           throw e;
         }
       } catch (SQLException e) {
-        if (!"40001".equals(e.getSQLState()) || attempt >= CONFLICT_ATTEMPTS) {
+        if (!"40001".equals(e.getSQLState()) || attempt >= attempts) {
           throw new DatabaseException(e);
         }
         conflictRetries++;
@@ -553,7 +558,10 @@ abstract class JdbcDigestSource implements DigestSource {
               }
             }
             return out;
-          });
+          },
+          // A hot standby that cancels the whole-table statement would likely cancel it again:
+          // the comparison goes on in short chunk queries instead (TableComparator).
+          1);
     } finally {
       trace("one pass of " + plan.count() + " ranges", KeyRange.ALL, t0);
     }

@@ -70,6 +70,9 @@ public final class TableComparator {
   /** Told after every primary chunk. */
   public interface ProgressListener {
     void chunkScanned(long chunkRows, long elapsedNanos);
+
+    /** The table is being digested in one pass ({@link OnePassPlan}): no chunks until it ends. */
+    default void onePassStarted() {}
   }
 
   private static final Chunk END = new Chunk(null, null, null, -1);
@@ -186,6 +189,13 @@ public final class TableComparator {
     return this;
   }
 
+  /** Whether the last comparison digested the primary in one pass ({@link OnePassPlan}). */
+  public boolean onePass() {
+    return onePassDone;
+  }
+
+  private volatile boolean onePassDone;
+
   /** Whether the last comparison resumed from a checkpoint. */
   public boolean resumed() {
     return resumed;
@@ -225,6 +235,7 @@ public final class TableComparator {
     jvmBuckets = 0;
     ScanState from = unorderedMaxRows == 0 && usable(resumeFrom, copies) ? resumeFrom : null;
     this.resumed = from != null;
+    this.onePassDone = false;
     // A resumed comparison keeps the first run's watermark: rows written since it began are in
     // flight in both parts alike.
     this.watermark =
@@ -337,6 +348,7 @@ public final class TableComparator {
     OnePassPlan plan = onePass;
     long t0 = System.nanoTime();
     List<Digest> digests;
+    progress.onePassStarted();
     try {
       digests = primary.onePassDigests(plan);
     } catch (RuntimeException e) {
@@ -350,11 +362,15 @@ public final class TableComparator {
       return false;
     }
     long elapsed = System.nanoTime() - t0;
+    onePassDone = true;
     String position = anyReplica ? primary.replicationPosition() : null;
+    long rows = 0;
     for (int i = 0; i < plan.count(); i++) {
       checkCancelled();
-      publish(workers, plan.range(i), digests.get(i), i == 0 ? elapsed : 0, position);
+      rows += digests.get(i).count();
+      publish(workers, plan.range(i), digests.get(i), -1, position);
     }
+    progress.chunkScanned(rows, elapsed);
     return true;
   }
 
@@ -478,7 +494,9 @@ public final class TableComparator {
     for (Worker w : workers) {
       w.offer(chunk);
     }
-    progress.chunkScanned(digest.count(), elapsed);
+    if (elapsed >= 0) {
+      progress.chunkScanned(digest.count(), elapsed);
+    }
   }
 
   /**
@@ -700,18 +718,20 @@ public final class TableComparator {
         while (true) {
           Chunk chunk = queue.take();
           if (chunk == END || abandoned) {
+            if (!abandoned) {
+              locateParts();
+            }
             break;
           }
-          compareChunk(chunk);
+          boolean fromOnePass = compareChunk(chunk);
           Round r = round;
-          if (!differingParts.isEmpty()
-              && (prefetched == null
-                  || prefetched.isEmpty()
-                  || differingParts.size() >= DECODE_BATCH
-                  || r != null && r.seq == chunk.seq())) {
-            List<Part> parts = new ArrayList<>(differingParts);
-            differingParts.clear();
-            located.add(locator.submit(() -> locateParts(parts)));
+          // Differing one-pass ranges are located together, before any other chunk's locate and
+          // before a checkpoint (which records everything up to its chunk as located).
+          if (!fromOnePass
+              || prefetched.isEmpty()
+              || differingParts.size() >= DECODE_BATCH
+              || r != null && r.seq == chunk.seq()) {
+            locateParts();
           }
           if (r != null && r.seq == chunk.seq()) {
             long checked = rowsChecked;
@@ -801,7 +821,17 @@ public final class TableComparator {
       }
     }
 
-    private void compareChunk(Chunk chunk) {
+    /** Hands the differing one-pass ranges collected so far to the locator. */
+    private void locateParts() {
+      if (!differingParts.isEmpty()) {
+        List<Part> parts = new ArrayList<>(differingParts);
+        differingParts.clear();
+        located.add(locator.submit(() -> locateParts(parts)));
+      }
+    }
+
+    /** Compares one chunk; true when this copy's digest of it came from its one pass. */
+    private boolean compareChunk(Chunk chunk) {
       checkCancelled();
       Digest one = prefetched == null ? null : prefetched.remove(chunk.range());
       if (one != null) {
@@ -812,7 +842,7 @@ public final class TableComparator {
           differingParts.add(new Part(chunk.range(), p, one));
         }
         rowsChecked += p.count();
-        return;
+        return true;
       }
       if (follows && chunk.position() != null) {
         link.copy().awaitPosition(chunk.position(), settings.replicaWait());
@@ -825,6 +855,7 @@ public final class TableComparator {
         located.add(locator.submit(() -> locateChunk(chunk.range(), p, c)));
       }
       rowsChecked += p.count();
+      return false;
     }
 
     /**

@@ -16,8 +16,15 @@ import java.util.concurrent.atomic.AtomicBoolean;
 /** Builds a one-dataset audit over real endpoints and flattens its findings for assertions. */
 public final class AuditFixture {
   /** Settings that force many chunks, buckets and recursion levels on small tables. */
+  /**
+   * Many small chunks, digested chunk by chunk (no one pass): the chunked scan's boundaries, splits
+   * and leaves in small tables. The defaults digest PostgreSQL integer keys in one pass.
+   */
   public static final CompareSettings TINY_CHUNKS =
-      CompareSettings.defaults().withChunkRows(700, 300, 1500).withLeafRows(6, 4);
+      CompareSettings.defaults()
+          .withChunkRows(700, 300, 1500)
+          .withLeafRows(6, 4)
+          .withOnePassMaxRows(0);
 
   private final Map<String, EndpointConfig> endpoints = new LinkedHashMap<>();
   private String primary;

@@ -1,0 +1,205 @@
+package io.integrityauditor.dialect;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.integrityauditor.TestDatabases;
+import io.integrityauditor.engine.CompareSettings;
+import io.integrityauditor.engine.CopyOutcome;
+import io.integrityauditor.engine.Digest;
+import io.integrityauditor.engine.DigestSource;
+import io.integrityauditor.engine.OnePassPlan;
+import io.integrityauditor.engine.TableComparator;
+import io.integrityauditor.engine.TableShape;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
+import java.sql.Connection;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * PostgreSQL tables with a single integer key are digested in one pass per side ({@link
+ * OnePassPlan}): every range's digest equals the one its own range query gives (decode sums
+ * included), the findings are exactly those of the chunked scan, and a side whose one-pass
+ * statement fails is compared in chunks instead.
+ */
+class OnePassTest {
+  static final int PORT = TestDatabases.PG_PRIMARY_PORT;
+  static final Duration T = Duration.ofSeconds(30);
+
+  static final List<String> EXPECTED =
+      List.of(
+          "CHANGED 13000 [v]",
+          "CHANGED 4000 [v]",
+          "CHANGED 4001 [v]",
+          "CHANGED 7001 [v]",
+          "CHANGED 7002 [v]",
+          "EXTRA -5 []",
+          "EXTRA 0 []",
+          "EXTRA 20001 []",
+          "EXTRA 25000 []",
+          "MISSING 1 []",
+          "MISSING 11000 []",
+          "MISSING 20000 []");
+
+  @BeforeAll
+  static void tables() throws Exception {
+    for (String db : List.of("onepass_p", "onepass_c")) {
+      TestDatabases.recreatePgDatabase(PORT, db);
+      TestDatabases.execute(
+          TestDatabases.pgUrl(PORT, db),
+          "CREATE TABLE t (id bigint PRIMARY KEY, owner int NOT NULL, v text)",
+          "INSERT INTO t SELECT g, g % 7, 'v' || g FROM generate_series(1, 20000) g",
+          "CREATE TABLE n (id int PRIMARY KEY, owner int NOT NULL, v text)",
+          "INSERT INTO n SELECT g, g % 5, 'n' || g FROM generate_series(-3000, 3001) g");
+    }
+    // Parts of 2,000 keys from key 1: (0, 2000], (2000, 4000], ... (18000, 20000].
+    TestDatabases.execute(
+        TestDatabases.pgUrl(PORT, "onepass_c"),
+        "DELETE FROM t WHERE id IN (1, 11000, 20000)",
+        // the last key of one part and the first of the next
+        "UPDATE t SET v = 'changed' WHERE id IN (4000, 4001)",
+        // the same edit on two rows of one part: its sums name no row, it is split
+        "UPDATE t SET v = 'same' WHERE id IN (7001, 7002)",
+        "UPDATE t SET v = NULL WHERE id = 13000",
+        "INSERT INTO t VALUES (-5, 1, 'below'), (0, 1, 'below'), (20001, 1, 'above'),"
+            + " (25000, 1, 'above')",
+        "UPDATE n SET v = 'x' WHERE id IN (-3000, -1, 0, 3001)");
+  }
+
+  static DigestSource source(String db, String table, Dialect.HashFlavor flavor) throws Exception {
+    PostgresDialect d = new PostgresDialect();
+    Connection c = TestDatabases.admin(TestDatabases.pgUrl(PORT, db));
+    d.prepareSession(c, T);
+    return d.digestSource(c, shape(c, table), flavor, T);
+  }
+
+  static TableShape shape(Connection c, String table) throws Exception {
+    return new PostgresDialect()
+        .describe(
+            c,
+            new TableCatalog.Request("public." + table, List.of("id"), "owner", null, List.of()));
+  }
+
+  @Test
+  void everyRangeDigestIsTheOneItsRangeQueryGives() throws Exception {
+    for (Dialect.HashFlavor flavor :
+        List.of(Dialect.HashFlavor.NATIVE, Dialect.HashFlavor.CANONICAL)) {
+      for (String db : List.of("onepass_p", "onepass_c")) {
+        // bigint keys from 1 (the copy has keys below and above the plan), int keys from -3000
+        // (negative offsets; the last part holds one key).
+        for (OnePassPlan plan :
+            List.of(new OnePassPlan(1, 2_000, 10), new OnePassPlan(-3000, 2_000, 4))) {
+          String table = plan.base() == 1 ? "t" : "n";
+          try (DigestSource s = source(db, table, flavor)) {
+            List<Digest> one = s.onePassDigests(plan);
+            assertThat(one).hasSize(plan.count());
+            List<Digest> each = new ArrayList<>();
+            for (int i = 0; i < plan.count(); i++) {
+              each.add(s.digest(plan.range(i)));
+            }
+            assertThat(one).as(flavor + " " + db + " " + table).isEqualTo(each);
+            // Parts carry decode sums based at their exclusive lower bound.
+            assertThat(one.get(1).decode().base()).isEqualTo(plan.base() - 1);
+            assertThat(one.get(0).decode()).isNull();
+          }
+        }
+      }
+    }
+  }
+
+  @Test
+  void findingsAreExactlyThoseOfTheChunkedScan() throws Exception {
+    for (Dialect.HashFlavor flavor :
+        List.of(Dialect.HashFlavor.NATIVE, Dialect.HashFlavor.CANONICAL)) {
+      for (long onePassMaxRows : List.of(10_000_000L, 0L)) {
+        TableComparator comparator =
+            new TableComparator(
+                shapeOfPrimary(),
+                CompareSettings.defaults()
+                    .withChunkRows(2_000, 2_000, 2_000)
+                    .withOnePassMaxRows(onePassMaxRows),
+                null,
+                null);
+        List<String> findings = compare(comparator, flavor, false, false);
+        assertThat(findings).as(flavor + " " + onePassMaxRows).isEqualTo(EXPECTED);
+        assertThat(comparator.onePass()).isEqualTo(onePassMaxRows > 0);
+        if (onePassMaxRows > 0) {
+          // One row each in six parts, named by their sums and read in one batch a side; the two
+          // rows of part (6000, 8000] are found by splitting it.
+          assertThat(comparator.decodedRows()).isEqualTo(6);
+        }
+      }
+    }
+  }
+
+  @Test
+  void aFailedOnePassStatementFallsBackToChunks() throws Exception {
+    for (boolean primaryFails : List.of(true, false)) {
+      TableComparator comparator =
+          new TableComparator(shapeOfPrimary(), CompareSettings.defaults(), null, null);
+      assertThat(compare(comparator, Dialect.HashFlavor.NATIVE, primaryFails, !primaryFails))
+          .as("primary fails: " + primaryFails)
+          .isEqualTo(EXPECTED);
+      // The copy's failed pass: its ranges are digested one by one against the primary's pass.
+      assertThat(comparator.onePass()).isEqualTo(!primaryFails);
+    }
+  }
+
+  private static List<String> compare(
+      TableComparator comparator,
+      Dialect.HashFlavor flavor,
+      boolean primaryFails,
+      boolean copyFails)
+      throws Exception {
+    DigestSource p = failingOnePass(source("onepass_p", "t", flavor), primaryFails);
+    DigestSource c = failingOnePass(source("onepass_c", "t", flavor), copyFails);
+    DigestSource cl = source("onepass_c", "t", flavor);
+    DigestSource pl = source("onepass_p", "t", flavor);
+    try {
+      CopyOutcome o =
+          comparator
+              .compare(p, List.of(new TableComparator.CopyLink("c", c, cl, pl, false)))
+              .get(0);
+      assertThat(o.error()).isNull();
+      return o.findings().stream()
+          .map(f -> f.kind() + " " + f.key().get(0) + " " + f.columns())
+          .sorted()
+          .toList();
+    } finally {
+      for (DigestSource s : List.of(p, c, cl, pl)) {
+        s.close();
+      }
+    }
+  }
+
+  /** The real source, except that its one-pass statement fails as a statement timeout would. */
+  private static DigestSource failingOnePass(DigestSource real, boolean fails) {
+    if (!fails) {
+      return real;
+    }
+    return (DigestSource)
+        Proxy.newProxyInstance(
+            DigestSource.class.getClassLoader(),
+            new Class<?>[] {DigestSource.class},
+            (proxy, method, args) -> {
+              if (method.getName().equals("onePassDigests")) {
+                throw new DatabaseException(
+                    new java.sql.SQLException("canceling statement due to statement timeout"));
+              }
+              try {
+                return method.invoke(real, args);
+              } catch (InvocationTargetException e) {
+                throw e.getCause();
+              }
+            });
+  }
+
+  private static TableShape shapeOfPrimary() throws Exception {
+    try (Connection c = TestDatabases.admin(TestDatabases.pgUrl(PORT, "onepass_p"))) {
+      return shape(c, "t");
+    }
+  }
+}
