@@ -496,23 +496,22 @@ abstract class JdbcDigestSource implements DigestSource {
         || plan.span() > timeoutSeconds * ONE_PASS_ROWS_PER_TIMEOUT_SECOND) {
       return null;
     }
-    // The parts' decode sums as digest(range) computes them: offsets from each part's (exclusive)
-    // lower bound, 1 to width; ranges below and above the parts carry none.
+    // Part b (1 to parts) holds the keys with (key - origin) / width = b, origin = base - width,
+    // and its decode offset is key - (its exclusive lower bound) = MOD(key - origin, width) + 1, as
+    // digest(range) computes it. Rows below the parts fall in parts <= 0 (integer division rounds
+    // towards zero), rows above in parts > parts: both are summed here without decode sums. No
+    // CASE per row (that cost 5% of the scan); a key so far from the primary's that key - origin
+    // overflows fails the statement, and the comparison goes on in chunks.
     boolean decode = plan.width() < (1L << 31);
     String k = "CAST(" + keyExprs().get(0) + " AS bigint)";
-    String base = "(" + plan.base() + ")";
-    String last = "(" + plan.last() + ")";
-    String width = "(" + plan.width() + ")";
+    String x = k + " - (" + plan.origin() + ")";
     Sql sql = new Sql();
     sql.append("SELECT ia_b, COUNT(*), SUM(ia_h), ");
     sql.append(weight == Digest.Weight.HASH_LOW32 ? "NULL" : "COUNT(*)");
     sql.append(
         weight == Digest.Weight.HASH_LOW32 ? ", SUM((ia_h & 4294967295) * ia_o)" : ", SUM(ia_o)");
-    sql.append(" FROM (SELECT CASE WHEN " + k + " < " + base + " THEN 0");
-    sql.append(" WHEN " + k + " > " + last + " THEN " + (plan.parts() + 1));
-    sql.append(" ELSE " + intDiv(k + " - " + base, plan.width()) + " + 1 END AS ia_b, ");
-    sql.append("CASE WHEN " + k + " < " + base + " OR " + k + " > " + last + " THEN 0");
-    sql.append(" ELSE MOD(" + k + " - " + base + ", " + width + ") + 1 END AS ia_o, ");
+    sql.append(" FROM (SELECT " + intDiv(x, plan.width()) + " AS ia_b, ");
+    sql.append("MOD(" + x + ", (" + plan.width() + ")) + 1 AS ia_o, ");
     sql.append(hashExpr()).append(" AS ia_h FROM ").append(table).append(" WHERE ");
     rangePredicate(sql, keyExprs(), KeyRange.ALL);
     sql.append(" OFFSET 0) ia_d GROUP BY ia_b");
@@ -537,19 +536,24 @@ abstract class JdbcDigestSource implements DigestSource {
             try (PreparedStatement ps = prepare(sql);
                 ResultSet rs = ps.executeQuery()) {
               while (rs.next()) {
-                int b = rs.getInt(1);
+                long b = rs.getLong(1);
                 long n = rs.getLong(2);
                 java.math.BigInteger sum = big(rs.getBigDecimal(3));
                 bytes += 40;
+                if (b <= 0 || b > plan.parts()) {
+                  int i = b <= 0 ? 0 : plan.parts() + 1;
+                  out.set(i, out.get(i).plus(new Digest(n, sum)));
+                  continue;
+                }
                 out.set(
-                    b,
-                    b == 0 || b == plan.parts() + 1 || !decode
+                    (int) b,
+                    !decode
                         ? new Digest(n, sum)
                         : new Digest(
                             n,
                             sum,
                             new Digest.Decode(
-                                plan.lowerOf(b),
+                                plan.lowerOf((int) b),
                                 weight == Digest.Weight.HASH_LOW32
                                     ? null
                                     : big(rs.getBigDecimal(4)),

@@ -14,13 +14,14 @@ public record OnePassPlan(long base, long width, int parts) {
       throw new IllegalArgumentException(
           "width and parts must be positive, base above the minimum");
     }
-    // base + width·parts - 1 must be a long: no bound of a range overflows.
+    // base + width·parts - 1 and base - width must be longs: no bound of a range overflows.
     Math.addExact(base, Math.multiplyExact(width, (long) parts));
+    Math.subtractExact(base, width);
   }
 
   /** The plan cutting [min, max] into parts of {@code width} keys, or null when it cannot. */
   public static OnePassPlan of(long min, long max, long width) {
-    if (max < min || min == Long.MIN_VALUE) {
+    if (max < min) {
       return null;
     }
     try {
@@ -30,6 +31,11 @@ public record OnePassPlan(long base, long width, int parts) {
     } catch (ArithmeticException e) {
       return null;
     }
+  }
+
+  /** One part below the first: key - origin divided by width numbers a key's part. */
+  public long origin() {
+    return base - width;
   }
 
   /** How many ranges: the parts, and the ranges below and above them. */
