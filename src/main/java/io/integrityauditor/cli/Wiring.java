@@ -24,7 +24,8 @@ public final class Wiring {
             .withChunkTarget(Duration.ofMillis(audit.getChunkTarget().toMilliseconds()))
             .withReplicaSync(
                 Duration.ofMillis(audit.getReplicaWait().toMilliseconds()),
-                audit.getRecheckAttempts());
+                audit.getRecheckAttempts())
+            .withOnePassMaxRows(audit.getOnePassMaxRows());
     return new AuditService(
         config.getDatasets(),
         connector,

@@ -28,6 +28,20 @@ public class AuditSettings {
   @Max(20)
   private int recheckAttempts = 3;
 
+  /**
+   * A table with a single integer key whose keys span at most this many values is digested in one
+   * statement per side where that is cheaper than chunks (PostgreSQL); 0 turns it off. The
+   * statement also stays within statementTimeout at 100,000 rows per second.
+   */
+  @JsonProperty
+  @Min(0)
+  @Max(1_000_000_000)
+  private long onePassMaxRows = 10_000_000;
+
+  public long getOnePassMaxRows() {
+    return onePassMaxRows;
+  }
+
   public Duration getReplicaWait() {
     return replicaWait;
   }

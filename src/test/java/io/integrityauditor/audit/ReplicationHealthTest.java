@@ -121,6 +121,8 @@ class ReplicationHealthTest {
     } finally {
       TestDatabases.execute(
           replica, "STOP SLAVE", "CHANGE MASTER TO MASTER_DELAY = 0", "START SLAVE");
+      ReplicaTopologyTest.waitForReplica(mprimary, replica);
+      awaitIoThread(replica);
     }
     // Caught up again: streaming, consistent.
     AuditReport after = f.run(CompareSettings.defaults());
@@ -155,5 +157,20 @@ class ReplicationHealthTest {
         st.execute("START SLAVE SQL_THREAD");
       }
     }
+  }
+
+  /** START SLAVE returns before the I/O thread has connected (it reads Connecting meanwhile). */
+  static void awaitIoThread(String replica) throws Exception {
+    for (int i = 0; i < 100; i++) {
+      try (java.sql.Connection c = TestDatabases.admin(replica);
+          java.sql.Statement st = c.createStatement();
+          java.sql.ResultSet rs = st.executeQuery("SHOW SLAVE STATUS")) {
+        if (rs.next() && "Yes".equals(rs.getString("Slave_IO_Running"))) {
+          return;
+        }
+      }
+      Thread.sleep(100);
+    }
+    throw new AssertionError("the replica's I/O thread did not connect within 10 s");
   }
 }
