@@ -88,6 +88,10 @@ class ClusterIT {
                 + "    tables:\n"
                 + "      - {name: public.contacts, owner: user_id}\n"
                 + "      - {name: public.photos, owner: user_id}\n"
+                // Chunk by chunk: the instance is killed between chunk checkpoints of photos
+                // (one pass would digest it in one statement per side).
+                + "audit:\n"
+                + "  onePassMaxRows: 0\n"
                 + "service:\n"
                 + "  heartbeatInterval: 500ms\n"
                 + "  heartbeatTimeout: 5s\n"
