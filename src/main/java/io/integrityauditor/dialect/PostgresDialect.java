@@ -653,7 +653,7 @@ public final class PostgresDialect implements Dialect {
     /**
      * One sequential scan with a hash aggregate over the key's parts costs what the scan costs; the
      * same rows read chunk by chunk through the key index cost 12 - 15% more per row (5M rows, one
-     * backend's CPU: 2.97 - 3.03 s against 3.30 - 3.37 s), and the whole-table statement is
+     * backend's CPU: 2.88 - 2.96 s against 3.27 - 3.38 s), and the whole-table statement is
      * JIT-compiled where the short chunk queries are not worth it.
      */
     @Override
