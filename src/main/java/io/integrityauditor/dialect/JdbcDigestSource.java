@@ -533,32 +533,12 @@ abstract class JdbcDigestSource implements DigestSource {
                               null,
                               weight)));
             }
-            try (PreparedStatement ps = prepare(sql);
-                ResultSet rs = ps.executeQuery()) {
-              while (rs.next()) {
-                long b = rs.getLong(1);
-                long n = rs.getLong(2);
-                java.math.BigInteger sum = big(rs.getBigDecimal(3));
-                bytes += 40;
-                if (b <= 0 || b > plan.parts()) {
-                  int i = b <= 0 ? 0 : plan.parts() + 1;
-                  out.set(i, out.get(i).plus(new Digest(n, sum)));
-                  continue;
-                }
-                out.set(
-                    (int) b,
-                    !decode
-                        ? new Digest(n, sum)
-                        : new Digest(
-                            n,
-                            sum,
-                            new Digest.Decode(
-                                plan.lowerOf((int) b),
-                                weight == Digest.Weight.HASH_LOW32
-                                    ? null
-                                    : big(rs.getBigDecimal(4)),
-                                big(rs.getBigDecimal(5)),
-                                weight)));
+            try (PreparedStatement ps = prepare(sql)) {
+              running = ps;
+              try (ResultSet rs = ps.executeQuery()) {
+                readOnePass(rs, plan, weight, decode, out);
+              } finally {
+                running = null;
               }
             }
             return out;
@@ -568,6 +548,49 @@ abstract class JdbcDigestSource implements DigestSource {
           1);
     } finally {
       trace("one pass of " + plan.count() + " ranges", KeyRange.ALL, t0);
+    }
+  }
+
+  /** The one-pass statement running on this session, while it runs. */
+  private volatile PreparedStatement running;
+
+  @Override
+  public void cancelOnePass() {
+    PreparedStatement ps = running;
+    if (ps != null) {
+      try {
+        ps.cancel();
+      } catch (SQLException e) {
+        // it ends on its own, at the latest at the statement timeout
+      }
+    }
+  }
+
+  private void readOnePass(
+      ResultSet rs, OnePassPlan plan, Digest.Weight weight, boolean decode, List<Digest> out)
+      throws SQLException {
+    while (rs.next()) {
+      long b = rs.getLong(1);
+      long n = rs.getLong(2);
+      java.math.BigInteger sum = big(rs.getBigDecimal(3));
+      bytes += 40;
+      if (b <= 0 || b > plan.parts()) {
+        int i = b <= 0 ? 0 : plan.parts() + 1;
+        out.set(i, out.get(i).plus(new Digest(n, sum)));
+        continue;
+      }
+      out.set(
+          (int) b,
+          !decode
+              ? new Digest(n, sum)
+              : new Digest(
+                  n,
+                  sum,
+                  new Digest.Decode(
+                      plan.lowerOf((int) b),
+                      weight == Digest.Weight.HASH_LOW32 ? null : big(rs.getBigDecimal(4)),
+                      big(rs.getBigDecimal(5)),
+                      weight)));
     }
   }
 

@@ -33,6 +33,12 @@ public interface DigestSource extends AutoCloseable {
   }
 
   /**
+   * Asks the database to stop the {@link #onePassDigests} statement running now on this source's
+   * session, from another thread (the audit was cancelled); it then fails. Nothing when none runs.
+   */
+  default void cancelOnePass() {}
+
+  /**
    * The key {@code offset} rows into {@code range} in key order (0 is the first), or null when the
    * range has fewer rows. Reads the key index only.
    */

@@ -350,7 +350,9 @@ public final class TableComparator {
     List<Digest> digests;
     progress.onePassStarted();
     try {
-      digests = primary.onePassDigests(plan);
+      digests = onePassOf(primary, plan);
+    } catch (CancelledException e) {
+      throw e;
     } catch (RuntimeException e) {
       LOG.warn(
           "table {}: the one-pass digest failed ({}); reading it in chunks",
@@ -372,6 +374,45 @@ public final class TableComparator {
     }
     progress.chunkScanned(rows, elapsed);
     return true;
+  }
+
+  /**
+   * A source's one-pass statement, stopped on the database when the audit is cancelled meanwhile (a
+   * chunk ends within chunkTarget; the pass could run until the statement timeout): then {@link
+   * CancelledException}, any other failure as thrown.
+   */
+  private List<Digest> onePassOf(DigestSource source, OnePassPlan plan) {
+    Thread caller = Thread.currentThread();
+    AtomicBoolean done = new AtomicBoolean();
+    Thread watcher =
+        new Thread(
+            () -> {
+              while (!done.get()) {
+                if (cancelled.get() || caller.isInterrupted()) {
+                  source.cancelOnePass();
+                  return;
+                }
+                try {
+                  Thread.sleep(50);
+                } catch (InterruptedException e) {
+                  return;
+                }
+              }
+            },
+            "cancel-" + caller.getName());
+    watcher.setDaemon(true);
+    watcher.start();
+    try {
+      return source.onePassDigests(plan);
+    } catch (RuntimeException e) {
+      if (cancelled.get() || caller.isInterrupted()) {
+        throw new CancelledException();
+      }
+      throw e;
+    } finally {
+      done.set(true);
+      watcher.interrupt();
+    }
   }
 
   /**
@@ -800,7 +841,7 @@ public final class TableComparator {
         if (follows && onePassPosition != null) {
           link.copy().awaitPosition(onePassPosition, settings.replicaWait());
         }
-        List<Digest> digests = link.copy().onePassDigests(plan);
+        List<Digest> digests = onePassOf(link.copy(), plan);
         if (digests == null) {
           return null;
         }

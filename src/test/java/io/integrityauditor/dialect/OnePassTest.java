@@ -1,6 +1,7 @@
 package io.integrityauditor.dialect;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.integrityauditor.TestDatabases;
 import io.integrityauditor.engine.CompareSettings;
@@ -16,6 +17,7 @@ import java.sql.Connection;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -172,6 +174,67 @@ class OnePassTest {
     assertThat(compare(comparator, "f", Dialect.HashFlavor.NATIVE, false, false))
         .containsExactly("CHANGED 10 [v]", "EXTRA 9223372036854775807 []");
     assertThat(comparator.onePass()).isTrue();
+  }
+
+  /**
+   * Cancelling the audit stops a running pass on the database instead of waiting for its end: here
+   * the primary's pass waits for a lock another session holds, which the sessions' 5 s lock timeout
+   * would otherwise end.
+   */
+  @Test
+  void cancellingTheAuditStopsARunningPass() throws Exception {
+    AtomicBoolean cancelled = new AtomicBoolean();
+    try (Connection locker = TestDatabases.admin(TestDatabases.pgUrl(PORT, "onepass_p"))) {
+      locker.setAutoCommit(false);
+      DigestSource real = source("onepass_p", "t", Dialect.HashFlavor.NATIVE);
+      DigestSource p =
+          (DigestSource)
+              Proxy.newProxyInstance(
+                  DigestSource.class.getClassLoader(),
+                  new Class<?>[] {DigestSource.class},
+                  (proxy, method, args) -> {
+                    if (method.getName().equals("onePassDigests")) {
+                      try (java.sql.Statement st = locker.createStatement()) {
+                        st.execute("LOCK TABLE t IN ACCESS EXCLUSIVE MODE");
+                      }
+                    }
+                    try {
+                      return method.invoke(real, args);
+                    } catch (InvocationTargetException e) {
+                      throw e.getCause();
+                    }
+                  });
+      DigestSource c = source("onepass_c", "t", Dialect.HashFlavor.NATIVE);
+      DigestSource cl = source("onepass_c", "t", Dialect.HashFlavor.NATIVE);
+      DigestSource pl = source("onepass_p", "t", Dialect.HashFlavor.NATIVE);
+      TableComparator comparator =
+          new TableComparator(shapeOfPrimary(), CompareSettings.defaults(), null, cancelled);
+      Thread canceller =
+          new Thread(
+              () -> {
+                try {
+                  Thread.sleep(300);
+                } catch (InterruptedException e) {
+                  return;
+                }
+                cancelled.set(true);
+              });
+      long t0 = System.nanoTime();
+      canceller.start();
+      try {
+        assertThatThrownBy(
+                () ->
+                    comparator.compare(
+                        p, List.of(new TableComparator.CopyLink("c", c, cl, pl, false))))
+            .isInstanceOf(TableComparator.CancelledException.class);
+        assertThat((System.nanoTime() - t0) / 1e9).isLessThan(3.0);
+      } finally {
+        locker.rollback();
+        for (DigestSource s : List.of(real, c, cl, pl)) {
+          s.close();
+        }
+      }
+    }
   }
 
   private static List<String> compare(
