@@ -10,18 +10,20 @@ package io.integrityauditor.engine;
  */
 public record OnePassPlan(long base, long width, int parts) {
   public OnePassPlan {
-    if (width < 1 || parts < 1 || base == Long.MIN_VALUE) {
-      throw new IllegalArgumentException(
-          "width and parts must be positive, base above the minimum");
+    if (width < 1 || parts < 1) {
+      throw new IllegalArgumentException("width and parts must be positive");
     }
     // base + width·parts - 1 and base - width must be longs: no bound of a range overflows.
     Math.addExact(base, Math.multiplyExact(width, (long) parts));
     Math.subtractExact(base, width);
   }
 
-  /** The plan cutting [min, max] into parts of {@code width} keys, or null when it cannot. */
+  /**
+   * The plan cutting [min, max] into parts of {@code width} keys, or null when it cannot (a bound
+   * of a range or the origin would not be a long).
+   */
   public static OnePassPlan of(long min, long max, long width) {
-    if (max < min) {
+    if (max < min || width < 1) {
       return null;
     }
     try {

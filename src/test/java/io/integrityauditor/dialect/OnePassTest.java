@@ -79,6 +79,17 @@ class OnePassTest {
         TestDatabases.pgUrl(PORT, "onepass_c"),
         "UPDATE f SET v = 'changed' WHERE id = 10",
         "INSERT INTO f VALUES (9223372036854775807, 1, 'far')");
+    // Keys at the bottom of bigint: no part's lower bound (base - 1) exists.
+    for (String db : List.of("onepass_p", "onepass_c")) {
+      TestDatabases.execute(
+          TestDatabases.pgUrl(PORT, db),
+          "CREATE TABLE m (id bigint PRIMARY KEY, owner int NOT NULL, v text)",
+          "INSERT INTO m SELECT -9223372036854775808 + g, g % 7, 'm' || g"
+              + " FROM generate_series(0, 99) g");
+    }
+    TestDatabases.execute(
+        TestDatabases.pgUrl(PORT, "onepass_c"),
+        "UPDATE m SET v = 'changed' WHERE id = -9223372036854775808");
   }
 
   static DigestSource source(String db, String table, Dialect.HashFlavor flavor) throws Exception {
@@ -235,6 +246,23 @@ class OnePassTest {
         }
       }
     }
+  }
+
+  /**
+   * Smallest key -2^63: its table has no one-pass plan (a part's exclusive lower bound would be
+   * below bigint) and is compared in chunks; planning it had failed the whole table.
+   */
+  @Test
+  void aTableStartingAtTheSmallestBigintIsComparedInChunks() throws Exception {
+    TableShape shape;
+    try (Connection c = TestDatabases.admin(TestDatabases.pgUrl(PORT, "onepass_p"))) {
+      shape = shape(c, "m");
+    }
+    TableComparator comparator = new TableComparator(shape, CompareSettings.defaults(), null, null);
+    assertThat(compare(comparator, "m", Dialect.HashFlavor.NATIVE, false, false))
+        .containsExactly("CHANGED -9223372036854775808 [v]");
+    assertThat(comparator.onePass()).isFalse();
+    assertThat(OnePassPlan.of(Long.MIN_VALUE, Long.MIN_VALUE + 99, 2_000)).isNull();
   }
 
   private static List<String> compare(
