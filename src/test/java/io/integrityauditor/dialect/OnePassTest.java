@@ -199,22 +199,13 @@ class OnePassTest {
       locker.setAutoCommit(false);
       DigestSource real = source("onepass_p", "t", Dialect.HashFlavor.NATIVE);
       DigestSource p =
-          (DigestSource)
-              Proxy.newProxyInstance(
-                  DigestSource.class.getClassLoader(),
-                  new Class<?>[] {DigestSource.class},
-                  (proxy, method, args) -> {
-                    if (method.getName().equals("onePassDigests")) {
-                      try (java.sql.Statement st = locker.createStatement()) {
-                        st.execute("LOCK TABLE t IN ACCESS EXCLUSIVE MODE");
-                      }
-                    }
-                    try {
-                      return method.invoke(real, args);
-                    } catch (InvocationTargetException e) {
-                      throw e.getCause();
-                    }
-                  });
+          beforeOnePass(
+              real,
+              () -> {
+                try (java.sql.Statement st = locker.createStatement()) {
+                  st.execute("LOCK TABLE t IN ACCESS EXCLUSIVE MODE");
+                }
+              });
       DigestSource c = source("onepass_c", "t", Dialect.HashFlavor.NATIVE);
       DigestSource cl = source("onepass_c", "t", Dialect.HashFlavor.NATIVE);
       DigestSource pl = source("onepass_p", "t", Dialect.HashFlavor.NATIVE);
@@ -307,14 +298,27 @@ class OnePassTest {
     if (!fails) {
       return real;
     }
+    return beforeOnePass(
+        real,
+        () -> {
+          throw new DatabaseException(
+              new java.sql.SQLException("canceling statement due to statement timeout"));
+        });
+  }
+
+  /** Something done before the real source's one-pass statement (which it may throw instead of). */
+  interface Hook {
+    void run() throws Exception;
+  }
+
+  private static DigestSource beforeOnePass(DigestSource real, Hook hook) {
     return (DigestSource)
         Proxy.newProxyInstance(
             DigestSource.class.getClassLoader(),
             new Class<?>[] {DigestSource.class},
             (proxy, method, args) -> {
               if (method.getName().equals("onePassDigests")) {
-                throw new DatabaseException(
-                    new java.sql.SQLException("canceling statement due to statement timeout"));
+                hook.run();
               }
               try {
                 return method.invoke(real, args);
