@@ -55,6 +55,9 @@ public class IntegrityAuditorApplication extends Application<IntegrityAuditorCon
 
   public static void main(String[] args) throws Exception {
     io.integrityauditor.cli.Trace.at("main");
+    if (args.length > 0 && "audit".equals(args[0])) {
+      io.integrityauditor.cli.StartupWarmup.begin();
+    }
     // Every session the auditor opens runs in UTC, and so does the JVM: drivers decode timestamps
     // through the JVM's default zone, which on a host in a zone with daylight saving time moved or
     // merged values (HostTimeZoneIT). Schedules and reports use their own configured zones.

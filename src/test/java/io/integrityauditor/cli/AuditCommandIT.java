@@ -29,8 +29,13 @@ class AuditCommandIT {
   record Run(int code, String out, String err) {}
 
   static Run run(Map<String, String> env, String... args) throws Exception {
+    return run(List.of(), env, args);
+  }
+
+  static Run run(List<String> jvmArgs, Map<String, String> env, String... args) throws Exception {
     List<String> cmd = new ArrayList<>();
     cmd.add(System.getProperty("java.home") + "/bin/java");
+    cmd.addAll(jvmArgs);
     cmd.add("-jar");
     cmd.add(new File("target/integrity-auditor.jar").getAbsolutePath());
     cmd.addAll(List.of(args));
@@ -179,6 +184,28 @@ class AuditCommandIT {
     Run r6 = run(Map.of("IA_TEST_PW", "x"), "audit", negative.toString());
     assertThat(r6.code()).isEqualTo(2);
     assertThat(r6.err()).contains("audit.findingsCap must be greater than or equal to 0");
+
+    // Dropwizard's own sections are validated too (the command parses with a mapper that skips
+    // the factory's schema walk, AuditCommand#parsingMapper), and -Ddw.* overrides still apply.
+    Path badServer =
+        config(
+            "bad5.yml",
+            endpoints(TestDatabases.pgUrl(PG, "cli_c"))
+                + DATASET
+                + "server: { applicationConnectors: [ { type: http, port: 70000 } ] }\n");
+    Run r7 = run(Map.of("IA_TEST_PW", "x"), "audit", badServer.toString());
+    assertThat(r7.code()).isEqualTo(2);
+    assertThat(r7.err())
+        .contains("server.applicationConnectors[0].port must be between 1 and 65535");
+    Path good = config("good.yml", endpoints(TestDatabases.pgUrl(PG, "cli_c")) + DATASET);
+    Run r8 =
+        run(
+            List.of("-Ddw.audit.findingsCap=-7"),
+            Map.of("IA_TEST_PW", "x"),
+            "audit",
+            good.toString());
+    assertThat(r8.code()).isEqualTo(2);
+    assertThat(r8.err()).contains("audit.findingsCap must be greater than or equal to 0");
   }
 
   @Test

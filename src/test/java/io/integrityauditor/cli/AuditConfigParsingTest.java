@@ -1,0 +1,81 @@
+package io.integrityauditor.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.dropwizard.configuration.YamlConfigurationFactory;
+import io.dropwizard.jackson.Jackson;
+import io.dropwizard.jersey.validation.Validators;
+import io.integrityauditor.IntegrityAuditorConfiguration;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The {@code audit} command parses its configuration with a mapper that skips the Dropwizard
+ * factory's schema walk ({@link AuditCommand#parsingMapper}): the same configuration comes out, and
+ * with {@code -Ddw.*} overrides, which need that walk, the full mapper is used.
+ */
+class AuditConfigParsingTest {
+  @TempDir Path dir;
+
+  static final String YAML =
+      """
+      endpoints:
+        p: { url: "jdbc:postgresql://127.0.0.1:5441/app", user: postgres }
+        c: { url: "jdbc:postgresql://127.0.0.1:5442/app", user: postgres, password: pw }
+      datasets:
+        users:
+          primary: p
+          replicas: [c]
+          tables:
+            - { name: public.contacts, key: [id], owner: user_id, exclude: [note] }
+      audit: { chunkTarget: 35ms, findingsCap: 12, onePassMaxRows: 0 }
+      report:
+        smtp: { host: mail.example.com, port: 25, from: ia@example.com }
+      server: { applicationConnectors: [ { type: http, port: 18080 } ] }
+      """;
+
+  IntegrityAuditorConfiguration parse(ObjectMapper mapper) throws Exception {
+    Path f = dir.resolve("c.yml");
+    Files.writeString(f, YAML);
+    return new YamlConfigurationFactory<>(
+            IntegrityAuditorConfiguration.class, Validators.newValidator(), mapper, "dw")
+        .build(f.toFile());
+  }
+
+  @Test
+  void theWalkFreeMapperParsesTheSameConfiguration() throws Exception {
+    ObjectMapper app = Jackson.newObjectMapper();
+    ObjectMapper lean = AuditCommand.parsingMapper(app);
+    assertThat(lean).isInstanceOf(AuditCommand.NoSchemaWalkMapper.class);
+    IntegrityAuditorConfiguration a = parse(app);
+    IntegrityAuditorConfiguration b = parse(lean);
+    assertThat(b.getEndpoints()).isEqualTo(a.getEndpoints());
+    assertThat(b.getDatasets()).isEqualTo(a.getDatasets());
+    assertThat(b.getAudit().getChunkTarget()).isEqualTo(a.getAudit().getChunkTarget());
+    assertThat(b.getAudit().getFindingsCap()).isEqualTo(12);
+    assertThat(b.getReport().getSmtp()).isEqualTo(a.getReport().getSmtp());
+    assertThat(app.writeValueAsString(b.getServerFactory()))
+        .isEqualTo(app.writeValueAsString(a.getServerFactory()))
+        .contains("18080");
+  }
+
+  @Test
+  void aListOverrideOfAPathTheFileLacksNeedsTheFullMapper() throws Exception {
+    System.setProperty("dw.report.smtp.to", "ops@example.com,dba@example.com");
+    try {
+      ObjectMapper app = Jackson.newObjectMapper();
+      assertThat(AuditCommand.parsingMapper(app)).isSameAs(app);
+      assertThat(parse(AuditCommand.parsingMapper(app)).getReport().getSmtp().to())
+          .isEqualTo(List.of("ops@example.com", "dba@example.com"));
+      // what the walk-free mapper would have made of it: one address with a comma
+      assertThat(parse(new AuditCommand.NoSchemaWalkMapper(app)).getReport().getSmtp().to())
+          .isEqualTo(List.of("ops@example.com,dba@example.com"));
+    } finally {
+      System.clearProperty("dw.report.smtp.to");
+    }
+  }
+}
