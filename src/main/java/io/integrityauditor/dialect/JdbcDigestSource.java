@@ -487,13 +487,14 @@ abstract class JdbcDigestSource implements DigestSource {
   static final long ONE_PASS_ROWS_PER_TIMEOUT_SECOND = 100_000;
 
   @Override
+  public boolean digestsInOnePass() {
+    return onePass() && decodes() != null && shape.key().size() == 1 && shape.ownerFilter() == null;
+  }
+
+  @Override
   public List<Digest> onePassDigests(OnePassPlan plan) {
     Digest.Weight weight = decodes();
-    if (!onePass()
-        || weight == null
-        || shape.key().size() != 1
-        || shape.ownerFilter() != null
-        || plan.span() > timeoutSeconds * ONE_PASS_ROWS_PER_TIMEOUT_SECOND) {
+    if (!digestsInOnePass() || plan.span() > timeoutSeconds * ONE_PASS_ROWS_PER_TIMEOUT_SECOND) {
       return null;
     }
     // Part b (1 to parts) holds the keys with (key - origin) / width = b, origin = base - width,

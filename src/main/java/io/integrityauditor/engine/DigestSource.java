@@ -24,6 +24,15 @@ public interface DigestSource extends AutoCloseable {
   }
 
   /**
+   * Whether {@link #onePassDigests} can run on this source at all (its database and this table's
+   * key); a plan's own limits may still refuse it. False: the table is planned in chunks from the
+   * start, without announcing a pass.
+   */
+  default boolean digestsInOnePass() {
+    return false;
+  }
+
+  /**
    * Digests every range of {@code plan} in one statement (one sequential scan of the table), in
    * plan order, each exactly as {@link #digest} gives it. Null when this source does not (then the
    * table is digested chunk by chunk).

@@ -315,14 +315,16 @@ public final class TableComparator {
   /**
    * A one-pass plan when this table can be digested in one statement per side: a single integer key
    * (not a one-user audit, nor copies that sort it differently) whose keys span at most {@link
-   * CompareSettings#onePassMaxRows} values, so that the statement's rows are bounded. Null for
-   * chunks.
+   * CompareSettings#onePassMaxRows} values, so that the statement's rows are bounded, on a primary
+   * whose database digests in one pass (PostgreSQL; not MariaDB, where grouping costs more than the
+   * chunks). Null for chunks.
    */
   private OnePassPlan planOnePass(DigestSource primary) {
     if (!integerKey
         || unorderedMaxRows > 0
         || shape.ownerFilter() != null
-        || settings.onePassMaxRows() <= 0) {
+        || settings.onePassMaxRows() <= 0
+        || !primary.digestsInOnePass()) {
       return null;
     }
     Key first = primary.firstKey(KeyRange.ALL);
