@@ -181,6 +181,21 @@ class DifferentialFuzzTest {
       }
     }
 
+    if (rnd.nextInt(3) == 0) {
+      // a value moved into the NULL beside it: (NULL, 12.500) -> ('12.500', NULL), one encoding
+      // if NULLs were only skipped
+      for (String k : present) {
+        Row r = copyRows.get(k);
+        if (!touched.contains(k) && r.a() == null && r.b() != null) {
+          touched.add(k);
+          copyRows.put(k, r.with(1, r.b().toPlainString()).with(2, null));
+          expected.add("CHANGED " + text(r.id()) + " [a, b]");
+          planted.add("NULL shifted in " + text(r.id()));
+          break;
+        }
+      }
+    }
+
     boolean canonicalCopy = primary != copy || rnd.nextBoolean();
     load(primary, pDb, kind, rows.values(), false);
     load(copy, cDb, kind, copyRows.values(), canonicalCopy && primary == copy);
