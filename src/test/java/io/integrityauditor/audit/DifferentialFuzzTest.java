@@ -22,13 +22,15 @@ import org.junit.jupiter.api.Test;
 /**
  * Random tables and random divergence, audited, against the ground truth of what was planted: every
  * planted difference found with its kind, its key and its changed column, and nothing else. Each
- * round draws a key layout (dense, sparse with gaps up to 10^12, negative, next to 2^63 - 1), rows
- * with the values comparisons get wrong (NULL, '', 'NULL', blanks, NFC and NFD, doubles to the last
- * bit, numerics to the last decimal, timestamps to the microsecond), then deletes, inserts (below,
- * inside and above the key range) and single-column edits on the copy, sometimes the same edit on
- * two rows, and audits with drawn engine settings (one pass or chunks of drawn sizes, leaves and
- * fan-outs). Copies with the primary's column types are hashed natively, copies with a different
- * text type canonically; PostgreSQL to MariaDB canonically.
+ * round draws a key (bigint: dense, sparse with gaps up to 10^12, negative, next to 2^63 - 1; text
+ * in characters collations order differently; UUID, which MariaDB orders by its segments reversed;
+ * timestamp to the microsecond; int and text), rows with the values comparisons get wrong (NULL,
+ * '', 'NULL', blanks, NFC and NFD, doubles to the last bit, numerics to the last decimal,
+ * timestamps to the microsecond), then deletes, inserts (below, inside and above the key range) and
+ * single-column edits on the copy, sometimes the same edit on two rows, and audits with drawn
+ * engine settings (one pass or chunks of drawn sizes, leaves and fan-outs). Copies with the
+ * primary's column types are hashed natively, copies with a different text type canonically;
+ * PostgreSQL to MariaDB canonically.
  *
  * <p>Deterministic: round i of a run uses seed {@code ia.fuzz.seed} + i (default 20261204), {@code
  * ia.fuzz.rounds} rounds per engine pair (default 25). A failure names its seed, which reproduces
@@ -47,14 +49,19 @@ class DifferentialFuzzTest {
     MARIADB
   }
 
-  /** The key of the drawn table: one bigint, one text, or an int and a text. */
+  /** The key of the drawn table: one bigint, text, UUID or timestamp, or an int and a text. */
   enum KeyKind {
     BIGINT,
     TEXT,
-    COMPOSITE
+    COMPOSITE,
+    UUID,
+    TIMESTAMP
   }
 
-  /** One row; null fields are SQL NULL. Its key: a Long, a String, or an Integer and a String. */
+  /**
+   * One row; null fields are SQL NULL. Its key: a Long, a String, a UUID, a LocalDateTime, or an
+   * Integer and a String.
+   */
   record Row(List<Object> id, int owner, String a, BigDecimal b, LocalDateTime c, Double d) {
     Object get(int col) {
       return switch (col) {
@@ -79,7 +86,11 @@ class DifferentialFuzzTest {
     String values() {
       StringBuilder key = new StringBuilder();
       for (Object k : id) {
-        key.append(k instanceof String t ? "'" + t + "'" : k).append(", ");
+        key.append(
+                k instanceof String || k instanceof java.util.UUID
+                    ? "'" + k + "'"
+                    : k instanceof LocalDateTime t ? "'" + TS.format(t) + "'" : k)
+            .append(", ");
       }
       return "("
           + key
@@ -126,7 +137,7 @@ class DifferentialFuzzTest {
   private void round(long seed, Engine primary, String pDb, Engine copy, String cDb)
       throws Exception {
     Random rnd = new Random(seed);
-    KeyKind kind = KeyKind.values()[rnd.nextInt(10) < 6 ? 0 : 1 + rnd.nextInt(2)];
+    KeyKind kind = KeyKind.values()[rnd.nextInt(10) < 5 ? 0 : 1 + rnd.nextInt(4)];
     // keyed by the key's text as a case-insensitive, trailing-blank-blind collation sees it: the
     // keys stay distinct under every collation of the engines
     TreeMap<String, Row> rows = new TreeMap<>();
@@ -240,7 +251,19 @@ class DifferentialFuzzTest {
   private int plantedTotal;
 
   private static String text(List<Object> key) {
-    return String.join("|", key.stream().map(String::valueOf).toList());
+    return String.join("|", key.stream().map(DifferentialFuzzTest::keyText).toList());
+  }
+
+  /** A key value as the report's, timestamps as yyyy-MM-dd HH:mm:ss.SSSSSS however printed. */
+  private static String keyText(Object v) {
+    if (v instanceof LocalDateTime t) {
+      return TS.format(t);
+    }
+    String s = String.valueOf(v);
+    if (s.matches("\\d{4}-\\d\\d-\\d\\d[ T]\\d\\d:\\d\\d.*")) {
+      return TS.format(LocalDateTime.parse(s.replace(' ', 'T')));
+    }
+    return s;
   }
 
   private static String identity(List<Object> key) {
@@ -263,15 +286,33 @@ class DifferentialFuzzTest {
     }
     Set<String> seen = new HashSet<>();
     while (out.size() < n) {
-      List<Object> k =
-          kind == KeyKind.TEXT
-              ? List.of(textKey(rnd))
-              : List.of(rnd.nextInt(rnd.nextBoolean() ? 5 : 100_000) - 2, textKey(rnd));
+      List<Object> k = otherKey(rnd, kind);
       if (seen.add(identity(k))) {
         out.add(k);
       }
     }
     return out;
+  }
+
+  private static List<Object> otherKey(Random rnd, KeyKind kind) {
+    return switch (kind) {
+      case TEXT -> List.of(textKey(rnd));
+      case COMPOSITE -> List.of(rnd.nextInt(rnd.nextBoolean() ? 5 : 100_000) - 2, textKey(rnd));
+      case UUID -> // version 4, RFC 4122 variant: MariaDB's type refuses other variants
+          List.of(
+              new java.util.UUID(
+                  (rnd.nextLong() & ~0xF000L) | 0x4000L,
+                  (rnd.nextLong() & 0x3FFFFFFFFFFFFFFFL) | 0x8000000000000000L));
+      case TIMESTAMP ->
+          List.of(
+              LocalDateTime.of(2009, 10, 1, 12, 0)
+                  .plusNanos(
+                      1_000L
+                          * (rnd.nextBoolean()
+                              ? rnd.nextInt(5_000)
+                              : Math.abs(rnd.nextLong()) % 400_000_000_000_000L)));
+      default -> throw new IllegalArgumentException(kind.name());
+    };
   }
 
   /** Characters whose order differs between collations: case, digits, punctuation, blanks. */
@@ -327,10 +368,7 @@ class DifferentialFuzzTest {
     for (int attempt = 0; attempt < 20; attempt++) {
       List<Object> k;
       if (kind != KeyKind.BIGINT) {
-        k =
-            kind == KeyKind.TEXT
-                ? List.of(textKey(rnd))
-                : List.of(rnd.nextInt(rnd.nextBoolean() ? 5 : 100_000) - 2, textKey(rnd));
+        k = otherKey(rnd, kind);
       } else if (rows.isEmpty()) {
         k = List.of((long) rnd.nextInt(1_000) - 500);
       } else {
@@ -479,6 +517,9 @@ class DifferentialFuzzTest {
           case BIGINT -> "id bigint PRIMARY KEY";
           case TEXT -> "id varchar(40) PRIMARY KEY";
           case COMPOSITE -> "k1 int, k2 varchar(40), PRIMARY KEY (k1, k2)";
+          case UUID -> "id uuid PRIMARY KEY";
+          case TIMESTAMP ->
+              e == Engine.PG ? "id timestamp(6) PRIMARY KEY" : "id datetime(6) PRIMARY KEY";
         };
     try (Connection conn =
             e == Engine.PG
