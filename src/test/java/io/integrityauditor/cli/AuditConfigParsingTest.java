@@ -78,4 +78,44 @@ class AuditConfigParsingTest {
       System.clearProperty("dw.report.smtp.to");
     }
   }
+
+  @Test
+  void dropwizardSectionsAreValidatedWhenTheFileSetsThem() throws Exception {
+    Path f = dir.resolve("keys.yml");
+    Files.writeString(f, YAML);
+    java.util.Set<String> keys =
+        AuditCommand.topLevelKeys(
+            new io.dropwizard.configuration.FileConfigurationSourceProvider(), f.toString());
+    assertThat(keys)
+        .containsExactlyInAnyOrder("endpoints", "datasets", "audit", "report", "server");
+    assertThat(
+            AuditCommand.topLevelKeys(
+                new io.dropwizard.configuration.FileConfigurationSourceProvider(),
+                dir.resolve("absent.yml").toString()))
+        .isNull();
+
+    IntegrityAuditorConfiguration c = parse(Jackson.newObjectMapper());
+    ((io.dropwizard.jetty.HttpConnectorFactory)
+            ((io.dropwizard.core.server.DefaultServerFactory) c.getServerFactory())
+                .getApplicationConnectors()
+                .get(0))
+        .setPort(70_000);
+    jakarta.validation.ValidatorFactory vf = Validators.newValidatorFactory();
+    java.util.function.Function<java.util.Set<String>, List<String>> violations =
+        inFile ->
+            vf
+                .usingContext()
+                .traversableResolver(new AuditCommand.SectionsInFile(inFile))
+                .getValidator()
+                .validate(c)
+                .stream()
+                .map(v -> v.getPropertyPath().toString())
+                .sorted()
+                .toList();
+    assertThat(violations.apply(keys)).containsExactly("server.applicationConnectors[0].port");
+    assertThat(violations.apply(null)).containsExactly("server.applicationConnectors[0].port");
+    // a file without a server section: its server is Dropwizard's default, not validated again
+    // (our own sections always are: AuditCommandIT's negative findingsCap)
+    assertThat(violations.apply(java.util.Set.of("endpoints", "datasets", "audit"))).isEmpty();
+  }
 }
