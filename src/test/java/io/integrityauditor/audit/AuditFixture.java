@@ -95,6 +95,12 @@ public final class AuditFixture {
         .run(new AuditRequest("d", table, null), AuditService.Progress.NONE, new AtomicBoolean());
   }
 
+  /** One user's rows of one table (the API's and CLI's {@code --user}). */
+  public AuditReport runUser(CompareSettings settings, String table, String user) {
+    return service(settings, Duration.ofSeconds(30))
+        .run(new AuditRequest("d", table, user), AuditService.Progress.NONE, new AtomicBoolean());
+  }
+
   private AuditService service(CompareSettings settings, Duration maxReplicaLag) {
     DatasetConfig ds = new DatasetConfig(primary, replicas, List.of(), null, tables);
     return new AuditService(

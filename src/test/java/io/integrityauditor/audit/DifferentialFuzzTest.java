@@ -132,6 +132,7 @@ class DifferentialFuzzTest {
     }
     // not vacuous: the rounds planted differences (about 8 a round), all found above
     assertThat(plantedTotal).isGreaterThan(3 * ROUNDS);
+    assertThat(userRounds).isGreaterThan(ROUNDS / 5);
   }
 
   private void round(long seed, Engine primary, String pDb, Engine copy, String cDb)
@@ -146,6 +147,9 @@ class DifferentialFuzzTest {
     }
     TreeMap<String, Row> copyRows = new TreeMap<>(rows);
     Set<String> expected = new TreeSet<>();
+    // each expected finding's owner: the primary's row's for MISSING and CHANGED, the copy's for
+    // EXTRA; -1 when an edit changed the owner (whose user it is then depends on the side)
+    java.util.Map<String, Integer> ownerOf = new java.util.HashMap<>();
     List<String> planted = new ArrayList<>();
     Set<String> touched = new HashSet<>();
     List<String> present = new ArrayList<>(rows.keySet());
@@ -154,15 +158,19 @@ class DifferentialFuzzTest {
     for (int i = 0; i < deletes; i++) {
       String k = present.get(rnd.nextInt(present.size()));
       if (touched.add(k)) {
-        expected.add("MISSING " + text(copyRows.remove(k).id()) + " []");
+        Row gone = copyRows.remove(k);
+        expected.add("MISSING " + text(gone.id()) + " []");
+        ownerOf.put("MISSING " + text(gone.id()) + " []", gone.owner());
       }
     }
     int inserts = rnd.nextInt(6);
     for (int i = 0; i < inserts; i++) {
       List<Object> k = newKey(rnd, kind, rows);
       if (k != null && touched.add(identity(k))) {
-        copyRows.put(identity(k), row(rnd, k));
+        Row extra = row(rnd, k);
+        copyRows.put(identity(k), extra);
         expected.add("EXTRA " + text(k) + " []");
+        ownerOf.put("EXTRA " + text(k) + " []", extra.owner());
       }
     }
     int edits = present.isEmpty() ? 0 : rnd.nextInt(9);
@@ -173,6 +181,8 @@ class DifferentialFuzzTest {
         Row r = copyRows.get(k);
         copyRows.put(k, r.with(col, changed(rnd, r.get(col), col)));
         expected.add("CHANGED " + text(r.id()) + " [" + COLUMNS[col] + "]");
+        ownerOf.put(
+            "CHANGED " + text(r.id()) + " [" + COLUMNS[col] + "]", col == 0 ? -1 : r.owner());
       }
     }
     if (present.size() >= 2 && rnd.nextInt(3) == 0) {
@@ -188,6 +198,8 @@ class DifferentialFuzzTest {
         copyRows.put(k2, r2.with(0, r2.owner() ^ 64));
         expected.add("CHANGED " + text(r1.id()) + " [owner]");
         expected.add("CHANGED " + text(r2.id()) + " [owner]");
+        ownerOf.put("CHANGED " + text(r1.id()) + " [owner]", -1);
+        ownerOf.put("CHANGED " + text(r2.id()) + " [owner]", -1);
         planted.add("same edit on " + text(r1.id()) + ", " + text(r2.id()));
       }
     }
@@ -201,6 +213,7 @@ class DifferentialFuzzTest {
           touched.add(k);
           copyRows.put(k, r.with(1, r.b().toPlainString()).with(2, null));
           expected.add("CHANGED " + text(r.id()) + " [a, b]");
+          ownerOf.put("CHANGED " + text(r.id()) + " [a, b]", r.owner());
           planted.add("NULL shifted in " + text(r.id()));
           break;
         }
@@ -246,9 +259,45 @@ class DifferentialFuzzTest {
             cr.status(),
             r.tables().get(0).error())
         .isEqualTo(expected);
+
+    // One user's audit (rows filtered by owner in SQL): exactly that user's planted differences.
+    Set<Integer> owners = new TreeSet<>(ownerOf.values());
+    if (!owners.isEmpty() && !owners.contains(-1)) {
+      int user = new ArrayList<>(owners).get(rnd.nextInt(owners.size()));
+      Set<String> mine = new TreeSet<>();
+      ownerOf.forEach(
+          (f, o) -> {
+            if (o == user) {
+              mine.add(f);
+            }
+          });
+      AuditReport ur =
+          new AuditFixture()
+              .primary("p", endpoint(primary, pDb))
+              .replica("c", endpoint(copy, cDb))
+              .table("t", "owner")
+              .runUser(settings, "t", String.valueOf(user));
+      AuditReport.CopyReport ucr = AuditFixture.copy(ur, "t", "c");
+      Set<String> userFound = new TreeSet<>();
+      for (AuditReport.FindingReport f : ucr.findings()) {
+        userFound.add(
+            f.kind()
+                + " "
+                + text(new ArrayList<>(f.key().values()))
+                + " "
+                + f.columns().stream().sorted().toList());
+      }
+      userRounds++;
+      assertThat(userFound)
+          .as(
+              "seed %d, user %d: %s -> %s, %s key, error %s",
+              seed, user, primary, copy, kind, ur.tables().get(0).error())
+          .isEqualTo(mine);
+    }
   }
 
   private int plantedTotal;
+  private int userRounds;
 
   private static String text(List<Object> key) {
     return String.join("|", key.stream().map(DifferentialFuzzTest::keyText).toList());
