@@ -127,12 +127,13 @@ class DifferentialFuzzTest {
     String c = "fuzz_" + copy.name().toLowerCase() + "_c";
     recreate(primary, p);
     recreate(copy, c);
+    recreate(copy, c + "2");
     for (int i = 0; i < ROUNDS; i++) {
       round(SEED + offset + i, primary, p, copy, c);
     }
     // not vacuous: the rounds planted differences (about 8 a round), all found above
     assertThat(plantedTotal).isGreaterThan(3 * ROUNDS);
-    assertThat(userRounds).isGreaterThan(ROUNDS / 5);
+    assertThat(userRounds).isGreaterThan(ROUNDS / 2);
   }
 
   private void round(long seed, Engine primary, String pDb, Engine copy, String cDb)
@@ -145,11 +146,112 @@ class DifferentialFuzzTest {
     for (List<Object> k : keys(rnd, kind)) {
       rows.put(identity(k), row(rnd, k));
     }
+    int copies = rnd.nextInt(3) == 0 ? 2 : 1;
+    List<Copy> planted = new ArrayList<>();
+    for (int i = 0; i < copies; i++) {
+      planted.add(plant(rnd, kind, rows));
+    }
+    boolean canonicalCopy = primary != copy || rnd.nextBoolean();
+    load(primary, pDb, kind, rows.values(), false);
+    for (int i = 0; i < copies; i++) {
+      load(
+          copy,
+          cDb + (i == 0 ? "" : "2"),
+          kind,
+          planted.get(i).rows().values(),
+          canonicalCopy && primary == copy);
+    }
+
+    CompareSettings settings = settings(rnd);
+    AuditFixture fixture = new AuditFixture().primary("p", endpoint(primary, pDb));
+    for (int i = 0; i < copies; i++) {
+      fixture.replica("c" + i, endpoint(copy, cDb + (i == 0 ? "" : "2")));
+    }
+    fixture.table("t", "owner");
+    AuditReport r = fixture.run(settings);
+    for (int i = 0; i < copies; i++) {
+      Set<String> expected = planted.get(i).expected();
+      plantedTotal += expected.size();
+      assertThat(found(r, "c" + i))
+          .as(
+              "seed %d: %s -> %s (%s copy %d of %d), %s key, %d rows, keys %s..%s, settings %s,"
+                  + " planted %s; error %s",
+              seed,
+              primary,
+              copy,
+              canonicalCopy ? "canonical" : "native",
+              i + 1,
+              copies,
+              kind,
+              rows.size(),
+              rows.isEmpty() ? "-" : text(rows.firstEntry().getValue().id()),
+              rows.isEmpty() ? "-" : text(rows.lastEntry().getValue().id()),
+              settings,
+              planted.get(i).planted(),
+              r.tables().get(0).error())
+          .isEqualTo(expected);
+    }
+
+    // One user's audit (rows filtered by owner in SQL on both sides): exactly that user's planted
+    // differences; a row whose owner was edited is that user's MISSING or EXTRA row.
+    Set<Integer> owners = new TreeSet<>();
+    planted.forEach(c -> c.ownerOf().values().forEach(o -> owners.addAll(List.of(o[0], o[1]))));
+    owners.remove(-1);
+    if (!owners.isEmpty()) {
+      int user = new ArrayList<>(owners).get(rnd.nextInt(owners.size()));
+      AuditReport ur = fixture.runUser(settings, "t", String.valueOf(user));
+      for (int i = 0; i < copies; i++) {
+        Set<String> mine = new TreeSet<>();
+        planted
+            .get(i)
+            .ownerOf()
+            .forEach(
+                (f, o) -> {
+                  String key = f.substring(f.indexOf(' ') + 1, f.lastIndexOf(" ["));
+                  if (o[0] == user && o[1] == user) {
+                    mine.add(f);
+                  } else if (o[0] == user) {
+                    mine.add("MISSING " + key + " []");
+                  } else if (o[1] == user) {
+                    mine.add("EXTRA " + key + " []");
+                  }
+                });
+        assertThat(found(ur, "c" + i))
+            .as(
+                "seed %d, user %d, copy %d: %s -> %s, %s key, error %s",
+                seed, user, i + 1, primary, copy, kind, ur.tables().get(0).error())
+            .isEqualTo(mine);
+      }
+      userRounds++;
+    }
+  }
+
+  /** "KIND key [columns]" of one copy's findings. */
+  private static Set<String> found(AuditReport r, String copy) {
+    Set<String> out = new TreeSet<>();
+    for (AuditReport.FindingReport f : AuditFixture.copy(r, "t", copy).findings()) {
+      out.add(
+          f.kind()
+              + " "
+              + text(new ArrayList<>(f.key().values()))
+              + " "
+              + f.columns().stream().sorted().toList());
+    }
+    return out;
+  }
+
+  /** A copy of the primary's rows with planted divergence, and what the audit must report. */
+  record Copy(
+      TreeMap<String, Row> rows,
+      Set<String> expected,
+      java.util.Map<String, int[]> ownerOf,
+      List<String> planted) {}
+
+  private static Copy plant(Random rnd, KeyKind kind, TreeMap<String, Row> rows) {
     TreeMap<String, Row> copyRows = new TreeMap<>(rows);
     Set<String> expected = new TreeSet<>();
-    // each expected finding's owner: the primary's row's for MISSING and CHANGED, the copy's for
-    // EXTRA; -1 when an edit changed the owner (whose user it is then depends on the side)
-    java.util.Map<String, Integer> ownerOf = new java.util.HashMap<>();
+    // each expected finding's owners: {the primary's row's, the copy's row's}, -1 where absent
+    java.util.Map<String, int[]> ownerOf = new java.util.HashMap<>();
     List<String> planted = new ArrayList<>();
     Set<String> touched = new HashSet<>();
     List<String> present = new ArrayList<>(rows.keySet());
@@ -160,7 +262,7 @@ class DifferentialFuzzTest {
       if (touched.add(k)) {
         Row gone = copyRows.remove(k);
         expected.add("MISSING " + text(gone.id()) + " []");
-        ownerOf.put("MISSING " + text(gone.id()) + " []", gone.owner());
+        ownerOf.put("MISSING " + text(gone.id()) + " []", new int[] {gone.owner(), -1});
       }
     }
     int inserts = rnd.nextInt(6);
@@ -170,7 +272,7 @@ class DifferentialFuzzTest {
         Row extra = row(rnd, k);
         copyRows.put(identity(k), extra);
         expected.add("EXTRA " + text(k) + " []");
-        ownerOf.put("EXTRA " + text(k) + " []", extra.owner());
+        ownerOf.put("EXTRA " + text(k) + " []", new int[] {-1, extra.owner()});
       }
     }
     int edits = present.isEmpty() ? 0 : rnd.nextInt(9);
@@ -182,7 +284,8 @@ class DifferentialFuzzTest {
         copyRows.put(k, r.with(col, changed(rnd, r.get(col), col)));
         expected.add("CHANGED " + text(r.id()) + " [" + COLUMNS[col] + "]");
         ownerOf.put(
-            "CHANGED " + text(r.id()) + " [" + COLUMNS[col] + "]", col == 0 ? -1 : r.owner());
+            "CHANGED " + text(r.id()) + " [" + COLUMNS[col] + "]",
+            new int[] {r.owner(), copyRows.get(k).owner()});
       }
     }
     if (present.size() >= 2 && rnd.nextInt(3) == 0) {
@@ -198,8 +301,10 @@ class DifferentialFuzzTest {
         copyRows.put(k2, r2.with(0, r2.owner() ^ 64));
         expected.add("CHANGED " + text(r1.id()) + " [owner]");
         expected.add("CHANGED " + text(r2.id()) + " [owner]");
-        ownerOf.put("CHANGED " + text(r1.id()) + " [owner]", -1);
-        ownerOf.put("CHANGED " + text(r2.id()) + " [owner]", -1);
+        ownerOf.put(
+            "CHANGED " + text(r1.id()) + " [owner]", new int[] {r1.owner(), r1.owner() ^ 64});
+        ownerOf.put(
+            "CHANGED " + text(r2.id()) + " [owner]", new int[] {r2.owner(), r2.owner() ^ 64});
         planted.add("same edit on " + text(r1.id()) + ", " + text(r2.id()));
       }
     }
@@ -213,87 +318,14 @@ class DifferentialFuzzTest {
           touched.add(k);
           copyRows.put(k, r.with(1, r.b().toPlainString()).with(2, null));
           expected.add("CHANGED " + text(r.id()) + " [a, b]");
-          ownerOf.put("CHANGED " + text(r.id()) + " [a, b]", r.owner());
+          ownerOf.put("CHANGED " + text(r.id()) + " [a, b]", new int[] {r.owner(), r.owner()});
           planted.add("NULL shifted in " + text(r.id()));
           break;
         }
       }
     }
 
-    boolean canonicalCopy = primary != copy || rnd.nextBoolean();
-    load(primary, pDb, kind, rows.values(), false);
-    load(copy, cDb, kind, copyRows.values(), canonicalCopy && primary == copy);
-
-    CompareSettings settings = settings(rnd);
-    AuditReport r =
-        new AuditFixture()
-            .primary("p", endpoint(primary, pDb))
-            .replica("c", endpoint(copy, cDb))
-            .table("t", "owner")
-            .run(settings);
-    AuditReport.CopyReport cr = AuditFixture.copy(r, "t", "c");
-    Set<String> found = new TreeSet<>();
-    for (AuditReport.FindingReport f : cr.findings()) {
-      found.add(
-          f.kind()
-              + " "
-              + text(new ArrayList<>(f.key().values()))
-              + " "
-              + f.columns().stream().sorted().toList());
-    }
-    plantedTotal += expected.size();
-    assertThat(found)
-        .as(
-            "seed %d: %s -> %s (%s copy), %s key, %d rows, keys %s..%s, settings %s, planted %s;"
-                + " copy %s, error %s",
-            seed,
-            primary,
-            copy,
-            canonicalCopy ? "canonical" : "native",
-            kind,
-            rows.size(),
-            rows.isEmpty() ? "-" : text(rows.firstEntry().getValue().id()),
-            rows.isEmpty() ? "-" : text(rows.lastEntry().getValue().id()),
-            settings,
-            planted,
-            cr.status(),
-            r.tables().get(0).error())
-        .isEqualTo(expected);
-
-    // One user's audit (rows filtered by owner in SQL): exactly that user's planted differences.
-    Set<Integer> owners = new TreeSet<>(ownerOf.values());
-    if (!owners.isEmpty() && !owners.contains(-1)) {
-      int user = new ArrayList<>(owners).get(rnd.nextInt(owners.size()));
-      Set<String> mine = new TreeSet<>();
-      ownerOf.forEach(
-          (f, o) -> {
-            if (o == user) {
-              mine.add(f);
-            }
-          });
-      AuditReport ur =
-          new AuditFixture()
-              .primary("p", endpoint(primary, pDb))
-              .replica("c", endpoint(copy, cDb))
-              .table("t", "owner")
-              .runUser(settings, "t", String.valueOf(user));
-      AuditReport.CopyReport ucr = AuditFixture.copy(ur, "t", "c");
-      Set<String> userFound = new TreeSet<>();
-      for (AuditReport.FindingReport f : ucr.findings()) {
-        userFound.add(
-            f.kind()
-                + " "
-                + text(new ArrayList<>(f.key().values()))
-                + " "
-                + f.columns().stream().sorted().toList());
-      }
-      userRounds++;
-      assertThat(userFound)
-          .as(
-              "seed %d, user %d: %s -> %s, %s key, error %s",
-              seed, user, primary, copy, kind, ur.tables().get(0).error())
-          .isEqualTo(mine);
-    }
+    return new Copy(copyRows, expected, ownerOf, planted);
   }
 
   private int plantedTotal;
