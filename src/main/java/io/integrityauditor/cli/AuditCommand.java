@@ -144,8 +144,8 @@ public final class AuditCommand extends ConfiguredCommand<IntegrityAuditorConfig
    * {@code logging}, {@code metrics}, {@code admin}, {@code health}) are validated when the file
    * sets them and skipped when it does not — their defaults are Dropwizard's, valid by
    * construction, and validating them built Hibernate Validator's metadata of every server and
-   * logging factory (~0.12 s of every audit's start). Everything the file says is validated as
-   * before.
+   * logging factory (25 ms of the start on an idle machine, 0.19 s with both cores busy).
+   * Everything the file says is validated as before.
    */
   static final class SectionsInFile implements jakarta.validation.TraversableResolver {
     static final java.util.Set<String> DROPWIZARD =
