@@ -26,11 +26,12 @@ import org.junit.jupiter.api.Test;
  * in characters collations order differently; UUID, which MariaDB orders by its segments reversed;
  * timestamp to the microsecond; int and text), rows with the values comparisons get wrong (NULL,
  * '', 'NULL', blanks, NFC and NFD, doubles to the last bit, numerics to the last decimal,
- * timestamps to the microsecond), then deletes, inserts (below, inside and above the key range) and
- * single-column edits on the copy, sometimes the same edit on two rows, and audits with drawn
- * engine settings (one pass or chunks of drawn sizes, leaves and fan-outs). Copies with the
+ * timestamps to the microsecond), then, on each of one or two copies, deletes, inserts (below,
+ * inside and above the key range) and single-column edits, sometimes the same edit on two rows or a
+ * value moved into the NULL beside it, and audits with drawn engine settings (one pass or chunks of
+ * drawn sizes, leaves and fan-outs) — the whole table, then one drawn user's rows. Copies with the
  * primary's column types are hashed natively, copies with a different text type canonically;
- * PostgreSQL to MariaDB canonically.
+ * PostgreSQL to MariaDB in the JVM.
  *
  * <p>Deterministic: round i of a run uses seed {@code ia.fuzz.seed} + i (default 20261204), {@code
  * ia.fuzz.rounds} rounds per engine pair (default 25). A failure names its seed, which reproduces
