@@ -292,7 +292,21 @@ abstract class JdbcDigestSource implements DigestSource {
           throw e;
         }
       } catch (SQLException e) {
-        if (!"40001".equals(e.getSQLState()) || attempt >= attempts) {
+        if (!"40001".equals(e.getSQLState())) {
+          throw new DatabaseException(e);
+        }
+        if (attempt >= attempts) {
+          // Not run again here, but the caller goes on with this source (a one-pass statement
+          // falls back to chunks): a session the conflict terminated is replaced first, or every
+          // later query failed with "This connection has been closed" (RecoveryConflictTest).
+          if (reopen != null && isClosed()) {
+            try {
+              conn = reopen.get();
+              sessionOpened(conn);
+            } catch (RuntimeException unreachable) {
+              e.addSuppressed(unreachable);
+            }
+          }
           throw new DatabaseException(e);
         }
         conflictRetries++;

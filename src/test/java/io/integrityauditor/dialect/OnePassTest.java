@@ -106,6 +106,59 @@ class OnePassTest {
             new TableCatalog.Request("public." + table, List.of("id"), "owner", null, List.of()));
   }
 
+  /**
+   * Regression (RecoveryConflictTest, once): a hot standby's conflict with recovery can terminate
+   * the session running the one-pass statement (SQLSTATE 40001, the connection gone). The pass is
+   * not run again, the copy falls back to chunks on the same source — whose session was closed:
+   * every chunk failed with "This connection has been closed" and the copy's audit with it. The
+   * terminated session is now replaced before the failure is handed on.
+   */
+  @Test
+  void aSessionTheOnePassConflictTerminatedIsReplacedForTheChunks() throws Exception {
+    PostgresDialect d = new PostgresDialect();
+    Connection real = TestDatabases.admin(TestDatabases.pgUrl(PORT, "onepass_p"));
+    d.prepareSession(real, T);
+    Connection terminatedByConflict =
+        (Connection)
+            Proxy.newProxyInstance(
+                Connection.class.getClassLoader(),
+                new Class<?>[] {Connection.class},
+                (proxy, method, args) -> {
+                  if (method.getName().equals("prepareStatement")
+                      && String.valueOf(args[0]).contains("GROUP BY ia_b")) {
+                    real.close();
+                    throw new java.sql.SQLException(
+                        "FATAL: terminating connection due to conflict with recovery", "40001");
+                  }
+                  try {
+                    return method.invoke(real, args);
+                  } catch (InvocationTargetException e) {
+                    throw e.getCause();
+                  }
+                });
+    int[] reopened = {0};
+    try (DigestSource s =
+        d.digestSource(terminatedByConflict, shape(real, "t"), Dialect.HashFlavor.NATIVE, T)) {
+      s.reconnectWith(
+          () -> {
+            reopened[0]++;
+            try {
+              Connection c = TestDatabases.admin(TestDatabases.pgUrl(PORT, "onepass_p"));
+              d.prepareSession(c, T);
+              return c;
+            } catch (Exception e) {
+              throw new IllegalStateException(e);
+            }
+          });
+      OnePassPlan plan = new OnePassPlan(1, 2_000, 10);
+      assertThatThrownBy(() -> s.onePassDigests(plan))
+          .hasMessageContaining("conflict with recovery");
+      assertThat(reopened[0]).isEqualTo(1);
+      // the chunked scan that follows runs on the new session
+      assertThat(s.digest(plan.range(1)).count()).isEqualTo(2_000);
+    }
+  }
+
   @Test
   void everyRangeDigestIsTheOneItsRangeQueryGives() throws Exception {
     for (Dialect.HashFlavor flavor :
