@@ -301,8 +301,7 @@ abstract class JdbcDigestSource implements DigestSource {
           // later query failed with "This connection has been closed" (RecoveryConflictTest).
           if (reopen != null && isClosed()) {
             try {
-              conn = reopen.get();
-              sessionOpened(conn);
+              replaceSession();
             } catch (RuntimeException unreachable) {
               e.addSuppressed(unreachable);
             }
@@ -318,11 +317,16 @@ abstract class JdbcDigestSource implements DigestSource {
           if (reopen == null) {
             throw new DatabaseException(e);
           }
-          conn = reopen.get();
-          sessionOpened(conn);
+          replaceSession();
         }
       }
     }
+  }
+
+  /** A new session from {@link #reconnectWith}'s opener in place of a terminated one. */
+  private void replaceSession() {
+    conn = reopen.get();
+    sessionOpened(conn);
   }
 
   private void endTransaction(boolean failed) {
