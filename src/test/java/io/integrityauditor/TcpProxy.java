@@ -20,6 +20,7 @@ public final class TcpProxy implements AutoCloseable {
   private final List<Socket> sockets = new CopyOnWriteArrayList<>();
   private volatile ServerSocket server;
   private volatile boolean hanging;
+  private volatile byte[] hangMarker;
   private volatile boolean refusing;
 
   public TcpProxy(int targetPort) throws IOException {
@@ -48,8 +49,8 @@ public final class TcpProxy implements AutoCloseable {
                   sockets.add(client);
                   Socket upstream = new Socket(InetAddress.getLoopbackAddress(), targetPort);
                   sockets.add(upstream);
-                  pump(client, upstream);
-                  pump(upstream, client);
+                  pump(client, upstream, true);
+                  pump(upstream, client, false);
                 } catch (IOException e) {
                   // closed, or the target refused
                 }
@@ -60,7 +61,7 @@ public final class TcpProxy implements AutoCloseable {
     t.start();
   }
 
-  private void pump(Socket from, Socket to) {
+  private void pump(Socket from, Socket to, boolean fromClient) {
     Thread t =
         new Thread(
             () -> {
@@ -68,8 +69,11 @@ public final class TcpProxy implements AutoCloseable {
               try (InputStream in = from.getInputStream();
                   OutputStream out = to.getOutputStream()) {
                 int n;
+                boolean stalled = false;
                 while ((n = in.read(buf)) >= 0) {
-                  while (hanging && !from.isClosed()) {
+                  byte[] marker = hangMarker;
+                  stalled |= fromClient && marker != null && contains(buf, n, marker);
+                  while ((hanging || stalled && hangMarker != null) && !from.isClosed()) {
                     Thread.sleep(50);
                   }
                   out.write(buf, 0, n);
@@ -104,6 +108,27 @@ public final class TcpProxy implements AutoCloseable {
   /** While true, connections stay open but nothing they send arrives: a hung database. */
   public void hang(boolean on) {
     hanging = on;
+  }
+
+  /**
+   * While set, a connection whose client sends these bytes (e.g. a statement's text) stops there:
+   * logged in, then nothing answers. Null releases them.
+   */
+  public void hangOn(String marker) {
+    hangMarker = marker == null ? null : marker.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+  }
+
+  private static boolean contains(byte[] buf, int n, byte[] marker) {
+    outer:
+    for (int i = 0; i + marker.length <= n; i++) {
+      for (int j = 0; j < marker.length; j++) {
+        if (buf[i + j] != marker[j]) {
+          continue outer;
+        }
+      }
+      return true;
+    }
+    return false;
   }
 
   private static void closeQuietly(AutoCloseable c) {

@@ -39,6 +39,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -110,6 +111,18 @@ public final class AuditService {
   }
 
   private static final int USERS_SAMPLE = 100;
+
+  /**
+   * Helper threads of the runs: replication checks and sessions opened ahead of need (daemon
+   * threads, idle ones end after a minute).
+   */
+  private final java.util.concurrent.ExecutorService helpers =
+      java.util.concurrent.Executors.newCachedThreadPool(
+          r -> {
+            Thread t = new Thread(r, "audit-prepare");
+            t.setDaemon(true);
+            return t;
+          });
 
   private final Map<String, DatasetConfig> datasets;
   private final EndpointConnector connector;
@@ -275,21 +288,10 @@ public final class AuditService {
       copies.add(new CopySpec(st.config().endpoint(), "BACKUP", st));
     }
     // Replication first: a stopped or lagging replica is a finding, and is compared as it is
-    // (without waiting for it) since it cannot catch up during the audit.
-    List<AuditReport.ReplicationReport> replication = new ArrayList<>();
-    Set<String> syncable = new HashSet<>();
-    for (String r : ds.replicas()) {
-      ReplicationHealth h = checkReplication(ds.primary(), r);
-      replication.add(
-          new AuditReport.ReplicationReport(
-              r, h.state().name(), h.lagSeconds(), connector.redact(h.message())));
-      findings |= h.isFinding();
-      // Not a replica of the primary (e.g. a logical subscriber of another server): its
-      // positions are not the primary's, so it is compared without waiting.
-      if (!h.isFinding() && h.state() != ReplicationHealth.State.NOT_A_REPLICA) {
-        syncable.add(r);
-      }
-    }
+    // (without waiting for it) since it cannot catch up during the audit. Every replica is checked
+    // on a helper thread while the first table is described; its comparison starts only once the
+    // checks are in (Replication#syncable).
+    Replication replication = new Replication(ds);
     Set<String> atRisk = new TreeSet<>();
     // False when some copy lost more rows than are kept in memory for the roll-up (2,000,000 by
     // default): usersAtRisk is then a lower bound, while the per-copy counts stay exact.
@@ -304,7 +306,8 @@ public final class AuditService {
       TableCheckpoint done = checkpoints.completed(t.name());
       if (done == null) {
         TableRun run =
-            auditTable(ds, t, copies, syncable, request.user(), progress, cancelled, checkpoints);
+            auditTable(
+                ds, t, copies, replication, request.user(), progress, cancelled, checkpoints);
         done = atRisk(run, copies);
         if (!cancelled.get()) {
           checkpoints.tableDone(done);
@@ -327,6 +330,7 @@ public final class AuditService {
       atRisk.addAll(done.atRiskOwners());
       riskComplete &= done.atRiskComplete();
     }
+    findings |= replication.anyFinding();
     // Users at risk are a finding even when every copy is consistent in itself (a backup
     // compared as of its time cannot restore what was written since).
     findings |= !atRisk.isEmpty();
@@ -341,7 +345,7 @@ public final class AuditService {
         clock.instant().toString(),
         tables,
         backupReports(backupStates, tables, started),
-        replication,
+        replication.reports(),
         atRisk.size(),
         sample,
         riskComplete,
@@ -480,6 +484,62 @@ public final class AuditService {
     return out;
   }
 
+  /** The replication health of a dataset's replicas, checked concurrently. */
+  private final class Replication {
+    private final Map<String, CompletableFuture<ReplicationHealth>> checks = new LinkedHashMap<>();
+
+    Replication(DatasetConfig ds) {
+      for (String r : ds.replicas()) {
+        checks.put(
+            r, CompletableFuture.supplyAsync(() -> checkReplication(ds.primary(), r), helpers));
+      }
+    }
+
+    private ReplicationHealth health(String replica) {
+      try {
+        return checks.get(replica).join();
+      } catch (java.util.concurrent.CompletionException e) {
+        if (e.getCause() instanceof RuntimeException r) {
+          throw r;
+        }
+        throw e;
+      }
+    }
+
+    /**
+     * Whether the comparison of this copy follows the primary's position: a healthy replica of the
+     * primary. A stopped or lagging one, and one that is not a replica of the primary (e.g. a
+     * logical subscriber of another server, whose positions are not the primary's), is compared as
+     * it is.
+     */
+    boolean syncable(String copy) {
+      if (!checks.containsKey(copy)) {
+        return false;
+      }
+      ReplicationHealth h = health(copy);
+      return !h.isFinding() && h.state() != ReplicationHealth.State.NOT_A_REPLICA;
+    }
+
+    boolean anyFinding() {
+      boolean any = false;
+      for (String r : checks.keySet()) {
+        any |= health(r).isFinding();
+      }
+      return any;
+    }
+
+    List<AuditReport.ReplicationReport> reports() {
+      List<AuditReport.ReplicationReport> out = new ArrayList<>();
+      for (String r : checks.keySet()) {
+        ReplicationHealth h = health(r);
+        out.add(
+            new AuditReport.ReplicationReport(
+                r, h.state().name(), h.lagSeconds(), connector.redact(h.message())));
+      }
+      return out;
+    }
+  }
+
   private ReplicationHealth checkReplication(String primary, String replica) {
     Dialect pd = connector.dialect(primary);
     Dialect rd = connector.dialect(replica);
@@ -531,7 +591,7 @@ public final class AuditService {
       DatasetConfig ds,
       TableConfig t,
       List<CopySpec> copies,
-      Set<String> syncable,
+      Replication replication,
       String user,
       Progress progress,
       AtomicBoolean cancelled,
@@ -543,6 +603,32 @@ public final class AuditService {
     long estimate;
     List<AutoCloseable> open = new ArrayList<>();
     List<DigestSource> sources = new ArrayList<>();
+    // While the primary's table is described, each copy's is described on a helper thread, and
+    // the scan's sessions open: on the primary one for its scan and one per copy for locating, on
+    // each copy one to scan and one to locate.
+    EarlySessions early = new EarlySessions(connector, helpers);
+    open.add(early);
+    early.openAhead(ds.primary(), 1);
+    Map<String, CompletableFuture<Described>> described = new HashMap<>();
+    for (CopySpec spec : copies) {
+      if (spec.backup() == null || spec.backup().comparable()) {
+        described.put(
+            spec.endpoint(),
+            CompletableFuture.supplyAsync(() -> describe(spec.endpoint(), req), helpers));
+        early.openAhead(ds.primary(), 1);
+        early.openAhead(spec.endpoint(), 2);
+      }
+    }
+    for (CompletableFuture<Described> f : described.values()) {
+      open.add(
+          () ->
+              f.whenComplete(
+                  (d, e) -> {
+                    if (d != null) {
+                      d.close();
+                    }
+                  }));
+    }
     try {
       Connection pc = connector.open(ds.primary());
       open.add(pc);
@@ -557,7 +643,9 @@ public final class AuditService {
           // Not compared: the report says why (a backup finding, or its endpoint's error).
           prepared.add(new PreparedCopy(spec, null, null, null, null));
         } else {
-          prepared.add(prepareCopy(spec, req, primaryDialect, primaryShape, pc));
+          prepared.add(
+              prepareCopy(
+                  spec, req, primaryDialect, primaryShape, pc, described.get(spec.endpoint())));
         }
       }
       HashFlavor ownFlavor =
@@ -628,18 +716,18 @@ public final class AuditService {
         }
         TableShape scanShape =
             primaryShape.withNullable(nullable).withJson(json).withFixedChar(fixed);
-        Connection scanConn = connector.open(ds.primary());
+        Connection scanConn = early.take(ds.primary());
         open.add(scanConn);
         DigestSource scan =
             primaryDialect.digestSource(scanConn, scanShape, flavor, connector.statementTimeout());
         List<CopyLink> links = new ArrayList<>();
         for (PreparedCopy p : group.getValue()) {
           try {
-            Connection cc = connector.open(p.spec().endpoint());
+            Connection cc = early.take(p.spec().endpoint());
             open.add(cc);
-            Connection cl = connector.open(p.spec().endpoint());
+            Connection cl = early.take(p.spec().endpoint());
             open.add(cl);
-            Connection lc = connector.open(ds.primary());
+            Connection lc = early.take(ds.primary());
             open.add(lc);
             Duration timeout = connector.statementTimeout();
             BackupInspector.State backup = p.spec().backup();
@@ -659,7 +747,7 @@ public final class AuditService {
                             flavor,
                             timeout),
                     primaryDialect.digestSource(lc, scanShape, flavor, timeout),
-                    backup == null && syncable.contains(p.spec().endpoint()),
+                    backup == null && replication.syncable(p.spec().endpoint()),
                     backup != null,
                     backup == null ? null : backup.watermark());
             sources.add(link.copy());
@@ -766,11 +854,13 @@ public final class AuditService {
       TableCatalog.Request req,
       Dialect primaryDialect,
       TableShape primaryShape,
-      Connection primaryConn) {
+      Connection primaryConn,
+      CompletableFuture<Described> ahead) {
     Dialect dialect = connector.dialect(spec.endpoint());
     for (int attempt = 1; ; attempt++) {
       try {
-        return prepareCopyOnce(spec, req, primaryDialect, primaryShape, primaryConn, dialect);
+        Described d = attempt == 1 && ahead != null ? joined(ahead) : null;
+        return prepareCopyOnce(spec, req, primaryDialect, primaryShape, primaryConn, dialect, d);
       } catch (RuntimeException | SQLException e) {
         if (!retryAfterRecoveryConflict(e, attempt)) {
           return new PreparedCopy(spec, dialect, null, null, connector.redact(describe(e)));
@@ -785,10 +875,11 @@ public final class AuditService {
       Dialect primaryDialect,
       TableShape primaryShape,
       Connection primaryConn,
-      Dialect dialect)
+      Dialect dialect,
+      Described ahead)
       throws SQLException {
-    try (Connection c = connector.open(spec.endpoint())) {
-      TableShape copyShape = dialect.describe(c, req);
+    try (Connection c = ahead != null ? ahead.session() : connector.open(spec.endpoint())) {
+      TableShape copyShape = ahead != null ? ahead.shape() : dialect.describe(c, req);
       TableShape shape = alignToPrimary(primaryShape, copyShape);
       HashFlavor flavor;
       if (dialect.getClass() != primaryDialect.getClass()
@@ -822,6 +913,43 @@ public final class AuditService {
             primaryOrder);
       }
       return new PreparedCopy(spec, dialect, shape, flavor, null, unordered);
+    }
+  }
+
+  /** A copy's table as described on a session of its own, which stays open for the checks after. */
+  private record Described(Connection session, TableShape shape) {
+    void close() {
+      try {
+        session.close();
+      } catch (SQLException ignored) {
+        // best effort; closing twice is harmless
+      }
+    }
+  }
+
+  /** Opens a session on the endpoint and describes the table there (on a helper thread). */
+  private Described describe(String endpoint, TableCatalog.Request req) {
+    Connection c = connector.open(endpoint);
+    try {
+      return new Described(c, connector.dialect(endpoint).describe(c, req));
+    } catch (SQLException | RuntimeException e) {
+      new Described(c, null).close();
+      throw new java.util.concurrent.CompletionException(e);
+    }
+  }
+
+  /** The future's value; its failure rethrown as the exception the work itself threw. */
+  private static Described joined(CompletableFuture<Described> f) throws SQLException {
+    try {
+      return f.join();
+    } catch (java.util.concurrent.CompletionException e) {
+      if (e.getCause() instanceof SQLException s) {
+        throw s;
+      }
+      if (e.getCause() instanceof RuntimeException r) {
+        throw r;
+      }
+      throw e;
     }
   }
 

@@ -58,15 +58,15 @@ public final class MySqlDialect implements Dialect {
     c.setAutoCommit(true);
     try (Statement s = c.createStatement()) {
       s.execute("SET SESSION TRANSACTION READ ONLY");
-      s.execute("SET time_zone = '+00:00'");
       // The server's sql_mode can change what a value reads as (PAD_CHAR_TO_FULL_LENGTH returns
       // CHAR(n) padded; ORACLE and EMPTY_STRING_IS_NULL change string semantics): a copy whose
       // server differs would differ in every such row (SessionSettingsDriftTest). Reads run under
-      // MariaDB's and MySQL's common defaults instead.
+      // MariaDB's and MySQL's common defaults instead. One statement, one round trip.
       s.execute(
-          "SET SESSION sql_mode = 'STRICT_TRANS_TABLES,ERROR_FOR_DIVISION_BY_ZERO,NO_ENGINE_SUBSTITUTION'");
-      s.execute("SET SESSION lock_wait_timeout = 5");
-      s.execute("SET SESSION innodb_lock_wait_timeout = 5");
+          "SET SESSION time_zone = '+00:00',"
+              + " SESSION sql_mode ="
+              + " 'STRICT_TRANS_TABLES,ERROR_FOR_DIVISION_BY_ZERO,NO_ENGINE_SUBSTITUTION',"
+              + " SESSION lock_wait_timeout = 5, SESSION innodb_lock_wait_timeout = 5");
       try {
         s.execute("SET SESSION max_statement_time = " + Math.max(1, statementTimeout.toSeconds()));
       } catch (SQLException e) {

@@ -41,20 +41,26 @@ public final class PostgresDialect implements Dialect {
   public void prepareSession(Connection c, Duration statementTimeout) throws SQLException {
     c.setAutoCommit(true);
     try (Statement s = c.createStatement()) {
-      s.execute("SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY");
-      s.execute("SET statement_timeout = " + statementTimeout.toMillis());
-      s.execute("SET lock_timeout = 5000");
-      s.execute("SET idle_in_transaction_session_timeout = " + statementTimeout.toMillis());
-      s.execute("SET TimeZone = 'UTC'");
-      s.execute("SET DateStyle = 'ISO, YMD'");
-      s.execute("SET IntervalStyle = 'postgres'");
-      s.execute("SET extra_float_digits = 3");
-      s.execute("SET bytea_output = 'hex'");
-      // money prints in lc_monetary's format ($1,234.50 or 1.234,50 €): a copy whose server or
-      // database has another default would differ in every such row (SessionSettingsDriftTest).
-      s.execute("SET lc_monetary = 'C'");
-      s.execute("SET max_parallel_workers_per_gather = 0");
-      s.execute("SET application_name = 'integrity-auditor'");
+      // One round trip: the driver sends the statements together, and stops at the first that
+      // fails (its error is thrown here).
+      s.execute(
+          String.join(
+              "; ",
+              "SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY",
+              "SET statement_timeout = " + statementTimeout.toMillis(),
+              "SET lock_timeout = 5000",
+              "SET idle_in_transaction_session_timeout = " + statementTimeout.toMillis(),
+              "SET TimeZone = 'UTC'",
+              "SET DateStyle = 'ISO, YMD'",
+              "SET IntervalStyle = 'postgres'",
+              "SET extra_float_digits = 3",
+              "SET bytea_output = 'hex'",
+              // money prints in lc_monetary's format ($1,234.50 or 1.234,50 €): a copy whose
+              // server or database has another default would differ in every such row
+              // (SessionSettingsDriftTest).
+              "SET lc_monetary = 'C'",
+              "SET max_parallel_workers_per_gather = 0",
+              "SET application_name = 'integrity-auditor'"));
     }
     c.setAutoCommit(false);
     c.setReadOnly(true);

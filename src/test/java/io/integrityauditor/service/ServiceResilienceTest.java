@@ -176,18 +176,30 @@ class ServiceResilienceTest {
     copyProxy.up();
     awaitRun(now(), status("CONSISTENT"), 30, "CONSISTENT after the copy is back");
 
-    // 2. The copy hangs (connections open, nothing answers): the watchdog fails the stuck run,
-    // and once the copy answers again the schedule goes on.
+    // 2. The copy hangs (connections open, nothing answers): its sessions cannot log in, and the
+    // run fails within the connect timeout (its sessions open together, ~5 s here; on a slower
+    // machine the watchdog may stop it first: FAILED either way).
     copyProxy.hang(true);
+    JsonNode hung = awaitRun(now(), status("FAILED"), 30, "FAILED while the copy hangs");
+    assertThat(hung.get("error").asText()).doesNotContain(SECRET);
+    copyProxy.hang(false);
+    copyProxy.down();
+    copyProxy.up();
+    awaitRun(now(), status("CONSISTENT"), 60, "CONSISTENT after the hang");
+
+    // 2b. The copy logs in and then never answers its digest statement (a stalled disk, a lock
+    // outside the statement timeout's reach): only the watchdog can end that run, and once the
+    // copy answers again the schedule goes on.
+    copyProxy.hangOn("COUNT(*)");
     String t2 = now();
     JsonNode stuck =
         awaitRun(
             t2,
             n -> status("FAILED").test(n) && n.get("error").asText().contains("no progress"),
             40,
-            "failed by the watchdog while the copy hangs");
+            "failed by the watchdog while the copy's statement hangs");
     assertThat(stuck.get("error").asText()).contains("stopped by the watchdog");
-    copyProxy.hang(false);
+    copyProxy.hangOn(null);
     copyProxy.down();
     copyProxy.up();
     awaitRun(now(), status("CONSISTENT"), 60, "CONSISTENT after the hang");
