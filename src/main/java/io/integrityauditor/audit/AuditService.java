@@ -634,6 +634,9 @@ public final class AuditService {
       open.add(pc);
       primaryShape = primaryDialect.describe(pc, req);
       if (user != null) {
+        // A user that is no value of the owner column's type fails the table here, with one
+        // message whatever the engine (never a cast error, nor another user's rows on MariaDB).
+        io.integrityauditor.engine.Values.ownerValue(user, primaryShape.owner());
         primaryShape = primaryShape.withOwnerFilter(user);
       }
       // Prepare every copy: resolve the table there and choose how rows are hashed.

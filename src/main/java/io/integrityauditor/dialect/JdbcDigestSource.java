@@ -151,7 +151,10 @@ abstract class JdbcDigestSource implements DigestSource {
   protected void ownerFilter(Sql sql) {
     if (shape.ownerFilter() != null && shape.owner() != null) {
       sql.append(q(shape.owner().name())).append(" = ");
-      sql.param(placeholder(shape.owner()), shape.ownerFilter(), shape.owner());
+      sql.param(
+          placeholder(shape.owner()),
+          io.integrityauditor.engine.Values.ownerValue(shape.ownerFilter(), shape.owner()),
+          shape.owner());
       sql.append(" AND ");
     }
   }

@@ -19,6 +19,56 @@ public final class Values {
 
   private Values() {}
 
+  private static final java.util.regex.Pattern INTEGER =
+      java.util.regex.Pattern.compile("[+-]?[0-9]+");
+
+  /**
+   * A one-user audit's user as a value of the owner column's type: a Long (a BigInteger beyond 64
+   * bits, for unsigned columns) for an integer column, a BigDecimal for a decimal one, else the
+   * text as given. Bound as a number, never as text: MariaDB compares a number column with a text
+   * parameter as DOUBLE, so {@code '9007199254740993'} also selected user 9007199254740992's rows,
+   * and {@code 'abc'} selected user 0's (OwnerValueTest).
+   *
+   * @throws IllegalArgumentException when the text is no value of the column's type
+   */
+  public static Object ownerValue(String user, Column owner) {
+    String s = user.trim();
+    switch (owner.jdbcType()) {
+      case java.sql.Types.TINYINT,
+          java.sql.Types.SMALLINT,
+          java.sql.Types.INTEGER,
+          java.sql.Types.BIGINT -> {
+        if (!INTEGER.matcher(s).matches()) {
+          throw notAValue(user, owner);
+        }
+        BigInteger i = new BigInteger(s);
+        return i.bitLength() < 64 ? (Object) i.longValue() : i;
+      }
+      case java.sql.Types.DECIMAL, java.sql.Types.NUMERIC -> {
+        try {
+          return new BigDecimal(s);
+        } catch (NumberFormatException e) {
+          throw notAValue(user, owner);
+        }
+      }
+      default -> {
+        return user;
+      }
+    }
+  }
+
+  private static IllegalArgumentException notAValue(String user, Column owner) {
+    String shown = user.length() > 100 ? user.substring(0, 100) + "..." : user;
+    return new IllegalArgumentException(
+        "user '"
+            + shown
+            + "' is not a value of the owner column "
+            + owner.name()
+            + " ("
+            + owner.typeName()
+            + ")");
+  }
+
   /** Normalizes a key value so equal keys read by different drivers compare equal. */
   public static Object normalizeKey(Object v) {
     if (v == null) {

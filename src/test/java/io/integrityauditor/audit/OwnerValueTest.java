@@ -1,0 +1,147 @@
+package io.integrityauditor.audit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.integrityauditor.TestDatabases;
+import io.integrityauditor.engine.CompareSettings;
+import java.sql.Connection;
+import java.sql.Statement;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Regression: a one-user audit bound the user as text against the owner column, and MariaDB turns
+ * text into a number as far as it reads as one: {@code --user abc} audited user 0's rows and
+ * reported them as that user's, {@code --user 12abc} user 12's, {@code --user 1.5} no row at all
+ * (CONSISTENT); PostgreSQL failed {@code --user abc} with its own cast error. Now the user is read
+ * as the owner column's type and bound as a number: text that is no such value fails the table with
+ * one message on every engine, before any row is read. The first test keeps the numeric binding
+ * exact where DOUBLE would not be: ids past 2^53 (snowflake-style ids are ~2^60) and a 30-digit
+ * decimal, each beside a neighbour that differs in its last digit.
+ */
+class OwnerValueTest {
+  private static final String ME = "9007199254740993";
+  private static final String NEIGHBOUR = "9007199254740992";
+  private static final String DEC_ME = "12345678901234567890.0000000001";
+  private static final String DEC_NEIGHBOUR = "12345678901234567890.0000000002";
+
+  /** A MariaDB primary and copy (two databases, outside the binlog) with tables b and d. */
+  private static AuditFixture mariaDb() throws Exception {
+    int port = TestDatabases.MARIADB_PRIMARY_PORT;
+    List<String> common =
+        List.of(
+            "CREATE TABLE b (id int PRIMARY KEY, owner bigint NOT NULL, v varchar(10))",
+            "INSERT INTO b VALUES (1, "
+                + ME
+                + ", 'a'), (2, "
+                + NEIGHBOUR
+                + ", 'b'), (3, 0, 'c'),"
+                + " (4, "
+                + ME
+                + ", 'd'), (5, "
+                + ME
+                + ", 'e')",
+            "CREATE TABLE d (id int PRIMARY KEY, owner decimal(32,10) NOT NULL, v varchar(10))",
+            "INSERT INTO d VALUES (1, "
+                + DEC_ME
+                + ", 'a'), (2, "
+                + DEC_NEIGHBOUR
+                + ", 'b'),"
+                + " (3, 0, 'c'), (4, "
+                + DEC_ME
+                + ", 'd'), (5, "
+                + DEC_ME
+                + ", 'e')");
+    // The copy: the neighbour's and user 0's rows changed, my row 5 missing.
+    List<String> drift =
+        List.of(
+            "UPDATE b SET v = 'B' WHERE id = 2",
+            "UPDATE b SET v = 'C' WHERE id = 3",
+            "DELETE FROM b WHERE id = 5",
+            "UPDATE d SET v = 'B' WHERE id = 2",
+            "UPDATE d SET v = 'C' WHERE id = 3",
+            "DELETE FROM d WHERE id = 5");
+    for (String db : List.of("ownerv_p", "ownerv_c")) {
+      TestDatabases.recreateMariaDatabase(port, db);
+      try (Connection c = TestDatabases.mariaUnlogged(TestDatabases.mariaUrl(port, db));
+          Statement s = c.createStatement()) {
+        for (String sql : common) {
+          s.execute(sql);
+        }
+        if (db.endsWith("_c")) {
+          for (String sql : drift) {
+            s.execute(sql);
+          }
+        }
+      }
+    }
+    return new AuditFixture()
+        .primary("p", TestDatabases.mariaEndpoint(port, "ownerv_p"))
+        .replica("c", TestDatabases.mariaEndpoint(port, "ownerv_c"))
+        .table("b", "owner")
+        .table("d", "owner");
+  }
+
+  @Test
+  void aMariaDbUserIsComparedAsANumberNotAsADouble() throws Exception {
+    AuditFixture f = mariaDb();
+    for (CompareSettings settings :
+        List.of(CompareSettings.defaults(), AuditFixture.TINY_CHUNKS.withLeafRows(1, 2))) {
+      AuditReport all = f.run(settings);
+      assertThat(AuditFixture.findings(all, "b", "c"))
+          .containsExactlyInAnyOrder("CHANGED 2", "CHANGED 3", "MISSING 5");
+
+      AuditReport mine = f.runUser(settings, "b", ME);
+      assertThat(mine.tables().get(0).error()).isNull();
+      assertThat(AuditFixture.findings(mine, "b", "c")).containsExactly("MISSING 5");
+      assertThat(mine.tables().get(0).rowsChecked()).isEqualTo(3);
+
+      AuditReport neighbour = f.runUser(settings, "b", NEIGHBOUR);
+      assertThat(AuditFixture.findings(neighbour, "b", "c")).containsExactly("CHANGED 2");
+
+      AuditReport decimal = f.runUser(settings, "d", DEC_ME);
+      assertThat(decimal.tables().get(0).error()).isNull();
+      assertThat(AuditFixture.findings(decimal, "d", "c")).containsExactly("MISSING 5");
+      assertThat(decimal.tables().get(0).rowsChecked()).isEqualTo(3);
+    }
+  }
+
+  @Test
+  void aUserThatIsNoValueOfTheOwnerColumnFailsTheTableClearly() throws Exception {
+    AuditFixture maria = mariaDb();
+    for (String user : List.of("abc", "12abc", "1.5", "")) {
+      AuditReport r = maria.runUser(CompareSettings.defaults(), "b", user);
+      assertThat(r.status()).as(user).isEqualTo(AuditReport.Status.FAILED);
+      assertThat(r.exitCode()).isEqualTo(2);
+      assertThat(r.tables().get(0).error())
+          .as(user)
+          .isEqualTo(
+              "primary 'p': user '" + user + "' is not a value of the owner column owner (BIGINT)");
+      assertThat(r.tables().get(0).copies()).isEmpty();
+      assertThat(r.usersAtRisk()).isZero();
+    }
+    AuditReport dec = maria.runUser(CompareSettings.defaults(), "d", "twelve");
+    assertThat(dec.tables().get(0).error())
+        .startsWith("primary 'p': user 'twelve' is not a value of the owner column owner (DECIMAL");
+
+    int pg = TestDatabases.PG_PRIMARY_PORT;
+    for (String db : List.of("ownerv_p", "ownerv_c")) {
+      TestDatabases.recreatePgDatabase(pg, db);
+      TestDatabases.execute(
+          TestDatabases.pgUrl(pg, db),
+          "CREATE TABLE b (id int PRIMARY KEY, owner bigint NOT NULL, v text)",
+          "INSERT INTO b VALUES (1, 7, 'a'), (2, 8, 'b')");
+    }
+    AuditFixture postgres =
+        new AuditFixture()
+            .primary("p", TestDatabases.pgEndpoint(pg, "ownerv_p"))
+            .replica("c", TestDatabases.pgEndpoint(pg, "ownerv_c"))
+            .table("b", "owner");
+    AuditReport r = postgres.runUser(CompareSettings.defaults(), "b", "abc");
+    assertThat(r.tables().get(0).error())
+        .isEqualTo("primary 'p': user 'abc' is not a value of the owner column owner (bigint)");
+    AuditReport ok = postgres.runUser(CompareSettings.defaults(), "b", " 7 ");
+    assertThat(ok.status()).isEqualTo(AuditReport.Status.CONSISTENT);
+    assertThat(ok.tables().get(0).rowsChecked()).isEqualTo(1);
+  }
+}
