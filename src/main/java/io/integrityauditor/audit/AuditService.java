@@ -609,12 +609,11 @@ public final class AuditService {
     EarlySessions early = new EarlySessions(connector, helpers);
     open.add(early);
     early.openAhead(ds.primary(), 1);
-    Map<String, CompletableFuture<Described>> described = new HashMap<>();
+    Map<CopySpec, CompletableFuture<Described>> described = new java.util.IdentityHashMap<>();
     for (CopySpec spec : copies) {
       if (spec.backup() == null || spec.backup().comparable()) {
         described.put(
-            spec.endpoint(),
-            CompletableFuture.supplyAsync(() -> describe(spec.endpoint(), req), helpers));
+            spec, CompletableFuture.supplyAsync(() -> describe(spec.endpoint(), req), helpers));
         early.openAhead(ds.primary(), 1);
         early.openAhead(spec.endpoint(), 2);
       }
@@ -647,8 +646,7 @@ public final class AuditService {
           prepared.add(new PreparedCopy(spec, null, null, null, null));
         } else {
           prepared.add(
-              prepareCopy(
-                  spec, req, primaryDialect, primaryShape, pc, described.get(spec.endpoint())));
+              prepareCopy(spec, req, primaryDialect, primaryShape, pc, described.get(spec)));
         }
       }
       HashFlavor ownFlavor =
