@@ -42,7 +42,16 @@ public final class Values {
           throw notAValue(user, owner);
         }
         BigInteger i = new BigInteger(s);
-        return i.bitLength() < 64 ? (Object) i.longValue() : i;
+        if (i.bitLength() < 64) {
+          return i.longValue();
+        }
+        // beyond 64-bit signed: only an unsigned BIGINT (MariaDB, MySQL) holds it
+        if (i.signum() < 0
+            || i.bitLength() > 64
+            || !owner.typeName().toUpperCase(java.util.Locale.ROOT).contains("UNSIGNED")) {
+          throw notAValue(user, owner);
+        }
+        return i;
       }
       case java.sql.Types.DECIMAL, java.sql.Types.NUMERIC -> {
         try {

@@ -22,6 +22,8 @@ import org.junit.jupiter.api.Test;
 class OwnerValueTest {
   private static final String ME = "9007199254740993";
   private static final String NEIGHBOUR = "9007199254740992";
+  private static final String U_ME = "18446744073709551615";
+  private static final String U_NEIGHBOUR = "18446744073709551614";
   private static final String DEC_ME = "12345678901234567890.0000000001";
   private static final String DEC_NEIGHBOUR = "12345678901234567890.0000000002";
 
@@ -40,6 +42,16 @@ class OwnerValueTest {
                 + ME
                 + ", 'd'), (5, "
                 + ME
+                + ", 'e')",
+            "CREATE TABLE u (id int PRIMARY KEY, owner bigint unsigned NOT NULL, v varchar(10))",
+            "INSERT INTO u VALUES (1, "
+                + U_ME
+                + ", 'a'), (2, "
+                + U_NEIGHBOUR
+                + ", 'b'), (3, 0, 'c'), (4, "
+                + U_ME
+                + ", 'd'), (5, "
+                + U_ME
                 + ", 'e')",
             "CREATE TABLE d (id int PRIMARY KEY, owner decimal(32,10) NOT NULL, v varchar(10))",
             "INSERT INTO d VALUES (1, "
@@ -60,7 +72,9 @@ class OwnerValueTest {
             "DELETE FROM b WHERE id = 5",
             "UPDATE d SET v = 'B' WHERE id = 2",
             "UPDATE d SET v = 'C' WHERE id = 3",
-            "DELETE FROM d WHERE id = 5");
+            "DELETE FROM d WHERE id = 5",
+            "UPDATE u SET v = 'B' WHERE id = 2",
+            "DELETE FROM u WHERE id = 5");
     for (String db : List.of("ownerv_p", "ownerv_c")) {
       TestDatabases.recreateMariaDatabase(port, db);
       try (Connection c = TestDatabases.mariaUnlogged(TestDatabases.mariaUrl(port, db));
@@ -79,7 +93,8 @@ class OwnerValueTest {
         .primary("p", TestDatabases.mariaEndpoint(port, "ownerv_p"))
         .replica("c", TestDatabases.mariaEndpoint(port, "ownerv_c"))
         .table("b", "owner")
-        .table("d", "owner");
+        .table("d", "owner")
+        .table("u", "owner");
   }
 
   @Test
@@ -99,6 +114,11 @@ class OwnerValueTest {
       AuditReport neighbour = f.runUser(settings, "b", NEIGHBOUR);
       assertThat(AuditFixture.findings(neighbour, "b", "c")).containsExactly("CHANGED 2");
 
+      AuditReport unsigned = f.runUser(settings, "u", U_ME);
+      assertThat(unsigned.tables().get(0).error()).isNull();
+      assertThat(AuditFixture.findings(unsigned, "u", "c")).containsExactly("MISSING 5");
+      assertThat(unsigned.tables().get(0).rowsChecked()).isEqualTo(3);
+
       AuditReport decimal = f.runUser(settings, "d", DEC_ME);
       assertThat(decimal.tables().get(0).error()).isNull();
       assertThat(AuditFixture.findings(decimal, "d", "c")).containsExactly("MISSING 5");
@@ -109,7 +129,7 @@ class OwnerValueTest {
   @Test
   void aUserThatIsNoValueOfTheOwnerColumnFailsTheTableClearly() throws Exception {
     AuditFixture maria = mariaDb();
-    for (String user : List.of("abc", "12abc", "1.5", "")) {
+    for (String user : List.of("abc", "12abc", "1.5", "", "9223372036854775808")) {
       AuditReport r = maria.runUser(CompareSettings.defaults(), "b", user);
       assertThat(r.status()).as(user).isEqualTo(AuditReport.Status.FAILED);
       assertThat(r.exitCode()).isEqualTo(2);
