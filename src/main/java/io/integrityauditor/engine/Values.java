@@ -25,9 +25,9 @@ public final class Values {
   /**
    * A one-user audit's user as a value of the owner column's type: a Long (a BigInteger beyond 64
    * bits, for unsigned columns) for an integer column, a BigDecimal for a decimal one, else the
-   * text as given. Bound as a number, never as text: MariaDB compares a number column with a text
-   * parameter as DOUBLE, so {@code '9007199254740993'} also selected user 9007199254740992's rows,
-   * and {@code 'abc'} selected user 0's (OwnerValueTest).
+   * text as given. Bound as a number, never as text: MariaDB reads text compared with a number
+   * column as far as it reads as a number, so {@code 'abc'} selected user 0's rows and {@code
+   * '12abc'} user 12's (OwnerValueTest).
    *
    * @throws IllegalArgumentException when the text is no value of the column's type
    */
