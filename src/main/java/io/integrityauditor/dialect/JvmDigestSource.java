@@ -170,9 +170,11 @@ final class JvmDigestSource extends JdbcDigestSource {
   }
 
   /**
-   * Text for a column of another type: a one-user audit's user, compared with the owner column. As
-   * the column's type: PostgreSQL compares no integer, numeric or uuid column with a varchar
-   * parameter ({@code integer = character varying}: the audit failed, CrossEngineOneUserTest).
+   * Text for a column of another type, bound as the column's type: a one-user audit's user of an
+   * owner column that {@link io.integrityauditor.engine.Values#ownerValue} leaves as text (uuid,
+   * date, ...), or a backup's watermark on a column that is not a timestamp (an epoch number).
+   * PostgreSQL compares no integer, numeric or uuid column with a varchar parameter ({@code integer
+   * = character varying}: the audit failed, CrossEngineOneUserTest).
    */
   private void bindText(PreparedStatement ps, int idx, String s, Column c) throws SQLException {
     try {
