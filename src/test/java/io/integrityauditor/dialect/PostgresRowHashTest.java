@@ -239,6 +239,61 @@ class PostgresRowHashTest {
         .contains("EXACT_ROW_HASH='" + PostgresDialect.nativeRowHash(cols, refs) + "'");
   }
 
+  /**
+   * bytea is hashed through a one-element array (hash_array_extended, whose NULL element hashes to
+   * 31 whatever the column), timestamptz as its UTC timestamp: NULL, empty, infinities, one
+   * microsecond, one bit of a toasted value, and a NULL moved between two such columns all hash
+   * apart.
+   */
+  @Test
+  void byteaAndTimestamptzEdgeValuesHashApart() throws Exception {
+    try (Connection c = connect();
+        Statement s = c.createStatement()) {
+      List<String> tsz = List.of("timestamp with time zone", "integer");
+      assertThat(
+              hashes(
+                  s,
+                  tsz,
+                  "NULL;7",
+                  "'infinity';7",
+                  "'-infinity';7",
+                  "'2009-10-01 12:00:00+00';7",
+                  "'2009-10-01 12:00:00.000001+00';7",
+                  "'4713-01-01 00:00:00+00 BC';7"))
+          .doesNotHaveDuplicates();
+      List<String> bytes = List.of("bytea", "integer");
+      assertThat(
+              hashes(
+                  s,
+                  bytes,
+                  "NULL;7",
+                  "'\\x';7",
+                  "'\\x00';7",
+                  "'\\x0000';7",
+                  "decode(repeat('ab', 100000), 'hex');7",
+                  "decode(repeat('ab', 99999) || 'aa', 'hex');7"))
+          .doesNotHaveDuplicates();
+      assertThat(
+              hashes(
+                  s,
+                  List.of("bytea", "bytea"),
+                  "NULL;'\\x01'",
+                  "'\\x01';NULL",
+                  "NULL;NULL",
+                  "'\\x01';'\\x01'"))
+          .doesNotHaveDuplicates();
+      assertThat(
+              hashes(
+                  s,
+                  List.of("timestamp with time zone", "bytea"),
+                  "NULL;NULL",
+                  "'infinity';NULL",
+                  "NULL;'\\x'",
+                  "'infinity';'\\x'"))
+          .doesNotHaveDuplicates();
+    }
+  }
+
   @Test
   void aTimestamptzHashesTheInstantWhateverTheSessionTimeZone() throws Exception {
     try (Connection c = connect();
