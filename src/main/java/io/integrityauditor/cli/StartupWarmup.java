@@ -15,7 +15,8 @@ import java.util.concurrent.CompletableFuture;
  * cores idle meanwhile. This thread does, beside the main thread, the parts that do not depend on
  * the configuration file: it builds the validator factory the command validates the file with and
  * that factory's constraint metadata of the configuration classes (the longest part of the start),
- * then loads the JDBC drivers. It changes nothing else: no connection, no file, no output.
+ * then loads the JDBC drivers and seeds the random UUIDs. It changes nothing else: no connection,
+ * no file, no output.
  */
 public final class StartupWarmup {
   private StartupWarmup() {}
@@ -47,6 +48,9 @@ public final class StartupWarmup {
                     new String[] {"org.mariadb.jdbc.Driver", "org.postgresql.Driver"}) {
                   Class.forName(driver, true, StartupWarmup.class.getClassLoader());
                 }
+                // The audit's id: the first random UUID seeds the JVM's SecureRandom, 10 - 75 ms
+                // that the main thread otherwise spends between the configuration and the audit.
+                java.util.UUID.randomUUID();
               } catch (Throwable e) {
                 // only a warm-up: whatever failed here fails again, and is reported, on the main
                 // thread
