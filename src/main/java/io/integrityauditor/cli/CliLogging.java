@@ -8,10 +8,10 @@ import ch.qos.logback.core.ConsoleAppender;
 import org.slf4j.LoggerFactory;
 
 /** One-shot commands log warnings to stderr only, so stdout carries just the report. */
-final class CliLogging {
+public final class CliLogging {
   private CliLogging() {}
 
-  static void quiet() {
+  public static void quiet() {
     LoggerContext ctx = (LoggerContext) LoggerFactory.getILoggerFactory();
     Logger root = ctx.getLogger(Logger.ROOT_LOGGER_NAME);
     root.detachAndStopAllAppenders();
