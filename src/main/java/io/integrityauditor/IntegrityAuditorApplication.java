@@ -54,7 +54,7 @@ public class IntegrityAuditorApplication extends Application<IntegrityAuditorCon
   private static final Logger LOG = LoggerFactory.getLogger(IntegrityAuditorApplication.class);
 
   /** Set by {@link #main} for the one-shot {@code audit} command, before the application exists. */
-  private static volatile boolean oneShotAudit;
+  static volatile boolean oneShotAudit;
 
   public static void main(String[] args) throws Exception {
     io.integrityauditor.cli.Trace.at("main");

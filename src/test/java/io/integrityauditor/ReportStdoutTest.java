@@ -1,10 +1,9 @@
-package io.integrityauditor.cli;
+package io.integrityauditor;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ch.qos.logback.classic.LoggerContext;
 import ch.qos.logback.classic.util.ContextInitializer;
-import io.integrityauditor.IntegrityAuditorApplication;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -43,6 +42,8 @@ class ReportStdoutTest {
       LoggerFactory.getLogger("org.hibernate.validator").warn("a warning after it");
     } finally {
       System.setOut(realOut);
+      // as it was for the other tests of this JVM
+      IntegrityAuditorApplication.oneShotAudit = false;
       ctx.reset();
       new ContextInitializer(ctx).autoConfig();
     }
