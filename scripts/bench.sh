@@ -19,33 +19,47 @@ OUT=target/bench
 mkdir -p "$OUT"
 BASE_JAVA_OPTS=${BENCH_JAVA_OPTS:--XX:+UseSerialGC -Xmx128m -XX:TieredStopAtLevel=1}
 # Application class-data sharing halves the JVM + Dropwizard start (1.1 s -> 0.6 s measured). The
-# archive comes from a training run: an audit of a 20,000-row table on the engine benchmarked (so
-# its JDBC driver's classes are in it too; 0.1 s more saved). BENCH_CDS=0 turns it off.
+# archive comes from a training run: `audit --json`, as the runs, of a 20,000-row table on the
+# engine benchmarked (so its JDBC driver's classes are in it too; 0.1 s more saved) against a copy
+# with one changed, one missing and one extra row (so the classes that locate and report findings
+# are in it as well). BENCH_CDS=0 turns it off.
 cds_archive() { # engine -> sets JAVA_OPTS for that engine's runs
   JAVA_OPTS=$BASE_JAVA_OPTS
   [ "${BENCH_CDS:-1}" = 1 ] || return 0
   local engine=$1 url
   if [ "$engine" = pg ]; then
-    "${PSQL[@]}" -d postgres -c "DROP DATABASE IF EXISTS bench_cds WITH (FORCE)" -c "CREATE DATABASE bench_cds"
+    "${PSQL[@]}" -d postgres -c "DROP DATABASE IF EXISTS bench_cds WITH (FORCE)" -c "DROP DATABASE IF EXISTS bench_cds2 WITH (FORCE)" -c "CREATE DATABASE bench_cds"
     "${PSQL[@]}" -d bench_cds -c "CREATE TABLE contacts (id bigint PRIMARY KEY, user_id bigint NOT NULL, v text)" \
       -c "INSERT INTO contacts SELECT g, g % 7, 'v' || g FROM generate_series(1, 20000) g"
+    "${PSQL[@]}" -d postgres -c "CREATE DATABASE bench_cds2 TEMPLATE bench_cds"
+    "${PSQL[@]}" -d bench_cds2 -c "UPDATE contacts SET v = 'changed' WHERE id = 5000" \
+      -c "DELETE FROM contacts WHERE id = 10000" -c "INSERT INTO contacts VALUES (20001, 1, 'extra')"
     url="jdbc:postgresql://127.0.0.1:$IA_PG_PRIMARY_PORT/bench_cds"
   else
     "${MY[@]}" -P "$IA_MARIADB_PRIMARY_PORT" -e "SET sql_log_bin=0; DROP DATABASE IF EXISTS bench_cds; CREATE DATABASE bench_cds; USE bench_cds;
       CREATE TABLE bench_cds.contacts (id bigint PRIMARY KEY, user_id bigint NOT NULL, v text);
-      INSERT INTO bench_cds.contacts SELECT seq, seq % 7, CONCAT('v', seq) FROM seq_1_to_20000;"
+      INSERT INTO bench_cds.contacts SELECT seq, seq % 7, CONCAT('v', seq) FROM seq_1_to_20000;
+      DROP DATABASE IF EXISTS bench_cds2; CREATE DATABASE bench_cds2;
+      CREATE TABLE bench_cds2.contacts LIKE bench_cds.contacts;
+      INSERT INTO bench_cds2.contacts SELECT * FROM bench_cds.contacts WHERE id <> 10000;
+      UPDATE bench_cds2.contacts SET v = 'changed' WHERE id = 5000;
+      INSERT INTO bench_cds2.contacts VALUES (20001, 1, 'extra');"
     url="jdbc:mariadb://127.0.0.1:$IA_MARIADB_PRIMARY_PORT/bench_cds"
   fi
   cat >"$OUT/cds-$engine.yml" <<YML
 endpoints:
   p: { url: "$url", user: $( [ "$engine" = pg ] && echo postgres || echo root ) }
-  c: { url: "$url", user: $( [ "$engine" = pg ] && echo postgres || echo root ) }
+  c: { url: "${url}2", user: $( [ "$engine" = pg ] && echo postgres || echo root ) }
 datasets:
-  cds: { primary: p, replicas: [c], tables: [ { name: contacts, key: [id], owner: user_id } ] }
+  cds:
+    primary: p
+    replicas: [c]
+    tables:
+      - { name: contacts, key: [id], owner: user_id }
 logging: { level: WARN }
 YML
   rm -f "$OUT/app-$engine.jsa"
-  java -XX:ArchiveClassesAtExit="$OUT/app-$engine.jsa" -jar target/integrity-auditor.jar audit "$OUT/cds-$engine.yml" >/dev/null 2>&1 || true
+  java -XX:ArchiveClassesAtExit="$OUT/app-$engine.jsa" -jar target/integrity-auditor.jar audit "$OUT/cds-$engine.yml" --json >/dev/null 2>&1 || true
   JAVA_OPTS="$JAVA_OPTS -XX:SharedArchiveFile=$OUT/app-$engine.jsa"
   echo "JVM options: $JAVA_OPTS"
 }
@@ -123,13 +137,23 @@ SQL
   echo "setup: $((SECONDS - t0)) s"
   # The topology's standbys and logical walsender replay / decode the gigabytes of WAL the load
   # wrote; timing while they do measures them too. Wait until every one has caught up.
-  local lsn
-  lsn=$("${PSQL[@]}" -d postgres -At -c "SELECT pg_current_wal_lsn()")
-  for _ in $(seq 1 600); do
-    [ "$("${PSQL[@]}" -d postgres -At -c "SELECT coalesce(bool_and(replay_lsn >= '$lsn'), true) FROM pg_stat_replication")" = t ] && break
-    sleep 1
-  done
-  echo "replicas caught up: $((SECONDS - t0)) s"
+  pg_caught_up() {
+    local lsn
+    lsn=$("${PSQL[@]}" -d postgres -At -c "SELECT pg_current_wal_lsn()")
+    for _ in $(seq 1 600); do
+      [ "$("${PSQL[@]}" -d postgres -At -c "SELECT coalesce(bool_and(replay_lsn >= '$lsn'), true) FROM pg_stat_replication")" = t ] && break
+      sleep 1
+    done
+  }
+  pg_caught_up
+  # The VACUUM right after the load could not mark the primary's pages all-visible (its
+  # relallvisible stayed 0): the standbys, still replaying the load, held the xmin horizon back
+  # through hot-standby feedback. Vacuumed again now, both tables are in the state a table that
+  # autovacuum keeps is in (every page all-visible).
+  "${PSQL[@]}" -d bench_p -c "VACUUM contacts"
+  "${PSQL[@]}" -d bench_c -c "VACUUM contacts"
+  pg_caught_up
+  echo "replicas caught up: $((SECONDS - t0)) s, all-visible pages: $("${PSQL[@]}" -d bench_p -At -c "SELECT round(100.0 * relallvisible / greatest(relpages, 1)) FROM pg_class WHERE relname = 'contacts'")% / $("${PSQL[@]}" -d bench_c -At -c "SELECT round(100.0 * relallvisible / greatest(relpages, 1)) FROM pg_class WHERE relname = 'contacts'")%"
   limit_once() { # [database] -> seconds of one single-worker full-table hash scan
     local ms
     ms=$("${PSQL[@]}" -d "${1:-bench_p}" -At <<'SQL' | grep -E '^Time' | sed -E 's/Time: ([0-9.]+) ms.*/\1/'
