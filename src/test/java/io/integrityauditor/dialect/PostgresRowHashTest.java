@@ -166,6 +166,9 @@ class PostgresRowHashTest {
       {"jsonb", "'{\"n\": 1.0}'", "'{\"n\": 1.00}'"},
       {"jsonb", "'[]'", "'{}'"},
       {"jsonb", "'[\"a\"]'", "'[[[\"a\"]]]'"},
+      // where a container ends is not hashed; a scalar is a one-element array inside
+      {"jsonb", "'[[1], 2]'", "'[[1, 2]]'"},
+      {"jsonb", "'\"a\"'", "'[\"a\"]'"},
       {"numeric", "1.0", "1.00"},
       {"numeric(10,2)", "'NaN'", "NULL"},
       {"interval", "'1 day'", "'24 hours'"},
