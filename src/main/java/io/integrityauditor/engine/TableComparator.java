@@ -659,6 +659,47 @@ public final class TableComparator {
     }
   }
 
+  /**
+   * Runs a read on the primary's locating session (on a thread of its own) and one on the copy's
+   * (on this thread) at the same time: two sessions, so one round trip's wait instead of two. Once
+   * both ended, the primary's failure is thrown as it was — an error too: a primary read that died
+   * with its rows unread must fail the comparison, never leave the copy's rows looking extra.
+   */
+  static void onBothSides(Runnable onPrimary, Runnable onCopy) {
+    Throwable[] failed = new Throwable[1];
+    Thread t =
+        new Thread(
+            () -> {
+              try {
+                onPrimary.run();
+              } catch (Throwable e) {
+                failed[0] = e;
+              }
+            },
+            Thread.currentThread().getName() + "-primary");
+    t.setDaemon(true);
+    t.start();
+    try {
+      onCopy.run();
+    } finally {
+      try {
+        t.join();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new CancelledException();
+      }
+    }
+    if (failed[0] instanceof RuntimeException r) {
+      throw r;
+    }
+    if (failed[0] instanceof Error err) {
+      throw err;
+    }
+    if (failed[0] != null) {
+      throw new IllegalStateException(failed[0]);
+    }
+  }
+
   /** Compares one copy: consumes the primary's chunks, locates and collects differences. */
   private final class Worker {
     private final CopyLink link;
@@ -872,38 +913,8 @@ public final class TableComparator {
       }
     }
 
-    /**
-     * Runs a read on the primary's locating session (on a thread of its own) and one on the copy's
-     * (on this thread) at the same time: two sessions, so one round trip's wait instead of two. The
-     * primary's failure is thrown as it was, after the copy's read ended.
-     */
     private void onBothSides(Runnable onPrimary, Runnable onCopy) {
-      RuntimeException[] failed = new RuntimeException[1];
-      Thread t =
-          new Thread(
-              () -> {
-                try {
-                  onPrimary.run();
-                } catch (RuntimeException e) {
-                  failed[0] = e;
-                }
-              },
-              Thread.currentThread().getName() + "-primary");
-      t.setDaemon(true);
-      t.start();
-      try {
-        onCopy.run();
-      } finally {
-        try {
-          t.join();
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          throw new CancelledException();
-        }
-      }
-      if (failed[0] != null) {
-        throw failed[0];
-      }
+      TableComparator.onBothSides(onPrimary, onCopy);
     }
 
     /** Hands the differing one-pass ranges collected so far to the locator. */
