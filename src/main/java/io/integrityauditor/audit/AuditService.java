@@ -419,9 +419,19 @@ public final class AuditService {
   }
 
   /** One scan of the primary: the copies hashed alike and sorting the key alike. */
-  private record ScanGroup(HashFlavor flavor, boolean unordered) {
+  /**
+   * Raised whenever a row hash changes (a dialect's SQL, the canonical encoding): a chunk
+   * checkpoint holds the hashes of rows still waiting for their match, which a resumed run compares
+   * with hashes of its own, so a checkpoint of another version is not used (the table is compared
+   * from its start). 2: PostgreSQL's NATIVE hash takes a timestamptz's UTC value without a zone
+   * lookup (the same instants, other hashes).
+   */
+  static final int ROW_HASH_VERSION = 2;
+
+  /** The scan of a table's copies hashed alike; its name keys the table's chunk checkpoint. */
+  record ScanGroup(HashFlavor flavor, boolean unordered) {
     String name() {
-      return unordered ? flavor.name() + "-UNORDERED" : flavor.name();
+      return (unordered ? flavor.name() + "-UNORDERED" : flavor.name()) + "-h" + ROW_HASH_VERSION;
     }
   }
 

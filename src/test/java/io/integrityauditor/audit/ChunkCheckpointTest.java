@@ -133,11 +133,21 @@ class ChunkCheckpointTest {
   static final class Recorder implements AuditService.Checkpoints {
     final String table;
     final String resumeJson;
+
+    /** The scan the resume state was stored for, as the state store keys it; null: any. */
+    final String resumeScan;
+
     final List<String> states = new ArrayList<>();
+    final java.util.Set<String> scans = new java.util.TreeSet<>();
 
     Recorder(String table, String resumeJson) {
+      this(table, resumeJson, null);
+    }
+
+    Recorder(String table, String resumeJson, String resumeScan) {
       this.table = table;
       this.resumeJson = resumeJson;
+      this.resumeScan = resumeScan;
     }
 
     @Override
@@ -150,7 +160,9 @@ class ChunkCheckpointTest {
 
     @Override
     public ScanState partial(String t, String scan) {
-      if (resumeJson == null || !t.equals(table)) {
+      if (resumeJson == null
+          || !t.equals(table)
+          || resumeScan != null && !resumeScan.equals(scan)) {
         return null;
       }
       try {
@@ -163,6 +175,7 @@ class ChunkCheckpointTest {
     @Override
     public void partialReached(String t, String scan, ScanState state) {
       if (t.equals(table)) {
+        scans.add(scan);
         try {
           states.add(JSON.writeValueAsString(state));
         } catch (Exception e) {
@@ -285,5 +298,19 @@ class ChunkCheckpointTest {
     AuditReport again = f.run(SMALL, table, rows, new Recorder(table, otherKey));
     assertThat(rows.rows.get()).isEqualTo(primaryRows);
     assertThat(AuditFixture.copy(again, table, "copy")).isEqualTo(whole);
+
+    // Nor one stored by a version whose row hashes were other (its scan named without "-h2"):
+    // its held-back rows' hashes would not match this version's.
+    assertThat(full.scans).hasSize(1).allSatisfy(n -> assertThat(n).endsWith("-h2"));
+    String scan = full.scans.iterator().next();
+    Rows fresh = new Rows();
+    AuditReport older =
+        f.run(
+            SMALL,
+            table,
+            fresh,
+            new Recorder(table, picked.get(picked.size() / 2), scan.replace("-h2", "")));
+    assertThat(fresh.rows.get()).isEqualTo(primaryRows);
+    assertThat(AuditFixture.copy(older, table, "copy")).isEqualTo(whole);
   }
 }
