@@ -268,7 +268,7 @@ class ClusterIT {
         java.util.regex.Pattern.compile(
                 "run "
                     + id
-                    + " resumes inside table public.photos \\(\\w+ scan\\) after (\\d+) compared rows")
+                    + " resumes inside table public.photos \\([\\w-]+ scan\\) after (\\d+) compared rows")
             .matcher(log);
     assertThat(m.find()).as("resumed inside the table: %s", log).isTrue();
     long before = Long.parseLong(m.group(1));
