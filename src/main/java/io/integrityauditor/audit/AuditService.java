@@ -423,8 +423,9 @@ public final class AuditService {
    * Raised whenever a row hash changes (a dialect's SQL, the canonical encoding): a chunk
    * checkpoint holds the hashes of rows still waiting for their match, which a resumed run compares
    * with hashes of its own, so a checkpoint of another version is not used (the table is compared
-   * from its start). 2: PostgreSQL's NATIVE hash takes a timestamptz's UTC value without a zone
-   * lookup (the same instants, other hashes).
+   * from its start). 2: PostgreSQL's NATIVE hash takes 64-bit values whole (PostgreSQL's own int8
+   * hash folds them to 32 bits), numeric, time and timetz by their text, and mixes the row through
+   * a 64-bit seed.
    */
   static final int ROW_HASH_VERSION = 2;
 

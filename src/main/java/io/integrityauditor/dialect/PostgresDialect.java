@@ -390,59 +390,71 @@ public final class PostgresDialect implements Dialect {
 
   /**
    * Column types whose default hash function sees every difference of the stored value, by {@code
-   * format_type} name without modifiers, and that function. Types whose hash follows equality
-   * rather than identity are left out on purpose: {@code numeric} (1.0 = 1.00; hashed below with
-   * its scale), {@code jsonb} (a scale-blind numeric hash, and array elements 32 apart can swap
-   * unseen: its hash rotates each 32-bit half by one bit per element), {@code interval} ('1 day' =
-   * '24 hours'), {@code float4/8} (0 = -0), text under a nondeterministic collation (hashed under
-   * "C" here).
+   * format_type} name without modifiers, and that function: each takes the whole value (at most 32
+   * bits, or bytes). Left out on purpose, since their hash follows equality or folds: {@code
+   * bigint} and every 64-bit type (timestamp, timestamptz, time, money: {@code hashint8extended}
+   * folds the value to 32 bits first, so -1 = 4294967295), {@code numeric} (its hash ignores the
+   * sign and the scale, and XORs the weight in: 100 = -100), {@code timetz} (time and zone hashed
+   * symmetrically), {@code jsonb} (a scale-blind numeric hash, and array elements 32 apart can swap
+   * unseen), {@code interval} ('1 day' = '24 hours'), {@code float4/8} (0 = -0), text under a
+   * nondeterministic collation (hashed under "C" here).
    */
   private static final java.util.Map<String, String> EXACT_HASH =
       java.util.Map.ofEntries(
           java.util.Map.entry("smallint", "hashint2extended"),
           java.util.Map.entry("integer", "hashint4extended"),
-          java.util.Map.entry("bigint", "hashint8extended"),
           java.util.Map.entry("text", "hashtextextended"),
           java.util.Map.entry("character varying", "hashtextextended"),
           java.util.Map.entry("character", "hashbpcharextended"),
-          java.util.Map.entry("timestamp without time zone", "timestamp_hash_extended"),
-          java.util.Map.entry("time without time zone", "time_hash_extended"),
-          java.util.Map.entry("time with time zone", "timetz_hash_extended"),
           java.util.Map.entry("uuid", "uuid_hash_extended"));
 
   private static final java.util.Set<String> TEXTUAL =
       java.util.Set.of("text", "character varying", "character");
 
   /**
+   * 64-bit types hashed over their binary form: the type's send function gives its 8 bytes, which
+   * {@code hash_array_extended} of a one-element bytea array hashes whole (no SQL function takes a
+   * bytea directly). The type's own hash folds the value to 32 bits, and no cheaper exact form
+   * exists in SQL (5M values: 0.74 - 0.99 s, against 0.96 s for the text form and 0.39 - 0.59 s for
+   * the folded hash). The binary form is the wire protocol's, the same on every version.
+   */
+  private static final java.util.Map<String, String> HASHED_BY_SEND =
+      java.util.Map.of(
+          "timestamp with time zone", "timestamptz_send",
+          "timestamp without time zone", "timestamp_send");
+
+  /**
    * Types whose own hash is exact but that no SQL function hashes directly: {@code
    * hash_array_extended} of a one-element array calls the element type's extended hash. A bytea is
    * so hashed over its bytes: 0.18 s against 0.53 s for its hex text over 50,000 values of 8 kB,
-   * the same for 32-byte values (0.27 against 0.28 s per 2M). Not timestamptz: through an array its
-   * hash cost what a conversion {@code AT TIME ZONE 'UTC'} did (1.26 against 1.23 s per 5M rows,
-   * and 0.1 - 0.3 s more in the benchmark's JIT-compiled pass), and more than the zero-interval
-   * shift now used ({@link #nativeRowHash}); nor date or boolean, whose text is as cheap as the
-   * array (0.27 against 0.23 s, 0.20 against 0.23 s per 2M).
+   * the same for 32-byte values (0.27 against 0.28 s per 2M). Not date or boolean, whose text is as
+   * cheap as the array (0.27 against 0.23 s, 0.20 against 0.23 s per 2M).
    */
   private static final java.util.Set<String> HASHED_IN_ARRAY = java.util.Set.of("bytea");
 
   /**
    * The NATIVE row hash over these columns ({@code refs}: how to refer to each): the XOR of one
-   * exact 64-bit hash per column, passed through {@code hashint8extended} so the row hashes are
-   * fully mixed before they are summed. Each column's hash is seeded with its position (a value
-   * moved to another column changes the row hash) and NULL is a constant of the column's own.
+   * exact 64-bit hash per column, then mixed as a whole so the row hashes are not linear in the
+   * column hashes before they are summed (with a plain XOR, the same edit made to two rows of a
+   * part would cancel in the sum whenever the two row hashes differ in every bit the edit flips).
+   * Each column's hash is seeded with its position (a value moved to another column changes the row
+   * hash) and NULL is a constant of the column's own.
+   *
+   * <p>Every 64 bits count. PostgreSQL's {@code hashint8extended} folds its value to 32 bits (high
+   * half XOR low half) before hashing, so neither a bigint nor the row's XOR goes through it as the
+   * value: each is passed as the seed of {@code hashint4extended}, whose 64 bits enter the hash
+   * state whole ({@code hashint4extended(position, value)}). A bigint of -1 and one of 4294967295,
+   * or two timestamps 71.6 minutes apart with the right microseconds, hashed alike before.
    *
    * <p>Exact means: two stored values hash alike only if they are the same value, not merely equal
-   * by the type's rules. Integers, timestamps, times, uuids and strings (under the "C" collation)
-   * use the type's own extended hash (a timestamptz as its UTC timestamp), bytea too through a
-   * one-element array ({@link #HASHED_IN_ARRAY}); {@code numeric} adds its scale to its hash; every
-   * other type — jsonb, json, floats, interval, arrays, dates, booleans, enums, domains — hashes
-   * its text output, which the session's settings (UTC, ISO dates, shortest exact floats) make the
-   * same on both sides. The expression depends on the column types only, never on nullability, so
-   * both sides of a pair with identical types compute the same hashes. Measured on the benchmark's
-   * contacts table: the per-column hashes cost 15 - 20% less CPU per row than {@code
-   * hash_record_extended(ROW(...))}, which forms and takes apart a record for every row; hashing
-   * jsonb by its text output takes more than that back (the exact hash costs about what the
-   * benchmark's inexact limit does).
+   * by the type's rules. Small integers, uuids and strings (under the "C" collation) use the type's
+   * own extended hash, bigints their whole value as a seed, timestamps and timestamptz their 8
+   * bytes ({@link #HASHED_BY_SEND}; a timestamptz is its instant, whatever the session's zone), a
+   * bytea its bytes through a one-element array ({@link #HASHED_IN_ARRAY}); every other type —
+   * numeric, jsonb, json, floats, interval, time, timetz, arrays, dates, booleans, enums, domains —
+   * hashes its text output, which the session's settings (UTC, ISO dates, shortest exact floats)
+   * make the same on both sides. The expression depends on the column types only, never on
+   * nullability, so both sides of a pair with identical types compute the same hashes.
    */
   static String nativeRowHash(List<Column> columns, List<String> refs) {
     List<String> terms = new ArrayList<>();
@@ -451,41 +463,23 @@ public final class PostgresDialect implements Dialect {
       String ref = refs.get(i);
       long seed = i + 1L;
       String fn = EXACT_HASH.get(type);
-      if (type.equals("timestamp with time zone")) {
-        fn = "timestamp_hash_extended";
-        // Shifted by a zero interval (timestamptz_izone), the instant's UTC timestamp is the stored
-        // value itself: no zone is looked up per row, as AT TIME ZONE 'UTC' does (5M values: 0.25
-        // against 0.38 s, the cost of hashing a bigint), and the session's TimeZone plays no part.
-        ref = "(" + ref + " AT TIME ZONE INTERVAL '0')";
-      } else if (TEXTUAL.contains(type)) {
+      if (TEXTUAL.contains(type)) {
         ref = ref + " COLLATE \"C\"";
       }
-      if (HASHED_IN_ARRAY.contains(type)) {
+      String send = HASHED_BY_SEND.get(type);
+      if (send != null || HASHED_IN_ARRAY.contains(type)) {
         // A NULL is the array of one NULL (hash 31 for every column): the column's constant makes
         // it one of the column's own, as orNull does for the others.
         terms.add(
             "(hash_array_extended(ARRAY["
-                + ref
+                + (send == null ? ref : send + "(" + ref + ")")
                 + "], "
                 + seed
                 + ") # CAST("
                 + (seed * 0x5851F42D4C957F2DL)
                 + " AS bigint))");
-      } else if (type.equals("numeric")) {
-        terms.add(orNull("hash_numeric_extended(" + ref + ", " + seed + ")", seed));
-        // NaN and ±Infinity all hash to the seed and have no scale: told apart by their text.
-        terms.add(
-            orNull(
-                "COALESCE(hashint4extended(scale("
-                    + ref
-                    + "), "
-                    + seed
-                    + "), hashtextextended(CAST("
-                    + ref
-                    + " AS text), "
-                    + seed
-                    + "))",
-                -seed));
+      } else if (type.equals("bigint")) {
+        terms.add(orNull("hashint4extended(" + seed + ", " + ref + ")", seed));
       } else if (fn != null) {
         terms.add(orNull(fn + "(" + ref + ", " + seed + ")", seed));
       } else if (type.equals("bpchar")) {
@@ -500,7 +494,7 @@ public final class PostgresDialect implements Dialect {
                 "hashtextextended(CAST(" + ref + " AS text) COLLATE \"C\", " + seed + ")", seed));
       }
     }
-    return "hashint8extended(" + String.join(" # ", terms) + ", 0)";
+    return "hashint4extended(0, " + String.join(" # ", terms) + ")";
   }
 
   /** A column hash, or when it is NULL a constant of its own (one per {@code tag}). */

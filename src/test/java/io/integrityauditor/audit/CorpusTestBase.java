@@ -74,7 +74,7 @@ abstract class CorpusTestBase {
       assertThat(AuditFixture.findings(r, "corpus", "c"))
           .isEqualTo(DivergenceCorpus.expectedCorpus());
       AuditReport.CopyReport corpus = AuditFixture.copy(r, "corpus", "c");
-      assertThat(corpus.changed()).isEqualTo(19);
+      assertThat(corpus.changed()).isEqualTo(21);
       assertThat(corpus.missing()).isEqualTo(4);
       assertThat(corpus.extra()).isEqualTo(4);
       assertThat(columnsOf(corpus, "15")).containsExactly("s", "s2");
@@ -110,6 +110,8 @@ abstract class CorpusTestBase {
             21,
             22,
             23,
+            24,
+            26,
             30,
             31,
             40,

@@ -183,7 +183,10 @@ public final class DivergenceCorpus {
     ps.setBigDecimal(
         5, id == 16 ? new BigDecimal("1.0000000001") : BigDecimal.valueOf(id % 1000, 3));
     ps.setTimestamp(
-        6, Timestamp.valueOf(T0.plusSeconds(id % 100000).plusNanos((id % 1000) * 1000)));
+        6,
+        id == 26
+            ? Timestamp.valueOf(LocalDateTime.of(2024, 5, 1, 12, 0, 0))
+            : Timestamp.valueOf(T0.plusSeconds(id % 100000).plusNanos((id % 1000) * 1000)));
     ps.setTimestamp(7, Timestamp.valueOf(T0.plusMinutes(id % 100000)));
     ps.setDouble(8, id == 19 ? 0.1 : id * 0.25);
     ps.setBytes(9, new byte[] {(byte) id, (byte) (id >> 8), 0x55, 0x0f});
@@ -228,6 +231,15 @@ public final class DivergenceCorpus {
         Normalizer.normalize("café", Normalizer.Form.NFD),
         22);
     update(c, "UPDATE corpus SET s = ? WHERE id = ?", "hello", 23);
+    // A sign flip (PostgreSQL's numeric hash ignores the sign).
+    update(c, "UPDATE corpus SET n = ? WHERE id = ?", new BigDecimal("-0.024"), 24);
+    // 71 minutes earlier to the microsecond chosen so that the two halves of the 64-bit value XOR
+    // alike (PostgreSQL's int8 and timestamp hashes fold the value to 32 bits that way).
+    update(
+        c,
+        "UPDATE corpus SET ts = ? WHERE id = ?",
+        Timestamp.valueOf(LocalDateTime.of(2024, 5, 1, 10, 48, 25, 32_705_000)),
+        26);
     update(c, "UPDATE corpus SET s = ? WHERE id = ?", "samf", 30);
     update(c, "UPDATE corpus SET s = ? WHERE id = ?", "samf", 31);
     update(c, "UPDATE corpus SET s = ? WHERE id = ?", "right", 40);
@@ -303,7 +315,7 @@ public final class DivergenceCorpus {
     Set<String> s = new TreeSet<>();
     for (long id :
         new long[] {
-          10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 30, 31, 40, 41, BIG + 5
+          10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 26, 30, 31, 40, 41, BIG + 5
         }) {
       s.add("CHANGED " + id);
     }

@@ -20,7 +20,15 @@ import org.junit.jupiter.api.Test;
  * <p>Regression: PostgreSQL's hash_record_extended combines column hashes linearly (31·h + next),
  * so the sum over rows of the raw record hash is the same, modulo 2^64, when two rows swap a column
  * value. Rows (1,'x'),(2,'y') and (1,'y'),(2,'x') gave sums differing by exactly 2^64. The row hash
- * is mixed again (hashint8extended) before it is summed.
+ * is mixed again before it is summed.
+ *
+ * <p>Regression (review of session 13): PostgreSQL's own hashes of 64-bit and numeric values follow
+ * equality, or fold: {@code hashint8extended} hashes the XOR of a value's two 32-bit halves, so
+ * bigints -1 and 4294967295 hashed alike, and timestamps, times and the row's final mix (every row
+ * hash was a function of 32 bits) with them; {@code hash_numeric_extended} ignores the sign (100.00
+ * = -100.00) and XORs the weight in (two numeric columns holding 0.50 and 5000.00 could swap
+ * unseen); {@code timetz_hash_extended} hashes time and zone symmetrically. The pairs below are the
+ * ones found; each hashed alike before the fix.
  */
 class PostgresRowHashTest {
   private static BigInteger sum(Statement s, String expr, String rows) throws Exception {
@@ -296,6 +304,87 @@ class PostgresRowHashTest {
                   "'infinity';NULL",
                   "NULL;'\\x'",
                   "'infinity';'\\x'"))
+          .doesNotHaveDuplicates();
+    }
+  }
+
+  @Test
+  void sixtyFourBitValuesAreHashedWholeNotFolded() throws Exception {
+    try (Connection c = connect();
+        Statement s = c.createStatement()) {
+      List<String> big = List.of("bigint");
+      assertThat(hashes(s, big, "-1", "4294967295")).doesNotHaveDuplicates();
+      assertThat(hashes(s, big, "1", "4294967296")).doesNotHaveDuplicates();
+      assertThat(hashes(s, big, "-5", "4294967291")).doesNotHaveDuplicates();
+      assertThat(hashes(s, big, "0", "-4294967296", "NULL")).doesNotHaveDuplicates();
+      for (String type : List.of("timestamp with time zone", "timestamp without time zone")) {
+        assertThat(
+                hashes(
+                    s,
+                    List.of(type),
+                    "'2024-05-01 12:00:00+00'",
+                    "'2024-05-01 10:48:25.032705+00'"))
+            .as(type)
+            .doesNotHaveDuplicates();
+        assertThat(hashes(s, List.of(type), "'2024-06-13 08:27:17+00'", "'2022-04-19 12:46:34+00'"))
+            .as(type)
+            .doesNotHaveDuplicates();
+      }
+      assertThat(hashes(s, List.of("time"), "'00:00:01'", "'01:11:35.967297'"))
+          .doesNotHaveDuplicates();
+      assertThat(hashes(s, List.of("time"), "'00:00:00.000001'", "'01:11:34.967296'"))
+          .doesNotHaveDuplicates();
+      assertThat(
+              hashes(
+                  s,
+                  List.of("time with time zone"),
+                  "'00:00:00+00'",
+                  "'00:00:00.000001-00:00:01'",
+                  "'01:11:34.967297+00'"))
+          .doesNotHaveDuplicates();
+      assertThat(hashes(s, List.of("time with time zone"), "'00:00:00.0036+00'", "'00:00:00-01'"))
+          .doesNotHaveDuplicates();
+      // The row's mix kept 32 bits: among 300,000 values of one column, these pairs collided.
+      assertThat(hashes(s, List.of("integer"), "246", "10459")).doesNotHaveDuplicates();
+      assertThat(hashes(s, List.of("text"), "'v12770'", "'v56430'")).doesNotHaveDuplicates();
+    }
+  }
+
+  /** No two of 300,000 rows share a row hash: a 32-bit hash would give ~10 such pairs. */
+  @Test
+  void rowHashesKeepSixtyFourBits() throws Exception {
+    try (Connection c = connect();
+        Statement s = c.createStatement()) {
+      for (String type : List.of("integer", "text", "bigint")) {
+        String h =
+            PostgresDialect.nativeRowHash(
+                List.of(col("a", type)), List.of("CAST(g AS " + type + ")"));
+        try (ResultSet rs =
+            s.executeQuery(
+                "SELECT count(*) - count(DISTINCT " + h + ") FROM generate_series(1, 300000) g")) {
+          rs.next();
+          assertThat(rs.getLong(1)).as(type).isZero();
+        }
+      }
+    }
+  }
+
+  @Test
+  void numericSignScaleAndDigitGroupsAreSeen() throws Exception {
+    try (Connection c = connect();
+        Statement s = c.createStatement()) {
+      List<String> money = List.of("numeric(12,2)");
+      assertThat(hashes(s, money, "100.00", "-100.00")).doesNotHaveDuplicates();
+      assertThat(hashes(s, money, "0.01", "-0.01")).doesNotHaveDuplicates();
+      List<String> free = List.of("numeric");
+      assertThat(hashes(s, free, "123.4500", "-123.4500", "123.45")).doesNotHaveDuplicates();
+      assertThat(hashes(s, free, "1e-20", "-1e-20", "0", "NULL", "'NaN'", "'Infinity'"))
+          .doesNotHaveDuplicates();
+      List<String> two = List.of("numeric(12,2)", "numeric(12,2)");
+      assertThat(hashes(s, two, "0.50;5000.00", "5000.00;0.50")).doesNotHaveDuplicates();
+      assertThat(hashes(s, two, "12.34;123400.00", "123400.00;12.34")).doesNotHaveDuplicates();
+      List<String> wide = List.of("numeric(20,2)", "numeric(20,2)");
+      assertThat(hashes(s, wide, "5.00;500000000.00", "50000.00;5000000000000.00"))
           .doesNotHaveDuplicates();
     }
   }
