@@ -701,6 +701,48 @@ public final class TableComparator {
   }
 
   /** Compares one copy: consumes the primary's chunks, locates and collects differences. */
+  /**
+   * Splits a bounded integer range by key arithmetic into at most {@code fanout} parts, every part
+   * inside the range; null when it cannot be split so.
+   *
+   * <p>Regressions: a range exactly 2^63 keys wide (keys -2^62 .. 2^62 - 1) overflowed its span to
+   * Long.MIN_VALUE and divided by zero, which failed the copy's comparison and lost its findings;
+   * and a range of 5 keys in 4 parts of width 2 had a third part [5, 7) reaching past the range's
+   * end, so a changed key there (6) was located, and reported, twice.
+   */
+  static Buckets.Arithmetic arithmeticSplit(KeyRange range, int fanout) {
+    if (range.lower() == null || range.upper() == null) {
+      return null;
+    }
+    long lo = ((Number) range.lower().get(0)).longValue();
+    long hi = ((Number) range.upper().get(0)).longValue();
+    if (!range.lowerInclusive()) {
+      if (lo == Long.MAX_VALUE) {
+        return null;
+      }
+      lo++;
+    }
+    if (!range.upperInclusive()) {
+      if (hi == Long.MIN_VALUE) {
+        return null;
+      }
+      hi--;
+    }
+    if (hi <= lo || hi - lo < 0 || hi - lo == Long.MAX_VALUE) {
+      return null;
+    }
+    long span = hi - lo + 1;
+    long width = (span + Math.min(fanout, span) - 1) / Math.min(fanout, span);
+    // As many parts as the width needs: parts of that width past the range's end would reach into
+    // the next range.
+    int n = (int) ((span + width - 1) / width);
+    try {
+      return new Buckets.Arithmetic(lo, width, n);
+    } catch (ArithmeticException e) {
+      return null;
+    }
+  }
+
   private final class Worker {
     private final CopyLink link;
 
@@ -1324,38 +1366,6 @@ public final class TableComparator {
             locate(sub, o.count(), s.count(), depth + 1);
           }
         }
-      }
-    }
-
-    /** Splits a bounded integer range by key arithmetic; null when it cannot be split so. */
-    private Buckets.Arithmetic arithmeticSplit(KeyRange range, int fanout) {
-      if (range.lower() == null || range.upper() == null) {
-        return null;
-      }
-      long lo = ((Number) range.lower().get(0)).longValue();
-      long hi = ((Number) range.upper().get(0)).longValue();
-      if (!range.lowerInclusive()) {
-        if (lo == Long.MAX_VALUE) {
-          return null;
-        }
-        lo++;
-      }
-      if (!range.upperInclusive()) {
-        if (hi == Long.MIN_VALUE) {
-          return null;
-        }
-        hi--;
-      }
-      if (hi <= lo || hi - lo < 0) {
-        return null;
-      }
-      long span = hi - lo + 1;
-      int n = (int) Math.min(fanout, span);
-      long width = (span + n - 1) / n;
-      try {
-        return new Buckets.Arithmetic(lo, width, n);
-      } catch (ArithmeticException e) {
-        return null;
       }
     }
 

@@ -90,9 +90,14 @@ public final class Values {
       return i.bitLength() < 64 ? (Object) i.longValue() : i;
     }
     if (v instanceof BigDecimal d) {
+      // A whole number is the integer it is, whatever the column's type: a numeric(20,0) key read
+      // as a BigDecimal and the same key read from a bigint (Long) or a BIGINT UNSIGNED column
+      // (BigInteger) are one key. Regression: keys of 19 and 20 digits (1000000000000000000,
+      // 9223372036854775807) stayed BigDecimal and matched no Long: MISSING + EXTRA for each.
       BigDecimal s = d.stripTrailingZeros();
-      if (s.scale() <= 0 && s.precision() - s.scale() < 19) {
-        return s.longValueExact();
+      if (s.scale() <= 0) {
+        BigInteger i = s.toBigIntegerExact();
+        return i.bitLength() < 64 ? (Object) i.longValue() : i;
       }
       return s;
     }
