@@ -242,19 +242,24 @@ public final class MySqlDialect implements Dialect {
   }
 
   /**
-   * Each key column's collation: "binary" for the *_bin ones, else its name; "" for none. The PAD
-   * SPACE *_bin collations sort a key after its extensions by a character below the space ('abc'
-   * after 'abc\tz'), unlike byte order, but only those: such rows land in a neighbouring range and
-   * are matched up by key (KeyCollationDriftTest), cheaper than one range. MariaDB's UUID (and
-   * INET4/INET6) types sort in an order of their own (a UUID by its segments in reverse), unlike
-   * PostgreSQL's byte order: named so, a copy in the other engine is not range-compared.
+   * Each key column's collation: "binary" for the *_bin ones of the UTF-8 character sets and ascii
+   * (their byte order is code point order, as PostgreSQL's "C" over UTF-8), else its name; "" for
+   * none. Regression: every *_bin collation was "binary", so a latin1_bin primary and a utf8mb4_bin
+   * copy (a charset migration) were compared by key ranges although cp1252's ’ and – (bytes 0x92,
+   * 0x96) sort before é there and after it in UTF-8: false MISSING and EXTRA rows by the thousand.
+   * The PAD SPACE *_bin collations sort a key after its extensions by a character below the space
+   * ('abc' after 'abc\tz'), unlike byte order, but only those: such rows land in a neighbouring
+   * range and are matched up by key (KeyCollationDriftTest), cheaper than one range. MariaDB's UUID
+   * (and INET4/INET6) types sort in an order of their own (a UUID by its segments in reverse),
+   * unlike PostgreSQL's byte order: named so, a copy in the other engine is not range-compared.
    */
   @Override
   public List<String> keyOrder(Connection c, TableShape shape) throws SQLException {
     Map<String, String> byName = new HashMap<>();
     try (PreparedStatement ps =
         c.prepareStatement(
-            "SELECT COLUMN_NAME, COLLATION_NAME, DATA_TYPE FROM information_schema.COLUMNS"
+            "SELECT COLUMN_NAME, COLLATION_NAME, DATA_TYPE, CHARACTER_SET_NAME"
+                + " FROM information_schema.COLUMNS"
                 + " WHERE TABLE_SCHEMA = COALESCE(?, DATABASE()) AND TABLE_NAME = ?")) {
       ps.setString(1, shape.schema());
       ps.setString(2, shape.name());
@@ -262,6 +267,7 @@ public final class MySqlDialect implements Dialect {
         while (rs.next()) {
           String coll = rs.getString(2);
           String type = String.valueOf(rs.getString(3)).toLowerCase(Locale.ROOT);
+          String charset = String.valueOf(rs.getString(4)).toLowerCase(Locale.ROOT);
           byName.put(
               rs.getString(1).toLowerCase(Locale.ROOT),
               Set.of("uuid", "inet4", "inet6").contains(type)
@@ -269,6 +275,7 @@ public final class MySqlDialect implements Dialect {
                   : coll == null
                       ? ""
                       : coll.toLowerCase(Locale.ROOT).endsWith("_bin")
+                              && CODE_POINT_ORDER_CHARSETS.contains(charset)
                           ? "binary"
                           : coll.toLowerCase(Locale.ROOT));
         }
@@ -280,6 +287,10 @@ public final class MySqlDialect implements Dialect {
     }
     return out;
   }
+
+  /** Character sets whose bytes sort in code point order. */
+  private static final Set<String> CODE_POINT_ORDER_CHARSETS =
+      Set.of("utf8mb4", "utf8mb3", "utf8", "ascii");
 
   /** Spatial types: stored as bytes (an SRID, then WKB), which may hold 0xFF. */
   private static final Set<String> SPATIAL =

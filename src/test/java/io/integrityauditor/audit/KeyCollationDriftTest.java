@@ -188,6 +188,53 @@ class KeyCollationDriftTest {
   }
 
   /**
+   * Regression (session 13 review): every *_bin collation counted as byte order, so a latin1_bin
+   * primary (a charset migration's source) and a utf8mb4_bin copy were compared by key ranges,
+   * though cp1252's ’ and – (bytes 0x92, 0x96) sort before é in latin1 and after it in UTF-8:
+   * thousands of false MISSING and EXTRA rows for identical tables.
+   */
+  @Test
+  void aLatin1BinaryKeyAgainstAUtf8BinaryCopyIsComparedExactly() throws Exception {
+    int port = TestDatabases.MARIADB_PRIMARY_PORT;
+    String[] charsets = {"latin1 COLLATE latin1_bin", "utf8mb4 COLLATE utf8mb4_bin"};
+    String[] dbs = {"keycs_p", "keycs_c"};
+    for (int i = 0; i < 2; i++) {
+      TestDatabases.recreateMariaDatabase(port, dbs[i]);
+      try (Connection c = TestDatabases.mariaUnlogged(TestDatabases.mariaUrl(port, dbs[i]));
+          Statement s = c.createStatement()) {
+        s.execute("SET NAMES utf8mb4");
+        s.execute(
+            "CREATE TABLE t (k varchar(40) CHARACTER SET "
+                + charsets[i]
+                + " PRIMARY KEY, owner int NOT NULL, v varchar(20))");
+        // 20,000 keys of five letters drawn from a, é, ’, –, z (the same text on both sides).
+        s.execute(
+            "INSERT INTO t SELECT CONCAT(ELT(1 + seq % 5, 'a', 'é', '’', '–', 'z'),"
+                + " ELT(1 + (seq DIV 5) % 5, 'a', 'é', '’', '–', 'z'),"
+                + " ELT(1 + (seq DIV 25) % 5, 'a', 'é', '’', '–', 'z'),"
+                + " ELT(1 + (seq DIV 125) % 5, 'a', 'é', '’', '–', 'z'),"
+                + " ELT(1 + (seq DIV 625) % 5, 'a', 'é', '’', '–', 'z'),"
+                + " seq DIV 3125), seq % 7, CONCAT('v', seq) FROM seq_0_to_19999");
+      }
+    }
+    try (Connection c = TestDatabases.mariaUnlogged(TestDatabases.mariaUrl(port, "keycs_c"));
+        Statement s = c.createStatement()) {
+      s.execute("SET NAMES utf8mb4");
+      s.execute("UPDATE t SET v = 'changed' WHERE k = 'é’a–z0'");
+    }
+    AuditFixture f =
+        new AuditFixture()
+            .primary("p", TestDatabases.mariaEndpoint(port, "keycs_p"))
+            .replica("c", TestDatabases.mariaEndpoint(port, "keycs_c"))
+            .table("t", "owner");
+    for (CompareSettings settings : java.util.List.of(CompareSettings.defaults(), smallCap())) {
+      AuditReport r = f.run(settings);
+      assertThat(AuditFixture.findings(r, "t", "c")).containsExactly("CHANGED é’a–z0");
+      assertThat(r.tables().get(0).rowsChecked()).isEqualTo(20_000);
+    }
+  }
+
+  /**
    * The same for a key that has no collation: MariaDB sorts its UUID type by the UUID's segments in
    * reverse, PostgreSQL by bytes. 30,000 identical rows of a PostgreSQL primary and a MariaDB copy
    * gave ~22,000 false MISSING and ~900 false EXTRA rows.
