@@ -418,7 +418,6 @@ public final class AuditService {
     }
   }
 
-  /** One scan of the primary: the copies hashed alike and sorting the key alike. */
   /**
    * Raised whenever a row hash changes (a dialect's SQL, the canonical encoding): a chunk
    * checkpoint holds the hashes of rows still waiting for their match, which a resumed run compares
@@ -429,7 +428,10 @@ public final class AuditService {
    */
   static final int ROW_HASH_VERSION = 2;
 
-  /** The scan of a table's copies hashed alike; its name keys the table's chunk checkpoint. */
+  /**
+   * One scan of the primary: the copies hashed alike and sorting the key alike. Its name keys the
+   * table's chunk checkpoint.
+   */
   record ScanGroup(HashFlavor flavor, boolean unordered) {
     String name() {
       return (unordered ? flavor.name() + "-UNORDERED" : flavor.name()) + "-h" + ROW_HASH_VERSION;

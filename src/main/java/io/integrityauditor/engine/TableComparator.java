@@ -700,7 +700,6 @@ public final class TableComparator {
     }
   }
 
-  /** Compares one copy: consumes the primary's chunks, locates and collects differences. */
   /**
    * Splits a bounded integer range by key arithmetic into at most {@code fanout} parts, every part
    * inside the range; null when it cannot be split so.
@@ -743,6 +742,7 @@ public final class TableComparator {
     }
   }
 
+  /** Compares one copy: consumes the primary's chunks, locates and collects differences. */
   private final class Worker {
     private final CopyLink link;
 
