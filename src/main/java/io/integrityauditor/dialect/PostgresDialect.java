@@ -91,14 +91,23 @@ public final class PostgresDialect implements Dialect {
     return new TableShape(shape.schema(), shape.name(), key, compared, owner, updated, null);
   }
 
-  /** Replaces the driver's type names with format_type(), which keeps typmods: numeric(12,2). */
+  /**
+   * Replaces the driver's type names with format_type(), which keeps typmods: numeric(12,2). A
+   * domain is named by the type it is over (through domains over domains): its values are that
+   * type's, hashed and bound as such. Regression: a domain over unpadded bpchar was hashed by its
+   * cast to text, which drops trailing spaces ('ab' = 'ab ').
+   */
   private List<Column> withFormattedTypes(Connection c, String regclass, List<Column> cols)
       throws SQLException {
     List<Column> out = new ArrayList<>();
     try (PreparedStatement ps =
         c.prepareStatement(
-            "SELECT format_type(atttypid, atttypmod) FROM pg_attribute"
-                + " WHERE attrelid = CAST(? AS regclass) AND attname = ? AND NOT attisdropped")) {
+            "WITH RECURSIVE d(typ, typmod, depth) AS ("
+                + " SELECT atttypid, atttypmod, 0 FROM pg_attribute"
+                + " WHERE attrelid = CAST(? AS regclass) AND attname = ? AND NOT attisdropped"
+                + " UNION ALL SELECT t.typbasetype, t.typtypmod, d.depth + 1"
+                + " FROM d JOIN pg_type t ON t.oid = d.typ WHERE t.typtype = 'd' AND d.depth < 32)"
+                + " SELECT format_type(typ, typmod) FROM d ORDER BY depth DESC LIMIT 1")) {
       for (Column col : cols) {
         ps.setString(1, regclass);
         ps.setString(2, col.name());

@@ -7,7 +7,7 @@ import io.integrityauditor.engine.CompareSettings;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** Regressions found by the session-13 review of the engine, on a real PostgreSQL. */
+/** Regressions found by the session-13 reviews, on a real PostgreSQL. */
 class SplitAndKeyTypeRegressionTest {
   private static final int PG = TestDatabases.PG_PRIMARY_PORT;
 
@@ -86,5 +86,44 @@ class SplitAndKeyTypeRegressionTest {
       AuditReport.CopyReport c = AuditFixture.copy(r, "t", "c");
       assertThat(c.missing() + c.extra()).isZero();
     }
+  }
+
+  /**
+   * A column of a domain over unpadded bpchar was hashed by the cast to text, which drops trailing
+   * spaces: 'ab' on the primary and 'ab ' on the copy went unseen (table t, the same domain on both
+   * sides: NATIVE). A domain is now hashed as the type it is over, so a domain column against a
+   * column of its base type hashes NATIVE too (table u; CANONICAL before).
+   */
+  @Test
+  void aDomainIsHashedAsTheTypeItIsOver() throws Exception {
+    for (String db : List.of("domreg_p", "domreg_c")) {
+      TestDatabases.recreatePgDatabase(PG, db);
+      TestDatabases.execute(
+          TestDatabases.pgUrl(PG, db),
+          "CREATE DOMAIN d_chars AS bpchar",
+          "CREATE DOMAIN d_name AS varchar(20)",
+          "CREATE DOMAIN d_label AS d_name",
+          "CREATE TABLE t (id int PRIMARY KEY, owner int NOT NULL, c d_chars)",
+          "INSERT INTO t SELECT g, g % 3, 'ab' FROM generate_series(1, 50) g",
+          "CREATE TABLE u (id int PRIMARY KEY, owner int NOT NULL, l "
+              + (db.endsWith("_p") ? "d_label" : "varchar(20)")
+              + ")",
+          "INSERT INTO u SELECT g, g % 3, 'x' || g FROM generate_series(1, 50) g");
+    }
+    TestDatabases.execute(
+        TestDatabases.pgUrl(PG, "domreg_c"),
+        "UPDATE t SET c = 'ab ' WHERE id = 7",
+        "UPDATE u SET l = 'y' WHERE id = 9");
+    AuditFixture f =
+        new AuditFixture()
+            .primary("p", TestDatabases.pgEndpoint(PG, "domreg_p"))
+            .replica("c", TestDatabases.pgEndpoint(PG, "domreg_c"))
+            .table("t", "owner")
+            .table("u", "owner");
+    AuditReport r = f.run(CompareSettings.defaults());
+    assertThat(AuditFixture.findings(r, "t", "c")).containsExactly("CHANGED 7");
+    assertThat(AuditFixture.copy(r, "t", "c").hashing()).isEqualTo("NATIVE");
+    assertThat(AuditFixture.findings(r, "u", "c")).containsExactly("CHANGED 9");
+    assertThat(AuditFixture.copy(r, "u", "c").hashing()).isEqualTo("NATIVE");
   }
 }
