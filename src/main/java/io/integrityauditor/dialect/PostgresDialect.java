@@ -460,10 +460,11 @@ public final class PostgresDialect implements Dialect {
    * own extended hash, bigints their whole value as a seed, timestamps and timestamptz their 8
    * bytes ({@link #HASHED_BY_SEND}; a timestamptz is its instant, whatever the session's zone), a
    * bytea its bytes through a one-element array ({@link #HASHED_IN_ARRAY}); every other type —
-   * numeric, jsonb, json, floats, interval, time, timetz, arrays, dates, booleans, enums, domains —
-   * hashes its text output, which the session's settings (UTC, ISO dates, shortest exact floats)
-   * make the same on both sides. The expression depends on the column types only, never on
-   * nullability, so both sides of a pair with identical types compute the same hashes.
+   * numeric, jsonb, json, floats, interval, time, timetz, arrays, dates, booleans, enums — hashes
+   * its text output, which the session's settings (UTC, ISO dates, shortest exact floats) make the
+   * same on both sides. A domain arrives here as the type it is over ({@link #describe}). The
+   * expression depends on the column types only, never on nullability, so both sides of a pair with
+   * identical types compute the same hashes.
    */
   static String nativeRowHash(List<Column> columns, List<String> refs) {
     List<String> terms = new ArrayList<>();
