@@ -243,7 +243,12 @@ final class JvmDigestSource extends JdbcDigestSource {
   private String selectList() {
     List<String> cols = new ArrayList<>(keyExprs());
     for (Column c : shape.compared()) {
-      cols.add(q(c.name()));
+      // PostgreSQL's object identifiers as their qualified identity, not relative to search_path
+      String identity =
+          dialect instanceof PostgresDialect
+              ? PostgresDialect.pathFreeText(q(c.name()), c.typeName())
+              : null;
+      cols.add(identity != null ? identity : q(c.name()));
     }
     cols.add(shape.owner() == null ? "NULL" : q(shape.owner().name()));
     return String.join(", ", cols);

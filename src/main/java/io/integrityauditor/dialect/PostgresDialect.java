@@ -459,12 +459,13 @@ public final class PostgresDialect implements Dialect {
    * by the type's rules. Small integers, uuids and strings (under the "C" collation) use the type's
    * own extended hash, bigints their whole value as a seed, timestamps and timestamptz their 8
    * bytes ({@link #HASHED_BY_SEND}; a timestamptz is its instant, whatever the session's zone), a
-   * bytea its bytes through a one-element array ({@link #HASHED_IN_ARRAY}); every other type —
-   * numeric, jsonb, json, floats, interval, time, timetz, arrays, dates, booleans, enums — hashes
-   * its text output, which the session's settings (UTC, ISO dates, shortest exact floats) make the
-   * same on both sides. A domain arrives here as the type it is over ({@link #describe}). The
-   * expression depends on the column types only, never on nullability, so both sides of a pair with
-   * identical types compute the same hashes.
+   * bytea its bytes through a one-element array ({@link #HASHED_IN_ARRAY}), an object identifier
+   * ({@code regclass}, {@code regtype}, ...) the object's qualified identity ({@link
+   * #pathFreeText}); every other type — numeric, jsonb, json, floats, interval, time, timetz,
+   * arrays, dates, booleans, enums — hashes its text output, which the session's settings (UTC, ISO
+   * dates, shortest exact floats) make the same on both sides. A domain arrives here as the type it
+   * is over ({@link #describe}). The expression depends on the column types only, never on
+   * nullability, so both sides of a pair with identical types compute the same hashes.
    */
   static String nativeRowHash(List<Column> columns, List<String> refs) {
     List<String> terms = new ArrayList<>();
@@ -492,6 +493,11 @@ public final class PostgresDialect implements Dialect {
         terms.add(orNull("hashint4extended(" + seed + ", " + ref + ")", seed));
       } else if (fn != null) {
         terms.add(orNull(fn + "(" + ref + ", " + seed + ")", seed));
+      } else if (pathFreeText(ref, type) != null) {
+        terms.add(
+            orNull(
+                "hashtextextended(" + pathFreeText(ref, type) + " COLLATE \"C\", " + seed + ")",
+                seed));
       } else if (type.equals("bpchar")) {
         // Unpadded bpchar keeps trailing spaces its cast to text would strip: its output form.
         terms.add(
@@ -505,6 +511,46 @@ public final class PostgresDialect implements Dialect {
       }
     }
     return "hashint4extended(0, " + String.join(" # ", terms) + ")";
+  }
+
+  /**
+   * The catalog each object-identifier type names an object of, for the types whose text output
+   * depends on the session's {@code search_path}: a {@code regclass} prints {@code s1.t} where
+   * {@code s1} is not on the path and {@code t} where it is, so two servers whose auditor roles
+   * have different paths would print the same table differently (a false CHANGED). regnamespace and
+   * regrole print plain names and are left to their output.
+   */
+  private static final java.util.Map<String, String> OBJECT_CATALOG =
+      java.util.Map.of(
+          "regclass", "pg_class",
+          "regtype", "pg_type",
+          "regproc", "pg_proc",
+          "regprocedure", "pg_proc",
+          "regoper", "pg_operator",
+          "regoperator", "pg_operator",
+          "regconfig", "pg_ts_config",
+          "regdictionary", "pg_ts_dict",
+          "regcollation", "pg_collation");
+
+  /**
+   * The text of an object-identifier value that does not depend on the session's {@code
+   * search_path} (see {@link #OBJECT_CATALOG}): the object's fully qualified identity ({@code
+   * pg_identify_object}: {@code s1.t}, {@code pg_catalog.lower(pg_catalog.text)}), or {@code #} and
+   * the number for an identifier no object has; NULL stays NULL. Null for other types.
+   */
+  static String pathFreeText(String ref, String type) {
+    String catalog = OBJECT_CATALOG.get(type);
+    if (catalog == null) {
+      return null;
+    }
+    String oid = "CAST(" + ref + " AS oid)";
+    return "COALESCE((pg_identify_object(CAST('pg_catalog."
+        + catalog
+        + "' AS regclass), "
+        + oid
+        + ", 0)).identity, '#' || CAST("
+        + oid
+        + " AS text))";
   }
 
   /** A column hash, or when it is NULL a constant of its own (one per {@code tag}). */
@@ -664,10 +710,13 @@ public final class PostgresDialect implements Dialect {
       super(PostgresDialect.this, c, shape, timeout);
       sessionOpened(c);
       List<String> cols = new ArrayList<>();
+      List<String> texts = new ArrayList<>();
       for (Column col : shape.compared()) {
         cols.add(quote(col.name()));
+        String text = pathFreeText(quote(col.name()), col.typeName());
+        texts.add(text != null ? text : quote(col.name()));
       }
-      String row = "ROW(" + String.join(", ", cols) + ")";
+      String row = "ROW(" + String.join(", ", texts) + ")";
       this.hash =
           flavor == HashFlavor.NATIVE
               ? nativeRowHash(shape.compared(), cols)
@@ -796,7 +845,8 @@ public final class PostgresDialect implements Dialect {
 
     @Override
     String textExpr(String expr, Column c) {
-      return "CAST(" + expr + " AS text)";
+      String text = pathFreeText(expr, c.typeName());
+      return text != null ? text : "CAST(" + expr + " AS text)";
     }
 
     @Override

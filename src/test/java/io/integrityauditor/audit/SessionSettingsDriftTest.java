@@ -67,6 +67,82 @@ class SessionSettingsDriftTest {
   }
 
   /**
+   * Regression: {@code regclass}, {@code regtype} and {@code regprocedure} print relative to the
+   * session's {@code search_path} ({@code s1.t} where {@code s1} is not on it, {@code t} where it
+   * is), so a copy whose auditor role has another path reported every such row CHANGED, under the
+   * NATIVE hash, the CANONICAL one (the copy's note column a varchar) and in the JVM (a LATIN1
+   * copy). They are now hashed and shown as the object's qualified identity; a reference to another
+   * object is still found.
+   */
+  @Test
+  void postgresObjectIdentifiersUnderAnotherSearchPathAreNotADifference() throws Exception {
+    int port = TestDatabases.PG_PRIMARY_PORT;
+    for (String db : new String[] {"regp", "regc", "regc2", "regc3"}) {
+      if (db.equals("regc3")) {
+        // another server encoding: compared in the JVM
+        try (Connection c = TestDatabases.admin(TestDatabases.pgUrl(port, "postgres"));
+            Statement s = c.createStatement()) {
+          s.execute("DROP DATABASE IF EXISTS regc3 WITH (FORCE)");
+          s.execute(
+              "CREATE DATABASE regc3 ENCODING 'LATIN1' LC_COLLATE 'C' LC_CTYPE 'C'"
+                  + " TEMPLATE template0");
+        }
+      } else {
+        TestDatabases.recreatePgDatabase(port, db);
+      }
+      TestDatabases.execute(
+          TestDatabases.pgUrl(port, db),
+          "CREATE SCHEMA s1",
+          "CREATE TABLE s1.a (x int)",
+          "CREATE TABLE s1.b (x int)",
+          "CREATE TYPE s1.mood AS ENUM ('ok')",
+          "CREATE FUNCTION s1.f(s1.mood) RETURNS int LANGUAGE sql AS 'SELECT 1'",
+          "CREATE TABLE t (id bigint PRIMARY KEY, owner int NOT NULL, r regclass, ty regtype,"
+              + " fn regprocedure, note "
+              + (db.equals("regc2") ? "varchar(20)" : "text")
+              + ")",
+          "INSERT INTO t SELECT g, g % 7, CAST('s1.a' AS regclass), CAST('s1.mood[]' AS regtype),"
+              + " CAST('s1.f(s1.mood)' AS regprocedure), 'n' || g FROM generate_series(1, 300) g",
+          "UPDATE t SET r = NULL, ty = NULL, fn = NULL WHERE id = 5");
+    }
+    for (String db : new String[] {"regc", "regc2", "regc3"}) {
+      TestDatabases.execute(
+          TestDatabases.pgUrl(port, "postgres"),
+          "ALTER DATABASE " + db + " SET search_path = s1, public");
+    }
+    String sql = "SELECT CAST(r AS text) || ' ' || CAST(fn AS text) FROM t WHERE id = 1";
+    assertThat(one(TestDatabases.pgUrl(port, "regp"), sql)).isEqualTo("s1.a s1.f(s1.mood)");
+    assertThat(one(TestDatabases.pgUrl(port, "regc"), sql)).isEqualTo("a f(mood)");
+
+    for (String[] copy :
+        new String[][] {{"regc", "NATIVE"}, {"regc2", "CANONICAL"}, {"regc3", "JVM"}}) {
+      AuditFixture f =
+          new AuditFixture()
+              .primary("p", TestDatabases.pgEndpoint(port, "regp"))
+              .replica("c", TestDatabases.pgEndpoint(port, copy[0]))
+              .table("public.t", "owner");
+      AuditReport r = f.run(CompareSettings.defaults());
+      assertThat(AuditFixture.copy(r, "public.t", "c").hashing()).isEqualTo(copy[1]);
+      assertThat(AuditFixture.findings(r, "public.t", "c")).isEmpty();
+
+      TestDatabases.execute(
+          TestDatabases.pgUrl(port, copy[0]),
+          "UPDATE t SET r = CAST('s1.b' AS regclass) WHERE id = 70",
+          "UPDATE t SET ty = CAST('s1.mood' AS regtype) WHERE id = 71",
+          "UPDATE t SET r = CAST('s1.a' AS regclass) WHERE id = 5");
+      r = f.run(CompareSettings.defaults());
+      assertThat(AuditFixture.findings(r, "public.t", "c"))
+          .containsExactlyInAnyOrder("CHANGED 5", "CHANGED 70", "CHANGED 71");
+      var changed =
+          AuditFixture.copy(r, "public.t", "c").findings().stream()
+              .filter(x -> x.key().get("id").equals(70L))
+              .findFirst()
+              .orElseThrow();
+      assertThat(changed.columns()).containsExactly("r");
+    }
+  }
+
+  /**
    * The same text in a UTF8 and in a LATIN1 database is stored (and hashed in SQL) as different
    * bytes: every row with a non-ASCII character was reported CHANGED. Such a pair is now compared
    * in the JVM, from decoded values.
