@@ -56,9 +56,9 @@ public interface Dialect {
 
   /**
    * How each key column sorts, one entry per key column: "" for a type without a collation,
-   * "binary" for code-point order (PostgreSQL "C", "POSIX", "C.UTF-8"; MariaDB "*_bin"), else the
-   * collation's provider and locale or name. Two sides whose lists differ put different rows into
-   * the same key range. Null when unknown (then the orders are assumed alike).
+   * "binary" for code-point order (PostgreSQL "C", "POSIX", "C.UTF-8"; MariaDB "*_nopad_bin"), else
+   * the collation's provider and locale or name. Two sides whose lists differ put different rows
+   * into the same key range. Null when unknown (then the orders are assumed alike).
    */
   default List<String> keyOrder(Connection c, TableShape shape) throws SQLException {
     return null;

@@ -247,11 +247,13 @@ public final class MySqlDialect implements Dialect {
    * none. Regression: every *_bin collation was "binary", so a latin1_bin primary and a utf8mb4_bin
    * copy (a charset migration) were compared by key ranges although cp1252's ’ and – (bytes 0x92,
    * 0x96) sort before é there and after it in UTF-8: false MISSING and EXTRA rows by the thousand.
-   * The PAD SPACE *_bin collations sort a key after its extensions by a character below the space
-   * ('abc' after 'abc\tz'), unlike byte order, but only those: such rows land in a neighbouring
-   * range and are matched up by key (KeyCollationDriftTest), cheaper than one range. MariaDB's UUID
-   * (and INET4/INET6) types sort in an order of their own (a UUID by its segments in reverse),
-   * unlike PostgreSQL's byte order: named so, a copy in the other engine is not range-compared.
+   * Only the NO PAD ones (*_nopad_bin, MySQL's utf8mb4_0900_bin) are byte order: the PAD SPACE
+   * *_bin collations sort a key after its extensions by a character below the space ('abc' after
+   * 'abc\tz'), so they are "binary pad space". Regression: they counted as byte order, and where
+   * such keys were chunk bounds a key range held a row on one side that the other side's range did
+   * not (a false EXTRA with one-row chunks; KeyCollationDriftTest). MariaDB's UUID (and
+   * INET4/INET6) types sort in an order of their own (a UUID by its segments in reverse), unlike
+   * PostgreSQL's byte order: named so, a copy in the other engine is not range-compared.
    */
   @Override
   public List<String> keyOrder(Connection c, TableShape shape) throws SQLException {
@@ -276,7 +278,7 @@ public final class MySqlDialect implements Dialect {
                       ? ""
                       : coll.toLowerCase(Locale.ROOT).endsWith("_bin")
                               && CODE_POINT_ORDER_CHARSETS.contains(charset)
-                          ? "binary"
+                          ? noPad(coll) ? "binary" : "binary pad space"
                           : coll.toLowerCase(Locale.ROOT));
         }
       }
@@ -286,6 +288,15 @@ public final class MySqlDialect implements Dialect {
       out.add(byName.getOrDefault(k.name().toLowerCase(Locale.ROOT), "?"));
     }
     return out;
+  }
+
+  /**
+   * A collation that compares trailing spaces as characters (MariaDB's *_nopad_*, MySQL 8's 0900
+   * ones).
+   */
+  static boolean noPad(String collation) {
+    String c = collation.toLowerCase(Locale.ROOT);
+    return c.contains("_nopad_") || c.contains("_0900_");
   }
 
   /** Character sets whose bytes sort in code point order. */
