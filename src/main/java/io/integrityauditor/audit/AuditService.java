@@ -915,8 +915,7 @@ public final class AuditService {
       }
       List<String> primaryOrder = primaryDialect.keyOrder(primaryConn, primaryShape);
       List<String> copyOrder = dialect.keyOrder(c, shape);
-      boolean unordered =
-          primaryOrder != null && copyOrder != null && !primaryOrder.equals(copyOrder);
+      boolean unordered = !java.util.Objects.equals(primaryOrder, copyOrder);
       if (unordered) {
         LOG.warn(
             "table {} on {}: the key sorts differently than on the primary ({} against {}):"

@@ -58,7 +58,7 @@ public interface Dialect {
    * How each key column sorts, one entry per key column: "" for a type without a collation,
    * "binary" for code-point order (PostgreSQL "C", "POSIX", "C.UTF-8"; MariaDB "*_nopad_bin"), else
    * the collation's provider and locale or name. Two sides whose lists differ put different rows
-   * into the same key range. Null when unknown (then the orders are assumed alike).
+   * into the same key range. Null when unknown: alike only against another null.
    */
   default List<String> keyOrder(Connection c, TableShape shape) throws SQLException {
     return null;

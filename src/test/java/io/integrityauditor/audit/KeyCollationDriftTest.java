@@ -85,6 +85,76 @@ class KeyCollationDriftTest {
   }
 
   /**
+   * Regression: the generic dialect (H2) named no key order, which counted as alike, so text keys
+   * were compared by key ranges against H2, which sorts strings by UTF-16 code units: under
+   * PostgreSQL's "C" a supplementary character (U+1F600) sorts after U+FF00, under UTF-16 before
+   * it; under ICU mixed case interleaves. Thousands of false MISSING and EXTRA rows of 30,000
+   * identical ones. Now compared as one range; the planted differences exactly.
+   */
+  @Test
+  void postgresTextKeyAgainstH2IsComparedExactly() throws Exception {
+    int port = TestDatabases.PG_PRIMARY_PORT;
+    String h2 = "jdbc:h2:mem:keyh2_c;DB_CLOSE_DELAY=-1";
+    for (String collation : new String[] {"C", "und-x-icu"}) {
+      TestDatabases.recreatePgDatabase(port, "keyh2_p");
+      TestDatabases.execute(
+          TestDatabases.pgUrl(port, "keyh2_p"),
+          "CREATE TABLE t (k text COLLATE \""
+              + collation
+              + "\" PRIMARY KEY, owner int NOT NULL, v text)",
+          "INSERT INTO t SELECT CASE g % 3 WHEN 0 THEN chr(65280 + g % 200) || md5(g::text)"
+              + " WHEN 1 THEN chr(128512 + g % 50) || md5(g::text) ELSE upper(md5(g::text)) END,"
+              + " g % 7, 'v' || g FROM generate_series(1, "
+              + ROWS
+              + ") g");
+      try (Connection p = TestDatabases.admin(TestDatabases.pgUrl(port, "keyh2_p"));
+          Statement ps = p.createStatement();
+          java.sql.ResultSet rs = ps.executeQuery("SELECT k, owner, v FROM t");
+          Connection c = java.sql.DriverManager.getConnection(h2, "sa", "");
+          Statement cs = c.createStatement()) {
+        cs.execute("DROP ALL OBJECTS");
+        cs.execute(
+            "CREATE TABLE t (k varchar(100) PRIMARY KEY, owner int NOT NULL, v varchar(100))");
+        try (java.sql.PreparedStatement ins =
+            c.prepareStatement("INSERT INTO t VALUES (?, ?, ?)")) {
+          while (rs.next()) {
+            ins.setString(1, rs.getString(1));
+            ins.setInt(2, rs.getInt(2));
+            ins.setString(3, rs.getString(3));
+            ins.addBatch();
+          }
+          ins.executeBatch();
+        }
+      }
+      AuditFixture f =
+          new AuditFixture()
+              .primary("p", TestDatabases.pgEndpoint(port, "keyh2_p"))
+              .replica(
+                  "c",
+                  new io.integrityauditor.config.EndpointConfig(h2, "sa", "", java.util.Map.of()))
+              .table("t", "owner");
+      AuditReport r = f.run(CompareSettings.defaults());
+      assertThat(AuditFixture.copy(r, "t", "c").error()).isNull();
+      assertThat(AuditFixture.findings(r, "t", "c")).isEmpty();
+      assertThat(r.tables().get(0).rowsChecked()).isEqualTo(ROWS);
+      assertThat(AuditFixture.copy(r, "t", "c").note()).contains("compared as one range");
+
+      String changed = new String(Character.toChars(128512 + 7 % 50)) + md5("7");
+      String missing = md5("8").toUpperCase(java.util.Locale.ROOT);
+      try (Connection c = java.sql.DriverManager.getConnection(h2, "sa", "");
+          Statement cs = c.createStatement()) {
+        cs.execute("UPDATE t SET v = 'changed' WHERE k = '" + changed + "'");
+        cs.execute("DELETE FROM t WHERE k = '" + missing + "'");
+        cs.execute("INSERT INTO t VALUES ('\uD83D\uDE00extra', 1, 'x')");
+      }
+      r = f.run(CompareSettings.defaults());
+      assertThat(AuditFixture.findings(r, "t", "c"))
+          .containsExactlyInAnyOrder(
+              "CHANGED " + changed, "MISSING " + missing, "EXTRA \uD83D\uDE00extra");
+    }
+  }
+
+  /**
    * A PostgreSQL database {@code name}_p set up by {@code postgres}, and a MariaDB copy {@code
    * name}_c whose table t is created by {@code create} and filled, outside the binlog, with the
    * PostgreSQL table t's (key, owner, v) rows; returns the keys as text, in the order read.
