@@ -553,6 +553,31 @@ public final class PostgresDialect implements Dialect {
         + " AS text))";
   }
 
+  /**
+   * A column as the CANONICAL hash (PostgreSQL tables whose column types differ) renders it in the
+   * row's text: as the value the cross-engine comparison sees, so that types holding the same
+   * values compare equal. Regressions (each a false CHANGED): {@code character(n)} keeps its
+   * padding in a row's text, so 'ab' against a varchar 'ab' differed (and no column was named);
+   * {@code json} against {@code jsonb} holding the same document; {@code timestamptz} ({@code +00})
+   * against {@code timestamp} holding its UTC time. Object identifiers: {@link #pathFreeText}.
+   */
+  static String canonicalRef(String ref, String type) {
+    String identity = pathFreeText(ref, type);
+    if (identity != null) {
+      return identity;
+    }
+    if (type.startsWith("character(")) {
+      return "CAST(" + ref + " AS text)";
+    }
+    if (type.equals("json")) {
+      return "CAST(" + ref + " AS jsonb)";
+    }
+    if (type.startsWith("timestamp") && type.endsWith("with time zone")) {
+      return "(" + ref + " AT TIME ZONE 'UTC')";
+    }
+    return ref;
+  }
+
   /** A column hash, or when it is NULL a constant of its own (one per {@code tag}). */
   private static String orNull(String hash, long tag) {
     return "COALESCE(" + hash + ", CAST(" + (tag * 0x5851F42D4C957F2DL) + " AS bigint))";
@@ -705,6 +730,7 @@ public final class PostgresDialect implements Dialect {
 
   private final class Source extends JdbcDigestSource {
     private final String hash;
+    private final boolean canonical;
 
     Source(Connection c, TableShape shape, HashFlavor flavor, Duration timeout) {
       super(PostgresDialect.this, c, shape, timeout);
@@ -713,9 +739,9 @@ public final class PostgresDialect implements Dialect {
       List<String> texts = new ArrayList<>();
       for (Column col : shape.compared()) {
         cols.add(quote(col.name()));
-        String text = pathFreeText(quote(col.name()), col.typeName());
-        texts.add(text != null ? text : quote(col.name()));
+        texts.add(canonicalRef(quote(col.name()), col.typeName()));
       }
+      this.canonical = flavor != HashFlavor.NATIVE;
       String row = "ROW(" + String.join(", ", texts) + ")";
       this.hash =
           flavor == HashFlavor.NATIVE
@@ -846,7 +872,9 @@ public final class PostgresDialect implements Dialect {
     @Override
     String textExpr(String expr, Column c) {
       String text = pathFreeText(expr, c.typeName());
-      return text != null ? text : "CAST(" + expr + " AS text)";
+      return text != null
+          ? text
+          : "CAST(" + (canonical ? canonicalRef(expr, c.typeName()) : expr) + " AS text)";
     }
 
     @Override

@@ -1,0 +1,75 @@
+package io.integrityauditor.audit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.integrityauditor.TestDatabases;
+import io.integrityauditor.engine.CompareSettings;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Regression: PostgreSQL tables whose column types differ are hashed over the row's text
+ * (CANONICAL), which rendered some pairs of types holding the same values differently, unlike the
+ * cross-engine comparison: {@code character(5)} 'ab' keeps its padding ('ab ') against a varchar
+ * 'ab' (every such row CHANGED with no column named, the key too); {@code json} against {@code
+ * jsonb} holding the same document; {@code timestamptz} ({@code +00}) against {@code timestamp}
+ * holding its UTC time. Identical values now compare equal, and a real difference in each column is
+ * still found and named.
+ */
+class PostgresTypeDriftTest {
+  @Test
+  void columnTypesHoldingTheSameValuesCompareEqual() throws Exception {
+    int port = TestDatabases.PG_PRIMARY_PORT;
+    String[][] types = {
+      {"character(5)", "character(5)", "json", "timestamptz"},
+      {"varchar(5)", "text", "jsonb", "timestamp"}
+    };
+    String[] dbs = {"tdrift_p", "tdrift_c"};
+    for (int i = 0; i < 2; i++) {
+      TestDatabases.recreatePgDatabase(port, dbs[i]);
+      TestDatabases.execute(
+          TestDatabases.pgUrl(port, dbs[i]),
+          "CREATE TABLE t (k "
+              + types[i][0]
+              + " PRIMARY KEY, owner int NOT NULL, c "
+              + types[i][1]
+              + ", j "
+              + types[i][2]
+              + ", ts "
+              + types[i][3]
+              + ")",
+          "INSERT INTO t SELECT 'k' || g, g % 7, CASE WHEN g % 2 = 0 THEN 'ab' ELSE '' END,"
+              + " CAST('{\"b\": [1, 2.50],  \"a\": {\"x\": null}}' AS "
+              + types[i][2]
+              + "), timestamptz '2024-05-01 12:00:00.123456+02' + g * interval '1 minute'"
+              + " FROM generate_series(1, 300) g");
+    }
+    AuditFixture f =
+        new AuditFixture()
+            .primary("p", TestDatabases.pgEndpoint(port, "tdrift_p"))
+            .replica("c", TestDatabases.pgEndpoint(port, "tdrift_c"))
+            .table("public.t", "owner");
+    AuditReport r = f.run(CompareSettings.defaults());
+    assertThat(AuditFixture.copy(r, "public.t", "c").hashing()).isEqualTo("CANONICAL");
+    assertThat(AuditFixture.findings(r, "public.t", "c")).isEmpty();
+    assertThat(r.status()).isEqualTo(AuditReport.Status.CONSISTENT);
+
+    TestDatabases.execute(
+        TestDatabases.pgUrl(port, "tdrift_c"),
+        "UPDATE t SET c = 'ab ' || 'c' WHERE k = 'k10'",
+        "UPDATE t SET j = CAST('{\"b\": [1, 2.5], \"a\": {\"x\": null}}' AS jsonb) WHERE k = 'k11'",
+        "UPDATE t SET ts = ts + interval '1 microsecond' WHERE k = 'k12'");
+    r = f.run(CompareSettings.defaults());
+    assertThat(AuditFixture.findings(r, "public.t", "c"))
+        .containsExactlyInAnyOrder("CHANGED k10", "CHANGED k11", "CHANGED k12");
+    for (String[] named : new String[][] {{"k10", "c"}, {"k11", "j"}, {"k12", "ts"}}) {
+      assertThat(
+              AuditFixture.copy(r, "public.t", "c").findings().stream()
+                  .filter(x -> x.key().get("k").equals(named[0]))
+                  .findFirst()
+                  .orElseThrow()
+                  .columns())
+          .isEqualTo(List.of(named[1]));
+    }
+  }
+}
