@@ -428,7 +428,10 @@ public final class TableComparator {
    */
   private void scanIntegerKeys(
       DigestSource primary, Collection<Worker> workers, Key start, long min) {
-    long max = ((Number) primary.lastKey().get(0)).longValue();
+    // Null when the primary was emptied since its smallest key was read (a live table): the rows
+    // above that key are read as the range above the largest key.
+    Key largest = primary.lastKey();
+    long max = largest == null ? min : ((Number) largest.get(0)).longValue();
     long chunkRows = settings.initialChunkRows();
     Key lower = start;
     long base = min;
