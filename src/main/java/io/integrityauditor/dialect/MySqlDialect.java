@@ -24,12 +24,12 @@ import java.util.Set;
  * MariaDB and MySQL. Rows are hashed in SQL over an unambiguous row encoding: each column rendered
  * at full precision as UTF-8 text (binary values in hex, FLOAT widened to DOUBLE since MariaDB
  * prints FLOAT with 6 digits, temporal values with their fractional seconds in a UTC session, text
- * in other character sets converted to utf8mb4), the values joined by the byte 0xFF — which cannot
- * occur in UTF-8, so no value can imitate a column boundary — and, when the table has nullable
- * columns, a last field of one digit per nullable column, 1 where it is NULL ({@code CONCAT_WS}
- * skips NULLs, so this field says which columns the values belong to: NULL, '' and 'NULL' all
- * differ). This costs 2.2 s per 5M-row benchmark table against 2.5 s for wrapping every nullable
- * column in {@code IFNULL(CAST(c AS BINARY), X'FE')}.
+ * in other character sets converted to utf8mb4, ascii read as latin1 since it stores any byte), the
+ * values joined by the byte 0xFF — which cannot occur in UTF-8, so no value can imitate a column
+ * boundary — and, when the table has nullable columns, a last field of one digit per nullable
+ * column, 1 where it is NULL ({@code CONCAT_WS} skips NULLs, so this field says which columns the
+ * values belong to: NULL, '' and 'NULL' all differ). This costs 2.2 s per 5M-row benchmark table
+ * against 2.5 s for wrapping every nullable column in {@code IFNULL(CAST(c AS BINARY), X'FE')}.
  *
  * <p>The row hash: between MariaDB tables with identical column types on servers that have {@code
  * CRC32C} (MariaDB 10.8+), {@code NATIVE}: {@code CRC32(e) * (CRC32C(e) + 1)} — two CRCs with
@@ -345,6 +345,15 @@ public final class MySqlDialect implements Dialect {
     /** Temporal columns with fewer than six fractional digits: the type they are cast to. */
     private final Map<String, String> coarseTemporal = new HashMap<>();
 
+    /**
+     * Columns in the ascii character set. MariaDB stores any byte in them (X'FF' too, strict mode
+     * or not), so their bytes are not UTF-8: an X'FF' imitated the column separator, and ('a' 0xFF
+     * 'b', 'c') hashed as ('a', 'b' 0xFF 'c'). They are read as latin1 (every byte a character of
+     * its own, converted to UTF-8 one to one), which is the same text as a utf8mb4 column for ASCII
+     * values: an ascii to utf8mb4 migration still compares.
+     */
+    private final Set<String> asciiColumns = new HashSet<>();
+
     Source(Connection c, TableShape shape, HashFlavor flavor, Duration timeout) {
       super(MySqlDialect.this, c, shape, timeout);
       Set<String> foreignCharset = new HashSet<>();
@@ -390,6 +399,8 @@ public final class MySqlDialect implements Dialect {
         String v = rendered(q, col);
         if (foreignCharset.contains(col.name())) {
           v = "CONVERT(" + v + " USING utf8mb4)";
+        } else if (asciiColumns.contains(col.name())) {
+          v = asciiAsLatin1(v);
         }
         parts.add(v);
         if (col.nullable()) {
@@ -422,10 +433,9 @@ public final class MySqlDialect implements Dialect {
         try (ResultSet rs = ps.executeQuery()) {
           while (rs.next()) {
             String cs = rs.getString(2);
-            if (cs != null
-                && !cs.startsWith("utf8")
-                && !cs.equals("ascii")
-                && !cs.equals("binary")) {
+            if ("ascii".equals(cs)) {
+              asciiColumns.add(rs.getString(1));
+            } else if (cs != null && !cs.startsWith("utf8") && !cs.equals("binary")) {
               foreignCharset.add(rs.getString(1));
             }
             String type = rs.getString(3) == null ? "" : rs.getString(3).toLowerCase(Locale.ROOT);
@@ -442,6 +452,11 @@ public final class MySqlDialect implements Dialect {
       } catch (SQLException e) {
         throw new DatabaseException(e);
       }
+    }
+
+    /** An ascii column's bytes as latin1 text, converted to UTF-8 (see {@link #asciiColumns}). */
+    private static String asciiAsLatin1(String expr) {
+      return "CONVERT(CONVERT(CAST(" + expr + " AS BINARY) USING latin1) USING utf8mb4)";
     }
 
     private String render(String expr, Column c) {
