@@ -328,6 +328,34 @@ public final class MySqlDialect implements Dialect {
         || c.jdbcType() == Types.BLOB;
   }
 
+  /**
+   * Values longer than this (characters of text, bytes of binary) enter the row encoding as their
+   * SHA-256 (see {@code Source#field}).
+   */
+  static final long LARGE = 65536;
+
+  /** The smallest max_allowed_packet the encoding works under (see {@code Source#readColumns}). */
+  static final long MIN_PACKET = 1 << 20;
+
+  /** The text of the error a row too large to encode fails its statement with. */
+  static final String ROW_TOO_LARGE = "ia: a row encoding exceeds max_allowed_packet, key";
+
+  /**
+   * Columns that can hold values over {@link #LARGE}: MEDIUM and LONG text and blobs, JSON,
+   * spatial.
+   */
+  static boolean lob(Column c) {
+    String t = c.typeName().toLowerCase(Locale.ROOT);
+    return t.contains("mediumtext")
+        || t.contains("longtext")
+        || t.contains("mediumblob")
+        || t.contains("longblob")
+        || t.equals("json")
+        || t.equals("long")
+        || t.startsWith("long ")
+        || SPATIAL.contains(t.replaceAll("\\(.*$", "").trim());
+  }
+
   private static boolean integral(Column c) {
     return switch (c.jdbcType()) {
       case Types.TINYINT, Types.SMALLINT, Types.INTEGER, Types.BIGINT -> true;
@@ -354,11 +382,13 @@ public final class MySqlDialect implements Dialect {
      */
     private final Set<String> asciiColumns = new HashSet<>();
 
+    /** Text columns in a character set other than UTF-8 and ascii: converted to utf8mb4. */
+    private final Set<String> foreignCharset = new HashSet<>();
+
     Source(Connection c, TableShape shape, HashFlavor flavor, Duration timeout) {
       super(MySqlDialect.this, c, shape, timeout);
-      Set<String> foreignCharset = new HashSet<>();
       readColumns(c, shape, foreignCharset, coarseTemporal);
-      String e = encoding(shape, foreignCharset);
+      String e = encoding(shape);
       this.hash =
           flavor != HashFlavor.NATIVE
               ? "CAST(CONV(LEFT(SHA2(" + e + ", 256), 16), 16, 10) AS UNSIGNED)"
@@ -391,26 +421,86 @@ public final class MySqlDialect implements Dialect {
     }
 
     /** The row encoding described on the class. */
-    private String encoding(TableShape shape, Set<String> foreignCharset) {
+    private String encoding(TableShape shape) {
       List<String> parts = new ArrayList<>();
       List<String> nulls = new ArrayList<>();
+      boolean mayOverflow = false;
       for (Column col : shape.compared()) {
         String q = quote(col.name());
-        String v = rendered(q, col);
-        if (foreignCharset.contains(col.name())) {
-          v = "CONVERT(" + v + " USING utf8mb4)";
-        } else if (asciiColumns.contains(col.name())) {
-          v = asciiAsLatin1(v);
-        }
-        parts.add(v);
+        parts.add(field(col, "X'FE'"));
         if (col.nullable()) {
           nulls.add("ISNULL(" + q + ")");
         }
+        mayOverflow |=
+            lob(col) || col.typeName().toLowerCase(Locale.ROOT).matches(".*(text|blob).*");
       }
       if (!nulls.isEmpty()) {
         parts.add(nulls.size() == 1 ? nulls.get(0) : "CONCAT(" + String.join(", ", nulls) + ")");
       }
-      return "CONCAT_WS(CAST(X'FF' AS BINARY), " + String.join(", ", parts) + ")";
+      String e = "CONCAT_WS(CAST(X'FF' AS BINARY), " + String.join(", ", parts) + ")";
+      if (!mayOverflow) {
+        return e;
+      }
+      // CONCAT_WS returns NULL (warning 1301) when the row's encoding exceeds max_allowed_packet,
+      // and SUM skipped that row. Such a row fails the statement instead, with an unsigned overflow
+      // whose message quotes this text; the key column makes the branch a per-row expression (a
+      // constant one would be folded, and fail, before any row is read). Only tables with TEXT or
+      // BLOB columns can get there: other values fit a row of 64 KiB.
+      return "COALESCE("
+          + e
+          + ", 18446744073709551615 + CRC32(CONCAT_WS(' ', '"
+          + ROW_TOO_LARGE
+          + "', "
+          + quote(shape.key().get(0).name())
+          + ")) + 1)";
+    }
+
+    /**
+     * A column as it enters the row encoding: its rendering, converted to UTF-8 text, and a value
+     * longer than {@link #LARGE} (characters of text, bytes of binary) as {@code marker} followed
+     * by the SHA-256 of that text or of those bytes. Regression: HEX() of a BLOB over 8 MiB exceeds
+     * a max_allowed_packet of 16 MiB, so MariaDB returned NULL (warning 1301) and CONCAT_WS skipped
+     * the value; 9,000,000 'a' against 8,999,999 'a' and a 'b' was CONSISTENT. The marker (byte
+     * 0xFE in the encoding: not UTF-8, not hex) tells a digest from a short value that spells one.
+     * Both sides decide by the same measure of the same text (characters, not bytes: a latin1 and a
+     * utf8mb4 column holding it agree), so identical values take the same form. Only MEDIUM and
+     * LONG text, blob, JSON and spatial columns can hold such values; the others pay nothing.
+     */
+    private String field(Column col, String marker) {
+      String q = quote(col.name());
+      String v = rendered(q, col);
+      if (foreignCharset.contains(col.name())) {
+        v = "CONVERT(" + v + " USING utf8mb4)";
+      } else if (asciiColumns.contains(col.name())) {
+        v = asciiAsLatin1(v);
+      }
+      if (lob(col)) {
+        v =
+            binary(col)
+                ? "IF(LENGTH("
+                    + q
+                    + ") > "
+                    + LARGE
+                    + ", CONCAT("
+                    + marker
+                    + ", SHA2("
+                    + q
+                    + ", 256)), "
+                    + v
+                    + ")"
+                : "IF(CHAR_LENGTH("
+                    + q
+                    + ") > "
+                    + LARGE
+                    + ", CONCAT("
+                    + marker
+                    + ", SHA2("
+                    + v
+                    + ", 256)), "
+                    + v
+                    + ")";
+      }
+      return v;
     }
 
     /**
@@ -425,13 +515,23 @@ public final class MySqlDialect implements Dialect {
         Map<String, String> coarseTemporal) {
       try (PreparedStatement ps =
           c.prepareStatement(
-              "SELECT COLUMN_NAME, CHARACTER_SET_NAME, DATA_TYPE, DATETIME_PRECISION"
-                  + " FROM information_schema.COLUMNS"
+              "SELECT COLUMN_NAME, CHARACTER_SET_NAME, DATA_TYPE, DATETIME_PRECISION,"
+                  + " @@max_allowed_packet FROM information_schema.COLUMNS"
                   + " WHERE TABLE_SCHEMA = COALESCE(?, DATABASE()) AND TABLE_NAME = ?")) {
         ps.setString(1, shape.schema());
         ps.setString(2, shape.name());
         try (ResultSet rs = ps.executeQuery()) {
           while (rs.next()) {
+            if (rs.getLong(5) < MIN_PACKET) {
+              // A value of up to LARGE characters (4 bytes each), or its hex, is put into the
+              // encoding whole: below this, HEX() and CONCAT_WS could return NULL for it.
+              throw new SQLException(
+                  "max_allowed_packet is "
+                      + rs.getLong(5)
+                      + " bytes on this server; rows are hashed with at least "
+                      + MIN_PACKET
+                      + " (values up to 64 KiB enter the row hash whole)");
+            }
             String cs = rs.getString(2);
             if ("ascii".equals(cs)) {
               asciiColumns.add(rs.getString(1));
@@ -537,7 +637,12 @@ public final class MySqlDialect implements Dialect {
     /** The hash is an unsigned 64-bit value; both sides read it the same way. */
     @Override
     protected long hashValue(ResultSet rs, int idx) throws SQLException {
-      return Long.parseUnsignedLong(rs.getString(idx));
+      String h = rs.getString(idx);
+      if (h == null) {
+        // never skipped as a NULL: this row would compare equal to whatever the other side holds
+        throw new SQLException("a row hash is NULL (" + ROW_TOO_LARGE + ")");
+      }
+      return Long.parseUnsignedLong(h);
     }
 
     /** CRC32 of the key columns' UTF-8 text joined by 0xFF: collation-independent. */
@@ -554,9 +659,14 @@ public final class MySqlDialect implements Dialect {
           + ")";
     }
 
+    /**
+     * A column as the encoding has it (a large value as "sha256:" and its digest, so a changed one
+     * is named and its 18 MB of hex are not read), but the owner as it is: reported as text.
+     */
     @Override
     String textExpr(String expr, Column c) {
-      return "CAST(" + rendered(expr, c) + " AS CHAR)";
+      boolean owner = shape.owner() != null && shape.owner().name().equals(c.name());
+      return "CAST(" + (owner ? rendered(expr, c) : field(c, "'sha256:'")) + " AS CHAR)";
     }
 
     /**
