@@ -181,4 +181,28 @@ class MariaDbEncodingRegressionTest {
         .startsWith("primary 'p'")
         .contains("a row encoding exceeds max_allowed_packet");
   }
+
+  /**
+   * An ENUM's invalid value (index 0, stored as '' for a bad value under sql_mode '') hashed like a
+   * declared '' label: ENUM('a','') index 0 against index 2 was CONSISTENT.
+   */
+  @Test
+  void anEnumsInvalidValueIsNotItsEmptyLabel() throws Exception {
+    String create = "CREATE TABLE t (id int PRIMARY KEY, e ENUM('a', '') NOT NULL)";
+    AuditFixture f =
+        tables(
+            "mfix_enum",
+            List.of(
+                create,
+                "SET SESSION sql_mode = ''",
+                "INSERT INTO t VALUES (1, 'zzz'), (2, ''), (3, 'a'), (4, 'zzz')"),
+            List.of(
+                create,
+                "SET SESSION sql_mode = ''",
+                "INSERT INTO t VALUES (1, ''), (2, ''), (3, 'a'), (4, 'zzz')"));
+    AuditReport r = f.run(CompareSettings.defaults());
+    assertThat(copy(r).hashing()).isEqualTo("NATIVE");
+    assertThat(AuditFixture.findings(r, "t", "c")).containsExactly("CHANGED 1");
+    assertThat(changedColumns(r, 1)).containsExactly("e");
+  }
 }
