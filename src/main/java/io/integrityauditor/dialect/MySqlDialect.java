@@ -329,7 +329,7 @@ public final class MySqlDialect implements Dialect {
   }
 
   /**
-   * Values longer than this (characters of text, bytes of binary) enter the row encoding as their
+   * Values longer than this (bytes of binary, or of text in UTF-8) enter the row encoding as their
    * SHA-256 (see {@code Source#field}).
    */
   static final long LARGE = 65536;
@@ -457,13 +457,14 @@ public final class MySqlDialect implements Dialect {
 
     /**
      * A column as it enters the row encoding: its rendering, converted to UTF-8 text, and a value
-     * longer than {@link #LARGE} (characters of text, bytes of binary) as {@code marker} followed
+     * longer than {@link #LARGE} (bytes of binary, or of its UTF-8 text) as {@code marker} followed
      * by the SHA-256 of that text or of those bytes. Regression: HEX() of a BLOB over 8 MiB exceeds
      * a max_allowed_packet of 16 MiB, so MariaDB returned NULL (warning 1301) and CONCAT_WS skipped
      * the value; 9,000,000 'a' against 8,999,999 'a' and a 'b' was CONSISTENT. The marker (byte
      * 0xFE in the encoding: not UTF-8, not hex) tells a digest from a short value that spells one.
-     * Both sides decide by the same measure of the same text (characters, not bytes: a latin1 and a
-     * utf8mb4 column holding it agree), so identical values take the same form. Only MEDIUM and
+     * Both sides decide by the same measure of the same text (the bytes of its UTF-8 form, which a
+     * latin1 and a utf8mb4 column holding it share; known without a scan for a utf8mb4 column,
+     * unlike its length in characters), so identical values take the same form. Only MEDIUM and
      * LONG text, blob, JSON and spatial columns can hold such values; the others pay nothing.
      */
     private String field(Column col, String marker) {
@@ -500,8 +501,8 @@ public final class MySqlDialect implements Dialect {
                     + ", 256)), "
                     + v
                     + ")"
-                : "IF(CHAR_LENGTH("
-                    + q
+                : "IF(LENGTH("
+                    + v
                     + ") > "
                     + LARGE
                     + ", CONCAT("
