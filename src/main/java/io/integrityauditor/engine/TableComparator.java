@@ -1384,18 +1384,36 @@ public final class TableComparator {
 
     /** Reports row differences, after the re-checks a replica needs (see {@link #leaf}). */
     private void report(Map<Key, Diff> diffs) {
+      java.util.Set<Key> moving = new java.util.HashSet<>();
       for (int attempt = 0;
           follows && !diffs.isEmpty() && attempt < settings.recheckAttempts();
           attempt++) {
         pause(attempt);
-        Map<Key, Diff> again = keyDiff(diffs.keySet());
+        moving.clear();
+        Map<Key, Diff> again = keyDiff(diffs.keySet(), moving);
         diffs
             .entrySet()
             .removeIf(
                 e -> {
+                  if (moving.contains(e.getKey())) {
+                    return false;
+                  }
                   Diff d = again.get(e.getKey());
                   return d == null || d.kind() != e.getValue().kind();
                 });
+      }
+      // Rows the primary itself rewrote while the last re-check read them (the copy, read at a
+      // later point of history, may hold a newer version): in flight, not findings. Regression: a
+      // row updated every 20 ms in a table without updatedAt was CHANGED in 5 audits of 5 on a
+      // streaming standby, its user counted at risk.
+      long rewritten = 0;
+      for (Key k : moving) {
+        if (diffs.remove(k) != null) {
+          rewritten++;
+        }
+      }
+      if (rewritten > 0) {
+        collector.inFlight(rewritten);
       }
       if (watermark != null && !diffs.isEmpty()) {
         // Rows the primary wrote after the audit began may still be on their way: in flight,
@@ -1436,23 +1454,44 @@ public final class TableComparator {
       return diff(primaryRows, sink -> link.copyLocate().rowHashes(range, sink));
     }
 
-    /** The differences among just these keys, read again at the same point of history. */
-    private Map<Key, Diff> keyDiff(java.util.Set<Key> keys) {
+    /**
+     * The differences among just these keys, read again at the same point of history; {@code
+     * moving} gets the keys whose row the primary changed (or inserted, or deleted) between its
+     * read before the copy's and one after it.
+     */
+    private Map<Key, Diff> keyDiff(java.util.Set<Key> keys, java.util.Set<Key> moving) {
       List<Key> list = new ArrayList<>(keys);
-      Map<Key, RowHash> primaryRows = new HashMap<>();
+      Map<Key, RowHash> before = primaryRows(list);
+      sync();
+      Map<Key, Diff> diffs =
+          diff(
+              new HashMap<>(before),
+              sink -> {
+                for (int i = 0; i < list.size(); i += 200) {
+                  link.copyLocate()
+                      .rowHashes(list.subList(i, Math.min(list.size(), i + 200)), sink);
+                }
+              });
+      if (!diffs.isEmpty()) {
+        Map<Key, RowHash> after = primaryRows(new ArrayList<>(diffs.keySet()));
+        for (Key k : diffs.keySet()) {
+          RowHash b = before.get(k);
+          RowHash a = after.get(k);
+          if (b == null ? a != null : a == null || a.hash() != b.hash()) {
+            moving.add(k);
+          }
+        }
+      }
+      return diffs;
+    }
+
+    private Map<Key, RowHash> primaryRows(List<Key> list) {
+      Map<Key, RowHash> rows = new HashMap<>();
       for (int i = 0; i < list.size(); i += 200) {
         link.primary()
-            .rowHashes(
-                list.subList(i, Math.min(list.size(), i + 200)), r -> primaryRows.put(r.key(), r));
+            .rowHashes(list.subList(i, Math.min(list.size(), i + 200)), r -> rows.put(r.key(), r));
       }
-      sync();
-      return diff(
-          primaryRows,
-          sink -> {
-            for (int i = 0; i < list.size(); i += 200) {
-              link.copyLocate().rowHashes(list.subList(i, Math.min(list.size(), i + 200)), sink);
-            }
-          });
+      return rows;
     }
 
     private Map<Key, Diff> diff(

@@ -169,6 +169,86 @@ class LiveReplicaTest {
     }
   }
 
+  /**
+   * Regression: in a table without updatedAt, a row the primary rewrites every 20 ms was CHANGED on
+   * a healthy replica in 5 audits of 5 (PostgreSQL), its user counted at risk: a re-check reads the
+   * primary, then the replica at that position or later, which already holds a newer version. A row
+   * the primary itself changed across a re-check's reads is now in flight; a row changed on the
+   * replica alone is still found (MariaDB, where the replica can be written).
+   */
+  @Test
+  void hotRowsWithoutUpdatedAtAreInFlightOnBothEngines() throws Exception {
+    for (boolean postgres : new boolean[] {true, false}) {
+      String primary =
+          postgres
+              ? TestDatabases.pgUrl(TestDatabases.PG_PRIMARY_PORT, "app")
+              : TestDatabases.mariaUrl(TestDatabases.MARIADB_PRIMARY_PORT, "app");
+      TestDatabases.execute(
+          primary,
+          "DROP TABLE IF EXISTS live_hot",
+          "CREATE TABLE live_hot (id bigint PRIMARY KEY, user_id int NOT NULL, n int NOT NULL)",
+          postgres
+              ? "INSERT INTO live_hot SELECT g, g % 10, 0 FROM generate_series(1, 1000) g"
+              : "INSERT INTO live_hot SELECT seq, seq % 10, 0 FROM seq_1_to_1000");
+      AuditFixture f =
+          new AuditFixture()
+              .primary(
+                  "p",
+                  postgres
+                      ? TestDatabases.pgEndpoint(TestDatabases.PG_PRIMARY_PORT, "app")
+                      : TestDatabases.mariaEndpoint(TestDatabases.MARIADB_PRIMARY_PORT, "app"))
+              .replica(
+                  "r",
+                  postgres
+                      ? TestDatabases.pgEndpoint(TestDatabases.PG_STANDBY_PORT, "app")
+                      : TestDatabases.mariaEndpoint(TestDatabases.MARIADB_REPLICA_PORT, "app"))
+              .table("live_hot", "user_id");
+      AtomicBoolean stop = new AtomicBoolean();
+      AtomicLong written = new AtomicLong();
+      Thread hot =
+          new Thread(
+              () -> {
+                try (Connection c = TestDatabases.admin(primary);
+                    PreparedStatement upd =
+                        c.prepareStatement("UPDATE live_hot SET n = n + 1 WHERE id = ?")) {
+                  for (long i = 0; !stop.get(); i++) {
+                    upd.setLong(1, 7 + i % 3);
+                    upd.executeUpdate();
+                    written.incrementAndGet();
+                    Thread.sleep(20 / 3);
+                  }
+                } catch (Exception e) {
+                  throw new IllegalStateException(e);
+                }
+              },
+              "hot-rows");
+      hot.start();
+      try {
+        Thread.sleep(300);
+        for (int i = 0; i < 4; i++) {
+          AuditReport r = f.run(CompareSettings.defaults());
+          assertThat(AuditFixture.findings(r, "live_hot", "r"))
+              .as("%s audit %d", postgres ? "PostgreSQL" : "MariaDB", i + 1)
+              .isEmpty();
+        }
+        if (!postgres) {
+          try (Connection c =
+                  TestDatabases.mariaUnlogged(
+                      TestDatabases.mariaUrl(TestDatabases.MARIADB_REPLICA_PORT, "app"));
+              Statement st = c.createStatement()) {
+            st.execute("UPDATE live_hot SET n = -1 WHERE id = 42");
+          }
+          AuditReport r = f.run(CompareSettings.defaults());
+          assertThat(AuditFixture.findings(r, "live_hot", "r")).containsExactly("CHANGED 42");
+        }
+      } finally {
+        stop.set(true);
+        hot.join();
+      }
+      assertThat(written.get()).isGreaterThan(100);
+    }
+  }
+
   @Test
   void rowsRewrittenThroughoutTheAuditAreInFlightWhileReplicaOnlyChangesAreFound()
       throws Exception {
