@@ -420,6 +420,68 @@ class OnePassTest {
     }
   }
 
+  /**
+   * A replica that fell behind after its health check (its waits for the primary's position time
+   * out): the rows it differs in are counted in flight, not reported. Before, a wait's timeout was
+   * ignored and every row it had not applied yet was reported MISSING, CHANGED or EXTRA. Here the
+   * copy's real differences stand in for rows not applied yet; with its waits answered, the same
+   * comparison reports them all.
+   */
+  @Test
+  void aReplicaThatFallsBehindDuringTheAuditReportsNoLagAsFindings() throws Exception {
+    for (boolean caughtUp : List.of(false, true)) {
+      TableComparator comparator =
+          new TableComparator(
+              shapeOfPrimary(),
+              CompareSettings.defaults().withReplicaSync(java.time.Duration.ofMillis(50), 2),
+              null,
+              null);
+      DigestSource p = source("onepass_p", "t", Dialect.HashFlavor.NATIVE);
+      DigestSource c = waiting(source("onepass_c", "t", Dialect.HashFlavor.NATIVE), caughtUp);
+      DigestSource cl = waiting(source("onepass_c", "t", Dialect.HashFlavor.NATIVE), caughtUp);
+      DigestSource pl = source("onepass_p", "t", Dialect.HashFlavor.NATIVE);
+      try {
+        CopyOutcome o =
+            comparator
+                .compare(p, List.of(new TableComparator.CopyLink("c", c, cl, pl, true)))
+                .get(0);
+        assertThat(o.error()).isNull();
+        if (caughtUp) {
+          assertThat(o.findings()).hasSize(EXPECTED.size());
+          assertThat(o.inFlight()).isZero();
+        } else {
+          assertThat(o.findings()).isEmpty();
+          assertThat(o.inFlight()).isEqualTo(EXPECTED.size());
+        }
+      } finally {
+        for (DigestSource s : List.of(p, c, cl, pl)) {
+          s.close();
+        }
+      }
+    }
+  }
+
+  /** A copy that replicates, whose waits for a replication position answer {@code reached}. */
+  private static DigestSource waiting(DigestSource real, boolean reached) {
+    return (DigestSource)
+        Proxy.newProxyInstance(
+            DigestSource.class.getClassLoader(),
+            new Class<?>[] {DigestSource.class},
+            (proxy, method, args) -> {
+              if (method.getName().equals("awaitPosition")) {
+                return reached;
+              }
+              if (method.getName().equals("followsReplication")) {
+                return true;
+              }
+              try {
+                return method.invoke(real, args);
+              } catch (InvocationTargetException e) {
+                throw e.getCause();
+              }
+            });
+  }
+
   private static DigestSource beforeOnePass(DigestSource real, Hook hook) {
     return (DigestSource)
         Proxy.newProxyInstance(
