@@ -108,7 +108,7 @@ public final class MySqlDialect implements Dialect {
       }
       return ReplicationHealth.of(ReplicationHealth.State.STOPPED, null, m.toString());
     }
-    String forked = mysql ? ownMySqlTransactions(replica) : ownTransactions(replica);
+    String forked = mysql ? ownMySqlTransactions(replica) : ownTransactions(primary, replica);
     if (forked != null) {
       return ReplicationHealth.of(
           ReplicationHealth.State.FORKED,
@@ -196,24 +196,48 @@ public final class MySqlDialect implements Dialect {
     }
   }
 
-  /** GTIDs in the replica's own binlog that carry its own server id, or null. */
-  private static String ownTransactions(Connection replica) throws SQLException {
+  /**
+   * A GTID the replica logged under its own server id that the primary does not have, or null. The
+   * binlog state keeps the last GTID of every domain and server; the binlog position only the last
+   * of every domain, so a write on the replica followed by any replicated transaction in its domain
+   * went unseen (regression: a replica's own 99-2-1 and the primary's 99-1-k after it read as
+   * STREAMING). GTIDs of the replica's own that reached the primary (a replica that was the primary
+   * before a switchover) are no fork.
+   */
+  private static String ownTransactions(Connection primary, Connection replica)
+      throws SQLException {
+    String state;
+    String self;
     try (Statement s = replica.createStatement();
-        ResultSet rs = s.executeQuery("SELECT @@gtid_binlog_pos, @@server_id")) {
+        ResultSet rs = s.executeQuery("SELECT @@gtid_binlog_state, @@server_id")) {
       rs.next();
-      String binlog = rs.getString(1);
-      String self = rs.getString(2);
-      if (binlog == null || binlog.isBlank()) {
-        return null;
-      }
-      for (String gtid : binlog.split(",")) {
-        String[] p = gtid.trim().split("-");
-        if (p.length == 3 && p[1].equals(self)) {
-          return gtid.trim();
-        }
-      }
+      state = rs.getString(1);
+      self = rs.getString(2);
+    }
+    if (state == null || state.isBlank()) {
       return null;
     }
+    Map<String, Long> onPrimary = new HashMap<>();
+    try (Statement s = primary.createStatement();
+        ResultSet rs = s.executeQuery("SELECT @@gtid_binlog_state")) {
+      rs.next();
+      String ps = rs.getString(1);
+      for (String gtid : ps == null ? new String[0] : ps.split(",")) {
+        String[] p = gtid.trim().split("-");
+        if (p.length == 3) {
+          onPrimary.merge(p[0] + "-" + p[1], Long.parseUnsignedLong(p[2]), Math::max);
+        }
+      }
+    }
+    for (String gtid : state.split(",")) {
+      String[] p = gtid.trim().split("-");
+      if (p.length == 3
+          && p[1].equals(self)
+          && onPrimary.getOrDefault(p[0] + "-" + p[1], -1L) < Long.parseUnsignedLong(p[2])) {
+        return gtid.trim();
+      }
+    }
+    return null;
   }
 
   @Override

@@ -91,4 +91,88 @@ class SplitBrainTest {
       }
     }
   }
+
+  /**
+   * Regression: the replica's own GTID was looked for in its binlog position, which keeps only the
+   * last GTID of each domain: a write on the replica followed by a replicated transaction in the
+   * same domain (its 98-2-n, then the primary's 98-1-m) read as STREAMING. The binlog state keeps
+   * both; a GTID of the replica's own the primary does not have is a fork.
+   */
+  @Test
+  void mariadbReplicaWriteFollowedByReplicatedOnesInItsDomainIsStillForked() throws Exception {
+    String primary = TestDatabases.mariaUrl(TestDatabases.MARIADB_PRIMARY_PORT, "app");
+    String replica = TestDatabases.mariaUrl(TestDatabases.MARIADB_REPLICA_PORT, "app");
+    TestDatabases.execute(
+        primary,
+        "DROP TABLE IF EXISTS fork2_contacts",
+        "CREATE TABLE fork2_contacts (id bigint PRIMARY KEY, user_id int NOT NULL, v text)",
+        "INSERT INTO fork2_contacts SELECT seq, seq % 10, 'v' FROM seq_1_to_1000");
+    AuditFixture f =
+        new AuditFixture()
+            .primary("p", TestDatabases.mariaEndpoint(TestDatabases.MARIADB_PRIMARY_PORT, "app"))
+            .replica(
+                "replica", TestDatabases.mariaEndpoint(TestDatabases.MARIADB_REPLICA_PORT, "app"))
+            .table("fork2_contacts", "user_id");
+    assertThat(f.run(CompareSettings.defaults()).replication().get(0).state())
+        .isEqualTo("STREAMING");
+    try (Connection r = TestDatabases.admin(replica);
+        Statement rs = r.createStatement();
+        Connection p = TestDatabases.admin(primary);
+        Statement ps = p.createStatement()) {
+      rs.execute("SET SESSION gtid_domain_id = 98");
+      rs.execute("UPDATE fork2_contacts SET v = 'written on the replica' WHERE id = 5");
+      long own;
+      try (java.sql.ResultSet q = rs.executeQuery("SELECT @@gtid_binlog_pos")) {
+        q.next();
+        own =
+            java.util.Arrays.stream(q.getString(1).split(","))
+                .filter(g -> g.trim().startsWith("98-"))
+                .mapToLong(g -> Long.parseLong(g.trim().split("-")[2]))
+                .findFirst()
+                .orElseThrow();
+      }
+      long onPrimary = 0;
+      try (java.sql.ResultSet q = ps.executeQuery("SELECT @@gtid_binlog_state")) {
+        q.next();
+        for (String g : q.getString(1).split(",")) {
+          if (g.trim().startsWith("98-")) {
+            onPrimary = Math.max(onPrimary, Long.parseLong(g.trim().split("-")[2]));
+          }
+        }
+      }
+      // The primary's next transaction in that domain, numbered above the replica's own.
+      ps.execute("SET SESSION gtid_domain_id = 98");
+      ps.execute("SET SESSION gtid_seq_no = " + (Math.max(own, onPrimary) + 1000));
+      ps.execute("UPDATE fork2_contacts SET user_id = 3 WHERE id = 6");
+      String pos;
+      try (java.sql.ResultSet q = ps.executeQuery("SELECT @@gtid_binlog_pos")) {
+        q.next();
+        pos = q.getString(1);
+      }
+      try (java.sql.ResultSet q = rs.executeQuery("SELECT MASTER_GTID_WAIT('" + pos + "', 30)")) {
+        q.next();
+        assertThat(q.getInt(1)).isZero();
+      }
+      // The position shows only the primary's GTID in that domain now; the state has both.
+      try (java.sql.ResultSet q =
+          rs.executeQuery("SELECT @@gtid_binlog_pos, @@gtid_binlog_state, @@server_id")) {
+        q.next();
+        String mine = "98-" + q.getString(3) + "-" + own;
+        assertThat(q.getString(1)).doesNotContain(mine);
+        assertThat(q.getString(2)).contains(mine);
+      }
+      AuditReport report = f.run(CompareSettings.defaults());
+      assertThat(report.replication().get(0).state()).isEqualTo("FORKED");
+      assertThat(report.replication().get(0).message()).contains("98-");
+      assertThat(AuditFixture.findings(report, "fork2_contacts", "replica"))
+          .containsExactly("CHANGED 5");
+    } finally {
+      try (Connection c = TestDatabases.admin(replica);
+          Statement s = c.createStatement()) {
+        s.execute("SET sql_log_bin = 0");
+        s.execute("UPDATE fork2_contacts SET v = 'v' WHERE id = 5");
+        s.execute("RESET MASTER");
+      }
+    }
+  }
 }
