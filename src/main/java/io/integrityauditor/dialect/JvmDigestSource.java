@@ -243,15 +243,31 @@ final class JvmDigestSource extends JdbcDigestSource {
   private String selectList() {
     List<String> cols = new ArrayList<>(keyExprs());
     for (Column c : shape.compared()) {
-      // PostgreSQL's object identifiers as their qualified identity, not relative to search_path
-      String identity =
-          dialect instanceof PostgresDialect
-              ? PostgresDialect.pathFreeText(q(c.name()), c.typeName())
-              : null;
-      cols.add(identity != null ? identity : q(c.name()));
+      cols.add(readExpr(c));
     }
     cols.add(shape.owner() == null ? "NULL" : q(shape.owner().name()));
     return String.join(", ", cols);
+  }
+
+  /**
+   * How a compared column is selected: as itself, but for types whose driver decoding loses what
+   * the value is. PostgreSQL's object identifiers as their qualified identity, not relative to
+   * search_path. MariaDB's FLOAT widened to DOUBLE, exactly (its text protocol sends FLOAT with six
+   * significant digits: 1.2345678 as 1.23457, 16777217 as 16777200).
+   */
+  private String readExpr(Column c) {
+    String col = q(c.name());
+    String type = c.typeName().toLowerCase(java.util.Locale.ROOT);
+    if (dialect instanceof PostgresDialect) {
+      String identity = PostgresDialect.pathFreeText(col, c.typeName());
+      return identity != null ? identity : col;
+    }
+    if (dialect instanceof MySqlDialect) {
+      if (type.startsWith("float")) {
+        return "CAST(" + col + " AS DOUBLE)";
+      }
+    }
+    return col;
   }
 
   /** Hashes the row at the cursor; the compared columns start after the key columns. */

@@ -189,7 +189,9 @@ public final class Values {
       return Double.toString(d);
     }
     if (v instanceof Float f) {
-      return Float.toString(f);
+      // widened to double, as MariaDB's FLOAT is read (CAST(f AS DOUBLE)): one float32 value, one
+      // text, whichever engine holds it (1.2345678 is 1.2345677614212036)
+      return Double.toString(f.doubleValue());
     }
     if (v instanceof java.sql.Timestamp t) {
       return t.toLocalDateTime().toString();

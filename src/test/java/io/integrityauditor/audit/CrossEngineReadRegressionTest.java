@@ -1,0 +1,118 @@
+package io.integrityauditor.audit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.integrityauditor.TestDatabases;
+import io.integrityauditor.config.EndpointConfig;
+import io.integrityauditor.engine.CompareSettings;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.Statement;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Regressions: values the JVM path (two engines, or H2) read wrongly from the driver, so the same
+ * stored value encoded differently on two engines (a false CHANGED) or two different values alike
+ * (a missed difference). Each case holds the values that broke.
+ */
+class CrossEngineReadRegressionTest {
+  private static final int PG = TestDatabases.PG_PRIMARY_PORT;
+  private static final int MY = TestDatabases.MARIADB_PRIMARY_PORT;
+
+  /** A fresh PostgreSQL database jfix_{name} set up by the statements. */
+  private static EndpointConfig pg(String name, String... sql) throws Exception {
+    TestDatabases.recreatePgDatabase(PG, "jfix_" + name);
+    TestDatabases.execute(TestDatabases.pgUrl(PG, "jfix_" + name), sql);
+    return TestDatabases.pgEndpoint(PG, "jfix_" + name);
+  }
+
+  /** A fresh MariaDB database jfix_{name}, written outside the binlog, in the session sql_mode. */
+  private static EndpointConfig maria(String name, String sqlMode, String... sql) throws Exception {
+    TestDatabases.recreateMariaDatabase(MY, "jfix_" + name);
+    try (Connection c = TestDatabases.mariaUnlogged(TestDatabases.mariaUrl(MY, "jfix_" + name));
+        Statement s = c.createStatement()) {
+      if (sqlMode != null) {
+        s.execute("SET sql_mode = '" + sqlMode + "'");
+      }
+      for (String q : sql) {
+        s.execute(q);
+      }
+    }
+    return TestDatabases.mariaEndpoint(MY, "jfix_" + name);
+  }
+
+  /** A fresh in-memory H2 database jfix_{name}. */
+  private static EndpointConfig h2(String name, String... sql) throws Exception {
+    String url = "jdbc:h2:mem:jfix_" + name + ";DB_CLOSE_DELAY=-1";
+    try (Connection c = DriverManager.getConnection(url, "sa", "");
+        Statement s = c.createStatement()) {
+      s.execute("DROP ALL OBJECTS");
+      for (String q : sql) {
+        s.execute(q);
+      }
+    }
+    return new EndpointConfig(url, "sa", "", Map.of());
+  }
+
+  /** Audits table t of the primary p against copies c (and l, when given); hashed in the JVM. */
+  private static AuditReport audit(EndpointConfig p, EndpointConfig c, EndpointConfig l) {
+    AuditFixture f = new AuditFixture().primary("p", p).replica("c", c).table("t", null);
+    if (l != null) {
+      f.replica("l", l);
+    }
+    AuditReport r = f.run(CompareSettings.defaults());
+    for (String copy : l == null ? List.of("c") : List.of("c", "l")) {
+      assertThat(AuditFixture.copy(r, "t", copy).error()).isNull();
+      assertThat(AuditFixture.copy(r, "t", copy).hashing()).isEqualTo("JVM");
+    }
+    return r;
+  }
+
+  /** Every CHANGED finding of the copy names exactly these columns. */
+  private static void changedColumns(AuditReport r, String copy, String... columns) {
+    for (var finding : AuditFixture.copy(r, "t", copy).findings()) {
+      assertThat(finding.kind()).isEqualTo("CHANGED");
+      // named as the primary names them (H2: upper case)
+      assertThat(finding.columns().stream().map(n -> n.toLowerCase(java.util.Locale.ROOT)))
+          .containsExactlyInAnyOrder(columns);
+    }
+  }
+
+  /**
+   * MariaDB's text protocol sent FLOAT with six significant digits (1.2345678 as 1.23457, 16777217
+   * as 16777200): the same float32 values in a PostgreSQL real were CHANGED, and an H2 REAL holding
+   * the rounded 1.23457, 16777200, 123457 matched. Now widened to double on every engine.
+   */
+  @Test
+  void mariaDbFloatIsReadExactlyAndWidened() throws Exception {
+    EndpointConfig my =
+        maria(
+            "float_c",
+            null,
+            "CREATE TABLE t (id int PRIMARY KEY, f float)",
+            "INSERT INTO t VALUES (1, 1.2345678), (2, 16777217), (3, 123456.7),"
+                + " (4, 1.17549435e-38), (5, 1.2345678), (6, NULL)");
+    EndpointConfig pg =
+        pg(
+            "float_p",
+            "CREATE TABLE t (id int PRIMARY KEY, f real)",
+            "INSERT INTO t VALUES (1, 1.2345678), (2, 16777217), (3, 123456.7),"
+                + " (4, 1.17549435e-38), (5, 1.23457), (6, NULL)");
+    AuditReport r = audit(pg, my, null);
+    assertThat(AuditFixture.findings(r, "t", "c")).containsExactly("CHANGED 5");
+    changedColumns(r, "c", "f");
+
+    EndpointConfig h2 =
+        h2(
+            "float_h",
+            "CREATE TABLE t (id int PRIMARY KEY, f real)",
+            "INSERT INTO t VALUES (1, 1.23457), (2, 16777200), (3, 123457),"
+                + " (4, 1.17549435e-38), (5, 1.2345678), (6, NULL)");
+    r = audit(h2, my, null);
+    assertThat(AuditFixture.findings(r, "t", "c"))
+        .containsExactlyInAnyOrder("CHANGED 1", "CHANGED 2", "CHANGED 3");
+    changedColumns(r, "c", "f");
+  }
+}
