@@ -53,9 +53,25 @@ final class JvmDigestSource extends JdbcDigestSource {
    * its own date and time. Times as LocalTime (a java.sql.Time drops the fraction of a second: a
    * missed difference), dates as LocalDate. A driver that cannot decode to java.time gives its
    * usual object.
+   *
+   * <p>MariaDB's zero and invalid dates (0000-00-00, 2020-02-30, allowed by ALLOW_INVALID_DATES) as
+   * their text: its driver reads the zero date as NULL and rolls the others over to real dates.
    */
   Object readValue(ResultSet rs, int idx, Column c) throws SQLException {
     String type = c.typeName().toLowerCase(java.util.Locale.ROOT);
+    boolean mysql = dialect instanceof MySqlDialect;
+    if (mysql
+        && (c.jdbcType() == java.sql.Types.TIMESTAMP || c.jdbcType() == java.sql.Types.DATE)) {
+      // A zero or invalid date (ALLOW_INVALID_DATES) read as NULL or rolled over to a real date
+      // (2020-02-30 as 2020-03-01): its own text, which no valid date's encoding equals.
+      String raw = rs.getString(idx);
+      if (raw == null) {
+        return null;
+      }
+      if (!validDate(raw)) {
+        return raw;
+      }
+    }
     boolean zoned =
         c.jdbcType() == java.sql.Types.TIMESTAMP_WITH_TIMEZONE
             || type.equals("timestamptz")
@@ -87,7 +103,7 @@ final class JvmDigestSource extends JdbcDigestSource {
       }
     }
     Object v = rs.getObject(idx);
-    if (v instanceof Boolean && dialect instanceof MySqlDialect) {
+    if (v instanceof Boolean && mysql) {
       // MariaDB's driver hands TINYINT(1) (and BIT(1)) over as a boolean: 2 became true, and a
       // PostgreSQL smallint 1 against it read as 1 and true. Its number; a boolean's canonical
       // text is 1 or 0 (CrossEngineTinyIntTest).
@@ -95,6 +111,23 @@ final class JvmDigestSource extends JdbcDigestSource {
       return rs.wasNull() ? null : (Object) (long) n;
     }
     return v;
+  }
+
+  private static final java.util.regex.Pattern DATE_TEXT =
+      java.util.regex.Pattern.compile("(-?\\d{4,})-(\\d\\d)-(\\d\\d)(?:[ T].*)?");
+
+  /** Whether MariaDB's text of a DATE, DATETIME or TIMESTAMP names a day of the calendar. */
+  static boolean validDate(String raw) {
+    java.util.regex.Matcher m = DATE_TEXT.matcher(raw);
+    if (!m.matches()) {
+      return true;
+    }
+    int month = Integer.parseInt(m.group(2));
+    int day = Integer.parseInt(m.group(3));
+    return month >= 1
+        && month <= 12
+        && day >= 1
+        && day <= java.time.YearMonth.of(Integer.parseInt(m.group(1)), month).lengthOfMonth();
   }
 
   @Override

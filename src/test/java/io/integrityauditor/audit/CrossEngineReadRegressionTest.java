@@ -115,4 +115,31 @@ class CrossEngineReadRegressionTest {
         .containsExactlyInAnyOrder("CHANGED 1", "CHANGED 2", "CHANGED 3");
     changedColumns(r, "c", "f");
   }
+
+  /**
+   * MariaDB's zero date read as NULL and its invalid dates (ALLOW_INVALID_DATES) rolled over to
+   * real ones (2020-01-00 as 2019-12-31, 2020-02-30 as 2020-03-01): against PostgreSQL holding NULL
+   * and those real dates, nothing was reported. Such a value is now its own text.
+   */
+  @Test
+  void mariaDbZeroAndInvalidDatesAreNoOtherDate() throws Exception {
+    EndpointConfig pg =
+        pg(
+            "dates_p",
+            "CREATE TABLE t (id int PRIMARY KEY, dt timestamp, d date)",
+            "INSERT INTO t VALUES (1, NULL, NULL), (2, '2019-12-31', '2019-11-30'),"
+                + " (3, '2020-03-01', '2020-03-02'), (4, '2020-02-29 12:00:01', '2020-02-29')");
+    EndpointConfig my =
+        maria(
+            "dates_c",
+            "ALLOW_INVALID_DATES",
+            "CREATE TABLE t (id int PRIMARY KEY, dt datetime NULL, d date NULL)",
+            "INSERT INTO t VALUES (1, '0000-00-00 00:00:00', '0000-00-00'),"
+                + " (2, '2020-01-00', '2020-00-00'), (3, '2020-02-30', '2020-02-31'),"
+                + " (4, '2020-02-29 12:00:01', '2020-02-29')");
+    AuditReport r = audit(pg, my, null);
+    assertThat(AuditFixture.findings(r, "t", "c"))
+        .containsExactlyInAnyOrder("CHANGED 1", "CHANGED 2", "CHANGED 3");
+    changedColumns(r, "c", "dt", "d");
+  }
 }
