@@ -142,4 +142,46 @@ class CrossEngineReadRegressionTest {
         .containsExactlyInAnyOrder("CHANGED 1", "CHANGED 2", "CHANGED 3");
     changedColumns(r, "c", "dt", "d");
   }
+
+  /**
+   * H2 hands a JSON column over as bytes, which were hex-encoded, so no document parsed: every
+   * non-NULL row CHANGED against PostgreSQL json/jsonb and MariaDB JSON holding the same documents.
+   */
+  @Test
+  void h2JsonIsReadAsItsDocument() throws Exception {
+    String[] docs = {"{\"x\": 1, \"y\": [1,2]}", "\"str\"", "1.50", "null", "{\"x\": 2}"};
+    StringBuilder h2Rows = new StringBuilder();
+    StringBuilder rows = new StringBuilder();
+    for (int i = 0; i < docs.length; i++) {
+      String d = docs[i].replace("'", "''");
+      // row 5: the copies hold another document
+      String other = i == 4 ? "{\"x\": 3}" : d;
+      h2Rows.append(i > 0 ? ", " : "").append("(").append(i + 1).append(", '").append(d);
+      h2Rows.append("' FORMAT JSON)");
+      rows.append(i > 0 ? ", " : "").append("(").append(i + 1).append(", '").append(other);
+      rows.append("', '").append(other).append("')");
+    }
+    EndpointConfig h2 =
+        h2(
+            "json_h",
+            "CREATE TABLE t (id int PRIMARY KEY, doc json, raw json)",
+            "INSERT INTO t (id, doc) VALUES " + h2Rows + ", (6, NULL)",
+            "UPDATE t SET raw = doc");
+    EndpointConfig pg =
+        pg(
+            "json_p",
+            "CREATE TABLE t (id int PRIMARY KEY, doc jsonb, raw json)",
+            "INSERT INTO t VALUES " + rows + ", (6, NULL, NULL)");
+    EndpointConfig my =
+        maria(
+            "json_c",
+            null,
+            "CREATE TABLE t (id int PRIMARY KEY, doc json, raw json)",
+            "INSERT INTO t VALUES " + rows + ", (6, NULL, NULL)");
+    AuditReport r = audit(h2, pg, my);
+    assertThat(AuditFixture.findings(r, "t", "c")).containsExactly("CHANGED 5");
+    assertThat(AuditFixture.findings(r, "t", "l")).containsExactly("CHANGED 5");
+    changedColumns(r, "c", "doc", "raw");
+    changedColumns(r, "l", "doc", "raw");
+  }
 }
