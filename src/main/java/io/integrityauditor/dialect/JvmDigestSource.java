@@ -56,6 +56,8 @@ final class JvmDigestSource extends JdbcDigestSource {
    *
    * <p>MariaDB's zero and invalid dates (0000-00-00, 2020-02-30, allowed by ALLOW_INVALID_DATES) as
    * their text: its driver reads the zero date as NULL and rolls the others over to real dates.
+   *
+   * <p>An SQL array as its elements, nested arrays as nested Object[].
    */
   Object readValue(ResultSet rs, int idx, Column c) throws SQLException {
     String type = c.typeName().toLowerCase(java.util.Locale.ROOT);
@@ -110,6 +112,10 @@ final class JvmDigestSource extends JdbcDigestSource {
       int n = rs.getInt(idx);
       return rs.wasNull() ? null : (Object) (long) n;
     }
+    if (v instanceof java.sql.Array a) {
+      // its elements (H2's toString names the array object: "ar0: ARRAY [1, 2]")
+      return elements(a);
+    }
     if (v instanceof byte[] b && TableShape.isJson(c) && !binary(c)) {
       // H2 hands a JSON column over as its UTF-8 bytes (hex-encoded, no document parsed)
       return new String(b, java.nio.charset.StandardCharsets.UTF_8);
@@ -143,6 +149,31 @@ final class JvmDigestSource extends JdbcDigestSource {
           true;
       default -> false;
     };
+  }
+
+  /** An SQL array as nested Object[] (rendered by Values#canonicalText), elements in order. */
+  private static Object[] elements(java.sql.Array a) throws SQLException {
+    Object o = a.getArray();
+    try {
+      a.free();
+    } catch (SQLException | UnsupportedOperationException ignored) {
+      // nothing held
+    }
+    return plain(o);
+  }
+
+  /** An array (of objects or primitives) as Object[], its array elements the same. */
+  private static Object[] plain(Object o) throws SQLException {
+    int n = java.lang.reflect.Array.getLength(o);
+    Object[] out = new Object[n];
+    for (int i = 0; i < n; i++) {
+      Object e = java.lang.reflect.Array.get(o, i);
+      out[i] =
+          e instanceof java.sql.Array inner
+              ? elements(inner)
+              : e != null && e.getClass().isArray() && !(e instanceof byte[]) ? plain(e) : e;
+    }
+    return out;
   }
 
   @Override

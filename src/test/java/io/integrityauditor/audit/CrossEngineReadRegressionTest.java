@@ -184,4 +184,42 @@ class CrossEngineReadRegressionTest {
     changedColumns(r, "c", "doc", "raw");
     changedColumns(r, "l", "doc", "raw");
   }
+
+  /**
+   * A java.sql.Array was rendered by its toString, for H2 "ar0: ARRAY [1, 2]" (an id per object):
+   * identical H2 tables were CHANGED on every row, and PostgreSQL int[] and text[] against H2
+   * arrays too. Now its elements: nested arrays, NULL elements and empty arrays kept.
+   */
+  @Test
+  void arraysAreTheirElements() throws Exception {
+    String[] h2Sql = {
+      "CREATE TABLE t (id int PRIMARY KEY, ia int array, va varchar(10) array,"
+          + " iaa int array array)",
+      "INSERT INTO t VALUES (1, ARRAY[1, 2], ARRAY['a', NULL], ARRAY[ARRAY[1, 2], ARRAY[3, 4]]),"
+          + " (2, ARRAY[], ARRAY[], ARRAY[]), (3, ARRAY[NULL], ARRAY['N', ''], NULL),"
+          + " (4, NULL, ARRAY['a,b', 'c'], ARRAY[ARRAY[5]])"
+    };
+    EndpointConfig p = h2("arr_p", h2Sql);
+    EndpointConfig c =
+        h2(
+            "arr_c",
+            h2Sql[0],
+            "INSERT INTO t VALUES (1, ARRAY[1, 2], ARRAY['a', NULL], ARRAY[ARRAY[1, 2], ARRAY[3, 4]]),"
+                + " (2, ARRAY[], ARRAY[], ARRAY[]), (3, ARRAY[NULL], ARRAY['N', ''], NULL),"
+                + " (4, NULL, ARRAY['a', 'b', 'c'], ARRAY[ARRAY[5]])");
+    AuditReport r = audit(p, c, null);
+    assertThat(AuditFixture.findings(r, "t", "c")).containsExactly("CHANGED 4");
+    changedColumns(r, "c", "va");
+
+    EndpointConfig pg =
+        pg(
+            "arr_g",
+            "CREATE TABLE t (id int PRIMARY KEY, ia int[], va text[], iaa int[])",
+            "INSERT INTO t VALUES (1, '{1,2}', '{a,NULL}', '{{1,2},{3,4}}'),"
+                + " (2, '{}', '{}', '{}'), (3, '{NULL}', '{N,\"\"}', NULL),"
+                + " (4, NULL, '{\"a,b\",c}', '{{6}}')");
+    r = audit(p, pg, null);
+    assertThat(AuditFixture.findings(r, "t", "c")).containsExactly("CHANGED 4");
+    changedColumns(r, "c", "iaa");
+  }
 }
