@@ -331,15 +331,19 @@ final class JvmDigestSource extends JdbcDigestSource {
   /**
    * How a compared column is selected: as itself, but for types whose driver decoding loses what
    * the value is. PostgreSQL's object identifiers as their qualified identity, not relative to
-   * search_path. MariaDB's FLOAT widened to DOUBLE, exactly (its text protocol sends FLOAT with six
-   * significant digits: 1.2345678 as 1.23457, 16777217 as 16777200).
+   * search_path; its money as numeric (the driver reads money as a double: 10.10 as 10.1, and fails
+   * on 12,345,678.90). MariaDB's FLOAT widened to DOUBLE, exactly (its text protocol sends FLOAT
+   * with six significant digits: 1.2345678 as 1.23457, 16777217 as 16777200).
    */
   private String readExpr(Column c) {
     String col = q(c.name());
     String type = c.typeName().toLowerCase(java.util.Locale.ROOT);
     if (dialect instanceof PostgresDialect) {
       String identity = PostgresDialect.pathFreeText(col, c.typeName());
-      return identity != null ? identity : col;
+      if (identity != null) {
+        return identity;
+      }
+      return type.equals("money") ? "CAST(" + col + " AS numeric)" : col;
     }
     if (dialect instanceof MySqlDialect) {
       if (type.startsWith("float")) {

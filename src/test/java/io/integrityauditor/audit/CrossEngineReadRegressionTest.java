@@ -222,4 +222,38 @@ class CrossEngineReadRegressionTest {
     assertThat(AuditFixture.findings(r, "t", "c")).containsExactly("CHANGED 4");
     changedColumns(r, "c", "iaa");
   }
+
+  /**
+   * PostgreSQL's driver reads money as a double: 12,345,678.90 failed the audit ("Bad value for
+   * type double") and 10.10 read as 10.1 (CHANGED against H2's DECIMAL 10.10). Now read as numeric,
+   * also against a PostgreSQL copy in a LATIN1 database.
+   */
+  @Test
+  void postgresMoneyIsReadAsNumeric() throws Exception {
+    String rows = "(1, 12345678.90), (2, 10.10), (3, -5.00), (4, 7.25), (5, NULL)";
+    EndpointConfig pg =
+        pg(
+            "money_p",
+            "CREATE TABLE t (id int PRIMARY KEY, m money)",
+            "INSERT INTO t VALUES " + rows);
+    EndpointConfig h2 =
+        h2(
+            "money_h",
+            "CREATE TABLE t (id int PRIMARY KEY, m decimal(19, 2))",
+            "INSERT INTO t VALUES (1, 12345678.90), (2, 10.10), (3, -5.00), (4, 7.26), (5, NULL)");
+    TestDatabases.execute(
+        TestDatabases.pgUrl(PG, "postgres"),
+        "DROP DATABASE IF EXISTS jfix_money_l WITH (FORCE)",
+        "CREATE DATABASE jfix_money_l ENCODING 'LATIN1' LC_COLLATE 'C' LC_CTYPE 'C'"
+            + " TEMPLATE template0");
+    TestDatabases.execute(
+        TestDatabases.pgUrl(PG, "jfix_money_l"),
+        "CREATE TABLE t (id int PRIMARY KEY, m money)",
+        "INSERT INTO t VALUES (1, 12345678.90), (2, 10.10), (3, -5.00), (4, 7.25), (5, 0)");
+    AuditReport r = audit(pg, h2, TestDatabases.pgEndpoint(PG, "jfix_money_l"));
+    assertThat(AuditFixture.findings(r, "t", "c")).containsExactly("CHANGED 4");
+    assertThat(AuditFixture.findings(r, "t", "l")).containsExactly("CHANGED 5");
+    changedColumns(r, "c", "m");
+    changedColumns(r, "l", "m");
+  }
 }
