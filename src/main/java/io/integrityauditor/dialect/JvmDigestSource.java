@@ -62,6 +62,11 @@ final class JvmDigestSource extends JdbcDigestSource {
   Object readValue(ResultSet rs, int idx, Column c) throws SQLException {
     String type = c.typeName().toLowerCase(java.util.Locale.ROOT);
     boolean mysql = dialect instanceof MySqlDialect;
+    if (mysql && type.startsWith("year")) {
+      // The driver hands YEAR over as a date (2020 as 2020-01-01): its number, as a smallint reads.
+      long n = rs.getLong(idx);
+      return rs.wasNull() ? null : (Object) n;
+    }
     if (mysql
         && (c.jdbcType() == java.sql.Types.TIMESTAMP || c.jdbcType() == java.sql.Types.DATE)) {
       // A zero or invalid date (ALLOW_INVALID_DATES) read as NULL or rolled over to a real date

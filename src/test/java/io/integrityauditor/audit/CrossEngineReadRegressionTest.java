@@ -256,4 +256,28 @@ class CrossEngineReadRegressionTest {
     changedColumns(r, "c", "m");
     changedColumns(r, "l", "m");
   }
+
+  /**
+   * MariaDB's driver hands YEAR over as a date (2020 as 2020-01-01): against a PostgreSQL or H2
+   * smallint every row was CHANGED. Now its number.
+   */
+  @Test
+  void mariaDbYearIsItsNumber() throws Exception {
+    EndpointConfig my =
+        maria(
+            "year_c",
+            null,
+            "CREATE TABLE t (id int PRIMARY KEY, y year)",
+            "INSERT INTO t VALUES (1, 2020), (2, 1999), (3, 2001), (4, NULL)");
+    String[] smallint = {
+      "CREATE TABLE t (id int PRIMARY KEY, y smallint)",
+      "INSERT INTO t VALUES (1, 2020), (2, 1999), (3, 2000), (4, NULL)"
+    };
+    AuditReport r = audit(pg("year_p", smallint), my, null);
+    assertThat(AuditFixture.findings(r, "t", "c")).containsExactly("CHANGED 3");
+    changedColumns(r, "c", "y");
+    r = audit(h2("year_h", smallint), my, null);
+    assertThat(AuditFixture.findings(r, "t", "c")).containsExactly("CHANGED 3");
+    changedColumns(r, "c", "y");
+  }
 }
