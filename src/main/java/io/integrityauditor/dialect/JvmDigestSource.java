@@ -58,6 +58,10 @@ final class JvmDigestSource extends JdbcDigestSource {
    * their text: its driver reads the zero date as NULL and rolls the others over to real dates.
    *
    * <p>An SQL array as its elements, nested arrays as nested Object[].
+   *
+   * <p>A time outside 00:00 to 23:59:59.999999999 (24:00:00, MariaDB's -838:59:59 to 838:59:59) as
+   * its text, written as a LocalTime is: PostgreSQL's driver reads 24:00:00 as 23:59:59.999999999
+   * and MariaDB's wraps it to 00:00.
    */
   Object readValue(ResultSet rs, int idx, Column c) throws SQLException {
     String type = c.typeName().toLowerCase(java.util.Locale.ROOT);
@@ -96,17 +100,36 @@ final class JvmDigestSource extends JdbcDigestSource {
       if (c.jdbcType() == java.sql.Types.TIME
           || c.jdbcType() == java.sql.Types.TIME_WITH_TIMEZONE) {
         // java.sql.Time keeps whole seconds only: 13:45:01.123456 and 13:45:01.999999 were equal.
-        return type.equals("timetz") || type.contains("with time zone")
-            ? rs.getObject(idx, java.time.OffsetTime.class)
-            : rs.getObject(idx, java.time.LocalTime.class);
+        if (type.equals("timetz") || type.contains("with time zone")) {
+          return rs.getObject(idx, java.time.OffsetTime.class);
+        }
+        if (mysql) {
+          // MariaDB's driver wraps a TIME outside the day: 24:00:00 read as 00:00, 838:59:59 as
+          // 22:59:59, -01:00:00.5 as 22:59:59.5
+          String raw = rs.getString(idx);
+          if (raw == null) {
+            return null;
+          }
+          if (!withinDay(raw)) {
+            return timeText(raw);
+          }
+        }
+        java.time.LocalTime t = rs.getObject(idx, java.time.LocalTime.class);
+        if (java.time.LocalTime.MAX.equals(t)) {
+          // PostgreSQL's driver reads 24:00:00 as 23:59:59.999999999
+          String raw = rs.getString(idx);
+          return raw != null && raw.startsWith("24:") ? timeText(raw) : t;
+        }
+        return t;
       }
       if (c.jdbcType() == java.sql.Types.DATE) {
         return rs.getObject(idx, java.time.LocalDate.class);
       }
     } catch (SQLException | RuntimeException e) {
-      // no java.time decoding in this driver (or a MariaDB TIME beyond 24 hours): its text
+      // no java.time decoding in this driver (or a negative MariaDB TIME): its text
       if (c.jdbcType() == java.sql.Types.TIME) {
-        return rs.getString(idx);
+        String raw = rs.getString(idx);
+        return raw == null ? null : timeText(raw);
       }
     }
     Object v = rs.getObject(idx);
@@ -179,6 +202,40 @@ final class JvmDigestSource extends JdbcDigestSource {
               : e != null && e.getClass().isArray() && !(e instanceof byte[]) ? plain(e) : e;
     }
     return out;
+  }
+
+  /** Whether a time's text is of hours 00 to 23 (MariaDB's TIME spans -838:59:59 to 838:59:59). */
+  private static boolean withinDay(String raw) {
+    int colon = raw.indexOf(':');
+    return !raw.startsWith("-") && colon > 0 && colon <= 2 && raw.compareTo("24") < 0;
+  }
+
+  private static final java.util.regex.Pattern TIME_TEXT =
+      java.util.regex.Pattern.compile("(-?)(\\d+):(\\d\\d)(?::(\\d\\d)(?:\\.(\\d{1,9}))?)?");
+
+  /**
+   * A time no LocalTime is (24:00:00, MariaDB's 838:59:59 or -01:00:00) written as
+   * LocalTime#toString writes one: 24:00:00 and 24:00:00.000000 are both 24:00, 12:00:00.500000 is
+   * 12:00:00.500.
+   */
+  static String timeText(String raw) {
+    java.util.regex.Matcher m = TIME_TEXT.matcher(raw.trim());
+    if (!m.matches()) {
+      return raw;
+    }
+    String hours = m.group(2).length() < 2 ? "0" + m.group(2) : m.group(2);
+    StringBuilder sb = new StringBuilder(m.group(1)).append(hours).append(':').append(m.group(3));
+    int seconds = m.group(4) == null ? 0 : Integer.parseInt(m.group(4));
+    String fraction = m.group(5) == null ? "" : m.group(5).replaceAll("0+$", "");
+    if (seconds == 0 && fraction.isEmpty()) {
+      return sb.toString();
+    }
+    sb.append(':').append(m.group(4));
+    if (!fraction.isEmpty()) {
+      int digits = fraction.length() <= 3 ? 3 : fraction.length() <= 6 ? 6 : 9;
+      sb.append('.').append(fraction).append("0".repeat(digits - fraction.length()));
+    }
+    return sb.toString();
   }
 
   @Override

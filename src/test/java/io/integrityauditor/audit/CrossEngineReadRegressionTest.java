@@ -280,4 +280,39 @@ class CrossEngineReadRegressionTest {
     assertThat(AuditFixture.findings(r, "t", "c")).containsExactly("CHANGED 3");
     changedColumns(r, "c", "y");
   }
+
+  /**
+   * PostgreSQL's driver reads time 24:00:00 as 23:59:59.999999999: it equalled H2's
+   * 23:59:59.999999999 (missed) and differed from MariaDB's 24:00:00 (a false CHANGED). MariaDB's
+   * driver wraps a TIME outside the day: its 24:00:00 equalled PostgreSQL's 00:00:00, and its
+   * -01:00:01 PostgreSQL's 22:59:59 (missed).
+   */
+  @Test
+  void midnightAtTheEndOfTheDayIsNotTheLastNanosecond() throws Exception {
+    EndpointConfig pg =
+        pg(
+            "time_p",
+            "CREATE TABLE t (id int PRIMARY KEY, tm time(6))",
+            "INSERT INTO t VALUES (1, '24:00:00'), (2, '23:59:59.999999'), (3, '00:00:00'),"
+                + " (4, '00:00:00'), (5, '22:59:59')");
+    EndpointConfig my =
+        maria(
+            "time_c",
+            null,
+            "CREATE TABLE t (id int PRIMARY KEY, tm time(6))",
+            "INSERT INTO t VALUES (1, '24:00:00'), (2, '23:59:59.999999'), (3, '00:00:00'),"
+                + " (4, '24:00:00'), (5, '-01:00:01')");
+    EndpointConfig h2 =
+        h2(
+            "time_h",
+            "CREATE TABLE t (id int PRIMARY KEY, tm time(9))",
+            "INSERT INTO t VALUES (1, '23:59:59.999999999'), (2, '23:59:59.999999'),"
+                + " (3, '00:00:00'), (4, '00:00:00'), (5, '22:59:59')");
+    AuditReport r = audit(pg, my, h2);
+    assertThat(AuditFixture.findings(r, "t", "c"))
+        .containsExactlyInAnyOrder("CHANGED 4", "CHANGED 5");
+    changedColumns(r, "c", "tm");
+    assertThat(AuditFixture.findings(r, "t", "l")).containsExactly("CHANGED 1");
+    changedColumns(r, "l", "tm");
+  }
 }
