@@ -62,6 +62,8 @@ final class JvmDigestSource extends JdbcDigestSource {
    * <p>A time outside 00:00 to 23:59:59.999999999 (24:00:00, MariaDB's -838:59:59 to 838:59:59) as
    * its text, written as a LocalTime is: PostgreSQL's driver reads 24:00:00 as 23:59:59.999999999
    * and MariaDB's wraps it to 00:00.
+   *
+   * <p>PostgreSQL's infinity and -infinity as those words.
    */
   Object readValue(ResultSet rs, int idx, Column c) throws SQLException {
     String type = c.typeName().toLowerCase(java.util.Locale.ROOT);
@@ -90,12 +92,20 @@ final class JvmDigestSource extends JdbcDigestSource {
     try {
       if (zoned) {
         java.time.OffsetDateTime t = rs.getObject(idx, java.time.OffsetDateTime.class);
+        if (t != null
+            && (t.equals(java.time.OffsetDateTime.MAX) || t.equals(java.time.OffsetDateTime.MIN))) {
+          return infinite(rs, idx, t);
+        }
         return t == null
             ? null
             : t.withOffsetSameInstant(java.time.ZoneOffset.UTC).toLocalDateTime();
       }
       if (c.jdbcType() == java.sql.Types.TIMESTAMP) {
-        return rs.getObject(idx, java.time.LocalDateTime.class);
+        java.time.LocalDateTime t = rs.getObject(idx, java.time.LocalDateTime.class);
+        return t != null
+                && (t.equals(java.time.LocalDateTime.MAX) || t.equals(java.time.LocalDateTime.MIN))
+            ? infinite(rs, idx, t)
+            : t;
       }
       if (c.jdbcType() == java.sql.Types.TIME
           || c.jdbcType() == java.sql.Types.TIME_WITH_TIMEZONE) {
@@ -123,7 +133,10 @@ final class JvmDigestSource extends JdbcDigestSource {
         return t;
       }
       if (c.jdbcType() == java.sql.Types.DATE) {
-        return rs.getObject(idx, java.time.LocalDate.class);
+        java.time.LocalDate d = rs.getObject(idx, java.time.LocalDate.class);
+        return d != null && (d.equals(java.time.LocalDate.MAX) || d.equals(java.time.LocalDate.MIN))
+            ? infinite(rs, idx, d)
+            : d;
       }
     } catch (SQLException | RuntimeException e) {
       // no java.time decoding in this driver (or a negative MariaDB TIME): its text
@@ -236,6 +249,16 @@ final class JvmDigestSource extends JdbcDigestSource {
       sb.append('.').append(fraction).append("0".repeat(digits - fraction.length()));
     }
     return sb.toString();
+  }
+
+  /**
+   * PostgreSQL's 'infinity' and '-infinity' arrive as the extreme java.time values, which a finite
+   * value of another engine (H2's 999999999-12-31) also is: those two words when the server says
+   * so.
+   */
+  private static Object infinite(ResultSet rs, int idx, Object extreme) throws SQLException {
+    String raw = rs.getString(idx);
+    return "infinity".equals(raw) || "-infinity".equals(raw) ? raw : extreme;
   }
 
   @Override

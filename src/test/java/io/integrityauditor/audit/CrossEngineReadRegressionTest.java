@@ -315,4 +315,29 @@ class CrossEngineReadRegressionTest {
     assertThat(AuditFixture.findings(r, "t", "l")).containsExactly("CHANGED 1");
     changedColumns(r, "l", "tm");
   }
+
+  /**
+   * PostgreSQL's 'infinity' and '-infinity' read as the extreme java.time values, equal to H2's
+   * finite 999999999-12-31 23:59:59.999999999 and -999999999-01-01 (missed).
+   */
+  @Test
+  void infinityIsNoFiniteTime() throws Exception {
+    EndpointConfig pg =
+        pg(
+            "inf_p",
+            "CREATE TABLE t (id int PRIMARY KEY, ts timestamp, d date)",
+            "INSERT INTO t VALUES (1, 'infinity', 'infinity'), (2, '-infinity', '-infinity'),"
+                + " (3, '2020-01-01 00:00:00', '2020-01-01')");
+    EndpointConfig h2 =
+        h2(
+            "inf_h",
+            "CREATE TABLE t (id int PRIMARY KEY, ts timestamp(9), d date)",
+            "INSERT INTO t VALUES (1, '999999999-12-31 23:59:59.999999999', '999999999-12-31'),"
+                + " (2, '-999999999-01-01 00:00:00', '-999999999-01-01'),"
+                + " (3, '2020-01-01 00:00:00', '2020-01-01')");
+    AuditReport r = audit(pg, h2, null);
+    assertThat(AuditFixture.findings(r, "t", "c"))
+        .containsExactlyInAnyOrder("CHANGED 1", "CHANGED 2");
+    changedColumns(r, "c", "ts", "d");
+  }
 }
