@@ -418,7 +418,9 @@ final class JvmDigestSource extends JdbcDigestSource {
    * the value is. PostgreSQL's object identifiers as their qualified identity, not relative to
    * search_path; its money as numeric (the driver reads money as a double: 10.10 as 10.1, and fails
    * on 12,345,678.90). MariaDB's FLOAT widened to DOUBLE, exactly (its text protocol sends FLOAT
-   * with six significant digits: 1.2345678 as 1.23457, 16777217 as 16777200).
+   * with six significant digits: 1.2345678 as 1.23457, 16777217 as 16777200); its ascii text
+   * through latin1, one character per byte (the server sends a byte 0x80-0xFF of an ascii column as
+   * '?': X'61FF62' and X'61E962' both read 'a?b'; pure ASCII text is unchanged).
    */
   private String readExpr(Column c) {
     String col = q(c.name());
@@ -434,8 +436,39 @@ final class JvmDigestSource extends JdbcDigestSource {
       if (type.startsWith("float")) {
         return "CAST(" + col + " AS DOUBLE)";
       }
+      if (asciiColumns().contains(c.name().toLowerCase(java.util.Locale.ROOT))) {
+        return "CONVERT(CONVERT(CAST(" + col + " AS BINARY) USING latin1) USING utf8mb4)";
+      }
     }
     return col;
+  }
+
+  private java.util.Set<String> ascii;
+
+  /** Lower-case names of this MariaDB/MySQL table's columns in the ascii character set. */
+  private java.util.Set<String> asciiColumns() {
+    if (ascii == null) {
+      ascii =
+          inTransaction(
+              () -> {
+                java.util.Set<String> out = new java.util.HashSet<>();
+                try (PreparedStatement ps =
+                    conn.prepareStatement(
+                        "SELECT COLUMN_NAME FROM information_schema.COLUMNS"
+                            + " WHERE TABLE_SCHEMA = COALESCE(?, DATABASE()) AND TABLE_NAME = ?"
+                            + " AND CHARACTER_SET_NAME = 'ascii'")) {
+                  ps.setString(1, shape.schema());
+                  ps.setString(2, shape.name());
+                  try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                      out.add(rs.getString(1).toLowerCase(java.util.Locale.ROOT));
+                    }
+                  }
+                }
+                return out;
+              });
+    }
+    return ascii;
   }
 
   /** Hashes the row at the cursor; the compared columns start after the key columns. */

@@ -340,4 +340,30 @@ class CrossEngineReadRegressionTest {
         .containsExactlyInAnyOrder("CHANGED 1", "CHANGED 2");
     changedColumns(r, "c", "ts", "d");
   }
+
+  /**
+   * MariaDB sends a byte 0x80-0xFF of an ascii column as '?': X'61FF62' and X'61E962' both read
+   * 'a?b'. Now read through latin1, one character per byte.
+   */
+  @Test
+  void mariaDbAsciiBytesAboveAsciiAreKept() throws Exception {
+    EndpointConfig pg =
+        pg(
+            "ascii_p",
+            "CREATE TABLE t (id int PRIMARY KEY, a varchar(10), ch char(5))",
+            "INSERT INTO t VALUES (1, 'aÿb', 'aÿb'), (2, 'aÿb', 'x'), (3, 'abc', 'abc'),"
+                + " (4, 'a?b', 'a?b'), (5, 'a' || chr(129) || 'b', 'q')");
+    EndpointConfig my =
+        maria(
+            "ascii_c",
+            null,
+            "CREATE TABLE t (id int PRIMARY KEY, a varchar(10) CHARACTER SET ascii,"
+                + " ch char(5) CHARACTER SET ascii)",
+            "INSERT INTO t VALUES (1, X'61FF62', X'61FF62'), (2, X'61E962', 'x'),"
+                + " (3, 'abc', 'abc'), (4, X'61FF62', 'a?b'), (5, X'618162', 'q')");
+    AuditReport r = audit(pg, my, null);
+    assertThat(AuditFixture.findings(r, "t", "c"))
+        .containsExactlyInAnyOrder("CHANGED 2", "CHANGED 4");
+    changedColumns(r, "c", "a");
+  }
 }
