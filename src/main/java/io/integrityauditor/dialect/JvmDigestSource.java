@@ -93,8 +93,10 @@ final class JvmDigestSource extends JdbcDigestSource {
       if (zoned) {
         java.time.OffsetDateTime t = rs.getObject(idx, java.time.OffsetDateTime.class);
         if (t != null
-            && (t.equals(java.time.OffsetDateTime.MAX) || t.equals(java.time.OffsetDateTime.MIN))) {
-          return infinite(rs, idx, t);
+            && (t.equals(java.time.OffsetDateTime.MAX) || t.equals(java.time.OffsetDateTime.MIN))
+            && infinite(rs, idx, null) != null) {
+          // (a finite extreme, such as H2's, goes on as before: it does not convert to UTC)
+          return infinite(rs, idx, null);
         }
         return t == null
             ? null
