@@ -424,9 +424,12 @@ public final class AuditService {
    * with hashes of its own, so a checkpoint of another version is not used (the table is compared
    * from its start). 2: PostgreSQL's NATIVE hash takes 64-bit values whole (PostgreSQL's own int8
    * hash folds them to 32 bits), numeric, time and timetz by their text, and mixes the row through
-   * a 64-bit seed.
+   * a 64-bit seed. 3 (session 14): PostgreSQL object identifiers by their qualified identity, and
+   * its CANONICAL hash with character(n) unpadded, json as jsonb, timestamptz in UTC; MariaDB's
+   * ascii through latin1, an enum's invalid value, values over 64 KiB by their SHA-256; the JVM's
+   * floats widened to double, arrays by their elements.
    */
-  static final int ROW_HASH_VERSION = 2;
+  static final int ROW_HASH_VERSION = 3;
 
   /**
    * One scan of the primary: the copies hashed alike and sorting the key alike. Its name keys the

@@ -299,9 +299,10 @@ class ChunkCheckpointTest {
     assertThat(rows.rows.get()).isEqualTo(primaryRows);
     assertThat(AuditFixture.copy(again, table, "copy")).isEqualTo(whole);
 
-    // Nor one stored by a version whose row hashes were other (its scan named without "-h2"):
+    // Nor one stored by a version whose row hashes were other (its scan named "-h2" instead of
+    // "-h3"):
     // its held-back rows' hashes would not match this version's.
-    assertThat(full.scans).hasSize(1).allSatisfy(n -> assertThat(n).endsWith("-h2"));
+    assertThat(full.scans).hasSize(1).allSatisfy(n -> assertThat(n).endsWith("-h3"));
     String scan = full.scans.iterator().next();
     Rows fresh = new Rows();
     AuditReport older =
@@ -309,7 +310,7 @@ class ChunkCheckpointTest {
             SMALL,
             table,
             fresh,
-            new Recorder(table, picked.get(picked.size() / 2), scan.replace("-h2", "")));
+            new Recorder(table, picked.get(picked.size() / 2), scan.replace("-h3", "-h2")));
     assertThat(fresh.rows.get()).isEqualTo(primaryRows);
     assertThat(AuditFixture.copy(older, table, "copy")).isEqualTo(whole);
   }
