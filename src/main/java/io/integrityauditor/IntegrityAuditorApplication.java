@@ -130,15 +130,41 @@ public class IntegrityAuditorApplication extends Application<IntegrityAuditorCon
     bootstrap.addCommand(new DbCommand());
   }
 
+  /** A configuration refused at start-up: its message is all there is to print. */
+  static final class ConfigProblems extends IllegalArgumentException {
+    ConfigProblems(List<String> problems) {
+      super("The configuration has errors:\n  * " + String.join("\n  * ", problems));
+    }
+  }
+
+  /**
+   * {@code server} refusing its configuration prints the problems, one per line (before: with a
+   * stack trace), and exits 2 ({@link #onFatalError}).
+   */
+  @Override
+  protected void addDefaultCommands(Bootstrap<IntegrityAuditorConfiguration> bootstrap) {
+    bootstrap.addCommand(
+        new io.dropwizard.core.cli.ServerCommand<>(this) {
+          @Override
+          public void onError(
+              io.dropwizard.core.cli.Cli cli,
+              net.sourceforge.argparse4j.inf.Namespace namespace,
+              Throwable e) {
+            if (e instanceof ConfigProblems) {
+              cli.getStdErr().println(e.getMessage());
+            } else {
+              super.onError(cli, namespace, e);
+            }
+          }
+        });
+    bootstrap.addCommand(new io.dropwizard.core.cli.CheckCommand<>(this));
+  }
+
   @Override
   public void run(IntegrityAuditorConfiguration config, Environment environment) {
-    List<String> problems = ConfigValidator.problems(config.getEndpoints(), config.getDatasets());
-    problems = new java.util.ArrayList<>(problems);
-    problems.addAll(ConfigValidator.serviceProblems(config.getDatasets(), config.getService()));
-    problems.addAll(config.getReport().problems());
+    List<String> problems = ConfigValidator.allProblems(config);
     if (!problems.isEmpty()) {
-      throw new IllegalArgumentException(
-          "The configuration has errors:\n  * " + String.join("\n  * ", problems));
+      throw new ConfigProblems(problems);
     }
     ServiceSettings service = config.getService();
     ObjectMapper json = environment.getObjectMapper();

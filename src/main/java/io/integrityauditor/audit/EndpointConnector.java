@@ -118,7 +118,7 @@ public final class EndpointConnector {
   public String redact(String message) {
     List<String> secrets = new ArrayList<>();
     for (EndpointConfig e : endpoints.values()) {
-      secrets.add(e.password());
+      secrets.addAll(Secrets.of(e.url(), e.password(), e.properties()));
     }
     return Secrets.redact(message, secrets);
   }

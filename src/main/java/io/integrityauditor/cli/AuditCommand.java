@@ -306,7 +306,7 @@ public final class AuditCommand extends ConfiguredCommand<IntegrityAuditorConfig
       ObjectMapper mapper,
       PrintStream out,
       PrintStream err) {
-    List<String> problems = ConfigValidator.problems(config.getEndpoints(), config.getDatasets());
+    List<String> problems = ConfigValidator.allProblems(config);
     if (!problems.isEmpty()) {
       err.println("The configuration has errors:");
       problems.forEach(p -> err.println("  * " + p));

@@ -24,6 +24,7 @@ public final class ConfigValidator {
       if (url != null && !url.startsWith("jdbc:")) {
         out.add("endpoints." + e.getKey() + ".url: must be a JDBC URL (jdbc:...)");
       }
+      userInfo("endpoints." + e.getKey() + ".url", url, out);
     }
     for (var d : datasets.entrySet()) {
       String p = "datasets." + d.getKey();
@@ -71,6 +72,34 @@ public final class ConfigValidator {
       }
     }
     return out;
+  }
+
+  /**
+   * Every problem of a whole configuration, as {@code audit}, {@code server} and {@code check}
+   * refuse it: the same file is valid for all or for none (before, {@code audit} ran with a
+   * schedule that was no cron expression, which {@code server} refused).
+   */
+  public static List<String> allProblems(io.integrityauditor.IntegrityAuditorConfiguration config) {
+    List<String> out = new ArrayList<>(problems(config.getEndpoints(), config.getDatasets()));
+    out.addAll(serviceProblems(config.getDatasets(), config.getService()));
+    out.addAll(config.getReport().problems());
+    userInfo("stateDatabase.url", config.getStateDatabase().getUrl(), out);
+    return out;
+  }
+
+  /**
+   * A password in a URL's user info: the drivers do not read it and print it in their errors
+   * (regression: "Incorrect port value : secret@127.0.0.1" in reports, the API and logs).
+   */
+  private static void userInfo(String field, String url, List<String> out) {
+    if (Secrets.hasUserInfoPassword(url)) {
+      out.add(
+          field
+              + ": a password in the URL's user info ("
+              + Secrets.redactUrl(url)
+              + ") is not read by the JDBC drivers, which print it in their errors: set user and"
+              + " password instead");
+    }
   }
 
   /** Problems only the service cares about: schedules and their time zone. */

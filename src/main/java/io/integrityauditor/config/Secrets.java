@@ -20,6 +20,44 @@ public final class Secrets {
     return USERINFO.matcher(s).replaceAll("$1:***@");
   }
 
+  /**
+   * Whether a JDBC URL carries a password in its user info ({@code //user:pass@host}), a form
+   * neither the PostgreSQL nor the MariaDB driver reads: each takes it for a host or a port and
+   * quotes it in its error ("Incorrect port value : pass@127.0.0.1"), where no redaction knows it.
+   */
+  public static boolean hasUserInfoPassword(String url) {
+    return url != null && USERINFO.matcher(url).find();
+  }
+
+  /**
+   * The secrets an endpoint's settings hold: its password, passwords written into its URL ({@code
+   * password=...}, user info) and driver properties named like a password.
+   */
+  public static java.util.List<String> of(
+      String url, String password, java.util.Map<String, String> properties) {
+    java.util.List<String> out = new java.util.ArrayList<>();
+    out.add(password);
+    if (url != null) {
+      java.util.regex.Matcher m = URL_PASSWORD.matcher(url);
+      while (m.find()) {
+        out.add(m.group(2));
+      }
+      m = USERINFO.matcher(url);
+      while (m.find()) {
+        out.add(m.group(2));
+      }
+    }
+    if (properties != null) {
+      properties.forEach(
+          (k, v) -> {
+            if (k.toLowerCase(java.util.Locale.ROOT).matches(".*(password|passwd|pwd|secret).*")) {
+              out.add(v);
+            }
+          });
+    }
+    return out;
+  }
+
   /** A message with URL passwords and every known secret value replaced by ***. */
   public static String redact(String message, Collection<String> secrets) {
     if (message == null) {

@@ -118,4 +118,57 @@ class AuditConfigParsingTest {
     // (our own sections always are: AuditCommandIT's negative findingsCap)
     assertThat(violations.apply(java.util.Set.of("endpoints", "datasets", "audit"))).isEmpty();
   }
+
+  /**
+   * Regressions: {@code audit} ran a configuration {@code server} refuses (a schedule that is no
+   * cron expression, an unknown time zone), and a password in a URL's user info, which the drivers
+   * take for a host or port, was printed in their errors ("Incorrect port value :
+   * PwUserInfo8@127.0.0.1") into reports, the API and logs. Both are refused before anything
+   * connects, each problem naming its field, the password nowhere.
+   */
+  @Test
+  void auditRefusesWhatTheServiceRefusesAndPasswordsInUserInfo() throws Exception {
+    Path f = dir.resolve("bad.yml");
+    Files.writeString(
+        f,
+        """
+        endpoints:
+          p: { url: "jdbc:mariadb://root:PwUserInfo8@127.0.0.1:3341/app", user: root }
+          c: { url: "jdbc:mariadb://127.0.0.1:3342/app", user: root }
+        datasets:
+          users:
+            primary: p
+            replicas: [c]
+            schedule: "not a cron"
+            tables: [ { name: t } ]
+        service: { timeZone: Mars/Base }
+        stateDatabase: { url: "jdbc:postgresql://ia:PwState41@127.0.0.1:5441/state" }
+        """);
+    ObjectMapper mapper = Jackson.newObjectMapper();
+    IntegrityAuditorConfiguration config =
+        new YamlConfigurationFactory<>(
+                IntegrityAuditorConfiguration.class, Validators.newValidator(), mapper, "dw")
+            .build(f.toFile());
+    var out = new java.io.ByteArrayOutputStream();
+    var err = new java.io.ByteArrayOutputStream();
+    int code =
+        AuditCommand.execute(
+            config,
+            null,
+            null,
+            null,
+            true,
+            mapper,
+            new java.io.PrintStream(out, true),
+            new java.io.PrintStream(err, true));
+    assertThat(code).isEqualTo(2);
+    String text = err.toString(java.nio.charset.StandardCharsets.UTF_8);
+    assertThat(text.lines().filter(l -> l.startsWith("  * ")).map(l -> l.split(":")[0]))
+        .containsExactlyInAnyOrder(
+            "  * endpoints.p.url",
+            "  * stateDatabase.url",
+            "  * datasets.users.schedule",
+            "  * service.timeZone");
+    assertThat(text + out).doesNotContain("PwUserInfo8").doesNotContain("PwState41");
+  }
 }

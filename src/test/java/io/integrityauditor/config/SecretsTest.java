@@ -26,4 +26,16 @@ class SecretsTest {
         new EndpointConfig("jdbc:postgresql://db/app", "auditor", "hunter2", Map.of());
     assertThat(e.toString()).doesNotContain("hunter2");
   }
+
+  @Test
+  void anEndpointsSecretsAreItsPasswordAndThoseInItsUrlAndProperties() {
+    assertThat(
+            Secrets.of(
+                "jdbc:mariadb://root:PwUser1@db:3306/app?password=PwParam2&x=1",
+                "PwField3",
+                java.util.Map.of("sslPassword", "PwProp4", "ssl", "true")))
+        .containsExactlyInAnyOrder("PwField3", "PwParam2", "PwUser1", "PwProp4");
+    assertThat(Secrets.hasUserInfoPassword("jdbc:mariadb://root:PwUser1@db:3306/app")).isTrue();
+    assertThat(Secrets.hasUserInfoPassword("jdbc:mariadb://db:3306/app?user=root")).isFalse();
+  }
 }
