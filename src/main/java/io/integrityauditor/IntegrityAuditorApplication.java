@@ -179,6 +179,10 @@ public class IntegrityAuditorApplication extends Application<IntegrityAuditorCon
     RunDao runs = store.runs();
 
     AuditService audits = Wiring.auditService(config);
+    List<String> catalog = audits.catalogProblems();
+    if (!catalog.isEmpty()) {
+      throw new ConfigProblems(catalog);
+    }
     AuditRunner runner =
         new AuditRunner(
             audits,

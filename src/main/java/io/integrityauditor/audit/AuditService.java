@@ -603,6 +603,50 @@ public final class AuditService {
     return true;
   }
 
+  /**
+   * Each configured table checked against its primary's catalog, for the service's start-up: a
+   * table, key or column the primary does not have is a problem naming its field (ARCHITECTURE §2:
+   * "unknown table" is refused at start-up). A primary that cannot be reached now is skipped with a
+   * warning: the service starts, and that dataset's audits fail with their error until it can be.
+   */
+  public List<String> catalogProblems() {
+    List<String> out = new ArrayList<>();
+    for (var d : datasets.entrySet()) {
+      DatasetConfig ds = d.getValue();
+      if (ds.primary() == null) {
+        continue;
+      }
+      try (Connection c = connector.open(ds.primary())) {
+        Dialect dialect = connector.dialect(ds.primary());
+        for (int i = 0; i < ds.tables().size(); i++) {
+          TableConfig t = ds.tables().get(i);
+          try {
+            dialect.describe(
+                c,
+                new TableCatalog.Request(t.name(), t.key(), t.owner(), t.updatedAt(), t.exclude()));
+          } catch (TableCatalog.CatalogException e) {
+            out.add(
+                "datasets."
+                    + d.getKey()
+                    + ".tables["
+                    + i
+                    + "]: "
+                    + connector.redact(e.getMessage())
+                    + " on endpoint '"
+                    + ds.primary()
+                    + "'");
+          }
+        }
+      } catch (SQLException | RuntimeException e) {
+        LOG.warn(
+            "dataset {}: its tables could not be checked at start-up ({}); its audits will say",
+            d.getKey(),
+            connector.redact(String.valueOf(e.getMessage())));
+      }
+    }
+    return out;
+  }
+
   private TableRun auditTable(
       DatasetConfig ds,
       TableConfig t,

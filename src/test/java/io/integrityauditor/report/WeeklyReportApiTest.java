@@ -57,7 +57,7 @@ class WeeklyReportApiTest {
           DIR,
           null,
           "endpoints:\n"
-              + "  primary: {url: \"jdbc:h2:mem:rp_primary\", password: "
+              + "  primary: {url: 'jdbc:h2:mem:rp_primary;INIT=CREATE TABLE IF NOT EXISTS contacts(id INT PRIMARY KEY, user_id INT)\\;CREATE TABLE IF NOT EXISTS orders(id INT PRIMARY KEY, user_id INT)', password: "
               + PASSWORD
               + "}\n"
               + "  replica: {url: \"jdbc:h2:mem:rp_replica\"}\n"

@@ -92,7 +92,7 @@ class WeeklyReportDeliveryTest {
           DIR,
           null,
           "endpoints:\n"
-              + "  primary: {url: \"jdbc:h2:mem:rp_dprimary\"}\n"
+              + "  primary: {url: 'jdbc:h2:mem:rp_dprimary;INIT=CREATE TABLE IF NOT EXISTS contacts(id INT PRIMARY KEY, user_id INT)'}\n"
               + "  replica: {url: \"jdbc:h2:mem:rp_dreplica\"}\n"
               + "datasets:\n"
               + "  users:\n"
