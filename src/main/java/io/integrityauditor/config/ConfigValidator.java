@@ -84,7 +84,34 @@ public final class ConfigValidator {
     out.addAll(serviceProblems(config.getDatasets(), config.getService()));
     out.addAll(config.getReport().problems());
     userInfo("stateDatabase.url", config.getStateDatabase().getUrl(), out);
+    var audit = config.getAudit();
+    // 0 turns PostgreSQL's statement_timeout (and the drivers' connect timeouts) off
+    if (audit.getStatementTimeout().toMilliseconds() <= 0) {
+      out.add("audit.statementTimeout: must be above 0 (0 would turn the timeout off)");
+    }
+    if (audit.getConnectTimeout().toMilliseconds() <= 0) {
+      out.add("audit.connectTimeout: must be above 0 (0 would turn the timeout off)");
+    }
+    tokenProblems(config.getAuth(), out);
     return out;
+  }
+
+  /** Two tokens with one value (whose role would win?) or one name (whose audit was it?). */
+  private static void tokenProblems(AuthConfig auth, List<String> out) {
+    if (auth == null) {
+      return;
+    }
+    Set<String> values = new HashSet<>();
+    Set<String> names = new HashSet<>();
+    for (int i = 0; i < auth.getTokens().size(); i++) {
+      AuthConfig.Token t = auth.getTokens().get(i);
+      if (t.token() != null && !values.add(t.token())) {
+        out.add("auth.tokens[" + i + "].token: the same token as an earlier entry");
+      }
+      if (t.name() != null && !names.add(t.name())) {
+        out.add("auth.tokens[" + i + "].name: '" + t.name() + "' names an earlier token too");
+      }
+    }
   }
 
   /**

@@ -150,6 +150,7 @@ public final class AuditScheduler implements Managed {
           scheduler.unscheduleJob(key);
           LOG.info("dataset {}: schedule removed", name);
         }
+        LOG.warn("dataset {}: no schedule: audited only when asked (POST /api/audits)", name);
         continue;
       }
       if (!upsertCronTrigger(scheduler, key, job, cron, tz)) {

@@ -171,4 +171,38 @@ class AuditConfigParsingTest {
             "  * service.timeZone");
     assertThat(text + out).doesNotContain("PwUserInfo8").doesNotContain("PwState41");
   }
+
+  /** A zero timeout would turn the timeout off; two tokens alike would make roles ambiguous. */
+  @Test
+  void zeroTimeoutsAndRepeatedTokensAreRefused() throws Exception {
+    Path f = dir.resolve("zero.yml");
+    Files.writeString(
+        f,
+        """
+        endpoints:
+          p: { url: "jdbc:postgresql://127.0.0.1:5441/app", user: postgres }
+          c: { url: "jdbc:postgresql://127.0.0.1:5442/app", user: postgres }
+        datasets:
+          users: { primary: p, replicas: [c], tables: [ { name: t } ] }
+        audit: { statementTimeout: 0s, connectTimeout: 0s }
+        auth:
+          tokens:
+            - { name: bot, role: viewer, token: same-token-1 }
+            - { name: dba, role: admin, token: same-token-1 }
+            - { name: bot, role: viewer, token: other-token-2 }
+        """);
+    IntegrityAuditorConfiguration config =
+        new YamlConfigurationFactory<>(
+                IntegrityAuditorConfiguration.class,
+                Validators.newValidator(),
+                Jackson.newObjectMapper(),
+                "dw")
+            .build(f.toFile());
+    assertThat(io.integrityauditor.config.ConfigValidator.allProblems(config))
+        .containsExactly(
+            "audit.statementTimeout: must be above 0 (0 would turn the timeout off)",
+            "audit.connectTimeout: must be above 0 (0 would turn the timeout off)",
+            "auth.tokens[1].token: the same token as an earlier entry",
+            "auth.tokens[2].name: 'bot' names an earlier token too");
+  }
 }
