@@ -45,6 +45,7 @@ import java.time.Duration;
 import java.time.ZoneId;
 import java.util.List;
 import java.util.UUID;
+import org.glassfish.jersey.server.ServerProperties;
 import org.glassfish.jersey.server.filter.RolesAllowedDynamicFeature;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -209,6 +210,11 @@ public class IntegrityAuditorApplication extends Application<IntegrityAuditorCon
             service.getTimeZone(),
             config.getAudit().getMaxReplicaLag().toMilliseconds() / 1000.0));
 
+    // Location: /api/audits/{id} as the contract says; Jersey would otherwise absolutize it
+    // against the request's host, which behind a proxy is not the address clients use.
+    environment
+        .jersey()
+        .property(ServerProperties.LOCATION_HEADER_RELATIVE_URI_RESOLUTION_DISABLED, true);
     TokenAuthenticator tokens = new TokenAuthenticator(config.getAuth().getTokens());
     environment
         .jersey()

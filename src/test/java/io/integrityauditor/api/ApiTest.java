@@ -132,7 +132,8 @@ class ApiTest {
     HttpResponse<String> r = call("POST", "/api/audits", ADMIN_TOKEN, body);
     assertThat(r.statusCode()).as(r.body()).isEqualTo(202);
     String id = JSON.readTree(r.body()).get("id").asText();
-    assertThat(r.headers().firstValue("Location")).get().asString().endsWith("/api/audits/" + id);
+    // Exactly the contract's relative path, not absolutized against the request's host.
+    assertThat(r.headers().firstValue("Location")).contains("/api/audits/" + id);
     return id;
   }
 
@@ -222,6 +223,16 @@ class ApiTest {
     assertThat(call("DELETE", "/api/audits/x", VIEWER_TOKEN, null).statusCode()).isEqualTo(403);
     // Prometheus scrapes without a token.
     assertThat(call("GET", "/metrics", null, null).statusCode()).isEqualTo(200);
+  }
+
+  @Test
+  void theLocationOfATriggeredAuditIsTheRelativePath() throws Exception {
+    HttpResponse<String> r =
+        call("POST", "/api/audits", ADMIN_TOKEN, "{\"dataset\":\"users\",\"user\":1}");
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(202);
+    String id = JSON.readTree(r.body()).get("id").asText();
+    assertThat(r.headers().allValues("Location")).containsExactly("/api/audits/" + id);
+    waitFor(id, Set.of("CONSISTENT", "FINDINGS", "FAILED", "CANCELLED"));
   }
 
   @Test
