@@ -3,6 +3,7 @@ package io.integrityauditor;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.dropwizard.auth.AuthDynamicFeature;
 import io.dropwizard.auth.AuthValueFactoryProvider;
+import io.dropwizard.auth.JSONUnauthorizedHandler;
 import io.dropwizard.auth.oauth.OAuthCredentialAuthFilter;
 import io.dropwizard.configuration.EnvironmentVariableSubstitutor;
 import io.dropwizard.configuration.SubstitutingSourceProvider;
@@ -225,6 +226,9 @@ public class IntegrityAuditorApplication extends Application<IntegrityAuditorCon
                     .setAuthorizer(tokens)
                     .setPrefix("Bearer")
                     .setRealm("integrity-auditor")
+                    // Errors are JSON like every other one ({"code": 401, "message": ...}), not
+                    // the default handler's text/plain; WWW-Authenticate is kept.
+                    .setUnauthorizedHandler(new JSONUnauthorizedHandler())
                     .buildAuthFilter()));
     environment.jersey().register(RolesAllowedDynamicFeature.class);
     environment.jersey().register(new AuthValueFactoryProvider.Binder<>(ApiUser.class));

@@ -236,6 +236,29 @@ class ApiTest {
   }
 
   @Test
+  void unauthorizedIsAJsonErrorWithItsChallenge() throws Exception {
+    String body = "{\"dataset\":\"users\"}";
+    for (HttpResponse<String> r :
+        java.util.List.of(
+            call("POST", "/api/audits", null, body),
+            call("POST", "/api/audits", "not-a-token", body),
+            call("GET", "/api/audits", null, null),
+            call("GET", "/api/datasets", "not-a-token", null))) {
+      assertThat(r.statusCode()).as(r.body()).isEqualTo(401);
+      assertThat(r.headers().firstValue("Content-Type"))
+          .get()
+          .asString()
+          .startsWith("application/json");
+      JsonNode error = JSON.readTree(r.body());
+      assertThat(error.get("code").asInt()).isEqualTo(401);
+      assertThat(error.get("message").asText())
+          .isEqualTo("Credentials are required to access this resource.");
+      assertThat(r.headers().firstValue("WWW-Authenticate"))
+          .contains("Bearer realm=\"integrity-auditor\"");
+    }
+  }
+
+  @Test
   void badRequests() throws Exception {
     assertThat(call("POST", "/api/audits", ADMIN_TOKEN, "{\"dataset\":").statusCode())
         .isEqualTo(422);
