@@ -21,10 +21,10 @@ import io.integrityauditor.api.WhoAmIResource;
 import io.integrityauditor.audit.AuditRunner;
 import io.integrityauditor.audit.AuditService;
 import io.integrityauditor.cli.AuditCommand;
+import io.integrityauditor.cli.CheckCommand;
 import io.integrityauditor.cli.DbCommand;
 import io.integrityauditor.cli.DemoCommand;
 import io.integrityauditor.cli.Wiring;
-import io.integrityauditor.config.ConfigValidator;
 import io.integrityauditor.config.ServiceSettings;
 import io.integrityauditor.health.SchedulerHealthCheck;
 import io.integrityauditor.health.StateDatabaseHealthCheck;
@@ -141,7 +141,9 @@ public class IntegrityAuditorApplication extends Application<IntegrityAuditorCon
 
   /**
    * {@code server} refusing its configuration prints the problems, one per line (before: with a
-   * stack trace), and exits 2 ({@link #onFatalError}).
+   * stack trace), and exits 2 ({@link #onFatalError}); {@code check} refuses what {@code server}
+   * refuses (Dropwizard's own only parsed and bean-validated the file, and said "Configuration is
+   * OK" for an unknown endpoint, a bad cron or time zone).
    */
   @Override
   protected void addDefaultCommands(Bootstrap<IntegrityAuditorConfiguration> bootstrap) {
@@ -159,12 +161,12 @@ public class IntegrityAuditorApplication extends Application<IntegrityAuditorCon
             }
           }
         });
-    bootstrap.addCommand(new io.dropwizard.core.cli.CheckCommand<>(this));
+    bootstrap.addCommand(new CheckCommand(this));
   }
 
   @Override
   public void run(IntegrityAuditorConfiguration config, Environment environment) {
-    List<String> problems = ConfigValidator.allProblems(config);
+    List<String> problems = config.problems();
     if (!problems.isEmpty()) {
       throw new ConfigProblems(problems);
     }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 import io.dropwizard.core.Configuration;
 import io.integrityauditor.config.AuditSettings;
 import io.integrityauditor.config.AuthConfig;
+import io.integrityauditor.config.ConfigValidator;
 import io.integrityauditor.config.DatasetConfig;
 import io.integrityauditor.config.EndpointConfig;
 import io.integrityauditor.config.ReportConfig;
@@ -12,6 +13,7 @@ import io.integrityauditor.config.StateDatabaseConfig;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotNull;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /** The service's configuration (see README "Configuration"). */
@@ -54,5 +56,19 @@ public class IntegrityAuditorConfiguration extends Configuration {
 
   public ReportConfig getReport() {
     return report;
+  }
+
+  /**
+   * Everything the service refuses to start with that annotations cannot check (references between
+   * sections, schedules, time zones), each naming its field; empty when the configuration is fine.
+   * The {@code server}, {@code audit} and {@code check} commands all refuse exactly these.
+   */
+  public List<String> problems() {
+    return ConfigValidator.allProblems(this);
+  }
+
+  /** The message a command prints for {@link #problems()}, one problem per line. */
+  public static String problemsMessage(List<String> problems) {
+    return "The configuration has errors:\n  * " + String.join("\n  * ", problems);
   }
 }

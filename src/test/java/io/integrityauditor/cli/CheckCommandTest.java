@@ -1,0 +1,114 @@
+package io.integrityauditor.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.File;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code check config.yml} refuses what {@code server} refuses (README "CLI"): references between
+ * sections, schedules and time zones, with the same "The configuration has errors:" message and
+ * exit code 2; a good configuration is OK (exit 0). Runs the application's main in a JVM of its
+ * own, as a user runs it, since exit codes are only real there. No database is touched.
+ */
+class CheckCommandTest {
+  @TempDir Path dir;
+
+  record Run(int code, String out, String err) {}
+
+  Run check(String yaml) throws Exception {
+    Path config = dir.resolve("config-" + System.nanoTime() + ".yml");
+    Files.writeString(config, yaml);
+    List<String> cmd = new ArrayList<>();
+    cmd.add(System.getProperty("java.home") + "/bin/java");
+    cmd.add("-cp");
+    cmd.add(System.getProperty("java.class.path"));
+    cmd.add("io.integrityauditor.IntegrityAuditorApplication");
+    cmd.add("check");
+    cmd.add(config.toString());
+    File out = dir.resolve("out-" + System.nanoTime()).toFile();
+    File err = dir.resolve("err-" + System.nanoTime()).toFile();
+    Process p = new ProcessBuilder(cmd).redirectOutput(out).redirectError(err).start();
+    assertThat(p.waitFor(60, TimeUnit.SECONDS)).as("finished in time").isTrue();
+    return new Run(
+        p.exitValue(),
+        Files.readString(out.toPath(), StandardCharsets.UTF_8),
+        Files.readString(err.toPath(), StandardCharsets.UTF_8));
+  }
+
+  static String config(String datasets, String service) {
+    return "endpoints:\n"
+        + "  p: { url: \"jdbc:postgresql://127.0.0.1:1/app\", user: postgres }\n"
+        + "  r: { url: \"jdbc:postgresql://127.0.0.1:2/app\", user: postgres }\n"
+        + "  b: { url: \"jdbc:postgresql://127.0.0.1:3/restored\", user: postgres }\n"
+        + "datasets:\n"
+        + datasets
+        + service;
+  }
+
+  static final String GOOD_DATASET =
+      "  users:\n"
+          + "    primary: p\n"
+          + "    replicas: [r]\n"
+          + "    backups: [{ endpoint: b, asOf: \"SELECT now()\" }]\n"
+          + "    schedule: \"0 */15 * * * ?\"\n"
+          + "    tables: [{ name: public.contacts, key: [id] }]\n";
+
+  @Test
+  void aGoodConfigurationIsOk() throws Exception {
+    Run r = check(config(GOOD_DATASET, "service: { timeZone: Europe/Berlin }\n"));
+    assertThat(r.code()).as(r.out() + r.err()).isZero();
+    assertThat(r.out() + r.err())
+        .contains("Configuration is OK")
+        .doesNotContain("The configuration has errors");
+  }
+
+  @Test
+  void whatTheServerRefusesCheckRefusesWithTheSameMessagesAndExitCode2() throws Exception {
+    Run r =
+        check(
+            config(
+                "  users:\n"
+                    + "    primary: p\n"
+                    + "    replicas: [nope]\n"
+                    + "    backups: [{ endpoint: p, asOf: \"SELECT now()\" }]\n"
+                    + "    schedule: \"every 15 minutes\"\n"
+                    + "    tables: [{ name: public.contacts, key: [id] }]\n",
+                "service: { timeZone: Mars/Olympus_Mons }\n"));
+    assertThat(r.code()).as(r.out() + r.err()).isEqualTo(2);
+    assertThat(r.err())
+        .contains("The configuration has errors:")
+        .contains("  * datasets.users.replicas[0]: unknown endpoint 'nope' (known: p, r, b)")
+        .contains(
+            "  * datasets.users.backups[0].endpoint: endpoint 'p' is primary of dataset 'users'")
+        .contains("  * datasets.users.schedule: not a Quartz cron expression ('every 15 minutes')")
+        .contains("  * service.timeZone: unknown time zone 'Mars/Olympus_Mons'");
+    assertThat(r.out() + r.err()).doesNotContain("Configuration is OK");
+  }
+
+  @Test
+  void eachProblemAloneFailsTheCheck() throws Exception {
+    String[][] cases = {
+      {GOOD_DATASET.replace("replicas: [r]", "replicas: [nope]"), "", "unknown endpoint 'nope'"},
+      {
+        GOOD_DATASET.replace("endpoint: b,", "endpoint: p,"),
+        "",
+        "endpoint 'p' is primary of dataset 'users'"
+      },
+      {GOOD_DATASET.replace("0 */15 * * * ?", "0 */15 * * *"), "", "not a Quartz cron"},
+      {GOOD_DATASET, "service: { timeZone: Nowhere/Town }\n", "unknown time zone 'Nowhere/Town'"},
+    };
+    for (String[] c : cases) {
+      Run r = check(config(c[0], c[1]));
+      assertThat(r.code()).as(c[2] + ": " + r.out() + r.err()).isEqualTo(2);
+      assertThat(r.err()).contains("The configuration has errors:").contains(c[2]);
+    }
+  }
+}
