@@ -108,10 +108,14 @@ public final class AuditMetrics implements MultiCollector {
             false);
     Family runs =
         new Family(
-            "integrity_audit_runs", "Audit runs ended, by result (history within retention)", true);
+            "integrity_audit_runs",
+            "Audit runs ended, by result (runs purged by retention included)",
+            true);
     Family rows =
         new Family(
-            "integrity_rows_checked", "Rows compared per copy (history within retention)", true);
+            "integrity_rows_checked",
+            "Rows compared per copy (runs purged by retention included)",
+            true);
     Family divergent =
         new Family(
             "integrity_divergent_rows",
@@ -278,9 +282,15 @@ public final class AuditMetrics implements MultiCollector {
         .useHandle(
             h ->
                 h.createQuery(
-                        "SELECT dataset, status, COUNT(*) AS n FROM audit_runs"
-                            + " WHERE status IN ('CONSISTENT', 'FINDINGS', 'FAILED', 'CANCELLED')"
-                            + " GROUP BY dataset, status")
+                        // One statement, one snapshot: a purge moving runs from the history
+                        // to purged_run_counts is seen entirely or not at all.
+                        "SELECT dataset, result, SUM(n) FROM ("
+                            + "SELECT dataset, status AS result, COUNT(*) AS n FROM audit_runs"
+                            + " WHERE status IN "
+                            + RunDao.ENDED_STATUSES
+                            + " GROUP BY dataset, status"
+                            + " UNION ALL SELECT dataset, result, runs AS n FROM purged_run_counts"
+                            + ") x GROUP BY dataset, result")
                     .map(
                         (rs, ctx) -> new Object[] {rs.getString(1), rs.getString(2), rs.getLong(3)})
                     .forEach(
@@ -297,10 +307,15 @@ public final class AuditMetrics implements MultiCollector {
         .useHandle(
             h ->
                 h.createQuery(
-                        "SELECT r.dataset, c.endpoint, SUM(t.rows_checked) FROM audit_copies c"
+                        "SELECT dataset, endpoint, SUM(n) FROM ("
+                            + "SELECT r.dataset, c.endpoint, SUM(t.rows_checked) AS n"
+                            + " FROM audit_copies c"
                             + " JOIN audit_tables t ON t.run_id = c.run_id AND t.table_name = c.table_name"
                             + " JOIN audit_runs r ON r.id = c.run_id"
-                            + " WHERE c.status <> 'FAILED' GROUP BY r.dataset, c.endpoint")
+                            + " WHERE c.status <> 'FAILED' GROUP BY r.dataset, c.endpoint"
+                            + " UNION ALL SELECT dataset, endpoint, rows_checked AS n"
+                            + " FROM purged_row_counts"
+                            + ") x GROUP BY dataset, endpoint")
                     .map(
                         (rs, ctx) -> new Object[] {rs.getString(1), rs.getString(2), rs.getLong(3)})
                     .forEach(

@@ -221,8 +221,79 @@ public interface RunDao {
   @SqlQuery("SELECT run_id, action, actor, at FROM audit_events WHERE run_id = :runId ORDER BY id")
   List<AuditEvent> events(@Bind("runId") String runId);
 
+  /** What the metrics count as runs ended, by result. */
+  String ENDED_STATUSES = "('CONSISTENT', 'FINDINGS', 'FAILED', 'CANCELLED')";
+
+  /**
+   * Deletes the runs finished before {@code before} (their tables, copies, findings and checkpoints
+   * cascade), first adding what they counted to {@code purged_run_counts} and {@code
+   * purged_row_counts}, in one transaction: the exported counters are those plus the retained
+   * history and must never go down. The runs are locked first, so two instances purging at once
+   * cannot both add the same runs.
+   */
+  @Transaction
+  default int purgeRuns(Instant before) {
+    if (lockRunsFinishedBefore(before).isEmpty()) {
+      return 0;
+    }
+    for (PurgedCount c : endedRunsFinishedBefore(before)) {
+      if (addPurgedRuns(c) == 0) {
+        insertPurgedRuns(c);
+      }
+    }
+    for (PurgedCount c : rowsCheckedOfRunsFinishedBefore(before)) {
+      if (addPurgedRows(c) == 0) {
+        insertPurgedRows(c);
+      }
+    }
+    return deleteRunsFinishedBefore(before);
+  }
+
+  /** A count the purge adds up: runs by (dataset, result), or rows by (dataset, endpoint). */
+  record PurgedCount(String dataset, String label, long amount) {}
+
+  @SqlQuery("SELECT id FROM audit_runs WHERE finished_at < :before FOR UPDATE")
+  List<String> lockRunsFinishedBefore(@Bind("before") Instant before);
+
+  @SqlQuery(
+      "SELECT dataset, status AS label, COUNT(*) AS amount FROM audit_runs"
+          + " WHERE finished_at < :before AND status IN "
+          + ENDED_STATUSES
+          + " GROUP BY dataset, status")
+  @RegisterConstructorMapper(PurgedCount.class)
+  List<PurgedCount> endedRunsFinishedBefore(@Bind("before") Instant before);
+
+  /** As the metric counts rows: every copy that did not fail, per table completed. */
+  @SqlQuery(
+      "SELECT r.dataset, c.endpoint AS label, SUM(t.rows_checked) AS amount FROM audit_copies c"
+          + " JOIN audit_tables t ON t.run_id = c.run_id AND t.table_name = c.table_name"
+          + " JOIN audit_runs r ON r.id = c.run_id"
+          + " WHERE c.status <> 'FAILED' AND r.finished_at < :before"
+          + " GROUP BY r.dataset, c.endpoint")
+  @RegisterConstructorMapper(PurgedCount.class)
+  List<PurgedCount> rowsCheckedOfRunsFinishedBefore(@Bind("before") Instant before);
+
+  @SqlUpdate(
+      "UPDATE purged_run_counts SET runs = runs + :amount"
+          + " WHERE dataset = :dataset AND result = :label")
+  int addPurgedRuns(@BindMethods PurgedCount c);
+
+  @SqlUpdate(
+      "INSERT INTO purged_run_counts (dataset, result, runs) VALUES (:dataset, :label, :amount)")
+  void insertPurgedRuns(@BindMethods PurgedCount c);
+
+  @SqlUpdate(
+      "UPDATE purged_row_counts SET rows_checked = rows_checked + :amount"
+          + " WHERE dataset = :dataset AND endpoint = :label")
+  int addPurgedRows(@BindMethods PurgedCount c);
+
+  @SqlUpdate(
+      "INSERT INTO purged_row_counts (dataset, endpoint, rows_checked)"
+          + " VALUES (:dataset, :label, :amount)")
+  void insertPurgedRows(@BindMethods PurgedCount c);
+
   @SqlUpdate("DELETE FROM audit_runs WHERE finished_at < :before")
-  int purgeRuns(@Bind("before") Instant before);
+  int deleteRunsFinishedBefore(@Bind("before") Instant before);
 
   @SqlUpdate("DELETE FROM audit_events WHERE at < :before")
   int purgeEvents(@Bind("before") Instant before);

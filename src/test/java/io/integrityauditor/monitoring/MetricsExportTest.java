@@ -11,6 +11,7 @@ import io.integrityauditor.IntegrityAuditorConfiguration;
 import io.integrityauditor.ServiceConfigFile;
 import io.integrityauditor.TestDatabases;
 import io.integrityauditor.monitoring.ScrapedMetrics.Sample;
+import io.integrityauditor.store.StateStore;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -316,6 +317,75 @@ class MetricsExportTest {
       APP.before();
     }
     assertThat(restarted).containsExactlyInAnyOrderEntriesOf(before);
+  }
+
+  /**
+   * The counters never go down: retention purging the runs they counted leaves their values as they
+   * were (before, they were a COUNT/SUM over the retained history and fell to 0, which Prometheus
+   * reads as a reset), and the next run raises them from there, after a restart too.
+   */
+  @Test
+  @Order(4)
+  void purgingRunsNeverLowersTheCounters() throws Exception {
+    ServiceClient service = service();
+    Map<String, Double> before = counters(service.scrape());
+    assertThat(before.get("integrity_audit_runs_total{dataset=\"users\",result=\"FINDINGS\"}"))
+        .isPositive();
+    assertThat(before.get("integrity_rows_checked_total{dataset=\"users\",endpoint=\"copy\"}"))
+        .isPositive();
+
+    // The purge the watchdog runs past the retention, here of every run ended so far.
+    StateStore store = new StateStore(APP.getConfiguration().getStateDatabase());
+    try {
+      assertThat(store.runs().purgeRuns(java.time.Instant.now().plusSeconds(1))).isPositive();
+      assertThat(store.runs().recent(10)).isEmpty();
+    } finally {
+      store.close();
+    }
+    assertThat(counters(service.scrape())).containsExactlyInAnyOrderEntriesOf(before);
+
+    JsonNode users = service.audit("users");
+    assertThat(users.get("status").asText()).as(users.toString()).isEqualTo("FINDINGS");
+    Map<String, Double> after = counters(service.scrape());
+    Map<String, Double> expected = new HashMap<>(before);
+    expected.merge(
+        "integrity_audit_runs_total{dataset=\"users\",result=\"FINDINGS\"}", 1.0, Double::sum);
+    expected.merge(
+        "integrity_rows_checked_total{dataset=\"users\",endpoint=\"copy\"}", 10000.0, Double::sum);
+    expected.merge(
+        "integrity_rows_checked_total{dataset=\"users\",endpoint=\"backup\"}",
+        10000.0,
+        Double::sum);
+    assertThat(after).containsExactlyInAnyOrderEntriesOf(expected);
+
+    // Purged and retained history alike come back after a restart.
+    APP.after();
+    DropwizardTestSupport<IntegrityAuditorConfiguration> second =
+        new DropwizardTestSupport<>(IntegrityAuditorApplication.class, CONFIG.toString());
+    Map<String, Double> restarted;
+    try {
+      second.before();
+      restarted = counters(new ServiceClient(second.getLocalPort()).scrape());
+    } finally {
+      second.after();
+      APP.before();
+    }
+    assertThat(restarted).containsExactlyInAnyOrderEntriesOf(expected);
+  }
+
+  /** The counter series of the scrape, by series. */
+  static Map<String, Double> counters(ScrapedMetrics m) {
+    Map<String, Double> out = new HashMap<>();
+    m.seriesWithPrefix("integrity_")
+        .forEach(
+            (series, value) -> {
+              if (series.startsWith("integrity_audit_runs_total{")
+                  || series.startsWith("integrity_rows_checked_total{")) {
+                out.put(series, value);
+              }
+            });
+    assertThat(out).as("counter series").hasSize(2 * 4 + 3);
+    return out;
   }
 
   private static final Pattern UUID =

@@ -35,6 +35,18 @@ class StateStoreTest {
     return c;
   }
 
+  /** What the purge added up, "dataset result runs" per row. */
+  static List<String> purgedRuns(StateStore store) {
+    return store
+        .jdbi()
+        .withHandle(
+            h ->
+                h.createQuery(
+                        "SELECT dataset || ' ' || result || ' ' || runs FROM purged_run_counts")
+                    .mapTo(String.class)
+                    .list());
+  }
+
   static StateStore h2() throws Exception {
     Path dir = Files.createTempDirectory("ia-state");
     return new StateStore(config("jdbc:h2:file:" + dir.resolve("state")));
@@ -49,7 +61,8 @@ class StateStoreTest {
               "V1 audit history",
               "V2 quartz job store",
               "V3 weekly reports",
-              "V4 chunk checkpoints");
+              "V4 chunk checkpoints",
+              "V5 purged counts");
       assertThat(h2.migrate()).isEmpty();
       assertThat(h2.schemaVersion()).isEqualTo(StateStore.latestVersion());
     } finally {
@@ -59,8 +72,16 @@ class StateStoreTest {
     StateStore pg =
         new StateStore(config(TestDatabases.pgUrl(TestDatabases.PG_PRIMARY_PORT, "st_state")));
     try {
-      assertThat(pg.migrate()).hasSize(4);
+      assertThat(pg.migrate()).hasSize(5);
       assertThat(pg.migrate()).isEmpty();
+      // The purge's row lock and counts work on PostgreSQL too.
+      RunDao dao = pg.runs();
+      Instant t = Instant.parse("2026-01-01T00:00:00Z");
+      dao.insert(AuditRun.queued("p1", "users", null, null, "API", "dba", null, t));
+      dao.claim("p1", "i", t);
+      dao.finish("p1", "i", "CONSISTENT", t, 1, 1, 0L, null, "{}");
+      assertThat(dao.purgeRuns(t.plusSeconds(1))).isEqualTo(1);
+      assertThat(purgedRuns(pg)).containsExactly("users CONSISTENT 1");
       // Quartz's clustered job store tables exist only where they are used.
       try (Connection c =
               TestDatabases.admin(TestDatabases.pgUrl(TestDatabases.PG_PRIMARY_PORT, "st_state"));
@@ -156,6 +177,8 @@ class StateStoreTest {
               dao, runner, new AuditScheduler(Map.of(), store, runner, settings), settings, clock)
           .check();
       assertThat(dao.find("old")).isEmpty();
+      // What the purged run counted stays counted (integrity_audit_runs_total never goes down).
+      assertThat(purgedRuns(store)).containsExactly("users FINDINGS 1");
       assertThat(dao.copies("old")).isEmpty();
       assertThat(dao.findings("old")).isEmpty();
       assertThat(dao.events("old")).isEmpty();
