@@ -131,13 +131,35 @@ public final class StateStore {
     }
   }
 
-  /** The highest applied migration, or 0. */
+  /**
+   * The highest applied migration, or 0 for a database never migrated (regression: {@code db
+   * status} on an empty database failed with "relation schema_version does not exist").
+   */
   public int schemaVersion() {
+    try {
+      return versionOrZero();
+    } catch (java.sql.SQLException e) {
+      throw new StateException("cannot read the state database " + displayUrl(), e);
+    }
+  }
+
+  private int versionOrZero() throws java.sql.SQLException {
     return jdbi.withHandle(
-        h ->
-            h.createQuery("SELECT COALESCE(MAX(version), 0) FROM schema_version")
-                .mapTo(Integer.class)
-                .one());
+        h -> {
+          java.sql.DatabaseMetaData md = h.getConnection().getMetaData();
+          boolean exists = false;
+          for (String name : new String[] {"schema_version", "SCHEMA_VERSION"}) {
+            try (java.sql.ResultSet rs =
+                md.getTables(null, h.getConnection().getSchema(), name, null)) {
+              exists |= rs.next();
+            }
+          }
+          return exists
+              ? h.createQuery("SELECT COALESCE(MAX(version), 0) FROM schema_version")
+                  .mapTo(Integer.class)
+                  .one()
+              : 0;
+        });
   }
 
   public static int latestVersion() {

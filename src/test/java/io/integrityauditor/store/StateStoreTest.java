@@ -52,6 +52,28 @@ class StateStoreTest {
     return new StateStore(config("jdbc:h2:file:" + dir.resolve("state")));
   }
 
+  /** Regression: {@code db status} on a database never migrated failed (no schema_version). */
+  @Test
+  void aDatabaseNeverMigratedIsAtVersionZero() throws Exception {
+    io.integrityauditor.TestDatabases.recreatePgDatabase(
+        io.integrityauditor.TestDatabases.PG_PRIMARY_PORT, "state_empty");
+    for (StateStore store :
+        List.of(
+            h2(),
+            new StateStore(
+                config(
+                    io.integrityauditor.TestDatabases.pgUrl(
+                        io.integrityauditor.TestDatabases.PG_PRIMARY_PORT, "state_empty"))))) {
+      try {
+        assertThat(store.schemaVersion()).isZero();
+        store.migrate();
+        assertThat(store.schemaVersion()).isEqualTo(StateStore.latestVersion());
+      } finally {
+        store.close();
+      }
+    }
+  }
+
   @Test
   void migrationsApplyOnceOnH2AndOnPostgres() throws Exception {
     StateStore h2 = h2();
