@@ -135,7 +135,7 @@ public class IntegrityAuditorApplication extends Application<IntegrityAuditorCon
   /** A configuration refused at start-up: its message is all there is to print. */
   static final class ConfigProblems extends IllegalArgumentException {
     ConfigProblems(List<String> problems) {
-      super("The configuration has errors:\n  * " + String.join("\n  * ", problems));
+      super(IntegrityAuditorConfiguration.problemsMessage(problems));
     }
   }
 

@@ -224,11 +224,7 @@ public final class AuditService {
       for (TableConfig t : tables(request)) {
         long n = -1;
         try {
-          TableShape shape =
-              dialect.describe(
-                  c,
-                  new TableCatalog.Request(
-                      t.name(), t.key(), t.owner(), t.updatedAt(), t.exclude()));
+          TableShape shape = dialect.describe(c, catalogRequest(t));
           HashFlavor flavor =
               dialect instanceof GenericJdbcDialect ? HashFlavor.JVM : HashFlavor.CANONICAL;
           n =
@@ -621,9 +617,7 @@ public final class AuditService {
         for (int i = 0; i < ds.tables().size(); i++) {
           TableConfig t = ds.tables().get(i);
           try {
-            dialect.describe(
-                c,
-                new TableCatalog.Request(t.name(), t.key(), t.owner(), t.updatedAt(), t.exclude()));
+            dialect.describe(c, catalogRequest(t));
           } catch (TableCatalog.CatalogException e) {
             out.add(
                 "datasets."
@@ -647,6 +641,10 @@ public final class AuditService {
     return out;
   }
 
+  private static TableCatalog.Request catalogRequest(TableConfig t) {
+    return new TableCatalog.Request(t.name(), t.key(), t.owner(), t.updatedAt(), t.exclude());
+  }
+
   private TableRun auditTable(
       DatasetConfig ds,
       TableConfig t,
@@ -656,8 +654,7 @@ public final class AuditService {
       Progress progress,
       AtomicBoolean cancelled,
       Checkpoints checkpoints) {
-    TableCatalog.Request req =
-        new TableCatalog.Request(t.name(), t.key(), t.owner(), t.updatedAt(), t.exclude());
+    TableCatalog.Request req = catalogRequest(t);
     Dialect primaryDialect = connector.dialect(ds.primary());
     TableShape primaryShape;
     long estimate;

@@ -8,7 +8,6 @@ import io.integrityauditor.IntegrityAuditorConfiguration;
 import io.integrityauditor.audit.AuditReport;
 import io.integrityauditor.audit.AuditRequest;
 import io.integrityauditor.audit.AuditService;
-import io.integrityauditor.config.ConfigValidator;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.util.ArrayList;
@@ -306,7 +305,7 @@ public final class AuditCommand extends ConfiguredCommand<IntegrityAuditorConfig
       ObjectMapper mapper,
       PrintStream out,
       PrintStream err) {
-    List<String> problems = ConfigValidator.allProblems(config);
+    List<String> problems = config.problems();
     if (!problems.isEmpty()) {
       err.println("The configuration has errors:");
       problems.forEach(p -> err.println("  * " + p));

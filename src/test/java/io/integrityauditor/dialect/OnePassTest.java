@@ -381,21 +381,14 @@ class OnePassTest {
     }
     DigestSource real = source("onepass_p", "gone", Dialect.HashFlavor.NATIVE);
     DigestSource p =
-        (DigestSource)
-            Proxy.newProxyInstance(
-                DigestSource.class.getClassLoader(),
-                new Class<?>[] {DigestSource.class},
-                (proxy, method, args) -> {
-                  if (method.getName().equals("lastKey")) {
+        intercepted(
+            real,
+            java.util.Map.of(
+                "lastKey",
+                () ->
                     TestDatabases.execute(
-                        TestDatabases.pgUrl(PORT, "onepass_p"), "DELETE FROM gone");
-                  }
-                  try {
-                    return method.invoke(real, args);
-                  } catch (InvocationTargetException e) {
-                    throw e.getCause();
-                  }
-                });
+                        TestDatabases.pgUrl(PORT, "onepass_p"), "DELETE FROM gone")),
+            java.util.Map.of());
     DigestSource c = source("onepass_c", "gone", Dialect.HashFlavor.NATIVE);
     DigestSource cl = source("onepass_c", "gone", Dialect.HashFlavor.NATIVE);
     DigestSource pl = source("onepass_p", "gone", Dialect.HashFlavor.NATIVE);
@@ -463,32 +456,34 @@ class OnePassTest {
 
   /** A copy that replicates, whose waits for a replication position answer {@code reached}. */
   private static DigestSource waiting(DigestSource real, boolean reached) {
-    return (DigestSource)
-        Proxy.newProxyInstance(
-            DigestSource.class.getClassLoader(),
-            new Class<?>[] {DigestSource.class},
-            (proxy, method, args) -> {
-              if (method.getName().equals("awaitPosition")) {
-                return reached;
-              }
-              if (method.getName().equals("followsReplication")) {
-                return true;
-              }
-              try {
-                return method.invoke(real, args);
-              } catch (InvocationTargetException e) {
-                throw e.getCause();
-              }
-            });
+    return intercepted(
+        real,
+        java.util.Map.of(),
+        java.util.Map.of("awaitPosition", reached, "followsReplication", true));
   }
 
   private static DigestSource beforeOnePass(DigestSource real, Hook hook) {
+    return intercepted(real, java.util.Map.of("onePassDigests", hook), java.util.Map.of());
+  }
+
+  /**
+   * {@code real}, but for the methods named in {@code before} (their hook runs first, and may throw
+   * instead) and in {@code answers} (which answer that value instead of calling {@code real}).
+   */
+  private static DigestSource intercepted(
+      DigestSource real,
+      java.util.Map<String, Hook> before,
+      java.util.Map<String, Object> answers) {
     return (DigestSource)
         Proxy.newProxyInstance(
             DigestSource.class.getClassLoader(),
             new Class<?>[] {DigestSource.class},
             (proxy, method, args) -> {
-              if (method.getName().equals("onePassDigests")) {
+              if (answers.containsKey(method.getName())) {
+                return answers.get(method.getName());
+              }
+              Hook hook = before.get(method.getName());
+              if (hook != null) {
                 hook.run();
               }
               try {
