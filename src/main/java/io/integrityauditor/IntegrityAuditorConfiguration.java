@@ -8,6 +8,7 @@ import io.integrityauditor.config.ConfigValidator;
 import io.integrityauditor.config.DatasetConfig;
 import io.integrityauditor.config.EndpointConfig;
 import io.integrityauditor.config.ReportConfig;
+import io.integrityauditor.config.Secrets;
 import io.integrityauditor.config.ServiceSettings;
 import io.integrityauditor.config.StateDatabaseConfig;
 import jakarta.validation.Valid;
@@ -56,6 +57,25 @@ public class IntegrityAuditorConfiguration extends Configuration {
 
   public ReportConfig getReport() {
     return report;
+  }
+
+  /**
+   * The configuration's secrets outside its endpoints: API tokens, the state database's password
+   * (and any in its URL), the SMTP relay's password and the webhook URL (a chat webhook's URL is
+   * its credential). Endpoints' secrets come from {@link Secrets#of}.
+   */
+  public List<String> nonEndpointSecrets() {
+    List<String> out = new java.util.ArrayList<>();
+    for (AuthConfig.Token t : auth.getTokens()) {
+      out.add(t.token());
+    }
+    out.addAll(Secrets.of(stateDatabase.getUrl(), stateDatabase.getPassword(), null));
+    if (report.getSmtp() != null) {
+      out.add(report.getSmtp().password());
+    }
+    out.add(report.getWebhookUrl());
+    out.removeIf(s -> s == null || s.isEmpty());
+    return out;
   }
 
   /**

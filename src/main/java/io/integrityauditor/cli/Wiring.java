@@ -15,9 +15,10 @@ public final class Wiring {
     var audit = config.getAudit();
     EndpointConnector connector =
         new EndpointConnector(
-            config.getEndpoints(),
-            Duration.ofMillis(audit.getStatementTimeout().toMilliseconds()),
-            Duration.ofMillis(audit.getConnectTimeout().toMilliseconds()));
+                config.getEndpoints(),
+                Duration.ofMillis(audit.getStatementTimeout().toMilliseconds()),
+                Duration.ofMillis(audit.getConnectTimeout().toMilliseconds()))
+            .withOtherSecrets(config.nonEndpointSecrets());
     CompareSettings settings =
         CompareSettings.defaults()
             .withFindingsCap(audit.getFindingsCap())

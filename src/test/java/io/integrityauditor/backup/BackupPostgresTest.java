@@ -350,6 +350,42 @@ class BackupPostgresTest {
     assertThat(r.exitCode()).isEqualTo(1);
   }
 
+  /**
+   * A restore command inherited the auditor's whole environment: the other endpoints' passwords,
+   * read by the configuration from {@code ${VAR}}s, were there for any restore script to read. It
+   * now gets its own endpoint's password only. (Surefire sets IA_TEST_REPLICA_PASSWORD; the
+   * server's trust authentication accepts any password.)
+   */
+  @Test
+  void aRestoreCommandSeesItsOwnEndpointsPasswordAndNoOtherSecret() throws Exception {
+    String replicaPassword = System.getenv("IA_TEST_REPLICA_PASSWORD");
+    assertThat(replicaPassword).as("set by surefire in pom.xml").isEqualTo("replica-pw-7731");
+    TestDatabases.recreatePgDatabase(PORT, "bk_env");
+    EndpointConfig backup =
+        new EndpointConfig(url("bk_env"), "postgres", "backup-pw-1", java.util.Map.of());
+    EndpointConfig replica =
+        new EndpointConfig(url("bk_replica_ok"), "postgres", replicaPassword, java.util.Map.of());
+    AuditReport r =
+        new BackupScenario()
+            .primary("primary", endpoint("bk_primary"))
+            .replica("replica", replica)
+            .table(CONTACTS, "user_id", "updated_at")
+            .backup(
+                backup,
+                new BackupConfig(
+                    "backup",
+                    AS_OF,
+                    Duration.hours(2),
+                    "if env | grep -q '^IA_TEST_REPLICA_PASSWORD='; then echo inherited; exit 9; fi;"
+                        + " test \"$PGPASSWORD\" = backup-pw-1 && test \"$MYSQL_PWD\" = backup-pw-1"
+                        + " && test -n \"$PATH\" && echo isolated",
+                    null))
+            .run();
+    var br = r.backups().get(0);
+    assertThat(br.restore().outputTail()).isEqualTo("isolated\n");
+    assertThat(br.restore().exitCode()).isZero();
+  }
+
   @Test
   void aFailingRestoreIsAFindingWithItsOutputAndTheBackupIsNotCompared() throws Exception {
     Path dir = BackupScenario.dir("bk-pg-bad");

@@ -46,6 +46,20 @@ class BackupRestoreDrillTest {
   }
 
   @Test
+  void variablesHoldingAConfiguredSecretAreWithheldFromTheCommand() {
+    Map<String, String> env = new java.util.HashMap<>();
+    env.put("PATH", "/usr/bin:/bin");
+    env.put("REPLICA_PW", "replica-pw");
+    env.put("API_TOKEN", "tok-123456");
+    env.put("AWS_REGION", "eu-west-1");
+    env.put("LC_ALL", "tok-123456"); // the locale is kept whatever it holds
+    RestoreDrill.withhold(env, java.util.List.of("replica-pw", "tok-123456", ""));
+    assertThat(env)
+        .containsOnlyKeys("PATH", "AWS_REGION", "LC_ALL")
+        .containsEntry("AWS_REGION", "eu-west-1");
+  }
+
+  @Test
   void aFailingCommandKeepsTheTailOfItsOutput() {
     var r =
         RestoreDrill.run(
