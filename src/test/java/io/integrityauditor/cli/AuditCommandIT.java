@@ -241,6 +241,53 @@ class AuditCommandIT {
         .doesNotContain("\tat io.integrityauditor"); // the problems, not a stack trace
   }
 
+  /**
+   * The demo service's temporary directory (its config holds the demo's tokens, its H2 state) was
+   * left behind when the process was stopped by SIGTERM. Now owner-only and removed at exit.
+   */
+  @Test
+  void demoServiceRemovesItsTemporaryDirectoryWhenStopped() throws Exception {
+    int port;
+    try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+      port = s.getLocalPort();
+    }
+    List<String> cmd =
+        List.of(
+            System.getProperty("java.home") + "/bin/java",
+            "-jar",
+            new File("target/integrity-auditor.jar").getAbsolutePath(),
+            "demo",
+            "--port",
+            String.valueOf(port));
+    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+    Path config = null;
+    try (var out =
+        new java.io.BufferedReader(
+            new java.io.InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(180);
+      String line;
+      while (System.nanoTime() < deadline && (line = out.readLine()) != null) {
+        if (line.trim().startsWith("config:")) {
+          config = Path.of(line.trim().substring("config:".length()).trim());
+        }
+        if (line.startsWith("Stop with Ctrl-C")) {
+          break;
+        }
+      }
+      assertThat(config).as("the demo printed its config path").isNotNull();
+      assertThat(Files.exists(config)).isTrue();
+      assertThat(java.nio.file.Files.getPosixFilePermissions(config))
+          .containsExactlyInAnyOrder(
+              java.nio.file.attribute.PosixFilePermission.OWNER_READ,
+              java.nio.file.attribute.PosixFilePermission.OWNER_WRITE);
+      p.destroy(); // SIGTERM
+      assertThat(p.waitFor(60, TimeUnit.SECONDS)).as("stopped in time").isTrue();
+    } finally {
+      p.destroyForcibly();
+    }
+    assertThat(Files.exists(config.getParent())).as(config.getParent().toString()).isFalse();
+  }
+
   @Test
   void demoOnceFindsThePlantedDivergenceWithNothingInstalled() throws Exception {
     Run demo = run(Map.of(), "demo", "--once");
