@@ -108,7 +108,8 @@ public final class MySqlDialect implements Dialect {
       }
       return ReplicationHealth.of(ReplicationHealth.State.STOPPED, null, m.toString());
     }
-    String forked = mysql ? ownMySqlTransactions(replica) : ownTransactions(primary, replica);
+    String forked =
+        mysql ? ownMySqlTransactions(primary, replica) : ownTransactions(primary, replica);
     if (forked != null) {
       return ReplicationHealth.of(
           ReplicationHealth.State.FORKED,
@@ -175,25 +176,50 @@ public final class MySqlDialect implements Dialect {
     }
   }
 
-  /** MySQL: GTIDs executed on the replica under its own server UUID, or null. */
-  private static String ownMySqlTransactions(Connection replica) throws SQLException {
+  /**
+   * MySQL: GTIDs executed on the replica under its own server UUID that the primary has not
+   * executed, or null. The replica's set is read first, so every transaction of the primary's in it
+   * is in the primary's set read after. Before, any GTID of the replica's own UUID counted: a
+   * replica that had been the primary before a switchover read FORKED for ever (untested here: no
+   * MySQL server on this machine; {@code GTID_SUBTRACT} is MySQL's).
+   */
+  private static String ownMySqlTransactions(Connection primary, Connection replica)
+      throws SQLException {
+    String own;
     try (Statement s = replica.createStatement();
         ResultSet rs = s.executeQuery("SELECT @@GLOBAL.gtid_executed, @@server_uuid")) {
       rs.next();
-      String executed = rs.getString(1);
-      String self = rs.getString(2);
-      if (executed == null || self == null) {
-        return null;
-      }
-      for (String part : executed.replace("\n", "").split(",")) {
-        if (part.trim()
-            .toLowerCase(java.util.Locale.ROOT)
-            .startsWith(self.toLowerCase(java.util.Locale.ROOT) + ":")) {
-          return part.trim();
-        }
-      }
+      own = ownGtids(rs.getString(1), rs.getString(2));
+    }
+    if (own == null) {
       return null;
     }
+    try (PreparedStatement ps =
+        primary.prepareStatement("SELECT GTID_SUBTRACT(?, @@GLOBAL.gtid_executed)")) {
+      ps.setString(1, own);
+      try (ResultSet rs = ps.executeQuery()) {
+        rs.next();
+        String missing = rs.getString(1);
+        return missing == null || missing.isBlank() ? null : missing.replace("\n", "").trim();
+      }
+    }
+  }
+
+  /**
+   * The part of a MySQL GTID set ({@code uuid:1-5:7,uuid2:1-3}) under this server UUID, or null.
+   */
+  static String ownGtids(String executed, String self) {
+    if (executed == null || self == null) {
+      return null;
+    }
+    for (String part : executed.replace("\n", "").split(",")) {
+      if (part.trim()
+          .toLowerCase(java.util.Locale.ROOT)
+          .startsWith(self.toLowerCase(java.util.Locale.ROOT) + ":")) {
+        return part.trim();
+      }
+    }
+    return null;
   }
 
   /**
