@@ -53,8 +53,19 @@ public final class BackupFiles {
       return List.of();
     }
     List<BackupFile> out = new ArrayList<>();
-    try (Stream<Path> walk = Files.walk(root, recursive ? Integer.MAX_VALUE : depth)) {
-      walk.filter(matcher::matches)
+    // Walked from its real path: Files.walk does not enter a root that is a symbolic link (a
+    // dump directory linked elsewhere listed nothing: MISSING_BACKUP, and no restore drill), and
+    // the matches are named by the pattern's path again.
+    Path start = root;
+    Path real;
+    try {
+      real = root.toRealPath();
+    } catch (IOException e) {
+      return List.of();
+    }
+    try (Stream<Path> walk = Files.walk(real, recursive ? Integer.MAX_VALUE : depth)) {
+      walk.map(p -> start.resolve(real.relativize(p).toString()))
+          .filter(matcher::matches)
           .forEach(
               p -> {
                 try {

@@ -36,6 +36,21 @@ class BackupFilesTest {
         .containsExactly(a);
   }
 
+  /** Regression: a dump directory that is a symbolic link listed nothing (MISSING_BACKUP). */
+  @Test
+  void aDirectoryReachedThroughASymbolicLinkIsListed(@TempDir Path dir) throws Exception {
+    Path real = Files.createDirectories(dir.resolve("real/nightly"));
+    Files.writeString(real.resolve("users-1.dump"), "dump one");
+    Files.writeString(real.resolve("notes.txt"), "not a dump");
+    Path link = Files.createSymbolicLink(dir.resolve("dlink"), dir.resolve("real"));
+    var files = BackupFiles.list(link + "/nightly/*.dump");
+    assertThat(files)
+        .extracting(f -> f.path().toString())
+        .containsExactly(link.resolve("nightly/users-1.dump").toString());
+    assertThat(files.get(0).bytes()).isEqualTo(8);
+    assertThat(BackupFiles.list(link + "/**/*.dump")).hasSize(1);
+  }
+
   @Test
   void nothingMatchesInAMissingDirectory(@TempDir Path dir) {
     assertThat(BackupFiles.list(dir + "/nope/*.dump")).isEmpty();
