@@ -436,7 +436,11 @@ public final class AuditRunner {
       Long eta = rate > 0 ? (long) Math.ceil(remaining / rate) : null;
       long perChunk = chunks > 0 ? Math.max(1, rows / chunks) : 0;
       long chunksTotal = perChunk > 0 ? chunks + (remaining + perChunk - 1) / perChunk : chunks;
-      int n = dao.heartbeat(runId, instanceId, clock.instant(), chunks, chunksTotal, rows, eta);
+      // A restore drill checks no chunk for as long as it runs (up to its restoreTimeout, after
+      // which it is killed): it counts as progress, so the watchdog does not fail the run under it.
+      int n =
+          dao.heartbeat(
+              runId, instanceId, clock.instant(), chunks, chunksTotal, rows, eta, a.restoring);
       if (n == 0) {
         // Closed elsewhere: cancelled by the watchdog, or requeued after a missed heartbeat.
         a.abortReason = "the run was closed or taken over elsewhere";
@@ -458,9 +462,15 @@ public final class AuditRunner {
     volatile long started = System.nanoTime();
     volatile long rowsAtStart;
     volatile String abortReason;
+    volatile boolean restoring;
 
     @Override
     public void tableStarted(String table, long estimatedRows) {}
+
+    @Override
+    public void restoring(boolean running) {
+      restoring = running;
+    }
 
     @Override
     public void chunkScanned(String table, long rowCount, long elapsedNanos) {

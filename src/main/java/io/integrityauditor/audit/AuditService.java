@@ -58,6 +58,9 @@ public final class AuditService {
     /** The table is being digested in one statement per side; its rows come when it ends. */
     default void onePassStarted(String table) {}
 
+    /** A restore drill started ({@code true}) or ended: work that checks no chunk meanwhile. */
+    default void restoring(boolean running) {}
+
     Progress NONE =
         new Progress() {
           @Override
@@ -266,7 +269,8 @@ public final class AuditService {
     boolean wholeDataset = request.table() == null && request.user() == null;
     List<BackupInspector.State> backupStates = new ArrayList<>();
     for (BackupConfig b : ds.backups()) {
-      BackupInspector.State st = backupInspector().inspect(b, wholeDataset);
+      BackupInspector.State st =
+          backupInspector().inspect(b, wholeDataset, progress::restoring, cancelled::get);
       backupStates.add(st);
       findings |= !st.findings().isEmpty();
       if (st.error() != null) {

@@ -156,6 +156,19 @@ public final class BackupInspector {
    *     compare the endpoint as it is)
    */
   public State inspect(BackupConfig b, boolean restore) {
+    return inspect(b, restore, running -> {}, () -> false);
+  }
+
+  /**
+   * @param restoring told when a restore drill starts and ends (it checks no chunk meanwhile)
+   * @param stop polled while a restore drill runs: the drill is killed once it says so (the run was
+   *     cancelled, or failed by the watchdog elsewhere)
+   */
+  public State inspect(
+      BackupConfig b,
+      boolean restore,
+      java.util.function.Consumer<Boolean> restoring,
+      java.util.function.BooleanSupplier stop) {
     List<BackupFinding> findings = new ArrayList<>();
     List<BackupFile> files = List.of();
     boolean filesConfigured = b.files() != null && !b.files().isBlank();
@@ -203,7 +216,13 @@ public final class BackupInspector {
         String command =
             RestoreDrill.render(b.restoreCommand(), newest == null ? null : newest.path(), e);
         Duration timeout = Duration.ofMillis(b.restoreTimeout().toMilliseconds());
-        RestoreDrill.Result r = RestoreDrill.run(command, e.password(), timeout, withheld.get());
+        RestoreDrill.Result r;
+        restoring.accept(true);
+        try {
+          r = RestoreDrill.run(command, e.password(), timeout, withheld.get(), stop);
+        } finally {
+          restoring.accept(false);
+        }
         drill =
             new RestoreDrill.Result(
                 redact.apply(r.command()),

@@ -7,6 +7,7 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -34,7 +35,7 @@ public final class RestoreDrill {
    * @param exitCode the exit code, or null when it timed out or could not start
    * @param durationMs how long it ran
    * @param outputTail the last {@value #TAIL_BYTES} bytes of stdout and stderr
-   * @param timedOut whether it was killed at the time limit
+   * @param timedOut whether it was killed at the time limit, or because the audit stopped
    */
   public record Result(
       String command, Integer exitCode, long durationMs, String outputTail, boolean timedOut) {
@@ -100,7 +101,7 @@ public final class RestoreDrill {
 
   /** Runs the command; never throws for a failing command (the result says how it failed). */
   public static Result run(String command, String password, Duration timeout) {
-    return run(command, password, timeout, java.util.List.of());
+    return run(command, password, timeout, java.util.List.of(), () -> false);
   }
 
   /**
@@ -110,9 +111,20 @@ public final class RestoreDrill {
    * endpoint it restores into. Never throws for a failing command.
    */
   public static Result run(
-      String command, String password, Duration timeout, java.util.Collection<String> withheld) {
+      String command,
+      String password,
+      Duration timeout,
+      java.util.Collection<String> withheld,
+      java.util.function.BooleanSupplier stop) {
     long t0 = System.nanoTime();
-    ProcessBuilder pb = new ProcessBuilder("/bin/sh", "-c", command).redirectErrorStream(true);
+    // In a session of its own (setsid), so that killing it kills everything it started, also
+    // processes that left its tree (a double fork: `(sleep 300 &)` outlived the kill before).
+    ProcessBuilder pb =
+        new ProcessBuilder(
+                SETSID
+                    ? List.of("setsid", "/bin/sh", "-c", command)
+                    : List.of("/bin/sh", "-c", command))
+            .redirectErrorStream(true);
     // TMP withhold(pb.environment(), withheld);
     if (password != null && !password.isEmpty()) {
       pb.environment().put("PGPASSWORD", password);
@@ -133,12 +145,24 @@ public final class RestoreDrill {
     Thread reader = new Thread(tail, "restore-output");
     reader.setDaemon(true);
     reader.start();
-    boolean finished;
+    boolean finished = false;
+    boolean stopped = false;
+    long deadline = t0 + timeout.toNanos();
     try {
-      finished = p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
+      while (!finished) {
+        long left = deadline - System.nanoTime();
+        if (left <= 0) {
+          break;
+        }
+        finished = p.waitFor(Math.min(left, 200_000_000L), TimeUnit.NANOSECONDS);
+        if (!finished && stop.getAsBoolean()) {
+          stopped = true;
+          break;
+        }
+      }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      finished = false;
+      stopped = true;
     }
     if (!finished) {
       kill(p);
@@ -150,8 +174,17 @@ public final class RestoreDrill {
       Thread.currentThread().interrupt();
     }
     long ms = (System.nanoTime() - t0) / 1_000_000;
-    return new Result(command, finished ? p.exitValue() : null, ms, tail.text(), !finished);
+    String out = tail.text();
+    if (stopped) {
+      out = out + (out.isEmpty() || out.endsWith("\n") ? "" : "\n") + "(killed: the audit stopped)";
+    }
+    return new Result(command, finished ? p.exitValue() : null, ms, out, !finished);
   }
+
+  /** util-linux's setsid, to run the command in a session (and process group) of its own. */
+  private static final boolean SETSID =
+      java.nio.file.Files.isExecutable(Path.of("/usr/bin/setsid"))
+          || java.nio.file.Files.isExecutable(Path.of("/bin/setsid"));
 
   /** Variables a shell command needs to run at all, kept whatever they hold. */
   private static final java.util.Set<String> ESSENTIAL =
@@ -179,6 +212,20 @@ public final class RestoreDrill {
    */
   private static void kill(Process p) {
     java.util.List<ProcessHandle> tree = p.descendants().toList();
+    if (SETSID) {
+      // The session's process group is the shell's pid: everything in it, also re-parented ones.
+      try {
+        new ProcessBuilder("kill", "-KILL", "--", "-" + p.pid())
+            .redirectErrorStream(true)
+            .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+            .start()
+            .waitFor(5, TimeUnit.SECONDS);
+      } catch (IOException e) {
+        // the tree below still goes
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
     p.destroyForcibly();
     tree.forEach(ProcessHandle::destroyForcibly);
     try {

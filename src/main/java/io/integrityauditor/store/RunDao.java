@@ -89,7 +89,7 @@ public interface RunDao {
       "UPDATE audit_runs SET heartbeat_at = :now, chunks_done = :chunksDone,"
           + " chunks_total = :chunksTotal, rows_checked = :rows, eta_seconds = :eta,"
           + " progress_at = CASE WHEN rows_checked <> :rows OR chunks_done <> :chunksDone"
-          + " THEN :now ELSE progress_at END"
+          + " OR :working THEN :now ELSE progress_at END"
           + " WHERE id = :id AND status = 'RUNNING' AND instance_id = :instance")
   int heartbeat(
       @Bind("id") String id,
@@ -98,7 +98,20 @@ public interface RunDao {
       @Bind("chunksDone") long chunksDone,
       @Bind("chunksTotal") long chunksTotal,
       @Bind("rows") long rows,
-      @Bind("eta") Long eta);
+      @Bind("eta") Long eta,
+      @Bind("working") boolean working);
+
+  /** A heartbeat whose progress is its rows and chunks alone. */
+  default int heartbeat(
+      String id,
+      String instance,
+      Instant now,
+      long chunksDone,
+      long chunksTotal,
+      long rows,
+      Long eta) {
+    return heartbeat(id, instance, now, chunksDone, chunksTotal, rows, eta, false);
+  }
 
   @SqlUpdate(
       "UPDATE audit_runs SET status = :status, finished_at = :now, heartbeat_at = :now,"
