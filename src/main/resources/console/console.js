@@ -144,8 +144,9 @@
           el('td', {}, last ? badge(last.status) : '–'),
           el('td', { class: 'num' }, d.usersAtRisk === null || d.usersAtRisk === undefined ? '–' : String(d.usersAtRisk)),
           el('td', {}, backup
-            ? el('span', { class: backup.stale ? 'stale' : '' },
-              backup.endpoint + ': ' + time(backup.asOf) + ' (' + age(backup.ageSeconds) + (backup.stale ? ', stale' : '') + ')')
+            ? el('span', { class: backup.stale || (backup.findings || []).length ? 'stale' : '' },
+              backup.endpoint + ': ' + time(backup.asOf) + ' (' + age(backup.ageSeconds) + (backup.stale ? ', stale' : '')
+                + (backup.findings || []).filter((k) => k !== 'STALE').map((k) => ', ' + k.toLowerCase().replace('_', ' ')).join('') + ')')
             : ((d.backups || []).length ? 'not checked yet' : 'no backups configured')),
           el('td', {}, ...(d.activeRuns || []).map((id) =>
             el('button', { class: 'link', type: 'button', onclick: () => followRun(id) }, id.substring(0, 8))))));

@@ -33,8 +33,12 @@ public final class DatasetResource {
       NewestBackup newestBackup,
       List<String> activeRuns) {}
 
-  /** The newest backup time the last complete run found. */
-  public record NewestBackup(String endpoint, String asOf, Long ageSeconds, Boolean stale) {}
+  /**
+   * The newest backup time the last complete run found, and the kinds of what that run found wrong
+   * with that backup ({@code MISSING_BACKUP}, {@code RESTORE_FAILED}, ...; empty when nothing).
+   */
+  public record NewestBackup(
+      String endpoint, String asOf, Long ageSeconds, Boolean stale, List<String> findings) {}
 
   private final Map<String, DatasetConfig> datasets;
   private final RunDao dao;
@@ -85,7 +89,8 @@ public final class DatasetResource {
                   b.path("endpoint").asText(),
                   asOf,
                   b.path("ageSeconds").isNumber() ? b.path("ageSeconds").asLong() : null,
-                  b.path("stale").isBoolean() ? b.path("stale").asBoolean() : null);
+                  b.path("stale").isBoolean() ? b.path("stale").asBoolean() : null,
+                  io.integrityauditor.report.WeeklyReportBuilder.findingKinds(b));
         }
       }
       return best;

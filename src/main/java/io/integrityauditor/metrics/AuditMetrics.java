@@ -214,7 +214,12 @@ public final class AuditMetrics implements MultiCollector {
             ds);
         Map<String, Double> backupTimes = new LinkedHashMap<>();
         for (JsonNode b : report.path("backups")) {
-          if (b.path("asOf").isTextual()) {
+          // A backup whose files are missing has no newest backup, whatever the copy restored
+          // earlier still says (regression: its asOf kept IntegrityBackupMissing from firing).
+          boolean missing =
+              io.integrityauditor.report.WeeklyReportBuilder.findingKinds(b)
+                  .contains("MISSING_BACKUP");
+          if (b.path("asOf").isTextual() && !missing) {
             try {
               backupTimes.put(
                   b.path("endpoint").asText(), seconds(Instant.parse(b.path("asOf").asText())));

@@ -70,7 +70,8 @@ public record WeeklyReport(
 
   /**
    * One backup: per day the oldest age a run saw (seconds), whether any check that day found it
-   * stale, and the last check of the week.
+   * stale, and the last check of the week with the kinds of what it found wrong with the backup
+   * ({@code MISSING_BACKUP}, {@code RESTORE_FAILED}, {@code SHRUNK}, {@code STALE}, ...).
    */
   public record BackupSeries(
       String endpoint,
@@ -79,7 +80,8 @@ public record WeeklyReport(
       List<Boolean> stalePerDay,
       String lastAsOf,
       Long lastAgeSeconds,
-      Boolean lastStale) {}
+      Boolean lastStale,
+      List<String> lastFindings) {}
 
   /**
    * Scheduled audits: how many the cron asked for in the week (null without a schedule), how many

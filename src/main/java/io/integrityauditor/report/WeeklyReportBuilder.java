@@ -336,9 +336,21 @@ public final class WeeklyReportBuilder {
               stale.get(ep),
               l == null || !l.path("asOf").isTextual() ? null : l.path("asOf").asText(),
               lastAge.get(ep),
-              l == null || !l.path("stale").isBoolean() ? null : l.path("stale").asBoolean()));
+              l == null || !l.path("stale").isBoolean() ? null : l.path("stale").asBoolean(),
+              l == null ? List.of() : findingKinds(l)));
     }
     return new Backups(true, checked, series);
+  }
+
+  /** The kinds of a report's backup findings, in order, each once. */
+  public static List<String> findingKinds(JsonNode backup) {
+    java.util.Set<String> kinds = new java.util.LinkedHashSet<>();
+    for (JsonNode f : backup.path("findings")) {
+      if (f.path("kind").isTextual()) {
+        kinds.add(f.path("kind").asText());
+      }
+    }
+    return List.copyOf(kinds);
   }
 
   private Coverage coverage(Window w, String dataset, DatasetConfig ds, ZonedDateTime start) {

@@ -184,7 +184,7 @@ public final class WeeklyReportHtml {
       legend(b, ages);
       dayTable(b, r.days(), ages, v -> String.format(Locale.ROOT, "%.1f h", v));
       b.append("<table><tr><th class=\"l\">Backup</th><th class=\"l\">Last as of</th>")
-          .append("<th>Age (s)</th><th>Max age (s)</th><th class=\"l\">Stale</th></tr>");
+          .append("<th>Age (s)</th><th>Max age (s)</th><th class=\"l\">Last check</th></tr>");
       for (BackupSeries s : ds.backups().series()) {
         b.append("<tr><td>")
             .append(esc(s.endpoint()))
@@ -195,10 +195,7 @@ public final class WeeklyReportHtml {
             .append("</td><td>")
             .append(n(s.maxAgeSeconds()))
             .append("</td><td class=\"l\">")
-            .append(
-                s.lastStale() == null
-                    ? "not checked"
-                    : s.lastStale() ? "<span class=\"bad\">stale</span>" : "fresh")
+            .append(backupStatus(s))
             .append("</td></tr>");
       }
       b.append("</table>");
@@ -409,5 +406,23 @@ public final class WeeklyReportHtml {
       b.append("</tr>");
     }
     b.append("</table>");
+  }
+
+  /**
+   * The last check of a backup: what it found wrong, else stale or fresh. Regression: a backup
+   * whose dump files were missing, or whose restore failed, showed as "fresh" (its age came from
+   * the copy restored earlier).
+   */
+  static String backupStatus(BackupSeries s) {
+    List<String> wrong = new java.util.ArrayList<>(s.lastFindings());
+    if (Boolean.TRUE.equals(s.lastStale()) && !wrong.contains("STALE")) {
+      wrong.add(0, "STALE");
+    }
+    if (!wrong.isEmpty()) {
+      return "<span class=\"bad\">"
+          + esc(String.join(", ", wrong).toLowerCase(java.util.Locale.ROOT).replace('_', ' '))
+          + "</span>";
+    }
+    return s.lastStale() == null && s.lastAsOf() == null ? "not checked" : "fresh";
   }
 }

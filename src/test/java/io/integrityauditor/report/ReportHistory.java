@@ -215,6 +215,11 @@ final class ReportHistory {
         + ageSeconds
         + ",\"stale\":"
         + (ageSeconds > 50400)
+        // The last run's restore drill failed: the age is the copy restored before.
+        + (last
+            ? ",\"findings\":[{\"kind\":\"RESTORE_FAILED\",\"message\":\"restore of"
+                + " users-9.dump exited with 1\"}]"
+            : ",\"findings\":[]")
         + "}],\"usersAtRisk\":"
         + d
         + ",\"usersAtRiskSample\":"

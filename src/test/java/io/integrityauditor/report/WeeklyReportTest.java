@@ -124,6 +124,12 @@ class WeeklyReportTest {
     }
     assertThat(b.get("lastAgeSeconds").asLong()).isEqualTo(25200);
     assertThat(b.get("lastStale").asBoolean()).isFalse();
+    // Regression: a failed restore (or missing dump files) read "fresh" in the report.
+    assertThat(b.get("lastFindings")).hasSize(1);
+    assertThat(b.get("lastFindings").get(0).asText()).isEqualTo("RESTORE_FAILED");
+    assertThat(stored.html())
+        .contains("<span class=\"bad\">restore failed</span>")
+        .doesNotContain(">fresh<");
 
     JsonNode cov = users.get("coverage");
     assertThat(cov.get("schedule").asText()).isEqualTo(ReportHistory.SCHEDULE);
