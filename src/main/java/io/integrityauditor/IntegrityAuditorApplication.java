@@ -5,7 +5,6 @@ import io.dropwizard.auth.AuthDynamicFeature;
 import io.dropwizard.auth.AuthValueFactoryProvider;
 import io.dropwizard.auth.JSONUnauthorizedHandler;
 import io.dropwizard.auth.oauth.OAuthCredentialAuthFilter;
-import io.dropwizard.configuration.EnvironmentVariableSubstitutor;
 import io.dropwizard.configuration.SubstitutingSourceProvider;
 import io.dropwizard.core.Application;
 import io.dropwizard.core.setup.Bootstrap;
@@ -126,7 +125,8 @@ public class IntegrityAuditorApplication extends Application<IntegrityAuditorCon
     // Strict: a ${VAR} that is not set is a configuration error, not an empty password.
     bootstrap.setConfigurationSourceProvider(
         new SubstitutingSourceProvider(
-            bootstrap.getConfigurationSourceProvider(), new EnvironmentVariableSubstitutor(true)));
+            bootstrap.getConfigurationSourceProvider(),
+            io.integrityauditor.config.Secrets.recordingSubstitutor()));
     bootstrap.addCommand(new AuditCommand());
     bootstrap.addCommand(new DemoCommand());
     bootstrap.addCommand(new DbCommand());

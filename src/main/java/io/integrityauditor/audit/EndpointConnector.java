@@ -45,6 +45,7 @@ public final class EndpointConnector {
   /** Every secret value the configuration holds: endpoints' passwords and the others. */
   public List<String> secrets() {
     List<String> secrets = new ArrayList<>(otherSecrets);
+    secrets.addAll(Secrets.fromEnvironment());
     for (EndpointConfig e : endpoints.values()) {
       for (String s : Secrets.of(e.url(), e.password(), e.properties())) {
         if (s != null && !s.isEmpty()) {

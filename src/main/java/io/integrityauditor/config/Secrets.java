@@ -11,6 +11,40 @@ public final class Secrets {
 
   private Secrets() {}
 
+  /**
+   * Names of environment variables whose values are secrets wherever the configuration uses them.
+   */
+  private static final Pattern SECRET_NAME =
+      Pattern.compile("(?i).*(pass|pwd|secret|token|key|cred|auth).*");
+
+  private static final java.util.Set<String> FROM_ENVIRONMENT =
+      java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+  /**
+   * The {@code ${VAR}} substitution of the configuration (strict: an unset variable is an error),
+   * remembering the values of variables named like secrets ({@code *PASS*}, {@code *PWD*}, {@code
+   * *SECRET*}, {@code *TOKEN*}, {@code *KEY*}, {@code *CRED*}, {@code *AUTH*}) wherever they are
+   * used: a restore command holding {@code -p${RESTORE_PW}} printed that password in the report.
+   */
+  public static io.dropwizard.configuration.EnvironmentVariableSubstitutor recordingSubstitutor() {
+    io.dropwizard.configuration.EnvironmentVariableSubstitutor s =
+        new io.dropwizard.configuration.EnvironmentVariableSubstitutor(true);
+    s.setVariableResolver(
+        name -> {
+          String value = System.getenv(name);
+          if (value != null && !value.isEmpty() && SECRET_NAME.matcher(name).matches()) {
+            FROM_ENVIRONMENT.add(value);
+          }
+          return value;
+        });
+    return s;
+  }
+
+  /** Secret values the configuration read from the environment (see recordingSubstitutor). */
+  public static java.util.Set<String> fromEnvironment() {
+    return java.util.Set.copyOf(FROM_ENVIRONMENT);
+  }
+
   /** A JDBC URL with any embedded password replaced by ***. */
   public static String redactUrl(String url) {
     if (url == null) {
