@@ -187,7 +187,7 @@ public class IntegrityAuditorApplication extends Application<IntegrityAuditorCon
     if (!problems.isEmpty()) {
       throw new ConfigProblems(problems);
     }
-    // TMP adminOnLoopback(config.getServerFactory());
+    adminOnLoopback(config.getServerFactory());
     ServiceSettings service = config.getService();
     ObjectMapper json = environment.getObjectMapper();
     Clock clock = Clock.systemUTC();

@@ -125,7 +125,7 @@ public final class RestoreDrill {
                     ? List.of("setsid", "/bin/sh", "-c", command)
                     : List.of("/bin/sh", "-c", command))
             .redirectErrorStream(true);
-    // TMP withhold(pb.environment(), withheld);
+    withhold(pb.environment(), withheld);
     if (password != null && !password.isEmpty()) {
       pb.environment().put("PGPASSWORD", password);
       pb.environment().put("MYSQL_PWD", password);

@@ -167,7 +167,7 @@ public final class DemoCommand extends Command {
                   } catch (Exception ignored) {
                     // exiting anyway
                   }
-                  // TMP deleteTree(dir);
+                  deleteTree(dir);
                 }));
     String admin = "demo-admin-" + UUID.randomUUID().toString().substring(0, 8);
     String viewer = "demo-viewer-" + UUID.randomUUID().toString().substring(0, 8);
