@@ -18,8 +18,11 @@ import java.util.regex.Pattern;
  * time-boxed, with its output captured. The command's placeholders are replaced by shell-quoted
  * values: {@code {newest}} (the newest file), {@code {url}} ({@code
  * postgresql://user@host:port/db}, the JDBC URL without {@code jdbc:} and parameters), {@code
- * {host}}, {@code {port}}, {@code {database}}, {@code {user}}. The password is never put on the
- * command line: it is passed as {@code PGPASSWORD} and {@code MYSQL_PWD}.
+ * {host}}, {@code {port}}, {@code {database}}, {@code {user}}. {@code {host}} and {@code {port}}
+ * are the URL's first server (for a multi-host URL the first host, not necessarily the one the
+ * driver would connect to), an IPv6 address without its brackets (as {@code psql -h} takes it), the
+ * engine's default port when the URL has none; see {@link JdbcTarget}. The password is never put on
+ * the command line: it is passed as {@code PGPASSWORD} and {@code MYSQL_PWD}.
  */
 public final class RestoreDrill {
   /** Bytes of output kept: the end, where the error usually is. */
@@ -56,7 +59,7 @@ public final class RestoreDrill {
             "url",
             nativeUrl(endpoint),
             "host",
-            hostOf(endpoint.url()),
+            t.host(),
             "port",
             t.port() == null ? "" : t.port().toString(),
             "database",
@@ -88,11 +91,6 @@ public final class RestoreDrill {
       url = url.substring(0, slashes + 3) + e.user() + "@" + url.substring(slashes + 3);
     }
     return url;
-  }
-
-  private static String hostOf(String url) {
-    Matcher m = Pattern.compile("jdbc:[a-z0-9]+://([^/:?;]*)").matcher(url);
-    return m.lookingAt() ? m.group(1) : "";
   }
 
   static String shellQuote(String s) {

@@ -84,6 +84,50 @@ class BackupConfigTest {
                 + " 'other': a backup must be restored into a database of its own");
   }
 
+  /** A dataset whose primary and backup endpoints have these URLs. */
+  private static List<String> problemsOf(String primary, String backup) {
+    var endpoints = Map.of("p", pg(primary), "b", pg(backup));
+    var users =
+        new DatasetConfig(
+            "p",
+            List.of(),
+            List.of(new BackupConfig("b", "SELECT 1", null, null, null)),
+            null,
+            List.of(T));
+    return ConfigValidator.problems(endpoints, Map.of("users", users));
+  }
+
+  @Test
+  void thePrimaryUnderAnotherSpellingIsRefused() {
+    String refused =
+        "datasets.users.backups[0].endpoint: endpoint 'b' is the same database as 'p', primary"
+            + " of dataset 'users': a backup must be restored into a database of its own";
+    String[][] samePairs = {
+      {"jdbc:postgresql://[::1]:5432/rv1_p", "jdbc:postgresql://localhost:5432/rv1_p"},
+      {
+        "jdbc:postgresql://127.0.0.1:5432,localhost:5432/rv1_p?targetServerType=primary",
+        "jdbc:postgresql://localhost:5432/rv1_p"
+      },
+      {"jdbc:mariadb://127.0.0.1:3306,127.0.0.1:3306/rv1_m", "jdbc:mariadb://localhost:3306/rv1_m"},
+      {"jdbc:postgresql:rv1_p", "jdbc:postgresql://localhost:5432/rv1_p"},
+      {"jdbc:postgresql:/rv1_p", "jdbc:postgresql://localhost/rv1_p"},
+      {"jdbc:mariadb:replication://h1,h2/rv1_m", "jdbc:mariadb://h2:3306/rv1_m"},
+      {"jdbc:mariadb:sequential://h1,h2/rv1_m", "jdbc:mariadb://h2/rv1_m"},
+      {"jdbc:mariadb:loadbalance://h1,h2/rv1_m", "jdbc:mysql://h1/rv1_m"},
+      {"jdbc:mysql:replication://h1,h2/rv1_m", "jdbc:mariadb://h2/rv1_m"},
+      {"jdbc:postgresql://db1/rv1_p", "jdbc:postgresql://restore/rv1_p?host=db1"}
+    };
+    for (String[] pair : samePairs) {
+      assertThat(problemsOf(pair[0], pair[1]))
+          .as("primary %s, backup %s", pair[0], pair[1])
+          .containsExactly(refused);
+    }
+    assertThat(problemsOf("jdbc:postgresql://[::1]/rv1_p", "jdbc:postgresql://[::1]/rv1_b"))
+        .isEmpty();
+    assertThat(problemsOf("jdbc:mariadb:replication://h1,h2/rv1_m", "jdbc:mariadb://h3/rv1_m"))
+        .isEmpty();
+  }
+
   @Test
   void aBackupNeedsATimeAndNewestNeedsFiles() {
     var endpoints =
@@ -136,6 +180,35 @@ class BackupConfigTest {
                 "restore refused: endpoint 'b' is (the same database as) 'r', a primary or"
                     + " replica"));
     assertThat(st.comparable()).isFalse();
+    assertThat(Files.exists(marker)).isFalse();
+  }
+
+  @Test
+  void anIpv6PrimaryIsRecognisedAtRunTime(@TempDir Path dir) throws Exception {
+    Path marker = dir.resolve("restored");
+    Files.writeString(dir.resolve("a.dump"), "x");
+    var endpoints =
+        Map.of(
+            "p", pg("jdbc:postgresql://[::1]:5432/rv1_p"),
+            "b", pg("jdbc:postgresql://localhost:5432/rv1_p"));
+    BackupInspector inspector =
+        new BackupInspector(
+            endpoints,
+            Set.of("p"),
+            e -> {
+              throw new AssertionError("no session may be opened");
+            },
+            s -> s,
+            Clock.systemUTC());
+    var st =
+        inspector.inspect(
+            new BackupConfig("b", "SELECT 1", null, "touch " + marker, dir + "/*.dump"), true);
+    assertThat(st.findings())
+        .containsExactly(
+            new BackupFinding(
+                BackupFinding.Kind.RESTORE_FAILED,
+                "restore refused: endpoint 'b' is (the same database as) 'p', a primary or"
+                    + " replica"));
     assertThat(Files.exists(marker)).isFalse();
   }
 

@@ -33,6 +33,25 @@ class BackupRestoreDrillTest {
   }
 
   @Test
+  void hostPortAndDatabaseOfIpv6MultiHostAndHostlessUrls() {
+    String template = "-h {host} -p {port} -d {database}";
+    java.util.function.Function<String, String> render =
+        url -> RestoreDrill.render(template, null, new EndpointConfig(url, "u", null, Map.of()));
+    assertThat(render.apply("jdbc:postgresql://[::1]:5433/rv1_b"))
+        .isEqualTo("-h '::1' -p '5433' -d 'rv1_b'");
+    assertThat(render.apply("jdbc:postgresql://[::1]/rv1_b"))
+        .isEqualTo("-h '::1' -p '5432' -d 'rv1_b'");
+    assertThat(render.apply("jdbc:postgresql://db1:5433,db2/app_restored?targetServerType=primary"))
+        .isEqualTo("-h 'db1' -p '5433' -d 'app_restored'");
+    assertThat(render.apply("jdbc:mariadb:replication://[::1]:3307,h2/rv1_m"))
+        .isEqualTo("-h '::1' -p '3307' -d 'rv1_m'");
+    assertThat(render.apply("jdbc:mariadb://root:pw@db/app"))
+        .isEqualTo("-h 'db' -p '3306' -d 'app'");
+    assertThat(render.apply("jdbc:postgresql:rv1_b"))
+        .isEqualTo("-h 'localhost' -p '5432' -d 'rv1_b'");
+  }
+
+  @Test
   void aSucceedingCommandGetsThePasswordFromTheEnvironment() {
     var r =
         RestoreDrill.run(
