@@ -432,12 +432,25 @@ public final class AuditService {
   static final int ROW_HASH_VERSION = 3;
 
   /**
+   * Raised whenever the form of key values read changes ({@link
+   * io.integrityauditor.engine.Values#keyAsRead}): a chunk checkpoint holds keys that a resumed run
+   * matches with keys of its own, so a checkpoint of another form is not used. 2: temporal, UUID
+   * and boolean keys read as text in one form whatever the hashing flavour (a timestamptz without
+   * its +00, MariaDB's fractions without trailing zeros).
+   */
+  static final int KEY_FORM_VERSION = 2;
+
+  /**
    * One scan of the primary: the copies hashed alike and sorting the key alike. Its name keys the
    * table's chunk checkpoint.
    */
   record ScanGroup(HashFlavor flavor, boolean unordered) {
     String name() {
-      return (unordered ? flavor.name() + "-UNORDERED" : flavor.name()) + "-h" + ROW_HASH_VERSION;
+      return (unordered ? flavor.name() + "-UNORDERED" : flavor.name())
+          + "-k"
+          + KEY_FORM_VERSION
+          + "-h"
+          + ROW_HASH_VERSION;
     }
   }
 

@@ -225,8 +225,11 @@ abstract class JdbcDigestSource implements DigestSource {
   protected Key readKeyAt(ResultSet rs, int first) throws SQLException {
     List<Object> values = new ArrayList<>(shape.key().size());
     for (int i = 0; i < shape.key().size(); i++) {
-      Object v = readKey(rs, first + i, shape.key().get(i));
-      count(v);
+      Column c = shape.key().get(i);
+      Object raw = readKey(rs, first + i, c);
+      count(raw);
+      // one text for a value whichever source and flavour read it (at-risk rows, the report)
+      Object v = io.integrityauditor.engine.Values.keyAsRead(raw, c);
       values.add(v);
     }
     return new Key(values);

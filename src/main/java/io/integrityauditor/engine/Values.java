@@ -5,7 +5,11 @@ import java.math.BigInteger;
 import java.sql.Blob;
 import java.sql.Clob;
 import java.sql.SQLException;
+import java.time.LocalDate;
+import java.time.LocalDateTime;
+import java.time.LocalTime;
 import java.time.OffsetDateTime;
+import java.time.OffsetTime;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
 import java.util.HexFormat;
@@ -78,7 +82,17 @@ public final class Values {
             + ")");
   }
 
-  /** Normalizes a key value so equal keys read by different drivers compare equal. */
+  /**
+   * Normalizes a key value so equal keys read by different drivers, engines and hashing flavours
+   * compare equal (and are reported alike): integers as Long (BigInteger beyond 64 bits), other
+   * decimals without trailing zeros, and temporal values and UUIDs in the one text every source's
+   * key reads as ({@link #keyAsRead}): a timestamp as its UTC date and time {@code 2026-01-01
+   * 00:00:03.123456} (with or without a zone, fraction without trailing zeros, {@code BC} after a
+   * year before 1), a date as {@code 2026-01-01}, a time as {@code 00:00:03.5}, a UUID in lower
+   * case. Regression: a replica hashed in SQL read a timestamptz key as {@code 2026-01-01
+   * 00:00:03.123456+00} and a backup hashed in the JVM as {@code 2026-01-01T00:00:03.123456}: the
+   * row lost on both matched no key and its user was not at risk.
+   */
   public static Object normalizeKey(Object v) {
     if (v == null) {
       return null;
@@ -101,7 +115,211 @@ public final class Values {
       }
       return s;
     }
+    if (v instanceof java.sql.Timestamp t) {
+      return keyText(t.toLocalDateTime());
+    }
+    if (v instanceof LocalDateTime t) {
+      return keyText(t);
+    }
+    if (v instanceof OffsetDateTime o) {
+      return keyText(o.withOffsetSameInstant(ZoneOffset.UTC).toLocalDateTime());
+    }
+    if (v instanceof ZonedDateTime z) {
+      return keyText(z.withZoneSameInstant(ZoneOffset.UTC).toLocalDateTime());
+    }
+    if (v instanceof java.sql.Date d) {
+      return keyText(d.toLocalDate());
+    }
+    if (v instanceof LocalDate d) {
+      return keyText(d);
+    }
+    if (v instanceof java.sql.Time t) {
+      return keyText(t.toLocalTime());
+    }
+    if (v instanceof LocalTime t) {
+      return keyText(t);
+    }
+    if (v instanceof OffsetTime t) {
+      return keyText(t.toLocalTime()) + offsetText(t.getOffset());
+    }
+    if (v instanceof java.util.UUID u) {
+      return u.toString();
+    }
     return canonicalText(v);
+  }
+
+  /** A date as PostgreSQL prints it in ISO style: 2026-01-01, 0044-03-15 BC, 10000-01-01. */
+  static String keyText(LocalDate d) {
+    int y = d.getYear();
+    String day =
+        String.format("%04d-%02d-%02d", y > 0 ? y : 1 - y, d.getMonthValue(), d.getDayOfMonth());
+    return y > 0 ? day : day + " BC";
+  }
+
+  /** A time as PostgreSQL prints it: seconds always, the fraction without trailing zeros. */
+  static String keyText(LocalTime t) {
+    return String.format("%02d:%02d:%02d", t.getHour(), t.getMinute(), t.getSecond())
+        + fraction(t.getNano());
+  }
+
+  /** A date and time as PostgreSQL prints a timestamp in ISO style: 2026-01-01 00:00:03.5. */
+  static String keyText(LocalDateTime t) {
+    String date = keyText(t.toLocalDate());
+    String time = keyText(t.toLocalTime());
+    return date.endsWith(" BC")
+        ? date.substring(0, date.length() - 3) + " " + time + " BC"
+        : date + " " + time;
+  }
+
+  private static String fraction(int nanos) {
+    if (nanos == 0) {
+      return "";
+    }
+    String f = String.format("%09d", nanos);
+    int end = f.length();
+    while (f.charAt(end - 1) == '0') {
+      end--;
+    }
+    return "." + f.substring(0, end);
+  }
+
+  /** A zone offset as PostgreSQL prints it: +00, +05:30, -03:00:15. */
+  private static String offsetText(ZoneOffset o) {
+    int total = o.getTotalSeconds();
+    int abs = Math.abs(total);
+    StringBuilder sb =
+        new StringBuilder(total < 0 ? "-" : "+").append(String.format("%02d", abs / 3600));
+    if (abs % 3600 != 0) {
+      sb.append(String.format(":%02d", abs / 60 % 60));
+      if (abs % 60 != 0) {
+        sb.append(String.format(":%02d", abs % 60));
+      }
+    }
+    return sb.toString();
+  }
+
+  private static final java.util.regex.Pattern TIMESTAMP_TEXT =
+      java.util.regex.Pattern.compile(
+          "(\\d{4,})-(\\d\\d)-(\\d\\d)[ T](\\d\\d):(\\d\\d)(?::(\\d\\d)(?:\\.(\\d{1,9}))?)?"
+              + "\\s*(Z|[+-]\\d\\d(?::?\\d\\d(?::?\\d\\d)?)?)?( BC)?");
+
+  private static final java.util.regex.Pattern TIME_TEXT =
+      java.util.regex.Pattern.compile("(-?)(\\d+):(\\d\\d)(?::(\\d\\d)(?:\\.(\\d{1,9}))?)?(.*)");
+
+  private static final java.util.regex.Pattern FRACTION =
+      java.util.regex.Pattern.compile("(:\\d\\d)\\.(\\d*?)0*(?!\\d)");
+
+  /**
+   * A key value as a source read it, in the form {@link #normalizeKey} gives the same value read as
+   * a java.time or UUID object: a source hashing in SQL reads temporal, UUID and boolean keys as
+   * the database's text, a source hashing in the JVM as objects, and MariaDB prints the column's
+   * fractional digits where PostgreSQL prints only those it needs. Only text of such columns is
+   * changed, to text the database reads back as the same value (it is bound in range predicates): a
+   * timestamp's text becomes its UTC date and time (the sessions run in UTC), a time's has its
+   * seconds and no trailing zeros, a UUID's is lower case, a boolean's is 1 or 0. Text that names
+   * no such value (infinity, MariaDB's zero date) keeps its words, its fraction without trailing
+   * zeros. The key's order is the database's and is not changed.
+   */
+  public static Object keyAsRead(Object v, Column c) {
+    if (!(v instanceof String s) || c == null) {
+      return v;
+    }
+    String type = c.typeName() == null ? "" : c.typeName().toLowerCase(java.util.Locale.ROOT);
+    if (c.jdbcType() == java.sql.Types.TIMESTAMP
+        || c.jdbcType() == java.sql.Types.TIMESTAMP_WITH_TIMEZONE
+        || type.startsWith("timestamp")
+        || type.startsWith("datetime")) {
+      return timestampKey(s);
+    }
+    if (c.jdbcType() == java.sql.Types.TIME
+        || c.jdbcType() == java.sql.Types.TIME_WITH_TIMEZONE
+        || type.startsWith("time")) {
+      return timeKey(s);
+    }
+    if (type.equals("uuid")) {
+      return s.toLowerCase(java.util.Locale.ROOT);
+    }
+    if (c.jdbcType() == java.sql.Types.BOOLEAN || type.equals("bool") || type.equals("boolean")) {
+      return switch (s.toLowerCase(java.util.Locale.ROOT)) {
+        case "t", "true", "1" -> "1";
+        case "f", "false", "0" -> "0";
+        default -> s;
+      };
+    }
+    return v;
+  }
+
+  static String timestampKey(String s) {
+    java.util.regex.Matcher m = TIMESTAMP_TEXT.matcher(s.trim());
+    if (m.matches()) {
+      try {
+        int year = Integer.parseInt(m.group(1));
+        LocalDateTime t =
+            LocalDateTime.of(
+                m.group(9) != null ? 1 - year : year,
+                Integer.parseInt(m.group(2)),
+                Integer.parseInt(m.group(3)),
+                Integer.parseInt(m.group(4)),
+                Integer.parseInt(m.group(5)),
+                m.group(6) == null ? 0 : Integer.parseInt(m.group(6)),
+                m.group(7) == null
+                    ? 0
+                    : Integer.parseInt((m.group(7) + "00000000").substring(0, 9)));
+        String off = m.group(8);
+        if (off != null && !off.equals("Z")) {
+          t =
+              t.atOffset(ZoneOffset.of(offsetId(off)))
+                  .withOffsetSameInstant(ZoneOffset.UTC)
+                  .toLocalDateTime();
+        }
+        return keyText(t);
+      } catch (java.time.DateTimeException | NumberFormatException e) {
+        // no date of the calendar (MariaDB's 0000-00-00 or 2020-02-30): its text, below
+      }
+    }
+    return trimFractions(s);
+  }
+
+  /** +05, +0530, +05:30:15 as ZoneOffset reads them: +05, +05:30, +05:30:15. */
+  private static String offsetId(String off) {
+    String digits = off.substring(1).replace(":", "");
+    StringBuilder sb = new StringBuilder().append(off.charAt(0));
+    for (int i = 0; i < digits.length(); i += 2) {
+      sb.append(i > 0 ? ":" : "").append(digits, i, i + 2);
+    }
+    return sb.toString();
+  }
+
+  static String timeKey(String s) {
+    java.util.regex.Matcher m = TIME_TEXT.matcher(s.trim());
+    if (!m.matches()) {
+      return s;
+    }
+    String hours = m.group(2).length() < 2 ? "0" + m.group(2) : m.group(2);
+    String frac = m.group(5) == null ? "" : m.group(5).replaceAll("0+$", "");
+    return m.group(1)
+        + hours
+        + ":"
+        + m.group(3)
+        + ":"
+        + (m.group(4) == null ? "00" : m.group(4))
+        + (frac.isEmpty() ? "" : "." + frac)
+        + m.group(6);
+  }
+
+  /** The text with every fraction of a second written without trailing zeros. */
+  private static String trimFractions(String s) {
+    java.util.regex.Matcher m = FRACTION.matcher(s);
+    StringBuilder sb = new StringBuilder();
+    while (m.find()) {
+      String digits = m.group(2);
+      m.appendReplacement(
+          sb,
+          java.util.regex.Matcher.quoteReplacement(
+              m.group(1) + (digits.isEmpty() ? "" : "." + digits)));
+    }
+    m.appendTail(sb);
+    return sb.toString();
   }
 
   private static final com.fasterxml.jackson.databind.ObjectMapper JSON =

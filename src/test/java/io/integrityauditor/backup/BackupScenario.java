@@ -60,6 +60,11 @@ final class BackupScenario {
     return this;
   }
 
+  BackupScenario table(TableConfig t) {
+    tables.add(t);
+    return this;
+  }
+
   AuditReport run() {
     DatasetConfig ds = new DatasetConfig(primary, replicas, backups, null, tables);
     AuditService service =
