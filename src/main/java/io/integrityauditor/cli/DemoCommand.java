@@ -150,8 +150,8 @@ public final class DemoCommand extends Command {
   }
 
   /**
-   * The whole service on the demo data: a config file in a temporary directory (state in an H2 file
-   * there), audits every minute and one at once, until the process is stopped.
+   * The whole service on the demo data: a config file in a temporary directory (state in an
+   * in-memory H2 database), audits every minute and one at once, until the process is stopped.
    */
   static void runService(int port) throws Exception {
     Environment env = environment();
@@ -181,9 +181,9 @@ public final class DemoCommand extends Command {
         .append(", bindHost: 127.0.0.1}]\n")
         .append("  requestLog: {appenders: []}\n")
         .append("logging:\n  level: WARN\n  loggers: {io.integrityauditor: INFO}\n")
-        .append("stateDatabase:\n  url: \"jdbc:h2:file:")
-        .append(dir.resolve("state"))
-        .append("\"\n")
+        // In memory: an H2 file there was written again by the service's own shutdown after the
+        // directory was removed, which left it behind.
+        .append("stateDatabase:\n  url: \"jdbc:h2:mem:integrity-auditor-demo;DB_CLOSE_DELAY=-1\"\n")
         .append("auth:\n  tokens:\n")
         .append("    - {name: demo-admin, role: admin, token: ")
         .append(admin)
