@@ -309,6 +309,15 @@ public final class AuditService {
             auditTable(
                 ds, t, copies, replication, request.user(), progress, cancelled, checkpoints);
         done = atRisk(run, copies);
+        switch (undecided(run, copies)) {
+          case UNKNOWN -> done = new TableCheckpoint(done.report(), done.atRiskOwners(), false);
+          case NO_COPY -> {
+            if (t.owner() != null) {
+              done = everyOwner(ds, t, request.user(), done);
+            }
+          }
+          case DECIDED -> {}
+        }
         if (!cancelled.get()) {
           checkpoints.tableDone(done);
         }
@@ -381,6 +390,89 @@ public final class AuditService {
       owners.addAll(UsersAtRisk.owners(UsersAtRisk.rows(replicaLost, backupUnrestorable).values()));
     }
     return new TableCheckpoint(run.report(), List.copyOf(owners), complete);
+  }
+
+  private enum Decision {
+    /** Some copy was compared: the roll-up holds. */
+    DECIDED,
+    /** No copy was compared and none could be (no replica, every backup unusable: a finding). */
+    NO_COPY,
+    /** No copy was compared because the primary or a copy failed: nothing is known. */
+    UNKNOWN
+  }
+
+  /**
+   * Whether any copy of the table was compared. Regression: with no usable copy at all (the only
+   * backup's restore failed, or its dump files were missing, and no replica), usersAtRisk was 0,
+   * where every row then exists on the primary alone.
+   */
+  private static Decision undecided(TableRun run, List<CopySpec> copies) {
+    if (run.report().error() != null || run.outcomes().size() != copies.size()) {
+      return Decision.UNKNOWN;
+    }
+    boolean failed = false;
+    for (int i = 0; i < copies.size(); i++) {
+      CopySpec spec = copies.get(i);
+      CopyOutcome o = run.outcomes().get(i);
+      if (spec.backup() != null && !spec.backup().comparable()) {
+        failed |= spec.backup().error() != null;
+      } else if (o == null || o.failed()) {
+        failed = true;
+      } else {
+        return Decision.DECIDED;
+      }
+    }
+    return failed ? Decision.UNKNOWN : Decision.NO_COPY;
+  }
+
+  /**
+   * Every owner of the table's rows on the primary (of the one user, in a one-user audit): no copy
+   * holds any of them. Bounded like the lost rows of a copy: beyond the bound the count is a lower
+   * bound.
+   */
+  private TableCheckpoint everyOwner(
+      DatasetConfig ds, TableConfig t, String user, TableCheckpoint done) {
+    Set<String> owners = new TreeSet<>(done.atRiskOwners());
+    boolean complete = done.atRiskComplete();
+    Dialect d = connector.dialect(ds.primary());
+    try (Connection c = connector.open(ds.primary())) {
+      TableShape shape = d.describe(c, catalogRequest(t));
+      String table =
+          (shape.schema() == null ? "" : d.quote(shape.schema()) + ".") + d.quote(shape.name());
+      String col = d.quote(shape.owner().name());
+      String sql =
+          "SELECT DISTINCT "
+              + col
+              + " FROM "
+              + table
+              + " WHERE "
+              + col
+              + " IS NOT NULL"
+              + (user == null ? "" : " AND " + col + " = ?");
+      try (java.sql.PreparedStatement ps = c.prepareStatement(sql)) {
+        if (user != null) {
+          ps.setObject(1, io.integrityauditor.engine.Values.ownerValue(user, shape.owner()));
+        }
+        ps.setQueryTimeout((int) Math.max(1, connector.statementTimeout().toSeconds()));
+        int cap = settings.lostRowsCap();
+        try (java.sql.ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) {
+            if (owners.size() >= cap) {
+              complete = false;
+              break;
+            }
+            owners.add(rs.getString(1));
+          }
+        }
+      }
+    } catch (SQLException | RuntimeException e) {
+      LOG.warn(
+          "table {}: its owners could not be read for the users at risk: {}",
+          t.name(),
+          connector.redact(describe(e)));
+      complete = false;
+    }
+    return new TableCheckpoint(done.report(), List.copyOf(owners), complete);
   }
 
   /** Owners sort numerically when they are numbers, so a sample reads 7, 19, 23. */

@@ -386,6 +386,43 @@ class BackupPostgresTest {
     assertThat(br.restore().exitCode()).isZero();
   }
 
+  /**
+   * Regression: with no usable copy (no replica, the only backup's restore failing) usersAtRisk was
+   * 0, where every row then exists on the primary alone: all 200 users of both tables are at risk.
+   * A backup that cannot be reached instead leaves the count unknown (not complete).
+   */
+  @Test
+  void withNoUsableCopyEveryOwnerIsAtRisk() throws Exception {
+    Path dir = BackupScenario.dir("bk-pg-nocopy");
+    Files.writeString(dir.resolve("users-9.dump"), "a dump");
+    TestDatabases.recreatePgDatabase(PORT, "bk_nocopy");
+    AuditReport r =
+        new BackupScenario()
+            .primary("primary", endpoint("bk_primary"))
+            .table(CONTACTS, "user_id", "updated_at")
+            .table(NOTES, "user_id", null)
+            .backup(
+                endpoint("bk_nocopy"),
+                new BackupConfig("backup", AS_OF, Duration.hours(26), "exit 3", dir + "/*.dump"))
+            .run();
+    assertThat(r.backups().get(0).findings().get(0).kind()).isEqualTo("RESTORE_FAILED");
+    assertThat(r.usersAtRisk()).isEqualTo(200);
+    assertThat(r.usersAtRiskComplete()).isTrue();
+    assertThat(r.usersAtRiskSample()).hasSize(100).startsWith("1", "2", "3").endsWith("100");
+    assertThat(r.exitCode()).isEqualTo(1);
+
+    AuditReport unreachable =
+        new BackupScenario()
+            .primary("primary", endpoint("bk_primary"))
+            .table(CONTACTS, "user_id", "updated_at")
+            .backup(
+                new EndpointConfig(url("bk_no_such_database"), "postgres", "", java.util.Map.of()),
+                new BackupConfig("backup", AS_OF, Duration.hours(26), null, null))
+            .run();
+    assertThat(unreachable.usersAtRiskComplete()).isFalse();
+    assertThat(unreachable.exitCode()).isEqualTo(2);
+  }
+
   @Test
   void aFailingRestoreIsAFindingWithItsOutputAndTheBackupIsNotCompared() throws Exception {
     Path dir = BackupScenario.dir("bk-pg-bad");
