@@ -30,6 +30,9 @@ public final class BackupInspector {
   private final UnaryOperator<String> redact;
   private final Clock clock;
 
+  /** How far in the future an asOf may be (clock skew between servers) before it is refused. */
+  static final Duration FUTURE_SKEW = Duration.ofMinutes(5);
+
   /** The configuration's secrets, withheld from restore commands' environment. */
   private java.util.function.Supplier<java.util.Collection<String>> withheld = java.util.List::of;
 
@@ -266,7 +269,22 @@ public final class BackupInspector {
                           + b.endpoint()
                           + "': the endpoint holds no restored backup"));
             } else {
-              asOf = BackupTime.parse(v);
+              Instant t = BackupTime.parse(v);
+              if (t.isAfter(clock.instant().plus(FUTURE_SKEW))) {
+                // A backup taken in the future is a clock or time-zone mistake (a local time in a
+                // timestamp column read as UTC): compared as of it, every row written on the
+                // primary between the real time and it would be a false MISSING.
+                findings.add(
+                    new BackupFinding(
+                        Kind.ASOF_FAILED,
+                        "the asOf query on '"
+                            + b.endpoint()
+                            + "' returned "
+                            + t
+                            + ", in the future (a time zone mistake?): not compared"));
+              } else {
+                asOf = t;
+              }
             }
           } catch (IllegalArgumentException e) {
             findings.add(

@@ -423,6 +423,35 @@ class BackupPostgresTest {
     assertThat(unreachable.exitCode()).isEqualTo(2);
   }
 
+  /**
+   * Regression: an asOf in the future (a local time read as UTC) was taken as the backup's time:
+   * every row written since the real backup would have been a false MISSING. Refused now.
+   */
+  @Test
+  void anAsOfInTheFutureIsAFindingAndTheBackupIsNotCompared() throws Exception {
+    restoreInto("bk_future");
+    AuditReport r =
+        scenario("bk_replica_ok")
+            .backup(
+                endpoint("bk_future"),
+                new BackupConfig(
+                    "backup",
+                    "SELECT max(taken_at) + interval '3 hours' FROM bk_meta",
+                    Duration.hours(26),
+                    null,
+                    null))
+            .run();
+    var br = r.backups().get(0);
+    assertThat(br.findings()).hasSize(1);
+    assertThat(br.findings().get(0).kind()).isEqualTo("ASOF_FAILED");
+    assertThat(br.findings().get(0).message())
+        .startsWith("the asOf query on 'backup' returned ")
+        .endsWith(", in the future (a time zone mistake?): not compared");
+    assertThat(br.compared()).isFalse();
+    assertThat(copy(r, CONTACTS, "backup").missing()).isZero();
+    assertThat(r.exitCode()).isEqualTo(1);
+  }
+
   @Test
   void aFailingRestoreIsAFindingWithItsOutputAndTheBackupIsNotCompared() throws Exception {
     Path dir = BackupScenario.dir("bk-pg-bad");
