@@ -72,6 +72,8 @@ public final class BackupFiles {
                   BasicFileAttributes a = Files.readAttributes(p, BasicFileAttributes.class);
                   if (a.isRegularFile()) {
                     out.add(new BackupFile(p, a.lastModifiedTime().toInstant(), a.size()));
+                  } else if (a.isDirectory() && Files.isRegularFile(p.resolve("toc.dat"))) {
+                    out.add(directoryDump(p));
                   }
                 } catch (IOException e) {
                   // vanished while listing (rotated away): not a backup any more
@@ -85,6 +87,30 @@ public final class BackupFiles {
             .reversed()
             .thenComparing(f -> f.path().toString(), Comparator.reverseOrder()));
     return out;
+  }
+
+  /**
+   * A pg_dump directory-format dump ({@code -Fd}: a directory holding {@code toc.dat} and one file
+   * per table) as one backup: its bytes are its files' and its time the newest of theirs. Only
+   * regular files were listed: such dumps were always MISSING_BACKUP.
+   */
+  private static BackupFile directoryDump(Path dir) throws IOException {
+    long bytes = 0;
+    java.time.Instant newest = Files.getLastModifiedTime(dir).toInstant();
+    try (Stream<Path> files = Files.walk(dir)) {
+      for (Path f : (Iterable<Path>) files::iterator) {
+        BasicFileAttributes a = Files.readAttributes(f, BasicFileAttributes.class);
+        if (a.isRegularFile()) {
+          bytes += a.size();
+          if (a.lastModifiedTime().toInstant().isAfter(newest)) {
+            newest = a.lastModifiedTime().toInstant();
+          }
+        }
+      }
+    } catch (UncheckedIOException e) {
+      throw e.getCause();
+    }
+    return new BackupFile(dir, newest, bytes);
   }
 
   private static boolean hasGlob(String s) {

@@ -51,6 +51,30 @@ class BackupFilesTest {
     assertThat(BackupFiles.list(link + "/**/*.dump")).hasSize(1);
   }
 
+  /** Regression: a pg_dump directory-format dump (-Fd) never matched (MISSING_BACKUP). */
+  @Test
+  void aDirectoryFormatDumpIsOneBackup(@TempDir Path dir) throws Exception {
+    Path older = Files.createDirectories(dir.resolve("users-1.dir"));
+    Files.writeString(older.resolve("toc.dat"), "toc");
+    Files.writeString(older.resolve("3001.dat.gz"), "0123456789");
+    Files.setLastModifiedTime(
+        older.resolve("3001.dat.gz"), java.nio.file.attribute.FileTime.fromMillis(1_000_000));
+    Files.setLastModifiedTime(
+        older.resolve("toc.dat"), java.nio.file.attribute.FileTime.fromMillis(1_000_000));
+    Files.setLastModifiedTime(older, java.nio.file.attribute.FileTime.fromMillis(1_000_000));
+    Path newer = Files.createDirectories(dir.resolve("users-2.dir"));
+    Files.writeString(newer.resolve("toc.dat"), "toc!");
+    Files.writeString(newer.resolve("3001.dat.gz"), "01234567890123456789");
+    Files.createDirectories(dir.resolve("users-3.dir")); // no toc.dat: not a dump
+    var files = BackupFiles.list(dir + "/users-*");
+    assertThat(files)
+        .extracting(f -> f.path().getFileName().toString())
+        .containsExactly("users-2.dir", "users-1.dir");
+    assertThat(files.get(0).bytes()).isEqualTo(24);
+    assertThat(files.get(1).bytes()).isEqualTo(13);
+    assertThat(files.get(1).modified()).isEqualTo(java.time.Instant.ofEpochMilli(1_000_000));
+  }
+
   @Test
   void nothingMatchesInAMissingDirectory(@TempDir Path dir) {
     assertThat(BackupFiles.list(dir + "/nope/*.dump")).isEmpty();

@@ -452,6 +452,42 @@ class BackupPostgresTest {
     assertThat(r.exitCode()).isEqualTo(1);
   }
 
+  /** A pg_dump directory-format dump (-Fd) is found and restored (it was MISSING_BACKUP). */
+  @Test
+  void aDirectoryFormatDumpIsRestoredAndCompared() throws Exception {
+    Path dir = BackupScenario.dir("bk-pg-fd");
+    restoreInto("bk_fd_src");
+    sh(
+        "pg_dump -Fd -h 127.0.0.1 -p "
+            + PORT
+            + " -U postgres -f "
+            + dir.resolve("users-1.dir")
+            + " bk_fd_src");
+    TestDatabases.recreatePgDatabase(PORT, "bk_fd");
+    AuditReport r =
+        scenario("bk_replica_ok")
+            .backup(
+                endpoint("bk_fd"),
+                new BackupConfig(
+                    "backup",
+                    AS_OF,
+                    Duration.hours(2),
+                    "pg_restore --clean --if-exists --no-owner -h {host} -p {port} -U {user}"
+                        + " -d {database} {newest}",
+                    dir + "/users-*"))
+            .run();
+    var br = r.backups().get(0);
+    assertThat(br.findings()).isEmpty();
+    assertThat(br.newestFile()).isEqualTo(dir.resolve("users-1.dir").toString());
+    assertThat(br.restore().exitCode()).as(br.restore().outputTail()).isZero();
+    assertThat(br.asOf()).isEqualTo(takenAt.toString());
+    var b = copy(r, CONTACTS, "backup");
+    assertThat(b.missing() + b.changed()).isZero();
+    assertThat(b.inFlight()).isEqualTo(50);
+    assertThat(b.deletedSinceBackup()).isEqualTo(15);
+    assertThat(r.exitCode()).isZero();
+  }
+
   @Test
   void aFailingRestoreIsAFindingWithItsOutputAndTheBackupIsNotCompared() throws Exception {
     Path dir = BackupScenario.dir("bk-pg-bad");
