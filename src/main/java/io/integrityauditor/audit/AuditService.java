@@ -155,7 +155,13 @@ public final class AuditService {
       Duration maxReplicaLag) {
     this.datasets = datasets;
     this.connector = connector;
-    this.settings = settings;
+    // A replica within maxReplicaLag is healthy, so it must be waited for that long: with a
+    // shorter wait, a replica 15 s behind (replicaWait 10 s, maxReplicaLag 30 s) could never be
+    // compared at the primary's point of history.
+    this.settings =
+        settings.replicaWait().compareTo(maxReplicaLag) < 0
+            ? settings.withReplicaSync(maxReplicaLag, settings.recheckAttempts())
+            : settings;
     this.clock = clock;
     this.maxReplicaLag = maxReplicaLag;
   }
@@ -609,8 +615,10 @@ public final class AuditService {
   /** The replication health of a dataset's replicas, checked concurrently. */
   private final class Replication {
     private final Map<String, CompletableFuture<ReplicationHealth>> checks = new LinkedHashMap<>();
+    private final DatasetConfig ds;
 
     Replication(DatasetConfig ds) {
+      this.ds = ds;
       for (String r : ds.replicas()) {
         checks.put(
             r, CompletableFuture.supplyAsync(() -> checkReplication(ds.primary(), r), helpers));
@@ -640,6 +648,33 @@ public final class AuditService {
       }
       ReplicationHealth h = health(copy);
       return !h.isFinding() && h.state() != ReplicationHealth.State.NOT_A_REPLICA;
+    }
+
+    /**
+     * A replica that did not apply the primary's position within the wait during the audit (its
+     * health was checked before): checked again, and reported LAGGING if it still reads healthy.
+     * Regression: its differing rows were counted in flight and the audit read CONSISTENT, exit 0 —
+     * on a replica 15 s behind (within maxReplicaLag) and on one whose replication broke after its
+     * health check, real differences went unreported.
+     */
+    synchronized void fellBehind(String replica, String table, Duration wait) {
+      ReplicationHealth before = health(replica);
+      if (before.isFinding()) {
+        return;
+      }
+      ReplicationHealth now = checkReplication(ds.primary(), replica);
+      String why =
+          "fell behind during the audit: did not apply the primary's position within "
+              + wait.toSeconds()
+              + " s while "
+              + table
+              + " was compared; the rows it differed in since could not be judged (counted in"
+              + " flight)";
+      ReplicationHealth reported =
+          now.isFinding()
+              ? ReplicationHealth.of(now.state(), now.lagSeconds(), now.message() + "; " + why)
+              : ReplicationHealth.of(ReplicationHealth.State.LAGGING, now.lagSeconds(), why);
+      checks.put(replica, CompletableFuture.completedFuture(reported));
     }
 
     boolean anyFinding() {
@@ -955,6 +990,9 @@ public final class AuditService {
                     checkpoints.partialInterval())
                 .withoutCommonKeyOrder(group.getKey().unordered() ? settings.pendingCap() : 0);
         List<CopyOutcome> groupOutcomes = comparator.compare(scan, links);
+        for (String behind : comparator.fellBehind()) {
+          replication.fellBehind(behind, t.name(), settings.replicaWait());
+        }
         if (comparator.resumed()) {
           LOG.info(
               "table {}: resumed after key {} ({} rows had been compared)",

@@ -201,6 +201,17 @@ public final class TableComparator {
     return resumed;
   }
 
+  private final java.util.Set<String> fellBehindCopies =
+      java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+  /**
+   * The replicas that did not apply the primary's position within {@code replicaWait} during the
+   * last comparison: the rows they differed in since were not judged (counted in flight).
+   */
+  public java.util.Set<String> fellBehind() {
+    return java.util.Set.copyOf(fellBehindCopies);
+  }
+
   private boolean usable(ScanState s, List<CopyLink> copies) {
     return s != null
         && !s.done()
@@ -935,7 +946,9 @@ public final class TableComparator {
     private Map<KeyRange, Digest> onePassDigests(OnePassPlan plan) {
       try {
         if (follows && onePassPosition != null) {
-          link.copy().awaitPosition(onePassPosition, settings.replicaWait());
+          if (!link.copy().awaitPosition(onePassPosition, settings.replicaWait())) {
+            fellBehind();
+          }
         }
         List<Digest> digests = onePassOf(link.copy(), plan);
         if (digests == null) {
@@ -985,8 +998,10 @@ public final class TableComparator {
         rowsChecked += p.count();
         return true;
       }
-      if (follows && chunk.position() != null) {
-        link.copy().awaitPosition(chunk.position(), settings.replicaWait());
+      if (follows && chunk.position() != null && !fellBehind) {
+        if (!link.copy().awaitPosition(chunk.position(), settings.replicaWait())) {
+          fellBehind();
+        }
       }
       Digest c =
           unorderedMaxRows > 0 ? pagedDigest(link, link.copy()) : link.copy().digest(chunk.range());
@@ -1292,21 +1307,37 @@ public final class TableComparator {
      */
     private boolean sync() {
       if (follows) {
+        if (fellBehind) {
+          // Waited for once in vain: the rest of the table is not waited for again (each wait
+          // would take all of replicaWait: 396 s instead of 4 on a replica whose replication
+          // broke).
+          return false;
+        }
         String pos = link.primary().replicationPosition();
         if (!link.copyLocate().awaitPosition(pos, settings.replicaWait())) {
-          if (!fellBehind) {
-            fellBehind = true;
-            LOG.warn(
-                "table {} on {}: the replica did not apply the primary's position within {}:"
-                    + " rows it differs in meanwhile are counted in flight, not reported",
-                shape.displayName(),
-                link.name(),
-                settings.replicaWait());
-          }
+          fellBehind();
           return false;
         }
       }
       return true;
+    }
+
+    /**
+     * The replica did not apply the primary's position within {@code replicaWait}: the rows it
+     * differs in from now on cannot be judged (counted in flight), and the audit reports the
+     * replica as behind ({@link TableComparator#fellBehind}), so that it is not CONSISTENT.
+     */
+    private void fellBehind() {
+      if (!fellBehind) {
+        fellBehind = true;
+        fellBehindCopies.add(link.name());
+        LOG.warn(
+            "table {} on {}: the replica did not apply the primary's position within {}:"
+                + " rows it differs in are counted in flight, and the replica reported behind",
+            shape.displayName(),
+            link.name(),
+            settings.replicaWait());
+      }
     }
 
     private volatile boolean fellBehind;
@@ -1434,7 +1465,13 @@ public final class TableComparator {
       if (rewritten > 0) {
         collector.inFlight(rewritten);
       }
-      if (watermark != null && !diffs.isEmpty()) {
+      // A replica followed at the primary's position, whose differences survived every re-check
+      // (each at a point of history the replica had reached, the primary unchanged across it),
+      // differs for real whatever updatedAt says. Regression: the watermark also hid those — a row
+      // whose updatedAt ran ahead of the database clock (an application clock 10 minutes fast, a
+      // local time written into a UTC column) was in flight on a healthy, in-sync replica.
+      boolean confirmed = follows && settings.recheckAttempts() > 0;
+      if (watermark != null && !confirmed && !diffs.isEmpty()) {
         // Rows the primary wrote after the audit began may still be on their way: in flight,
         // not findings. A row changed on the copy alone keeps its old updatedAt and is reported.
         List<Key> written =

@@ -117,7 +117,17 @@ public final class AuditFixture {
       String table,
       AuditService.Progress progress,
       AuditService.Checkpoints checkpoints) {
-    AuditService service = service(settings, Duration.ofSeconds(30));
+    return run(settings, table, progress, checkpoints, Duration.ofSeconds(30));
+  }
+
+  /** With progress, checkpoints and a bound on replica lag. */
+  public AuditReport run(
+      CompareSettings settings,
+      String table,
+      AuditService.Progress progress,
+      AuditService.Checkpoints checkpoints,
+      Duration maxReplicaLag) {
+    AuditService service = service(settings, maxReplicaLag);
     return service.run(
         java.util.UUID.randomUUID().toString(),
         new AuditRequest("d", table, null),

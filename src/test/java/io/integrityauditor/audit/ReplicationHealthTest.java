@@ -72,6 +72,59 @@ class ReplicationHealthTest {
     }
   }
 
+  /**
+   * A standby whose replay stops after its health check (here: paused as its table starts). Before,
+   * the differing row was counted in flight and the audit read CONSISTENT, exit 0: a replica whose
+   * replication broke mid-audit hid its differences. It is now checked again and reported.
+   */
+  @Test
+  void aStandbyThatStopsAfterItsHealthCheckIsReported() throws Exception {
+    String primary = TestDatabases.pgUrl(TestDatabases.PG_PRIMARY_PORT, "app");
+    String standby = TestDatabases.pgUrl(TestDatabases.PG_STANDBY_PORT, "app");
+    createTable(primary, true);
+    ReplicaTopologyTest.waitForStandby(primary, standby);
+    AuditService.Progress pauseOnStart =
+        new AuditService.Progress() {
+          @Override
+          public void tableStarted(String table, long estimatedRows) {
+            try {
+              TestDatabases.execute(standby, "SELECT pg_wal_replay_pause()");
+              TestDatabases.execute(primary, "UPDATE health_contacts SET v = 'new' WHERE id = 77");
+            } catch (Exception e) {
+              throw new IllegalStateException(e);
+            }
+          }
+
+          @Override
+          public void chunkScanned(String table, long rows, long elapsedNanos) {}
+        };
+    try {
+      long t0 = System.nanoTime();
+      AuditReport r =
+          pgFixture()
+              .run(
+                  CompareSettings.defaults(),
+                  null,
+                  pauseOnStart,
+                  AuditService.Checkpoints.NONE,
+                  Duration.ofSeconds(2));
+      double seconds = (System.nanoTime() - t0) / 1e9;
+      assertThat(replication(r).state()).isEqualTo("STOPPED");
+      assertThat(replication(r).message())
+          .contains("paused")
+          .contains("fell behind during the audit")
+          .contains("could not be judged");
+      assertThat(r.status()).isEqualTo(AuditReport.Status.FINDINGS);
+      assertThat(r.exitCode()).isEqualTo(1);
+      assertThat(AuditFixture.findings(r, "health_contacts", "standby")).isEmpty();
+      assertThat(r.tables().get(0).copies().get(0).inFlight()).isEqualTo(1);
+      assertThat(seconds).as("waited once, not per row").isLessThan(15);
+    } finally {
+      TestDatabases.execute(standby, "SELECT pg_wal_replay_resume()");
+      ReplicaTopologyTest.waitForStandby(primary, standby);
+    }
+  }
+
   @Test
   void replicasApplyingLateAreReportedLagging() throws Exception {
     // PostgreSQL: the standby applies every commit 4 s late (recovery_min_apply_delay).
