@@ -1434,12 +1434,16 @@ public final class TableComparator {
     /** Reports row differences, after the re-checks a replica needs (see {@link #leaf}). */
     private void report(Map<Key, Diff> diffs) {
       java.util.Set<Key> moving = new java.util.HashSet<>();
+      // A row whose kind of difference changed between two reads (EXTRA, then CHANGED once the
+      // primary inserted the key) was written meanwhile: in flight, not silently dropped.
+      long kindChanged = 0;
       for (int attempt = 0;
           follows && !diffs.isEmpty() && attempt < settings.recheckAttempts();
           attempt++) {
         pause(attempt);
         moving.clear();
         Map<Key, Diff> again = keyDiff(diffs.keySet(), moving);
+        long[] changedKind = {0};
         diffs
             .entrySet()
             .removeIf(
@@ -1448,8 +1452,16 @@ public final class TableComparator {
                     return false;
                   }
                   Diff d = again.get(e.getKey());
-                  return d == null || d.kind() != e.getValue().kind();
+                  if (d != null && d.kind() != e.getValue().kind()) {
+                    changedKind[0]++;
+                    return true;
+                  }
+                  return d == null;
                 });
+        kindChanged += changedKind[0];
+      }
+      if (kindChanged > 0) {
+        collector.inFlight(kindChanged);
       }
       // Rows the primary itself rewrote while the last re-check read them (the copy, read at a
       // later point of history, may hold a newer version), or read on a replica that had not

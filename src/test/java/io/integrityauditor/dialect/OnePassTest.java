@@ -454,6 +454,57 @@ class OnePassTest {
     }
   }
 
+  /**
+   * A row whose kind of difference changes between the first read and a re-check (an EXTRA row of
+   * the replica's whose key the primary inserts meanwhile, with another value: CHANGED) was removed
+   * from the differences without being counted anywhere. It is counted in flight now.
+   */
+  @Test
+  void aRowWhoseKindOfDifferenceChangesDuringTheRecheckIsCountedInFlight() throws Exception {
+    for (String db : List.of("kind_p", "kind_c")) {
+      TestDatabases.recreatePgDatabase(PORT, db);
+      TestDatabases.execute(
+          TestDatabases.pgUrl(PORT, db),
+          "CREATE TABLE t (id bigint PRIMARY KEY, owner int NOT NULL, v text)",
+          "INSERT INTO t SELECT g, g % 10, 'v' || g FROM generate_series(1, 1000) g");
+    }
+    TestDatabases.execute(
+        TestDatabases.pgUrl(PORT, "kind_c"), "INSERT INTO t VALUES (5000, 5, 'copy')");
+    TableShape shape;
+    try (Connection c = TestDatabases.admin(TestDatabases.pgUrl(PORT, "kind_p"))) {
+      shape = shape(c, "t");
+    }
+    int[] reads = {0};
+    Hook insertOnSecondRead =
+        () -> {
+          if (++reads[0] == 2) {
+            TestDatabases.execute(
+                TestDatabases.pgUrl(PORT, "kind_p"), "INSERT INTO t VALUES (5000, 5, 'primary')");
+          }
+        };
+    DigestSource p = source("kind_p", "t", Dialect.HashFlavor.NATIVE);
+    DigestSource c = waiting(source("kind_c", "t", Dialect.HashFlavor.NATIVE), true);
+    DigestSource cl = waiting(source("kind_c", "t", Dialect.HashFlavor.NATIVE), true);
+    DigestSource pl =
+        intercepted(
+            source("kind_p", "t", Dialect.HashFlavor.NATIVE),
+            java.util.Map.of("rowHashes", insertOnSecondRead),
+            java.util.Map.of());
+    try {
+      CopyOutcome o =
+          new TableComparator(shape, CompareSettings.defaults(), null, null)
+              .compare(p, List.of(new TableComparator.CopyLink("c", c, cl, pl, true)))
+              .get(0);
+      assertThat(reads[0]).as("the primary's rows were read again").isGreaterThanOrEqualTo(2);
+      assertThat(o.findings()).isEmpty();
+      assertThat(o.inFlight()).isEqualTo(1);
+    } finally {
+      for (DigestSource s : List.of(p, c, cl, pl)) {
+        s.close();
+      }
+    }
+  }
+
   /** A copy that replicates, whose waits for a replication position answer {@code reached}. */
   private static DigestSource waiting(DigestSource real, boolean reached) {
     return intercepted(
