@@ -677,6 +677,22 @@ public final class MySqlDialect implements Dialect {
       return "?";
     }
 
+    /**
+     * A DATETIME or TIMESTAMP with fewer than six fractional digits stores a write's time truncated
+     * ({@code NOW(6)} at 12:00:00.7 into DATETIME(0) is 12:00:00), so the watermark is truncated to
+     * whole seconds too: compared whole, a row written 0.4 s after a watermark of 12:00:00.3 read
+     * as written before it (reported instead of in flight on a copy compared as it is, or a false
+     * finding against a backup taken at 12:00:00.3). PostgreSQL casts the watermark to the column's
+     * own type, which rounds it as the column rounds its values.
+     */
+    @Override
+    Object watermarkValue(String watermark, Column c) {
+      if ("DATETIME".equals(coarseTemporal.get(c.name())) && watermark != null) {
+        return watermark.replaceFirst("(\\d{2}:\\d{2}:\\d{2})\\.\\d+", "$1");
+      }
+      return watermark;
+    }
+
     @Override
     void bind(PreparedStatement ps, int idx, Object value, Column c) throws SQLException {
       if (value instanceof Long l) {

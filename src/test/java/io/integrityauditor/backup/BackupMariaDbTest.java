@@ -132,6 +132,45 @@ class BackupMariaDbTest {
     }
   }
 
+  /**
+   * A DATETIME(0) updatedAt holds a write's time truncated: a row written at 12:00:00.7, after a
+   * backup taken at 12:00:00.3, holds 12:00:00 and read as written before the backup — a false
+   * CHANGED against a backup that could not have it. The watermark is truncated like the column. A
+   * row written a second earlier that the backup lacks is still a finding.
+   */
+  @Test
+  void aWholeSecondUpdatedAtWrittenInTheBackupsSecondIsNotAFinding() throws Exception {
+    for (String db : new String[] {"bk_coarse_p", "bk_coarse_b"}) {
+      TestDatabases.recreateMariaDatabase(PRIMARY, db);
+      TestDatabases.execute(
+          TestDatabases.mariaUrl(PRIMARY, db),
+          "SET SESSION sql_log_bin = 0",
+          "CREATE TABLE t (id bigint PRIMARY KEY, user_id bigint NOT NULL, v varchar(20),"
+              + " updated_at datetime NOT NULL)",
+          "INSERT INTO t SELECT seq, seq % 10, 'v', '2026-01-01 11:00:00' FROM seq_1_to_100");
+    }
+    TestDatabases.execute(
+        TestDatabases.mariaUrl(PRIMARY, "bk_coarse_p"),
+        "SET SESSION sql_log_bin = 0",
+        "UPDATE t SET v = 'after', updated_at = '2026-01-01 12:00:00.7' WHERE id = 1",
+        "UPDATE t SET v = 'before', updated_at = '2026-01-01 11:59:59' WHERE id = 2");
+    AuditReport r =
+        new BackupScenario()
+            .primary("primary", TestDatabases.mariaEndpoint(PRIMARY, "bk_coarse_p"))
+            .table("t", "user_id", "updated_at")
+            .backup(
+                TestDatabases.mariaEndpoint(PRIMARY, "bk_coarse_b"),
+                new BackupConfig(
+                    "backup",
+                    "SELECT '2026-01-01 12:00:00.300000'",
+                    Duration.days(100000),
+                    null,
+                    null))
+            .run();
+    assertThat(findings(r, "t", "backup")).containsExactly("CHANGED 2");
+    assertThat(copy(r, "t", "backup").inFlight()).isEqualTo(1);
+  }
+
   @Test
   void restoreDrillThenAsOfComparisonThenUsersAtRiskWithTheGtidReplica() {
     AuditReport r =
