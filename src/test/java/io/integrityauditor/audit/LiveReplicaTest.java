@@ -283,10 +283,14 @@ class LiveReplicaTest {
     Thread hot =
         new Thread(
             () -> {
-              try (Connection c = TestDatabases.mariaUnlogged(primary);
+              try (Connection c = TestDatabases.admin(primary);
                   Statement s = c.createStatement()) {
-                // Written on the primary throughout the audit and not replicated (yet): however
-                // many re-checks, these rows differ, and only their updatedAt says they are new.
+                // Written on the primary throughout the audit, and replicated: each re-check reads
+                // the primary before and after the replica, so a row rewritten in between is in
+                // flight, and one the replica has caught up with is no difference. (Session 15:
+                // this writer was unlogged — rows the replica never gets, a real divergence that
+                // only the updatedAt watermark hid; on a replica followed at the primary's
+                // position, confirmed differences are reported whatever updatedAt says.)
                 while (!stop.get()) {
                   s.execute(
                       "UPDATE hot_contacts SET n = n + 1, updated_at = NOW(6) WHERE id IN (7, 12345)");
@@ -303,7 +307,7 @@ class LiveReplicaTest {
           replica, "SET sql_log_bin = 0", "UPDATE hot_contacts SET n = -1 WHERE id = 9");
       AuditReport r = fixture.apply("updated_at").run(CompareSettings.defaults());
       assertThat(AuditFixture.findings(r, "hot_contacts", "r")).containsExactly("CHANGED 9");
-      assertThat(AuditFixture.copy(r, "hot_contacts", "r").inFlight()).isEqualTo(2);
+      assertThat(AuditFixture.copy(r, "hot_contacts", "r").inFlight()).isBetween(0L, 2L);
     } finally {
       stop.set(true);
       hot.join();

@@ -88,6 +88,9 @@ class ReplicationHealthTest {
           @Override
           public void tableStarted(String table, long estimatedRows) {
             try {
+              // After the replica's health check, which runs beside the table's preparation
+              // (~0.1 s): the replay stops during the comparison.
+              Thread.sleep(1500);
               TestDatabases.execute(standby, "SELECT pg_wal_replay_pause()");
               TestDatabases.execute(primary, "UPDATE health_contacts SET v = 'new' WHERE id = 77");
             } catch (Exception e) {
