@@ -120,7 +120,7 @@ public final class RestoreDrill {
     ProcessBuilder pb =
         new ProcessBuilder(
                 SETSID
-                    ? List.of("setsid", "/bin/sh", "-c", command)
+                    ? List.of("setsid", "--wait", "/bin/sh", "-c", command)
                     : List.of("/bin/sh", "-c", command))
             .redirectErrorStream(true);
     withhold(pb.environment(), withheld);
