@@ -149,6 +149,51 @@ public class IntegrityAuditorApplication extends Application<IntegrityAuditorCon
     }
   }
 
+  /**
+   * The request log's default line without the query string (Dropwizard's default prints the whole
+   * request line): a token sent as {@code ?access_token=} — refused, see {@link RefuseTokensInUrls}
+   * — was written to the log in clear. A configured {@code logFormat} is kept.
+   */
+  public static void requestLogWithoutQuery(io.dropwizard.core.server.ServerFactory server) {
+    if (server instanceof io.dropwizard.core.server.AbstractServerFactory f
+        && f.getRequestLogFactory()
+            instanceof io.dropwizard.request.logging.LogbackAccessRequestLogFactory log) {
+      for (var a : log.getAppenders()) {
+        if (a instanceof io.dropwizard.logging.common.AbstractAppenderFactory<?> af
+            && af.getLogFormat() == null) {
+          af.setLogFormat(
+              "%h %l %u [%t{dd/MMM/yyyy:HH:mm:ss Z,UTC}] \"%m %U %H\" %s %b \"%i{Referer}\""
+                  + " \"%i{User-Agent}\" %D");
+        }
+      }
+    }
+  }
+
+  /**
+   * Dropwizard's OAuth filter also accepts a token as the {@code access_token} query parameter,
+   * which ends up in request logs, proxies' logs and browser histories. Tokens go in the {@code
+   * Authorization} header only: a request carrying the parameter is refused (401) before it is
+   * authenticated.
+   */
+  @jakarta.ws.rs.container.PreMatching
+  @jakarta.annotation.Priority(jakarta.ws.rs.Priorities.AUTHENTICATION - 100)
+  public static final class RefuseTokensInUrls
+      implements jakarta.ws.rs.container.ContainerRequestFilter {
+    @Override
+    public void filter(jakarta.ws.rs.container.ContainerRequestContext request) {
+      if (request.getUriInfo().getQueryParameters().containsKey("access_token")) {
+        request.abortWith(
+            jakarta.ws.rs.core.Response.status(401)
+                .type(jakarta.ws.rs.core.MediaType.APPLICATION_JSON_TYPE)
+                .entity(
+                    new io.dropwizard.jersey.errors.ErrorMessage(
+                        401,
+                        "a token in the URL is refused: send it as 'Authorization: Bearer <token>'"))
+                .build());
+      }
+    }
+  }
+
   /** A configuration refused at start-up: its message is all there is to print. */
   static final class ConfigProblems extends IllegalArgumentException {
     ConfigProblems(List<String> problems) {
@@ -188,6 +233,7 @@ public class IntegrityAuditorApplication extends Application<IntegrityAuditorCon
       throw new ConfigProblems(problems);
     }
     adminOnLoopback(config.getServerFactory());
+    requestLogWithoutQuery(config.getServerFactory());
     ServiceSettings service = config.getService();
     ObjectMapper json = environment.getObjectMapper();
     Clock clock = Clock.systemUTC();
@@ -250,6 +296,7 @@ public class IntegrityAuditorApplication extends Application<IntegrityAuditorCon
                     // the default handler's text/plain; WWW-Authenticate is kept.
                     .setUnauthorizedHandler(new JSONUnauthorizedHandler())
                     .buildAuthFilter()));
+    environment.jersey().register(new RefuseTokensInUrls());
     environment.jersey().register(RolesAllowedDynamicFeature.class);
     environment.jersey().register(new AuthValueFactoryProvider.Binder<>(ApiUser.class));
     environment.jersey().register(new AuditResource(runner, scheduler, runs, json));
