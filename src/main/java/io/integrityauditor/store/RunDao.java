@@ -238,6 +238,19 @@ public interface RunDao {
   String ENDED_STATUSES = "('CONSISTENT', 'FINDINGS', 'FAILED', 'CANCELLED')";
 
   /**
+   * The newest complete whole-dataset run of each dataset, which retention keeps whatever its age:
+   * the metrics' divergence, users at risk and backup time come from it. Regression: with every
+   * later audit failing for longer than the retention, the purge deleted it and those gauges fell
+   * to 0 (IntegrityUsersAtRisk and IntegrityDivergentRows resolved with nothing fixed).
+   */
+  String NEWEST_COMPLETE =
+      "(SELECT k.id FROM audit_runs k WHERE k.status IN ('CONSISTENT', 'FINDINGS')"
+          + " AND k.table_name IS NULL AND k.user_id IS NULL AND k.finished_at ="
+          + " (SELECT MAX(m.finished_at) FROM audit_runs m WHERE m.dataset = k.dataset"
+          + " AND m.status IN ('CONSISTENT', 'FINDINGS') AND m.table_name IS NULL"
+          + " AND m.user_id IS NULL))";
+
+  /**
    * Deletes the runs finished before {@code before} (their tables, copies, findings and checkpoints
    * cascade), first adding what they counted to {@code purged_run_counts} and {@code
    * purged_row_counts}, in one transaction: the exported counters are those plus the retained
@@ -265,13 +278,18 @@ public interface RunDao {
   /** A count the purge adds up: runs by (dataset, result), or rows by (dataset, endpoint). */
   record PurgedCount(String dataset, String label, long amount) {}
 
-  @SqlQuery("SELECT id FROM audit_runs WHERE finished_at < :before FOR UPDATE")
+  @SqlQuery(
+      "SELECT id FROM audit_runs WHERE finished_at < :before AND id NOT IN "
+          + NEWEST_COMPLETE
+          + " FOR UPDATE")
   List<String> lockRunsFinishedBefore(@Bind("before") Instant before);
 
   @SqlQuery(
       "SELECT dataset, status AS label, COUNT(*) AS amount FROM audit_runs"
           + " WHERE finished_at < :before AND status IN "
           + ENDED_STATUSES
+          + " AND id NOT IN "
+          + NEWEST_COMPLETE
           + " GROUP BY dataset, status")
   @RegisterConstructorMapper(PurgedCount.class)
   List<PurgedCount> endedRunsFinishedBefore(@Bind("before") Instant before);
@@ -281,7 +299,8 @@ public interface RunDao {
       "SELECT r.dataset, c.endpoint AS label, SUM(t.rows_checked) AS amount FROM audit_copies c"
           + " JOIN audit_tables t ON t.run_id = c.run_id AND t.table_name = c.table_name"
           + " JOIN audit_runs r ON r.id = c.run_id"
-          + " WHERE c.status <> 'FAILED' AND r.finished_at < :before"
+          + " WHERE c.status <> 'FAILED' AND r.finished_at < :before AND r.id NOT IN "
+          + NEWEST_COMPLETE
           + " GROUP BY r.dataset, c.endpoint")
   @RegisterConstructorMapper(PurgedCount.class)
   List<PurgedCount> rowsCheckedOfRunsFinishedBefore(@Bind("before") Instant before);
@@ -305,7 +324,7 @@ public interface RunDao {
           + " VALUES (:dataset, :label, :amount)")
   void insertPurgedRows(@BindMethods PurgedCount c);
 
-  @SqlUpdate("DELETE FROM audit_runs WHERE finished_at < :before")
+  @SqlUpdate("DELETE FROM audit_runs WHERE finished_at < :before AND id NOT IN " + NEWEST_COMPLETE)
   int deleteRunsFinishedBefore(@Bind("before") Instant before);
 
   @SqlUpdate("DELETE FROM audit_events WHERE at < :before")

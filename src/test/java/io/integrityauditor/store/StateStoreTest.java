@@ -99,10 +99,16 @@ class StateStoreTest {
       // The purge's row lock and counts work on PostgreSQL too.
       RunDao dao = pg.runs();
       Instant t = Instant.parse("2026-01-01T00:00:00Z");
+      Instant t0 = t.minusSeconds(10);
+      dao.insert(AuditRun.queued("p0", "users", null, null, "API", "dba", null, t0));
+      dao.claim("p0", "i", t0);
+      dao.finish("p0", "i", "CONSISTENT", t0, 1, 1, 0L, null, "{}");
       dao.insert(AuditRun.queued("p1", "users", null, null, "API", "dba", null, t));
       dao.claim("p1", "i", t);
       dao.finish("p1", "i", "CONSISTENT", t, 1, 1, 0L, null, "{}");
+      // p1, the newest complete run, is kept whatever its age.
       assertThat(dao.purgeRuns(t.plusSeconds(1))).isEqualTo(1);
+      assertThat(dao.find("p1")).isPresent();
       assertThat(purgedRuns(pg)).containsExactly("users CONSISTENT 1");
       // Quartz's clustered job store tables exist only where they are used.
       try (Connection c =
@@ -152,6 +158,42 @@ class StateStoreTest {
   static StoredReport report(String id, Instant now, int daysAgo) {
     Instant at = now.minus(Duration.ofDays(daysAgo));
     return new StoredReport(id, at.atZone(ZoneOffset.UTC).toLocalDate(), at, "", "");
+  }
+
+  /**
+   * Regression (review): when every audit since failed for longer than the retention, the purge
+   * deleted the dataset's last complete run and the gauges taken from it (users at risk, divergent
+   * rows, backup time) fell to 0. It is kept whatever its age; failed runs go.
+   */
+  @Test
+  void theNewestCompleteRunOfADatasetOutlivesTheRetention() throws Exception {
+    StateStore store = h2();
+    try {
+      store.migrate();
+      RunDao dao = store.runs();
+      Instant now = Instant.parse("2026-06-01T00:00:00Z");
+      String[][] runs = {
+        {"complete-old", "users", "FINDINGS", "120"},
+        {"complete", "users", "FINDINGS", "100"},
+        {"failed", "users", "FAILED", "95"},
+        {"orders-complete", "orders", "CONSISTENT", "99"}
+      };
+      for (String[] r : runs) {
+        Instant at = now.minus(Duration.ofDays(Long.parseLong(r[3])));
+        dao.insert(AuditRun.queued(r[0], r[1], null, null, "API", "dba", null, at));
+        dao.claim(r[0], "i", at);
+        dao.finish(r[0], "i", r[2], at, 1, 1, 1L, null, "{}");
+      }
+      assertThat(dao.purgeRuns(now.minus(Duration.ofDays(90)))).isEqualTo(2);
+      assertThat(dao.find("complete")).isPresent();
+      assertThat(dao.find("orders-complete")).isPresent();
+      assertThat(dao.find("complete-old")).isEmpty();
+      assertThat(dao.find("failed")).isEmpty();
+      assertThat(dao.lastCompleteDatasetRun("users").orElseThrow().id()).isEqualTo("complete");
+      assertThat(purgedRuns(store)).containsExactlyInAnyOrder("users FINDINGS 1", "users FAILED 1");
+    } finally {
+      store.close();
+    }
   }
 
   @Test
