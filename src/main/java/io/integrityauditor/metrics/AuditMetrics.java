@@ -250,10 +250,21 @@ public final class AuditMetrics implements MultiCollector {
         Set<String> endpoints = new LinkedHashSet<>();
         endpoints.add(cfg.primary());
         endpoints.addAll(copies);
-        Set<String> down = unreachable(last);
+        // Each endpoint as the newest finished run that tried it saw it. Regression: a run that
+        // failed on its primary never tried the copies, yet exported them as up (1), which
+        // resolved IntegrityEndpointDown for a copy still down.
+        List<Map<String, Integer>> seen = new ArrayList<>();
+        for (AuditRun r : dao.history(ds, 20)) {
+          if (r.finishedAt() != null) {
+            seen.add(observed(r));
+          }
+        }
         for (String ep : endpoints) {
-          if (last != null) {
-            up.add(down.contains(ep) ? 0 : 1, "dataset", ds, "endpoint", ep);
+          for (Map<String, Integer> s : seen) {
+            if (s.containsKey(ep)) {
+              up.add(s.get(ep), "dataset", ds, "endpoint", ep);
+              break;
+            }
           }
         }
         long iv = AuditScheduler.intervalSeconds(cfg.schedule(), timeZone);
@@ -339,6 +350,47 @@ public final class AuditMetrics implements MultiCollector {
     } catch (Exception e) {
       return json.createObjectNode();
     }
+  }
+
+  /**
+   * The endpoints a finished run tried, 1 if it connected and 0 if it could not: copies compared
+   * (CONSISTENT or FINDINGS), replicas whose replication it read, the primary of a table it
+   * compared, backups whose asOf it read, and every endpoint its errors say it could not open.
+   */
+  private Map<String, Integer> observed(AuditRun run) {
+    Map<String, Integer> out = new LinkedHashMap<>();
+    JsonNode report = parse(run);
+    String primary =
+        datasets.containsKey(run.dataset()) ? datasets.get(run.dataset()).primary() : null;
+    for (JsonNode t : report.path("tables")) {
+      if (t.path("error").isNull() && primary != null && t.path("copies").size() > 0) {
+        out.put(primary, 1);
+      }
+      for (JsonNode c : t.path("copies")) {
+        String status = c.path("status").asText("");
+        if (status.equals("CONSISTENT") || status.equals("FINDINGS")) {
+          out.put(c.path("endpoint").asText(), 1);
+        }
+      }
+    }
+    for (JsonNode r : report.path("replication")) {
+      String state = r.path("state").asText("UNKNOWN");
+      if (!state.equals("UNKNOWN")) {
+        out.put(r.path("endpoint").asText(), 1);
+        if (primary != null) {
+          out.put(primary, 1);
+        }
+      }
+    }
+    for (JsonNode b : report.path("backups")) {
+      if (b.path("asOf").isTextual()) {
+        out.put(b.path("endpoint").asText(), 1);
+      }
+    }
+    for (String d : unreachable(run)) {
+      out.put(d, 0);
+    }
+    return out;
   }
 
   /** Endpoints the run could not connect to, from its recorded errors. */
