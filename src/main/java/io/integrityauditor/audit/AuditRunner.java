@@ -227,11 +227,14 @@ public final class AuditRunner {
       }
       Map<String, Long> estimates = audits.estimatedRows(request);
       long total = 0;
+      boolean unknown = false;
       for (var e : estimates.entrySet()) {
         TableCheckpoint cp = done.get(e.getKey());
         total += cp != null ? cp.report().rowsChecked() : Math.max(0, e.getValue());
+        unknown |= cp == null && e.getValue() < 0;
       }
       a.estimatedTotal = total;
+      a.estimateUnknown = unknown;
       a.started = System.nanoTime();
       a.rowsAtStart = a.rows.get();
       if (!done.isEmpty()) {
@@ -433,7 +436,9 @@ public final class AuditRunner {
       long remaining = Math.max(0, a.estimatedTotal - rows);
       double seconds = (System.nanoTime() - a.started) / 1e9;
       double rate = (rows - a.rowsAtStart) / Math.max(seconds, 1e-3);
-      Long eta = rate > 0 ? (long) Math.ceil(remaining / rate) : null;
+      // No ETA while a table's size is unknown (never analysed: reltuples -1): it read 0 with
+      // most of the table still to go.
+      Long eta = rate > 0 && !a.estimateUnknown ? (long) Math.ceil(remaining / rate) : null;
       long perChunk = chunks > 0 ? Math.max(1, rows / chunks) : 0;
       long chunksTotal = perChunk > 0 ? chunks + (remaining + perChunk - 1) / perChunk : chunks;
       // A restore drill checks no chunk for as long as it runs (up to its restoreTimeout, after
@@ -459,6 +464,7 @@ public final class AuditRunner {
     final AtomicLong rows = new AtomicLong();
     final AtomicLong chunks = new AtomicLong();
     volatile long estimatedTotal;
+    volatile boolean estimateUnknown;
     volatile long started = System.nanoTime();
     volatile long rowsAtStart;
     volatile String abortReason;
