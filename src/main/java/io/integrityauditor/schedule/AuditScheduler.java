@@ -239,15 +239,62 @@ public final class AuditScheduler implements Managed {
 
   /** Seconds between two fires of a cron expression from now, or -1 without a schedule. */
   public static long intervalSeconds(String cron, String timeZone) {
+    return intervalSeconds(cron, timeZone, java.time.Instant.now());
+  }
+
+  /**
+   * The longest of the gaps between the last three fires up to {@code now} and the next fire. The
+   * stale alerts fire when the last success is older than 2 (3) times this: with the longest of
+   * those gaps, that is only when the last two (three) fires passed without a success, however
+   * uneven the schedule. Regression (review): the gap between the next two fires was exported, so a
+   * business-hours cron ({@code 0 *}{@code /15 0-12 * * ?}) exported 900 s at 14:00 and paged
+   * "three audits in a row did not complete" every evening, and a weekday cron warned every Sunday.
+   */
+  static long intervalSeconds(String cron, String timeZone, java.time.Instant now) {
     if (cron == null || cron.isBlank()) {
       return -1;
     }
     try {
       CronExpression ce = new CronExpression(cron);
       ce.setTimeZone(TimeZone.getTimeZone(ZoneId.of(timeZone)));
-      java.util.Date a = ce.getNextValidTimeAfter(new java.util.Date());
-      java.util.Date b = a == null ? null : ce.getNextValidTimeAfter(a);
-      return b == null ? -1 : (b.getTime() - a.getTime()) / 1000;
+      java.util.Date at = java.util.Date.from(now);
+      java.util.Date next = ce.getNextValidTimeAfter(at);
+      // The last fires up to now: Quartz finds only later fires, so walk forward from ever
+      // earlier starts until three are found (or four years back).
+      java.util.List<java.util.Date> past = new java.util.ArrayList<>();
+      for (java.time.Duration back :
+          java.util.List.of(
+              java.time.Duration.ofMinutes(1),
+              java.time.Duration.ofHours(1),
+              java.time.Duration.ofDays(1),
+              java.time.Duration.ofDays(8),
+              java.time.Duration.ofDays(93),
+              java.time.Duration.ofDays(4 * 366))) {
+        past.clear();
+        java.util.Date d = ce.getNextValidTimeAfter(java.util.Date.from(now.minus(back)));
+        for (int i = 0; d != null && !d.after(at) && i < 20_000; i++) {
+          past.add(d);
+          d = ce.getNextValidTimeAfter(d);
+        }
+        if (past.size() >= 3) {
+          break;
+        }
+      }
+      java.util.List<java.util.Date> fires = new java.util.ArrayList<>(past);
+      if (next != null) {
+        fires.add(next);
+      } else {
+        return -1;
+      }
+      if (fires.size() < 2) {
+        java.util.Date after = ce.getNextValidTimeAfter(next);
+        return after == null ? -1 : (after.getTime() - next.getTime()) / 1000;
+      }
+      long longest = 0;
+      for (int i = Math.max(1, fires.size() - 3); i < fires.size(); i++) {
+        longest = Math.max(longest, fires.get(i).getTime() - fires.get(i - 1).getTime());
+      }
+      return longest / 1000;
     } catch (java.text.ParseException e) {
       return -1;
     }
