@@ -239,6 +239,11 @@ public final class AuditMetrics implements MultiCollector {
         for (JsonNode r : parse(last).path("replication")) {
           if (r.path("lagSeconds").isNumber()) {
             lags.put(r.path("endpoint").asText(), r.path("lagSeconds").asDouble());
+          } else if (r.path("state").asText("").equals("STOPPED")
+              || r.path("state").asText("").equals("FORKED")) {
+            // Not replicating at all: no finite lag. Regression (review): no series was exported,
+            // so IntegrityReplicaLag could not fire for a stopped or split-brain replica.
+            lags.put(r.path("endpoint").asText(), Double.POSITIVE_INFINITY);
           }
         }
         for (String r : cfg.replicas()) {

@@ -85,4 +85,50 @@ class EndpointUpMetricTest {
       store.close();
     }
   }
+
+  /** A replica found STOPPED or FORKED has no finite lag: +Inf, so IntegrityReplicaLag fires. */
+  @Test
+  void aStoppedReplicasLagIsInfinite() throws Exception {
+    StateDatabaseConfig c = new StateDatabaseConfig();
+    var f = StateDatabaseConfig.class.getDeclaredField("url");
+    f.setAccessible(true);
+    f.set(c, "jdbc:h2:file:" + Files.createTempDirectory("ia-lag").resolve("state"));
+    StateStore store = new StateStore(c);
+    try {
+      store.migrate();
+      var dao = store.runs();
+      Instant t = Instant.parse("2026-12-01T12:00:00Z");
+      dao.insert(AuditRun.queued("r1", "users", null, null, "API", "dba", null, t));
+      dao.claim("r1", "a", t);
+      dao.finish(
+          "r1",
+          "a",
+          "FINDINGS",
+          t.plusSeconds(5),
+          10,
+          1,
+          0L,
+          null,
+          "{\"tables\":[],\"replication\":[{\"endpoint\":\"replica\",\"state\":\"STOPPED\","
+              + "\"lagSeconds\":null,\"message\":\"replication stopped\"},{\"endpoint\":"
+              + "\"replica2\",\"state\":\"STREAMING\",\"lagSeconds\":0.5,\"message\":\"ok\"}]}");
+      DatasetConfig ds =
+          new DatasetConfig(
+              "primary",
+              List.of("replica", "replica2"),
+              List.of(),
+              null,
+              List.of(
+                  new TableConfig("public.contacts", List.of("id"), "user_id", null, List.of())));
+      AuditMetrics metrics =
+          new AuditMetrics(Map.of("users", ds), store, new ObjectMapper(), "UTC", 30);
+      ByteArrayOutputStream out = new ByteArrayOutputStream();
+      ExpositionFormats.init().getPrometheusTextFormatWriter().write(out, metrics.collect());
+      assertThat(out.toString(StandardCharsets.UTF_8))
+          .contains("integrity_replica_lag_seconds{dataset=\"users\",endpoint=\"replica\"} +Inf")
+          .contains("integrity_replica_lag_seconds{dataset=\"users\",endpoint=\"replica2\"} 0.5");
+    } finally {
+      store.close();
+    }
+  }
 }
