@@ -14,15 +14,16 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Restores a backup into its endpoint by running the configured command through {@code /bin/sh -c},
- * time-boxed, with its output captured. The command's placeholders are replaced by shell-quoted
- * values: {@code {newest}} (the newest file), {@code {url}} ({@code
- * postgresql://user@host:port/db}, the JDBC URL without {@code jdbc:} and parameters), {@code
- * {host}}, {@code {port}}, {@code {database}}, {@code {user}}. {@code {host}} and {@code {port}}
- * are the URL's first server (for a multi-host URL the first host, not necessarily the one the
- * driver would connect to), an IPv6 address without its brackets (as {@code psql -h} takes it), the
- * engine's default port when the URL has none; see {@link JdbcTarget}. The password is never put on
- * the command line: it is passed as {@code PGPASSWORD} and {@code MYSQL_PWD}.
+ * Restores a backup into its endpoint by running the configured command through {@code bash -o
+ * pipefail -c} ({@code /bin/sh -c} where there is no bash), time-boxed, with its output captured.
+ * The command's placeholders are replaced by shell-quoted values: {@code {newest}} (the newest
+ * file), {@code {url}} ({@code postgresql://user@host:port/db}, the JDBC URL without {@code jdbc:}
+ * and parameters), {@code {host}}, {@code {port}}, {@code {database}}, {@code {user}}. {@code
+ * {host}} and {@code {port}} are the URL's first server (for a multi-host URL the first host, not
+ * necessarily the one the driver would connect to), an IPv6 address without its brackets (as {@code
+ * psql -h} takes it), the engine's default port when the URL has none; see {@link JdbcTarget}. The
+ * password is never put on the command line: it is passed as {@code PGPASSWORD} and {@code
+ * MYSQL_PWD}.
  */
 public final class RestoreDrill {
   /** Bytes of output kept: the end, where the error usually is. */
@@ -117,12 +118,13 @@ public final class RestoreDrill {
     long t0 = System.nanoTime();
     // In a session of its own (setsid), so that killing it kills everything it started, also
     // processes that left its tree (a double fork: `(sleep 300 &)` outlived the kill before).
-    ProcessBuilder pb =
-        new ProcessBuilder(
-                SETSID
-                    ? List.of("setsid", "--wait", "/bin/sh", "-c", command)
-                    : List.of("/bin/sh", "-c", command))
-            .redirectErrorStream(true);
+    List<String> shell = new java.util.ArrayList<>();
+    if (SETSID) {
+      shell.addAll(List.of("setsid", "--wait"));
+    }
+    shell.addAll(SHELL);
+    shell.add(command);
+    ProcessBuilder pb = new ProcessBuilder(shell).redirectErrorStream(true);
     withhold(pb.environment(), withheld);
     if (password != null && !password.isEmpty()) {
       pb.environment().put("PGPASSWORD", password);
@@ -132,7 +134,8 @@ public final class RestoreDrill {
     try {
       p = pb.start();
     } catch (IOException e) {
-      return new Result(command, null, 0, "cannot start /bin/sh: " + e.getMessage(), false);
+      return new Result(
+          command, null, 0, "cannot start " + SHELL.get(0) + ": " + e.getMessage(), false);
     }
     try {
       p.getOutputStream().close(); // no input: a command asking for a password fails at once
@@ -178,6 +181,16 @@ public final class RestoreDrill {
     }
     return new Result(command, finished ? p.exitValue() : null, ms, out, !finished);
   }
+
+  /**
+   * The shell the command runs in: bash with {@code pipefail} where there is one, so that a failing
+   * stage of a pipeline fails the restore ({@code gunzip -c broken.gz | psql} exited 0 under dash,
+   * psql having restored nothing); else {@code /bin/sh}.
+   */
+  static final List<String> SHELL =
+      java.nio.file.Files.isExecutable(Path.of("/bin/bash"))
+          ? List.of("/bin/bash", "-o", "pipefail", "-c")
+          : List.of("/bin/sh", "-c");
 
   /** util-linux's setsid, to run the command in a session (and process group) of its own. */
   private static final boolean SETSID =

@@ -284,7 +284,12 @@ final class JvmDigestSource extends JdbcDigestSource {
 
   /**
    * A "?" placeholder carries no type, so a watermark given as text (UTC, optional offset) is bound
-   * as a time: comparing a timestamp column with text fails on PostgreSQL.
+   * as a time: comparing a timestamp column with text fails on PostgreSQL. It is cut to the
+   * column's fractional digits first: a column of fewer digits stores a write's time cut (MariaDB)
+   * or rounded (PostgreSQL), so a row written at 12:00:00.7 into a DATETIME(0), after a watermark
+   * of 12:00:00.3, holds 12:00:00 and read as written before it (a false CHANGED against a backup
+   * taken at 12:00:00.3). Cut, not rounded: a row written in the watermark's own unit counts as
+   * written after it, so it is never reported as a difference the backup should have held.
    */
   @Override
   Object watermarkValue(String watermark, Column c) {
@@ -302,7 +307,32 @@ final class JvmDigestSource extends JdbcDigestSource {
         off == null || off.equals("Z") ? java.time.ZoneOffset.UTC : java.time.ZoneOffset.of(off);
     java.time.OffsetDateTime t =
         local.atOffset(offset).withOffsetSameInstant(java.time.ZoneOffset.UTC);
+    int digits = fractionalDigits(c);
+    if (digits >= 0 && digits < 9) {
+      long unit = (long) Math.pow(10, 9 - digits);
+      t = t.withNano((int) (t.getNano() - t.getNano() % unit));
+    }
     return c.jdbcType() == java.sql.Types.TIMESTAMP_WITH_TIMEZONE ? t : t.toLocalDateTime();
+  }
+
+  private Integer fractionalDigits;
+
+  /** The column's fractional second digits as the driver describes it (-1 when unknown). */
+  private int fractionalDigits(Column c) {
+    if (fractionalDigits == null) {
+      fractionalDigits =
+          inTransaction(
+              () -> {
+                try (PreparedStatement ps =
+                        conn.prepareStatement(
+                            "SELECT " + q(c.name()) + " FROM " + table + " WHERE 1 = 0");
+                    ResultSet rs = ps.executeQuery()) {
+                  int scale = rs.getMetaData().getScale(1);
+                  return scale >= 0 && scale <= 9 ? scale : -1;
+                }
+              });
+    }
+    return fractionalDigits;
   }
 
   @Override

@@ -65,6 +65,19 @@ class BackupRestoreDrillTest {
   }
 
   @Test
+  void aPipelineWhoseFirstStageFailsFailsTheRestore(@TempDir Path dir) throws Exception {
+    // gunzip of a broken dump piped into a restorer that succeeds on empty input: /bin/sh (dash,
+    // no pipefail) reported exit 0 and the drill "succeeded" having restored nothing.
+    Path broken = Files.writeString(dir.resolve("users.sql.gz"), "not gzip");
+    var r =
+        RestoreDrill.run(
+            "gunzip -c '" + broken + "' | cat > /dev/null", null, Duration.ofSeconds(10));
+    assertThat(r.succeeded()).as(r.outputTail()).isFalse();
+    assertThat(r.exitCode()).isEqualTo(1);
+    assertThat(r.outputTail()).contains("not in gzip format");
+  }
+
+  @Test
   void variablesHoldingAConfiguredSecretAreWithheldFromTheCommand() {
     Map<String, String> env = new java.util.HashMap<>();
     env.put("PATH", "/usr/bin:/bin");
