@@ -525,18 +525,20 @@ public final class AuditService {
    * a 64-bit seed. 3 (session 14): PostgreSQL object identifiers by their qualified identity, and
    * its CANONICAL hash with character(n) unpadded, json as jsonb, timestamptz in UTC; MariaDB's
    * ascii through latin1, an enum's invalid value, values over 64 KiB by their SHA-256; the JVM's
-   * floats widened to double, arrays by their elements.
+   * floats widened to double, arrays by their elements. 4 (session 16): MariaDB text of another
+   * character set than UTF-8 with its bytes where the conversion to UTF-8 loses them.
    */
-  static final int ROW_HASH_VERSION = 3;
+  static final int ROW_HASH_VERSION = 4;
 
   /**
    * Raised whenever the form of key values read changes ({@link
    * io.integrityauditor.engine.Values#keyAsRead}): a chunk checkpoint holds keys that a resumed run
    * matches with keys of its own, so a checkpoint of another form is not used. 2: temporal, UUID
    * and boolean keys read as text in one form whatever the hashing flavour (a timestamptz without
-   * its +00, MariaDB's fractions without trailing zeros).
+   * its +00, MariaDB's fractions without trailing zeros). 3: MariaDB FLOAT keys as their exact
+   * double, text keys a conversion to UTF-8 cannot tell apart as their bytes.
    */
-  static final int KEY_FORM_VERSION = 2;
+  static final int KEY_FORM_VERSION = 3;
 
   /**
    * One scan of the primary: the copies hashed alike and sorting the key alike. Its name keys the

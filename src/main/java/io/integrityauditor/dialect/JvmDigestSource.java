@@ -38,9 +38,25 @@ final class JvmDigestSource extends JdbcDigestSource {
     throw new UnsupportedOperationException("hashed in the JVM");
   }
 
+  /** A MariaDB/MySQL key column as {@link MySqlDialect#keyRead} reads it; others as they are. */
   @Override
   String keyReadExpr(String expr, Column c) {
+    if (dialect instanceof MySqlDialect) {
+      String[] text = textColumns().get(c.name().toLowerCase(java.util.Locale.ROOT));
+      return MySqlDialect.keyRead(
+          expr, c, text == null ? null : foreign(text[0]), text != null && "ascii".equals(text[0]));
+    }
     return expr;
+  }
+
+  /** A character set other than UTF-8, ascii and binary, or null. */
+  private static String foreign(String charset) {
+    return charset == null
+            || charset.startsWith("utf8")
+            || charset.equals("ascii")
+            || charset.equals("binary")
+        ? null
+        : MySqlDialect.identifier(charset);
   }
 
   /**
@@ -266,6 +282,9 @@ final class JvmDigestSource extends JdbcDigestSource {
   @Override
   Object readKey(ResultSet rs, int idx, Column c) throws SQLException {
     Object v = readValue(rs, idx, c);
+    if (v instanceof String s && dialect instanceof MySqlDialect) {
+      v = MySqlDialect.readLossless(s);
+    }
     if (v instanceof String s && TableShape.isFixedChar(c)) {
       return unpad(s);
     }
@@ -337,6 +356,15 @@ final class JvmDigestSource extends JdbcDigestSource {
 
   @Override
   String placeholder(Column c) {
+    if (dialect instanceof MySqlDialect) {
+      String[] text = textColumns().get(c.name().toLowerCase(java.util.Locale.ROOT));
+      if (text != null) {
+        return MySqlDialect.keyPlaceholder(
+            foreign(text[0]),
+            "ascii".equals(text[0]),
+            text[1] == null ? null : MySqlDialect.identifier(text[1]));
+      }
+    }
     return "?";
   }
 
@@ -437,7 +465,10 @@ final class JvmDigestSource extends JdbcDigestSource {
   }
 
   private String selectList() {
-    List<String> cols = new ArrayList<>(keyExprs());
+    List<String> cols = new ArrayList<>();
+    for (int i = 0; i < shape.key().size(); i++) {
+      cols.add(keyReadExpr(keyExprs().get(i), shape.key().get(i)));
+    }
     for (Column c : shape.compared()) {
       cols.add(readExpr(c));
     }
@@ -452,7 +483,8 @@ final class JvmDigestSource extends JdbcDigestSource {
    * on 12,345,678.90). MariaDB's FLOAT widened to DOUBLE, exactly (its text protocol sends FLOAT
    * with six significant digits: 1.2345678 as 1.23457, 16777217 as 16777200); its ascii text
    * through latin1, one character per byte (the server sends a byte 0x80-0xFF of an ascii column as
-   * '?': X'61FF62' and X'61E962' both read 'a?b'; pure ASCII text is unchanged).
+   * '?': X'61FF62' and X'61E962' both read 'a?b'; pure ASCII text is unchanged); text of another
+   * character set converted losslessly ({@link MySqlDialect#lossless}).
    */
   private String readExpr(Column c) {
     String col = q(c.name());
@@ -468,39 +500,48 @@ final class JvmDigestSource extends JdbcDigestSource {
       if (type.startsWith("float")) {
         return "CAST(" + col + " AS DOUBLE)";
       }
-      if (asciiColumns().contains(c.name().toLowerCase(java.util.Locale.ROOT))) {
+      String[] text = textColumns().get(c.name().toLowerCase(java.util.Locale.ROOT));
+      if (text != null && "ascii".equals(text[0])) {
         return "CONVERT(CONVERT(CAST(" + col + " AS BINARY) USING latin1) USING utf8mb4)";
+      }
+      if (text != null && foreign(text[0]) != null) {
+        return MySqlDialect.lossless(col, foreign(text[0]), MySqlDialect.LOSS_MARK);
       }
     }
     return col;
   }
 
-  private java.util.Set<String> ascii;
+  private java.util.Map<String, String[]> textColumns;
 
-  /** Lower-case names of this MariaDB/MySQL table's columns in the ascii character set. */
-  private java.util.Set<String> asciiColumns() {
-    if (ascii == null) {
-      ascii =
+  /**
+   * This MariaDB/MySQL table's text columns, by lower-case name: their character set and collation.
+   */
+  private java.util.Map<String, String[]> textColumns() {
+    if (textColumns == null) {
+      textColumns =
           inTransaction(
               () -> {
-                java.util.Set<String> out = new java.util.HashSet<>();
+                java.util.Map<String, String[]> out = new java.util.HashMap<>();
                 try (PreparedStatement ps =
                     conn.prepareStatement(
-                        "SELECT COLUMN_NAME FROM information_schema.COLUMNS"
+                        "SELECT COLUMN_NAME, CHARACTER_SET_NAME, COLLATION_NAME"
+                            + " FROM information_schema.COLUMNS"
                             + " WHERE TABLE_SCHEMA = COALESCE(?, DATABASE()) AND TABLE_NAME = ?"
-                            + " AND CHARACTER_SET_NAME = 'ascii'")) {
+                            + " AND CHARACTER_SET_NAME IS NOT NULL")) {
                   ps.setString(1, shape.schema());
                   ps.setString(2, shape.name());
                   try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
-                      out.add(rs.getString(1).toLowerCase(java.util.Locale.ROOT));
+                      out.put(
+                          rs.getString(1).toLowerCase(java.util.Locale.ROOT),
+                          new String[] {rs.getString(2), rs.getString(3)});
                     }
                   }
                 }
                 return out;
               });
     }
-    return ascii;
+    return textColumns;
   }
 
   /** Hashes the row at the cursor; the compared columns start after the key columns. */

@@ -417,6 +417,93 @@ public final class MySqlDialect implements Dialect {
     return c.jdbcType() == Types.DECIMAL || c.jdbcType() == Types.NUMERIC;
   }
 
+  /** What follows a value a lossless conversion had to spell in bytes (U+FFFF, a noncharacter). */
+  static final String LOSS_MARK = "CONVERT(X'EFBFBF' USING utf8mb4)";
+
+  /**
+   * Text of another character set than UTF-8 as utf8mb4 text, losslessly: converted, and where the
+   * conversion is not one to one, followed by {@code mark} and the stored bytes in hex. The server
+   * converts every byte its character set leaves undefined to '?' (cp1251's 0x98, cp1250's 0x81,
+   * greek's 0xAE, ...) and maps some multi-byte pairs to one character (cp932's X'8790' and X'81E0'
+   * are both U+2252), so such values hashed alike: 'Аш' 0x98 against 'Аш?' was CONSISTENT, and a
+   * key holding 0x98 was the same key as one holding '?'. A conversion is one to one for a value
+   * when converting the result back gives the same bytes.
+   */
+  static String lossless(String expr, String charset, String mark) {
+    String converted = "CONVERT(" + expr + " USING utf8mb4)";
+    return "IF(CAST(CONVERT("
+        + converted
+        + " USING "
+        + charset
+        + ") AS BINARY) <=> CAST("
+        + expr
+        + " AS BINARY), "
+        + converted
+        + ", CONCAT("
+        + converted
+        + ", "
+        + mark
+        + ", HEX("
+        + expr
+        + ")))";
+  }
+
+  /**
+   * A key column as it is read: a FLOAT widened to DOUBLE (exact; the text protocol sends a FLOAT
+   * with six significant digits, so 1.0000001 and 1.0000002 were one key "1" and a changed row read
+   * as an EXTRA one), text of another character set losslessly ({@link #lossless}), ascii text as
+   * latin1 (one character per byte; a byte 0x80 - 0xFF of an ascii column reads '?').
+   */
+  static String keyRead(String expr, Column c, String foreignCharset, boolean ascii) {
+    if (floating(c)) {
+      return "CAST(" + expr + " AS DOUBLE)";
+    }
+    if (foreignCharset != null) {
+      return lossless(expr, foreignCharset, LOSS_MARK);
+    }
+    if (ascii) {
+      return "CONVERT(CONVERT(CAST(" + expr + " AS BINARY) USING latin1) USING utf8mb4)";
+    }
+    return expr;
+  }
+
+  /** A key read by {@link #keyRead}: text, or the stored bytes where the text was not enough. */
+  static Object readLossless(String s) {
+    int mark = s == null ? -1 : s.indexOf('\uFFFF');
+    if (mark < 0) {
+      return s;
+    }
+    return java.util.HexFormat.of().parseHex(s, mark + 1, s.length());
+  }
+
+  /**
+   * How a key value is bound back: text of another character set converted to it (bytes, from a
+   * lossless read, taken as they are), ascii text as its latin1 bytes, in the column's collation so
+   * ranges follow the column's order.
+   */
+  static String keyPlaceholder(String foreignCharset, boolean ascii, String collation) {
+    String collate = collation == null ? "" : " COLLATE " + collation;
+    if (foreignCharset != null) {
+      return "CONVERT(? USING " + foreignCharset + ")" + collate;
+    }
+    if (ascii) {
+      return "CONVERT(CAST(CONVERT(? USING latin1) AS BINARY) USING ascii)" + collate;
+    }
+    return "?";
+  }
+
+  static boolean floating(Column c) {
+    return c.typeName().toLowerCase(Locale.ROOT).startsWith("float") || c.jdbcType() == Types.REAL;
+  }
+
+  /** A character set or collation name from the catalog, safe to put into SQL. */
+  static String identifier(String name) {
+    if (!name.matches("[A-Za-z0-9_]+")) {
+      throw new IllegalArgumentException("unexpected character set or collation: " + name);
+    }
+    return name;
+  }
+
   private final class Source extends JdbcDigestSource {
     private final String hash;
 
@@ -432,12 +519,18 @@ public final class MySqlDialect implements Dialect {
      */
     private final Set<String> asciiColumns = new HashSet<>();
 
-    /** Text columns in a character set other than UTF-8 and ascii: converted to utf8mb4. */
-    private final Set<String> foreignCharset = new HashSet<>();
+    /**
+     * Text columns in a character set other than UTF-8 and ascii, by name: their character set,
+     * converted to utf8mb4 losslessly ({@link #lossless}).
+     */
+    private final Map<String, String> foreignCharset = new HashMap<>();
+
+    /** Every text column's collation, by name: key values are bound back in it. */
+    private final Map<String, String> collations = new HashMap<>();
 
     Source(Connection c, TableShape shape, HashFlavor flavor, Duration timeout) {
       super(MySqlDialect.this, c, shape, timeout);
-      readColumns(c, shape, foreignCharset, coarseTemporal);
+      readColumns(c, shape, coarseTemporal);
       String e = encoding(shape);
       this.hash =
           flavor != HashFlavor.NATIVE
@@ -520,8 +613,12 @@ public final class MySqlDialect implements Dialect {
     private String field(Column col, String marker) {
       String q = quote(col.name());
       String v = rendered(q, col);
-      if (foreignCharset.contains(col.name())) {
-        v = "CONVERT(" + v + " USING utf8mb4)";
+      if (foreignCharset.containsKey(col.name())) {
+        v =
+            lossless(
+                v,
+                foreignCharset.get(col.name()),
+                marker.startsWith("X") ? "CAST(X'FD' AS BINARY)" : LOSS_MARK);
       } else if (asciiColumns.contains(col.name())) {
         v = asciiAsLatin1(v);
       }
@@ -571,15 +668,11 @@ public final class MySqlDialect implements Dialect {
      * hashing), and temporal columns with fewer than six fractional digits (rendered with six), the
      * latter as the type to cast them to.
      */
-    private void readColumns(
-        Connection c,
-        TableShape shape,
-        Set<String> foreignCharset,
-        Map<String, String> coarseTemporal) {
+    private void readColumns(Connection c, TableShape shape, Map<String, String> coarseTemporal) {
       try (PreparedStatement ps =
           c.prepareStatement(
               "SELECT COLUMN_NAME, CHARACTER_SET_NAME, DATA_TYPE, DATETIME_PRECISION,"
-                  + " @@max_allowed_packet FROM information_schema.COLUMNS"
+                  + " @@max_allowed_packet, COLLATION_NAME FROM information_schema.COLUMNS"
                   + " WHERE TABLE_SCHEMA = COALESCE(?, DATABASE()) AND TABLE_NAME = ?")) {
         ps.setString(1, shape.schema());
         ps.setString(2, shape.name());
@@ -599,7 +692,10 @@ public final class MySqlDialect implements Dialect {
             if ("ascii".equals(cs)) {
               asciiColumns.add(rs.getString(1));
             } else if (cs != null && !cs.startsWith("utf8") && !cs.equals("binary")) {
-              foreignCharset.add(rs.getString(1));
+              foreignCharset.put(rs.getString(1), identifier(cs));
+            }
+            if (rs.getString(6) != null) {
+              collations.put(rs.getString(1), identifier(rs.getString(6)));
             }
             String type = rs.getString(3) == null ? "" : rs.getString(3).toLowerCase(Locale.ROOT);
             long precision = rs.getLong(4);
@@ -656,7 +752,10 @@ public final class MySqlDialect implements Dialect {
      */
     @Override
     String keyReadExpr(String expr, Column c) {
-      return temporal(c) ? "CAST(" + expr + " AS CHAR)" : expr;
+      if (temporal(c)) {
+        return "CAST(" + expr + " AS CHAR)";
+      }
+      return keyRead(expr, c, foreignCharset.get(c.name()), asciiColumns.contains(c.name()));
     }
 
     private static boolean temporal(Column c) {
@@ -686,12 +785,17 @@ public final class MySqlDialect implements Dialect {
       if (binary(c)) {
         return rs.getBytes(idx);
       }
-      return rs.getString(idx);
+      if (floating(c)) {
+        double d = rs.getDouble(idx);
+        return rs.wasNull() ? null : (Object) d;
+      }
+      return readLossless(rs.getString(idx));
     }
 
     @Override
     String placeholder(Column c) {
-      return "?";
+      return keyPlaceholder(
+          foreignCharset.get(c.name()), asciiColumns.contains(c.name()), collations.get(c.name()));
     }
 
     /**
@@ -720,6 +824,8 @@ public final class MySqlDialect implements Dialect {
         ps.setBigDecimal(idx, d);
       } else if (value instanceof byte[] b) {
         ps.setBytes(idx, b);
+      } else if (value instanceof Double d) {
+        ps.setDouble(idx, d);
       } else {
         ps.setString(idx, value == null ? null : value.toString());
       }
