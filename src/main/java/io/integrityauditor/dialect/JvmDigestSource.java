@@ -358,8 +358,11 @@ final class JvmDigestSource extends JdbcDigestSource {
   String placeholder(Column c) {
     if (dialect instanceof MySqlDialect) {
       String[] text = textColumns().get(c.name().toLowerCase(java.util.Locale.ROOT));
-      if (text != null) {
+      if (text == null) {
+        return MySqlDialect.keyPlaceholder(c, null, false, null);
+      } else {
         return MySqlDialect.keyPlaceholder(
+            c,
             foreign(text[0]),
             "ascii".equals(text[0]),
             text[1] == null ? null : MySqlDialect.identifier(text[1]));

@@ -481,7 +481,12 @@ public final class MySqlDialect implements Dialect {
    * lossless read, taken as they are), ascii text as its latin1 bytes, in the column's collation so
    * ranges follow the column's order.
    */
-  static String keyPlaceholder(String foreignCharset, boolean ascii, String collation) {
+  static String keyPlaceholder(Column c, String foreignCharset, boolean ascii, String collation) {
+    if (c.typeName().toLowerCase(Locale.ROOT).startsWith("bit")) {
+      // As its number: a BIT column compared with bytes compares as text (X'01' > X'01' held, and
+      // no row equalled its own key, so a changed row's columns were not named).
+      return "CAST(CONV(HEX(?), 16, 10) AS UNSIGNED)";
+    }
     String collate = collation == null ? "" : " COLLATE " + collation;
     if (foreignCharset != null) {
       return "CONVERT(? USING " + foreignCharset + ")" + collate;
@@ -795,7 +800,10 @@ public final class MySqlDialect implements Dialect {
     @Override
     String placeholder(Column c) {
       return keyPlaceholder(
-          foreignCharset.get(c.name()), asciiColumns.contains(c.name()), collations.get(c.name()));
+          c,
+          foreignCharset.get(c.name()),
+          asciiColumns.contains(c.name()),
+          collations.get(c.name()));
     }
 
     /**
