@@ -77,6 +77,14 @@ public interface Dialect {
         ReplicationHealth.State.UNKNOWN, null, "no replication check for " + name());
   }
 
+  /**
+   * How the table's rows are read in a FROM clause ({@code table} is its quoted name): the table
+   * itself, or only the rows its key covers.
+   */
+  default String fromReference(Connection c, String table) throws SQLException {
+    return table;
+  }
+
   /** The JDBC catalog/schema arguments for a table's schema part. */
   default String[] catalogAndSchema(Connection c, String schema) throws SQLException {
     return new String[] {null, schema};

@@ -46,9 +46,14 @@ abstract class JdbcDigestSource implements DigestSource {
     this.dialect = dialect;
     this.conn = conn;
     this.shape = shape;
-    this.table =
+    String quoted =
         (shape.schema() == null ? "" : dialect.quote(shape.schema()) + ".")
             + dialect.quote(shape.name());
+    try {
+      this.table = dialect.fromReference(conn, quoted);
+    } catch (SQLException e) {
+      throw new DatabaseException(e);
+    }
     this.timeoutSeconds = (int) Math.max(1, timeout.toSeconds());
   }
 

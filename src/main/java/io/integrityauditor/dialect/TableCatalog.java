@@ -4,6 +4,7 @@ import io.integrityauditor.engine.Column;
 import io.integrityauditor.engine.TableShape;
 import java.sql.Connection;
 import java.sql.DatabaseMetaData;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
@@ -83,7 +84,11 @@ public final class TableCatalog {
       }
     }
 
-    List<List<String>> uniqueKeys = uniqueKeys(md, catalog, realSchema, realName, columns);
+    List<List<String>> uniqueKeys =
+        dialect instanceof PostgresDialect
+            ? postgresUniqueKeys(
+                c, dialect.quote(realSchema) + "." + dialect.quote(realName), columns)
+            : uniqueKeys(md, catalog, realSchema, realName, columns);
     List<Column> key = new ArrayList<>();
     if (req.key() == null || req.key().isEmpty()) {
       if (uniqueKeys.isEmpty()) {
@@ -216,6 +221,53 @@ public final class TableCatalog {
     }
     List<String[]> folded = candidates.stream().filter(t -> t[2].equalsIgnoreCase(name)).toList();
     return folded.size() == 1 ? folded.get(0) : null;
+  }
+
+  /**
+   * PostgreSQL's unique keys from its own catalog, as {@link #uniqueKeys} orders them: only valid
+   * unique indexes over plain columns and every row, by their key columns. The driver's index list
+   * took a partial unique index ({@code WHERE NOT deleted}) and one a failed {@code CREATE UNIQUE
+   * INDEX CONCURRENTLY} left invalid as keys, though neither makes rows unique (false EXTRA and
+   * CHANGED rows), and counted an index's INCLUDE columns as key columns (a unique id refused as a
+   * key because an included column admits NULL).
+   */
+  private static List<List<String>> postgresUniqueKeys(
+      Connection c, String table, Map<String, Column> cols) throws SQLException {
+    Map<Long, List<String>> indexes = new LinkedHashMap<>();
+    Long primary = null;
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "SELECT i.indexrelid, i.indisprimary, a.attname FROM pg_index i"
+                + " CROSS JOIN LATERAL unnest(CAST(i.indkey AS int2[])) WITH ORDINALITY"
+                + " AS k(attnum, ord)"
+                + " JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum"
+                + " WHERE i.indrelid = CAST(? AS regclass) AND i.indisunique AND i.indisvalid"
+                + " AND i.indpred IS NULL AND i.indexprs IS NULL AND k.ord <= i.indnkeyatts"
+                + " ORDER BY i.indexrelid, k.ord")) {
+      ps.setString(1, table);
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          long idx = rs.getLong(1);
+          if (rs.getBoolean(2)) {
+            primary = idx;
+          }
+          indexes.computeIfAbsent(idx, x -> new ArrayList<>()).add(rs.getString(3));
+        }
+      }
+    }
+    List<List<String>> keys = new ArrayList<>();
+    if (primary != null) {
+      keys.add(indexes.remove(primary));
+    }
+    List<List<String>> unique = new ArrayList<>();
+    for (List<String> names : indexes.values()) {
+      if (names.stream().allMatch(n -> cols.containsKey(n) && !cols.get(n).nullable())) {
+        unique.add(names);
+      }
+    }
+    unique.sort(Comparator.comparingInt(List::size));
+    keys.addAll(unique);
+    return keys;
   }
 
   /** The primary key first, then unique indexes on NOT NULL columns, fewest columns first. */
