@@ -1497,6 +1497,7 @@ public final class TableComparator {
               link.primary()
                   .updatedSince(written.subList(i, Math.min(written.size(), i + 200)), watermark));
         }
+        recent.removeAll(stampedAlike(recent, diffs, watermark));
         Map<Key, String> inFlight = new LinkedHashMap<>();
         for (Key k : recent) {
           Diff d = diffs.remove(k);
@@ -1512,6 +1513,68 @@ public final class TableComparator {
           case EXTRA -> collector.extra(d.row());
           case CHANGED -> collector.changed(d.row());
         }
+      }
+    }
+
+    /**
+     * Among rows the primary stamped at or after the watermark, the CHANGED ones whose copy holds
+     * the same updatedAt: the copy has the write that stamped the row, so what else differs is no
+     * write on its way. Regression: a row whose updatedAt lay in the future (2099, or 'infinity')
+     * was in flight on every audit of a copy compared as it is, and a real difference in it was
+     * never reported (CONSISTENT, exit 0). Two writes within one second share a whole-second stamp,
+     * so a stamp without a fraction counts only when it is over a minute after the watermark (no
+     * write of this audit can carry it with a right clock).
+     */
+    private java.util.Set<Key> stampedAlike(
+        java.util.Set<Key> recent, Map<Key, Diff> diffs, String watermark) {
+      int col = -1;
+      for (int j = 0; j < shape.compared().size(); j++) {
+        if (shape.updatedAt() != null
+            && shape.compared().get(j).name().equals(shape.updatedAt().name())) {
+          col = j;
+        }
+      }
+      List<Key> changed =
+          recent.stream()
+              .filter(k -> diffs.get(k) != null && diffs.get(k).kind() == Finding.Kind.CHANGED)
+              .toList();
+      java.util.Set<Key> out = new java.util.HashSet<>();
+      if (col < 0 || changed.isEmpty()) {
+        return out;
+      }
+      java.time.LocalDateTime mark = stamp(watermark);
+      Map<Key, List<String>> p = new HashMap<>();
+      Map<Key, List<String>> c = new HashMap<>();
+      for (int i = 0; i < changed.size(); i += 200) {
+        List<Key> batch = changed.subList(i, Math.min(changed.size(), i + 200));
+        onBothSides(
+            () -> p.putAll(link.primary().rowValues(batch)),
+            () -> c.putAll(link.copyLocate().rowValues(batch)));
+      }
+      for (Key k : changed) {
+        List<String> pv = p.get(k);
+        List<String> cv = c.get(k);
+        String v = pv == null ? null : pv.get(col);
+        if (v == null || cv == null || !v.equals(cv.get(col))) {
+          continue;
+        }
+        java.time.LocalDateTime t = stamp(v);
+        boolean fraction = t != null && t.getNano() != 0;
+        boolean wayAhead = t != null && mark != null && t.isAfter(mark.plusMinutes(1));
+        if (fraction || wayAhead || v.toLowerCase(java.util.Locale.ROOT).contains("infinity")) {
+          out.add(k);
+        }
+      }
+      return out;
+    }
+
+    /** A timestamp's text as its UTC date and time, or null when it is none. */
+    private static java.time.LocalDateTime stamp(String text) {
+      String t = Values.timestampKey(text);
+      try {
+        return java.time.LocalDateTime.parse(t.replace(' ', 'T'));
+      } catch (java.time.format.DateTimeParseException e) {
+        return null;
       }
     }
 

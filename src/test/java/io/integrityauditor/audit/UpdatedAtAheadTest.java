@@ -52,4 +52,55 @@ class UpdatedAtAheadTest {
       TestDatabases.execute(primary, "DROP TABLE IF EXISTS ahead_t");
     }
   }
+
+  /**
+   * A copy compared as it is (not followed at a position: here a second database on the primary's
+   * server) holding the same future updatedAt as the primary: the copy has the write that stamped
+   * the row, so another difference in it is real. Regression (review of session 16, PostgreSQL 15,
+   * 2 of 2 runs): updated_at '2099-01-01' (or 'infinity') made a changed row in flight on every
+   * audit, CONSISTENT, exit 0. A row stamped after the audit began whose copy holds an older stamp
+   * stays in flight, as does a whole-second stamp within a minute of the audit's start.
+   */
+  @Test
+  void aCopyComparedAsItIsHoldingTheSameFutureStampReportsTheDifference() throws Exception {
+    int port = TestDatabases.PG_PRIMARY_PORT;
+    String[] dbs = {"ahead_p", "ahead_c"};
+    java.time.OffsetDateTime now = java.time.OffsetDateTime.now(java.time.ZoneOffset.UTC);
+    String tenMinutesAhead = now.plusMinutes(10).withNano(250_000_000).toString();
+    String wholeSecondSoon = now.plusSeconds(20).withNano(0).toString();
+    for (String db : dbs) {
+      TestDatabases.recreatePgDatabase(port, db);
+      TestDatabases.execute(
+          TestDatabases.pgUrl(port, db),
+          "CREATE TABLE t (id int PRIMARY KEY, v text, updated_at timestamptz NOT NULL)",
+          "INSERT INTO t SELECT g, 'v', '2026-12-01 00:00:00+00' FROM generate_series(1, 100) g",
+          "UPDATE t SET updated_at = '2099-01-01' WHERE id = 5",
+          "UPDATE t SET updated_at = 'infinity' WHERE id = 6",
+          "UPDATE t SET updated_at = '" + tenMinutesAhead + "' WHERE id = 7",
+          // within a minute of the audit, whole seconds: two writes could share this stamp
+          "UPDATE t SET updated_at = '" + wholeSecondSoon + "' WHERE id = 8");
+    }
+    TestDatabases.execute(
+        TestDatabases.pgUrl(port, "ahead_c"),
+        "UPDATE t SET v = 'X' WHERE id IN (5, 6, 7, 8)",
+        // a write the copy has not received yet: its stamp on the copy is the older one
+        "UPDATE t SET v = 'old' WHERE id = 9");
+    TestDatabases.execute(
+        TestDatabases.pgUrl(port, "ahead_p"),
+        "UPDATE t SET updated_at = now() + interval '30.5 seconds' WHERE id = 9");
+    AuditReport r =
+        new AuditFixture()
+            .primary("p", TestDatabases.pgEndpoint(port, "ahead_p"))
+            .replica("c", TestDatabases.pgEndpoint(port, "ahead_c"))
+            .table(
+                new io.integrityauditor.config.TableConfig(
+                    "public.t", java.util.List.of(), null, "updated_at", java.util.List.of()))
+            .run(io.integrityauditor.engine.CompareSettings.defaults());
+    assertThat(r.replication().get(0).state()).isEqualTo("NOT_A_REPLICA");
+    assertThat(AuditFixture.findings(r, "public.t", "c"))
+        .containsExactlyInAnyOrder("CHANGED 5", "CHANGED 6", "CHANGED 7");
+    assertThat(AuditFixture.copy(r, "public.t", "c").inFlight()).isEqualTo(2); // 8 and 9
+    assertThat(AuditFixture.copy(r, "public.t", "c").findings())
+        .allSatisfy(f -> assertThat(f.columns()).containsExactly("v"));
+  }
 }
