@@ -919,8 +919,27 @@ public final class AuditService {
             fixed.addAll(p.shape().fixedCharColumns());
           }
         }
+        // Hashed over the row's text (CANONICAL), a column json on one side and jsonb on another
+        // is compared as jsonb documents on both; json on every side keeps its text as written.
+        // Regression: json was cast to jsonb whenever any column's type differed, so duplicate
+        // keys and whitespace in a json column on both sides went unseen (CONSISTENT).
+        java.util.Set<String> jsonb = new java.util.HashSet<>();
+        if (flavor == HashFlavor.CANONICAL) {
+          java.util.Set<String> asJson =
+              new java.util.HashSet<>(primaryShape.columnsOfType("json"));
+          jsonb.addAll(primaryShape.columnsOfType("jsonb"));
+          for (PreparedCopy p : group.getValue()) {
+            asJson.addAll(p.shape().columnsOfType("json"));
+            jsonb.addAll(p.shape().columnsOfType("jsonb"));
+          }
+          jsonb.retainAll(asJson);
+        }
         TableShape scanShape =
-            primaryShape.withNullable(nullable).withJson(json).withFixedChar(fixed);
+            primaryShape
+                .withNullable(nullable)
+                .withJson(json)
+                .withFixedChar(fixed)
+                .withJsonb(jsonb);
         Connection scanConn = early.take(ds.primary());
         open.add(scanConn);
         DigestSource scan =
@@ -942,13 +961,21 @@ public final class AuditService {
                     p.dialect()
                         .digestSource(
                             cc,
-                            p.shape().withNullable(nullable).withJson(json).withFixedChar(fixed),
+                            p.shape()
+                                .withNullable(nullable)
+                                .withJson(json)
+                                .withFixedChar(fixed)
+                                .withJsonb(jsonb),
                             flavor,
                             timeout),
                     p.dialect()
                         .digestSource(
                             cl,
-                            p.shape().withNullable(nullable).withJson(json).withFixedChar(fixed),
+                            p.shape()
+                                .withNullable(nullable)
+                                .withJson(json)
+                                .withFixedChar(fixed)
+                                .withJsonb(jsonb),
                             flavor,
                             timeout),
                     primaryDialect.digestSource(lc, scanShape, flavor, timeout),

@@ -594,7 +594,9 @@ public final class PostgresDialect implements Dialect {
     if (type.startsWith("character(")) {
       return "CAST(" + ref + " AS text)";
     }
-    if (type.equals("json")) {
+    if (type.equals("jsonb")) {
+      // a column json here and jsonb on another side, relabelled jsonb (TableShape#withJsonb);
+      // json on every side keeps its text
       return "CAST(" + ref + " AS jsonb)";
     }
     if (type.startsWith("timestamp") && type.endsWith("with time zone")) {

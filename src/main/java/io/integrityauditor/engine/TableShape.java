@@ -69,6 +69,23 @@ public record TableShape(
         json, TableShape::isJson, c -> new Column(c.name(), "json", c.jdbcType(), c.nullable()));
   }
 
+  /** Lower-case names of the compared columns whose type is {@code type} (as described). */
+  public java.util.Set<String> columnsOfType(String type) {
+    return names(c -> c.typeName().equals(type));
+  }
+
+  /**
+   * The same table with every compared column named in {@code names} (lower case) typed "jsonb":
+   * compared over the row's text, a column json on one side and jsonb on another is compared as
+   * jsonb documents on both.
+   */
+  public TableShape withJsonb(java.util.Set<String> names) {
+    return retyped(
+        names,
+        c -> c.typeName().equals("jsonb"),
+        c -> new Column(c.name(), "jsonb", c.jdbcType(), c.nullable()));
+  }
+
   /**
    * Whether a column is fixed-length text (SQL CHAR(n)), whose trailing spaces are padding:
    * PostgreSQL returns 'ab' in a CHAR(5) padded with three spaces, MariaDB without them.

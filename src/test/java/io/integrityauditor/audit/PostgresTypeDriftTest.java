@@ -72,4 +72,38 @@ class PostgresTypeDriftTest {
           .isEqualTo(List.of(named[1]));
     }
   }
+
+  /**
+   * A json column on both sides keeps its text when another column's type differs (CANONICAL).
+   * Regression (review of session 16): json was cast to jsonb whenever the hash was CANONICAL, so
+   * '{"a":1, "a":2}' against '{"a":2}' and '[1, 2]' against '[1,2]' were CONSISTENT, though the
+   * same data with identical column types (NATIVE) was CHANGED.
+   */
+  @Test
+  void jsonOnBothSidesKeepsItsTextWhenAnotherColumnsTypeDiffers() throws Exception {
+    int port = TestDatabases.PG_PRIMARY_PORT;
+    String[] name = {"varchar(10)", "text"};
+    String[] rows = {
+      "INSERT INTO t VALUES (1, 'a', '{\"a\":1, \"a\":2}'), (2, 'b', '[1, 2]'), (3, 'c', '{}')",
+      "INSERT INTO t VALUES (1, 'a', '{\"a\":2}'), (2, 'b', '[1,2]'), (3, 'c', '{}')"
+    };
+    String[] dbs = {"tdrift_json_p", "tdrift_json_c"};
+    for (int i = 0; i < 2; i++) {
+      TestDatabases.recreatePgDatabase(port, dbs[i]);
+      TestDatabases.execute(
+          TestDatabases.pgUrl(port, dbs[i]),
+          "CREATE TABLE t (id int PRIMARY KEY, name " + name[i] + ", doc json)",
+          rows[i]);
+    }
+    AuditReport r =
+        new AuditFixture()
+            .primary("p", TestDatabases.pgEndpoint(port, dbs[0]))
+            .replica("c", TestDatabases.pgEndpoint(port, dbs[1]))
+            .table("public.t", null)
+            .run(CompareSettings.defaults());
+    assertThat(AuditFixture.copy(r, "public.t", "c").hashing()).isEqualTo("CANONICAL");
+    assertThat(AuditFixture.findings(r, "public.t", "c")).containsExactly("CHANGED 1", "CHANGED 2");
+    assertThat(AuditFixture.copy(r, "public.t", "c").findings())
+        .allSatisfy(f -> assertThat(f.columns()).containsExactly("doc"));
+  }
 }
