@@ -46,13 +46,9 @@ public final class TableCatalog {
   }
 
   static TableShape describe(Dialect dialect, Connection c, Request req) throws SQLException {
-    String schema = null;
-    String name = req.table();
-    int dot = name.lastIndexOf('.');
-    if (dot > 0) {
-      schema = name.substring(0, dot);
-      name = name.substring(dot + 1);
-    }
+    String[] parts = splitName(req.table());
+    String schema = parts[0];
+    String name = parts[1];
     DatabaseMetaData md = c.getMetaData();
     if (schema == null && dialect instanceof PostgresDialect) {
       schema = "public";
@@ -155,7 +151,48 @@ public final class TableCatalog {
   }
 
   private static boolean schemaOmitted(String table) {
-    return table.lastIndexOf('.') <= 0;
+    return splitName(table)[0] == null;
+  }
+
+  /**
+   * A configured table name as its schema (or database; null when omitted) and table: split at the
+   * last dot, or, where a part is double-quoted ({@code "My.Schema"."we.ird"}, {@code ""} for a
+   * quote inside), at the dot between the quoted parts, so names holding dots can be audited.
+   */
+  static String[] splitName(String table) {
+    if (table.indexOf('"') < 0) {
+      int dot = table.lastIndexOf('.');
+      return dot > 0
+          ? new String[] {table.substring(0, dot), table.substring(dot + 1)}
+          : new String[] {null, table};
+    }
+    List<String> parts = new ArrayList<>();
+    StringBuilder cur = new StringBuilder();
+    boolean quoted = false;
+    for (int i = 0; i < table.length(); i++) {
+      char ch = table.charAt(i);
+      if (ch == '"') {
+        if (quoted && i + 1 < table.length() && table.charAt(i + 1) == '"') {
+          cur.append('"');
+          i++;
+        } else {
+          quoted = !quoted;
+        }
+      } else if (ch == '.' && !quoted) {
+        parts.add(cur.toString());
+        cur.setLength(0);
+      } else {
+        cur.append(ch);
+      }
+    }
+    parts.add(cur.toString());
+    if (quoted || parts.size() > 2 || parts.stream().anyMatch(String::isEmpty)) {
+      throw new CatalogException(
+          "table '" + table + "': expected table, schema.table or \"schema\".\"table\"");
+    }
+    return parts.size() == 2
+        ? new String[] {parts.get(0), parts.get(1)}
+        : new String[] {null, parts.get(0)};
   }
 
   private static Column column(

@@ -247,4 +247,31 @@ class PostgresTableKindsTest {
     assertThat(AuditFixture.findings(r, "public.t", "c")).containsExactly("CHANGED 1");
     assertThat(copy(r, "public.t").findings().get(0).columns()).containsExactly("b");
   }
+
+  /**
+   * A schema and table whose names hold dots could not be configured: "My.Schema.we.ird" was split
+   * at its last dot. Double-quoted parts keep their dots.
+   */
+  @Test
+  void namesHoldingDotsAreConfiguredQuoted() throws Exception {
+    String table = "\"My.Schema\".\"we.ird\"";
+    AuditFixture f =
+        tables(
+            "pkind_dots",
+            table,
+            List.of(
+                "CREATE SCHEMA \"My.Schema\"",
+                "CREATE TABLE \"My.Schema\".\"we.ird\" (id int PRIMARY KEY, v text)",
+                "INSERT INTO \"My.Schema\".\"we.ird\" SELECT g, 'v' FROM generate_series(1, 9) g"),
+            List.of(),
+            List.of("UPDATE \"My.Schema\".\"we.ird\" SET v = 'X' WHERE id = 4"));
+    AuditReport r = f.run(CompareSettings.defaults());
+    assertThat(r.error()).isNull();
+    assertThat(AuditFixture.findings(r, table, "c")).containsExactly("CHANGED 4");
+    assertThat(io.integrityauditor.dialect.TableCatalogNames.split("a.b.c"))
+        .containsExactly("a.b", "c");
+    assertThat(io.integrityauditor.dialect.TableCatalogNames.split("\"a\"\"b\".c"))
+        .containsExactly("a\"b", "c");
+    assertThat(io.integrityauditor.dialect.TableCatalogNames.split("t")).containsExactly(null, "t");
+  }
 }
