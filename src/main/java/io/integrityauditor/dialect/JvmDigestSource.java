@@ -73,15 +73,32 @@ final class JvmDigestSource extends JdbcDigestSource {
    * <p>MariaDB's zero and invalid dates (0000-00-00, 2020-02-30, allowed by ALLOW_INVALID_DATES) as
    * their text: its driver reads the zero date as NULL and rolls the others over to real dates.
    *
-   * <p>An SQL array as its elements, nested arrays as nested Object[].
+   * <p>An SQL array as its elements, nested arrays as nested Object[]. A PostgreSQL array with a
+   * lower bound other than 1 in any dimension as the text of its elements followed by its
+   * array_dims ({@code [1:51:6][0:1]} for '[0:1]={5,6}'), which no array of default bounds encodes
+   * as: its elements alone made '[0:1]={5,6}' equal to '{5,6}', which PostgreSQL holds different (a
+   * missed difference). The bounds come from {@link #auxExpr}, read in SQL: in binary transfer the
+   * driver drops them (its array reads {5,6} either way). Arrays of default bounds encode as
+   * before.
    *
    * <p>A time outside 00:00 to 23:59:59.999999999 (24:00:00, MariaDB's -838:59:59 to 838:59:59) as
    * its text, written as a LocalTime is: PostgreSQL's driver reads 24:00:00 as 23:59:59.999999999
-   * and MariaDB's wraps it to 00:00.
+   * and MariaDB's wraps it to 00:00. A timetz 24:00:00 as its text too, written as an OffsetTime is
+   * ({@code 24:00Z}, {@code 24:00+05:30}): PostgreSQL's driver read 24:00:00+00 and 24:00:00+05:30
+   * both as 23:59:59.999999999-18:00 (text transfer: a missed difference) or failed the copy
+   * (binary transfer, once it prepares the statement on the server: "Invalid value for NanoOfDay
+   * (valid values 0 - 86399999999999): 86400000000000"), where it fails the column's own text too:
+   * the text there is {@link #auxExpr}'s.
+   *
+   * <p>An SQL XML value as its text: PostgreSQL's driver hands xml over as a PgSQLXML, whose
+   * toString is its object identity (org.postgresql.jdbc.PgSQLXML@2d554825): every non-NULL xml row
+   * was CHANGED, '<a/>' against '<a/>' too.
    *
    * <p>PostgreSQL's infinity and -infinity as those words.
+   *
+   * @param aux the index of the column's {@link #auxExpr} in the row, or 0 when none is selected
    */
-  Object readValue(ResultSet rs, int idx, Column c) throws SQLException {
+  Object readValue(ResultSet rs, int idx, Column c, int aux) throws SQLException {
     String type = c.typeName().toLowerCase(java.util.Locale.ROOT);
     boolean mysql = dialect instanceof MySqlDialect;
     if (mysql && type.startsWith("year")) {
@@ -129,7 +146,7 @@ final class JvmDigestSource extends JdbcDigestSource {
           || c.jdbcType() == java.sql.Types.TIME_WITH_TIMEZONE) {
         // java.sql.Time keeps whole seconds only: 13:45:01.123456 and 13:45:01.999999 were equal.
         if (type.equals("timetz") || type.contains("with time zone")) {
-          return rs.getObject(idx, java.time.OffsetTime.class);
+          return offsetTime(rs, idx, aux);
         }
         if (mysql) {
           // MariaDB's driver wraps a TIME outside the day: 24:00:00 read as 00:00, 838:59:59 as
@@ -173,13 +190,79 @@ final class JvmDigestSource extends JdbcDigestSource {
     }
     if (v instanceof java.sql.Array a) {
       // its elements (H2's toString names the array object: "ar0: ARRAY [1, 2]")
-      return elements(a);
+      Object[] elements = elements(a);
+      String dims = aux > 0 ? rs.getString(aux) : null;
+      return dims == null || DEFAULT_BOUNDS.matcher(dims).matches()
+          ? elements
+          : Values.canonicalText(elements) + dims;
+    }
+    if (v instanceof java.sql.SQLXML x) {
+      String text = x.getString();
+      try {
+        x.free();
+      } catch (SQLException | UnsupportedOperationException ignored) {
+        // nothing held
+      }
+      return text;
     }
     if (v instanceof byte[] b && TableShape.isJson(c) && !binary(c)) {
       // H2 hands a JSON column over as its UTF-8 bytes (hex-encoded, no document parsed)
       return new String(b, java.nio.charset.StandardCharsets.UTF_8);
     }
     return v;
+  }
+
+  /** The {@code array_dims} of an array whose every dimension starts at 1: [1:2], [1:2][1:3]. */
+  private static final java.util.regex.Pattern DEFAULT_BOUNDS =
+      java.util.regex.Pattern.compile("(?:\\[1:\\d+])+");
+
+  /**
+   * A timetz read as an OffsetTime, but 24:00:00 as its text (see {@link #readValue}): the driver
+   * reads it as OffsetTime.MAX (23:59:59.999999999-18:00, which no PostgreSQL timetz is) in text
+   * transfer and fails in binary transfer, where its text is read from the column's {@link
+   * #auxExpr} (index aux; 0: the column's own text).
+   */
+  private static Object offsetTime(ResultSet rs, int idx, int aux) throws SQLException {
+    java.time.OffsetTime t;
+    RuntimeException failure = null;
+    try {
+      t = rs.getObject(idx, java.time.OffsetTime.class);
+    } catch (java.time.DateTimeException e) {
+      t = null;
+      failure = e;
+    }
+    if (failure != null || java.time.OffsetTime.MAX.equals(t)) {
+      String raw = rs.getString(aux > 0 ? aux : idx);
+      if (raw != null && raw.startsWith("24:")) {
+        return zonedTimeText(raw);
+      }
+      if (failure != null) {
+        throw failure;
+      }
+    }
+    return t;
+  }
+
+  /**
+   * A timetz's text as OffsetTime#toString writes one, the time as {@link #timeText} writes it:
+   * 24:00:00+00 as 24:00Z, 24:00:00+05:30 as 24:00+05:30, 24:00:00-03:00:15 as 24:00-03:00:15.
+   */
+  static String zonedTimeText(String raw) {
+    String s = raw.trim();
+    int sign = Math.max(s.indexOf('+'), s.indexOf('-'));
+    if (sign <= 0) {
+      return raw;
+    }
+    try {
+      return timeText(s.substring(0, sign)) + java.time.ZoneOffset.of(s.substring(sign));
+    } catch (java.time.DateTimeException e) {
+      return raw;
+    }
+  }
+
+  /** A value read as {@link #readValue} reads it, with no {@link #auxExpr} (a key's). */
+  Object readValue(ResultSet rs, int idx, Column c) throws SQLException {
+    return readValue(rs, idx, c, 0);
   }
 
   private static final java.util.regex.Pattern DATE_TEXT =
@@ -467,7 +550,11 @@ final class JvmDigestSource extends JdbcDigestSource {
     return s.substring(0, end);
   }
 
-  private String selectList() {
+  /**
+   * The key columns, the compared columns ({@link #readExpr}), the owner column, then the {@link
+   * #auxExpr} of the compared columns that have one ({@link #auxColumns}).
+   */
+  private List<String> selectColumns() {
     List<String> cols = new ArrayList<>();
     for (int i = 0; i < shape.key().size(); i++) {
       cols.add(keyReadExpr(keyExprs().get(i), shape.key().get(i)));
@@ -476,7 +563,59 @@ final class JvmDigestSource extends JdbcDigestSource {
       cols.add(readExpr(c));
     }
     cols.add(shape.owner() == null ? "NULL" : q(shape.owner().name()));
-    return String.join(", ", cols);
+    for (Column c : shape.compared()) {
+      String aux = auxExpr(c);
+      if (aux != null) {
+        cols.add(aux);
+      }
+    }
+    return cols;
+  }
+
+  private String selectList() {
+    return String.join(", ", selectColumns());
+  }
+
+  private int[] auxColumns;
+
+  /**
+   * For each compared column, the index in the row of its {@link #auxExpr}, 0 when it has none:
+   * they follow the owner column, in the compared columns' order.
+   */
+  private int[] auxColumns() {
+    if (auxColumns == null) {
+      int[] out = new int[shape.compared().size()];
+      int next = shape.key().size() + shape.compared().size() + 2;
+      for (int i = 0; i < out.length; i++) {
+        out[i] = auxExpr(shape.compared().get(i)) == null ? 0 : next++;
+      }
+      auxColumns = out;
+    }
+    return auxColumns;
+  }
+
+  /**
+   * What a PostgreSQL compared column's value also needs, selected after the owner column, or null.
+   * An array's {@code array_dims} (text: '[0:1]' for '[0:1]={5,6}', NULL for an empty array): the
+   * driver reads an array's elements, not its lower bounds, and in binary transfer not even its
+   * text keeps them ({5,6} for '[0:1]={5,6}'). A timetz's text: in binary transfer the driver reads
+   * no 24:00:00 (a text column is sent as text whatever the transfer), read only for that value.
+   */
+  private String auxExpr(Column c) {
+    if (!(dialect instanceof PostgresDialect)) {
+      return null;
+    }
+    String col = q(c.name());
+    String type = c.typeName().toLowerCase(java.util.Locale.ROOT);
+    if (type.endsWith("[]")) {
+      return "array_dims(" + col + ")";
+    }
+    if (type.equals("timetz")
+        || (type.startsWith("time ") || type.startsWith("time("))
+            && type.endsWith("with time zone")) {
+      return "CAST(" + col + " AS text)";
+    }
+    return null;
   }
 
   /**
@@ -553,7 +692,7 @@ final class JvmDigestSource extends JdbcDigestSource {
     StringBuilder sb = new StringBuilder();
     for (int i = 0; i < shape.compared().size(); i++) {
       Column c = shape.compared().get(i);
-      String text = text(readValue(rs, first + i, c), c);
+      String text = text(readValue(rs, first + i, c, auxColumns()[i]), c);
       count(text);
       sb.append(CanonicalEncoding.encode(text));
     }
@@ -613,7 +752,8 @@ final class JvmDigestSource extends JdbcDigestSource {
   public List<Digest> bucketDigest(KeyRange range, Buckets buckets) {
     List<String> keys = keyExprs();
     Sql sql = new Sql();
-    sql.append("SELECT ").append(selectList());
+    List<String> columns = selectColumns();
+    sql.append("SELECT ").append(String.join(", ", columns));
     if (!(buckets instanceof Buckets.Starts)) {
       throw new IllegalArgumentException("arithmetic buckets are digested part by part");
     }
@@ -624,7 +764,7 @@ final class JvmDigestSource extends JdbcDigestSource {
     }
     sql.append(" FROM ").append(table).append(" WHERE ");
     rangePredicate(sql, keys, range);
-    int bucketCol = shape.key().size() + shape.compared().size() + 2;
+    int bucketCol = columns.size() + 1;
     return inTransaction(
         () -> {
           List<Digest.Accumulator> acc = new ArrayList<>();
@@ -758,7 +898,7 @@ final class JvmDigestSource extends JdbcDigestSource {
               List<String> row = new ArrayList<>();
               for (int i = 0; i < shape.compared().size(); i++) {
                 Column c = shape.compared().get(i);
-                row.add(text(readValue(rs, shape.key().size() + 1 + i, c), c));
+                row.add(text(readValue(rs, shape.key().size() + 1 + i, c, auxColumns()[i]), c));
               }
               out.put(key, row);
             }
