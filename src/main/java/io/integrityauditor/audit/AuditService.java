@@ -544,14 +544,43 @@ public final class AuditService {
    * One scan of the primary: the copies hashed alike and sorting the key alike. Its name keys the
    * table's chunk checkpoint.
    */
-  record ScanGroup(HashFlavor flavor, boolean unordered) {
+  record ScanGroup(HashFlavor flavor, boolean unordered, java.util.SortedSet<String> jsonb) {
+    ScanGroup(HashFlavor flavor, boolean unordered) {
+      this(flavor, unordered, new java.util.TreeSet<>());
+    }
+
     String name() {
       return (unordered ? flavor.name() + "-UNORDERED" : flavor.name())
+          + (jsonb.isEmpty() ? "" : "-jsonb(" + String.join(",", jsonb) + ")")
           + "-k"
           + KEY_FORM_VERSION
           + "-h"
           + ROW_HASH_VERSION;
     }
+  }
+
+  /**
+   * The columns a CANONICAL copy compares as jsonb documents: json on the primary and jsonb on the
+   * copy, or the other way round. json on both keeps its text; the copy's scan group carries the
+   * set, since the primary's rendering depends on it.
+   */
+  private static java.util.SortedSet<String> jsonbPair(
+      HashFlavor flavor, TableShape primary, TableShape copy) {
+    java.util.SortedSet<String> out = new java.util.TreeSet<>();
+    if (flavor != HashFlavor.CANONICAL) {
+      return out;
+    }
+    for (String c : primary.columnsOfType("json")) {
+      if (copy.columnsOfType("jsonb").contains(c)) {
+        out.add(c);
+      }
+    }
+    for (String c : primary.columnsOfType("jsonb")) {
+      if (copy.columnsOfType("json").contains(c)) {
+        out.add(c);
+      }
+    }
+    return out;
   }
 
   private BackupInspector backupInspector() {
@@ -876,7 +905,10 @@ public final class AuditService {
               st.error() != null ? failedOutcome(p.spec().endpoint(), st.error()) : null);
         } else {
           byFlavor
-              .computeIfAbsent(new ScanGroup(p.flavor(), p.unordered()), f -> new ArrayList<>())
+              .computeIfAbsent(
+                  new ScanGroup(
+                      p.flavor(), p.unordered(), jsonbPair(p.flavor(), primaryShape, p.shape())),
+                  f -> new ArrayList<>())
               .add(p);
         }
       }
@@ -919,21 +951,13 @@ public final class AuditService {
             fixed.addAll(p.shape().fixedCharColumns());
           }
         }
-        // Hashed over the row's text (CANONICAL), a column json on one side and jsonb on another
-        // is compared as jsonb documents on both; json on every side keeps its text as written.
-        // Regression: json was cast to jsonb whenever any column's type differed, so duplicate
-        // keys and whitespace in a json column on both sides went unseen (CONSISTENT).
-        java.util.Set<String> jsonb = new java.util.HashSet<>();
-        if (flavor == HashFlavor.CANONICAL) {
-          java.util.Set<String> asJson =
-              new java.util.HashSet<>(primaryShape.columnsOfType("json"));
-          jsonb.addAll(primaryShape.columnsOfType("jsonb"));
-          for (PreparedCopy p : group.getValue()) {
-            asJson.addAll(p.shape().columnsOfType("json"));
-            jsonb.addAll(p.shape().columnsOfType("jsonb"));
-          }
-          jsonb.retainAll(asJson);
-        }
+        // Hashed over the row's text (CANONICAL), a column json on the primary and jsonb on the
+        // copy (or the other way round) is compared as jsonb documents on both; json on both
+        // keeps its text as written. Copies needing other renderings of the primary are scanned
+        // apart (ScanGroup). Regression: json was cast to jsonb whenever any column's type
+        // differed, or another copy held jsonb, so duplicate keys and whitespace in a json column
+        // on both sides went unseen (CONSISTENT).
+        java.util.Set<String> jsonb = group.getKey().jsonb();
         TableShape scanShape =
             primaryShape
                 .withNullable(nullable)

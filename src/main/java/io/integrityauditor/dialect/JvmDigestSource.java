@@ -366,7 +366,10 @@ final class JvmDigestSource extends JdbcDigestSource {
   Object readKey(ResultSet rs, int idx, Column c) throws SQLException {
     Object v = readValue(rs, idx, c);
     if (v instanceof String s && dialect instanceof MySqlDialect) {
-      v = MySqlDialect.readLossless(s);
+      String[] text = textColumns().get(c.name().toLowerCase(java.util.Locale.ROOT));
+      if (text != null && foreign(text[0]) != null) {
+        v = MySqlDialect.readLossless(s);
+      }
     }
     if (v instanceof String s && TableShape.isFixedChar(c)) {
       return unpad(s);

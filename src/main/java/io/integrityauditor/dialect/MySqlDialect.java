@@ -619,11 +619,11 @@ public final class MySqlDialect implements Dialect {
       String q = quote(col.name());
       String v = rendered(q, col);
       if (foreignCharset.containsKey(col.name())) {
-        v =
-            lossless(
-                v,
-                foreignCharset.get(col.name()),
-                marker.startsWith("X") ? "CAST(X'FD' AS BINARY)" : LOSS_MARK);
+        // Its mark is text, so the value stays utf8mb4 text like a utf8mb4 column's. Regression:
+        // a binary mark made the whole value binary, and a value over 64 KiB kept its 0xFE
+        // marker where a utf8mb4 copy's became '?' (a latin1 to utf8mb4 migration of 70,000
+        // 'a' was a false CHANGED).
+        v = lossless(v, foreignCharset.get(col.name()), LOSS_MARK);
       } else if (asciiColumns.contains(col.name())) {
         v = asciiAsLatin1(v);
       }
@@ -794,7 +794,11 @@ public final class MySqlDialect implements Dialect {
         double d = rs.getDouble(idx);
         return rs.wasNull() ? null : (Object) d;
       }
-      return readLossless(rs.getString(idx));
+      // Only a key in another character set can carry the mark: a utf8mb4 key holding U+FFFF
+      // is text (read as bytes, 'x' U+FFFF '41' became the key 0x41: a wrong row re-read).
+      return foreignCharset.containsKey(c.name())
+          ? readLossless(rs.getString(idx))
+          : rs.getString(idx);
     }
 
     @Override

@@ -965,6 +965,11 @@ public final class PostgresDialect implements Dialect {
       return inRecovery;
     }
 
+    /** The table's name for a regclass: without the ONLY an inheritance parent is read with. */
+    private String relation() {
+      return table.startsWith("ONLY ") ? table.substring(5) : table;
+    }
+
     private long subscription() {
       if (subscription == null) {
         subscription =
@@ -982,7 +987,7 @@ public final class PostgresDialect implements Dialect {
                                   + " AND s.subdbid = (SELECT oid FROM pg_database"
                                   + " WHERE datname = current_database())"
                                   + " ORDER BY s.oid LIMIT 1")) {
-                        ps.setString(1, table);
+                        ps.setString(1, relation());
                         try (ResultSet rs = ps.executeQuery()) {
                           if (!rs.next()) {
                             return 0L;
@@ -1085,7 +1090,7 @@ public final class PostgresDialect implements Dialect {
             try (PreparedStatement ps =
                 conn.prepareStatement(
                     "SELECT CAST(reltuples AS bigint) FROM pg_class WHERE oid = CAST(? AS regclass)")) {
-              ps.setString(1, table.startsWith("ONLY ") ? table.substring(5) : table);
+              ps.setString(1, relation());
               try (ResultSet rs = ps.executeQuery()) {
                 return rs.next() ? rs.getLong(1) : -1L;
               }

@@ -263,4 +263,58 @@ class LogicalSubscriberTest {
             + " %.2f s (the physical standby under the same load: %.2f s)%n",
         rows, setup, idleSeconds, rate, loadSeconds, standbySeconds);
   }
+
+  /**
+   * An inheritance parent (read ONLY, without its children) on a logical subscriber. Regression
+   * (review of session 16): the subscription lookup cast 'ONLY "public"."t"' to regclass, "invalid
+   * name syntax", and the copy failed.
+   */
+  @Test
+  void anInheritanceParentOnASubscriber() throws Exception {
+    String table = "lg_parent";
+    String ddl = "CREATE TABLE " + table + " (id bigint PRIMARY KEY, user_id int NOT NULL, v text)";
+    String child = "CREATE TABLE lg_child () INHERITS (" + table + ")";
+    TestDatabases.execute(PRIMARY, "DROP TABLE IF EXISTS " + table + " CASCADE");
+    awaitApplied(60);
+    TestDatabases.execute(SUBSCRIBER, "DROP TABLE IF EXISTS " + table + " CASCADE", ddl, child);
+    TestDatabases.execute(
+        PRIMARY,
+        ddl,
+        child,
+        "INSERT INTO " + table + " SELECT g, g % 10, 'v' FROM generate_series(1, 500) g",
+        "INSERT INTO lg_child SELECT g, g % 10, 'child' FROM generate_series(1, 50) g",
+        "ALTER PUBLICATION " + PUBLICATION + " ADD TABLE ONLY " + table);
+    TestDatabases.execute(
+        SUBSCRIBER,
+        "ALTER SUBSCRIPTION " + SUBSCRIPTION + " REFRESH PUBLICATION WITH (copy_data = true)");
+    long deadline = System.nanoTime() + 120_000_000_000L;
+    try (Connection c = TestDatabases.admin(SUBSCRIBER);
+        PreparedStatement ps =
+            c.prepareStatement(
+                "SELECT srsubstate FROM pg_subscription_rel WHERE srrelid = CAST(? AS regclass)")) {
+      ps.setString(1, table);
+      while (true) {
+        try (ResultSet rs = ps.executeQuery()) {
+          if (rs.next() && "r".equals(rs.getString(1))) {
+            break;
+          }
+        }
+        assertThat(System.nanoTime()).as("initial sync of " + table).isLessThan(deadline);
+        Thread.sleep(100);
+      }
+    }
+    awaitApplied(60);
+    try {
+      AuditReport r = fixture(table).run(CompareSettings.defaults());
+      assertThat(AuditFixture.copy(r, table, "sub").error()).isNull();
+      assertThat(replication(r).state()).isEqualTo("STREAMING");
+      assertThat(AuditFixture.findings(r, table, "sub")).isEmpty();
+      TestDatabases.execute(SUBSCRIBER, "UPDATE ONLY " + table + " SET v = 'X' WHERE id = 7");
+      AuditReport after = fixture(table).run(CompareSettings.defaults());
+      assertThat(AuditFixture.findings(after, table, "sub")).containsExactly("CHANGED 7");
+    } finally {
+      TestDatabases.execute(
+          PRIMARY, "ALTER PUBLICATION " + PUBLICATION + " DROP TABLE ONLY " + table);
+    }
+  }
 }

@@ -220,6 +220,58 @@ class MariaDbLossyTextTest {
     }
   }
 
+  /**
+   * Review of this session's change: a latin1 value over 64 KiB against a utf8mb4 copy holding the
+   * same text (a charset migration) was a false CHANGED, since the lossless form's binary mark made
+   * the value binary and its large-value marker stayed 0xFE where the copy's became '?'.
+   */
+  @Test
+  void aLargeLatin1ValueMigratedToUtf8mb4StillCompares() throws Exception {
+    for (String idType : new String[] {"int", "bigint"}) { // NATIVE, then CANONICAL
+      AuditFixture f =
+          tables(
+              "mloss_large",
+              List.of(
+                  "CREATE TABLE t (id int PRIMARY KEY, t mediumtext CHARACTER SET latin1 NOT NULL)",
+                  "INSERT INTO t VALUES (1, REPEAT('a', 70000)), (2, REPEAT('a', 60000)),"
+                      + " (3, REPEAT('é', 40000)), (4, REPEAT('b', 70000))"),
+              List.of(
+                  "CREATE TABLE t (id "
+                      + idType
+                      + " PRIMARY KEY, t mediumtext CHARACTER SET utf8mb4 NOT NULL)",
+                  "INSERT INTO t VALUES (1, REPEAT('a', 70000)), (2, REPEAT('a', 60000)),"
+                      + " (3, REPEAT('é', 40000)), (4, CONCAT(REPEAT('b', 69999), 'c'))"));
+      AuditReport r = f.run(CompareSettings.defaults());
+      assertThat(r.error()).isNull();
+      assertThat(AuditFixture.findings(r, "t", "c")).as(idType).containsExactly("CHANGED 4");
+    }
+  }
+
+  /**
+   * Review of this session's change: every MariaDB text key was read through the lossless form's
+   * mark, so a utf8mb4 key holding U+FFFF ('x' U+FFFF '41') became the bytes 0x41: its row re-read
+   * as row 'A' (a CHANGED with no column named), or the table failed on a non-hex tail.
+   */
+  @Test
+  void aUtf8KeyHoldingUFFFFIsText() throws Exception {
+    String create =
+        "CREATE TABLE t (k varchar(20) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin PRIMARY KEY,"
+            + " v int NOT NULL)";
+    String rows =
+        "INSERT INTO t VALUES (CONCAT('x', CONVERT(X'EFBFBF' USING utf8mb4), '41'), %d),"
+            + " ('A', 2), (CONCAT('y', CONVERT(X'EFBFBF' USING utf8mb4), 'zz'), %d)";
+    AuditFixture f =
+        tables(
+            "mloss_ufff",
+            List.of(create, String.format(rows, 1, 3)),
+            List.of(create, String.format(rows, 10, 30)));
+    AuditReport r = f.run(CompareSettings.defaults());
+    assertThat(copy(r).error()).isNull();
+    assertThat(AuditFixture.findings(r, "t", "c"))
+        .containsExactlyInAnyOrder("CHANGED x\uffff41", "CHANGED y\uffffzz");
+    assertThat(copy(r).findings()).allSatisfy(x -> assertThat(x.columns()).containsExactly("v"));
+  }
+
   /** The JVM path (an H2 copy): the undefined byte, the cp1251 key and the FLOAT key. */
   @Test
   void theJvmPathReadsThemLosslesslyToo() throws Exception {

@@ -106,4 +106,36 @@ class PostgresTypeDriftTest {
     assertThat(AuditFixture.copy(r, "public.t", "c").findings())
         .allSatisfy(f -> assertThat(f.columns()).containsExactly("doc"));
   }
+
+  /**
+   * Review of this session's fix: json on the primary and on one copy was still compared as jsonb
+   * when another copy of the same audit held jsonb (the primary's rendering was shared): the json
+   * copy's three changes went unseen. Each copy now gets the primary's rendering it needs.
+   */
+  @Test
+  void aJsonCopyBesideAJsonbCopyKeepsItsText() throws Exception {
+    int port = TestDatabases.PG_PRIMARY_PORT;
+    String[][] sides = {
+      {"tdrift_j3_p", "int", "json", "(1,1,'{\"a\": 1}'),(2,2,'{\"a\":1,\"a\":2}'),(3,3,'[1, 2]')"},
+      {"tdrift_j3_b", "int", "jsonb", "(1,1,'{\"a\": 1}'),(2,2,'{\"a\":2}'),(3,3,'[1, 2]')"},
+      {"tdrift_j3_j", "bigint", "json", "(1,1,'{\"a\":1}'),(2,2,'{\"a\":2}'),(3,3,'[1,2]')"}
+    };
+    for (String[] side : sides) {
+      TestDatabases.recreatePgDatabase(port, side[0]);
+      TestDatabases.execute(
+          TestDatabases.pgUrl(port, side[0]),
+          "CREATE TABLE j (id int PRIMARY KEY, n " + side[1] + ", doc " + side[2] + ")",
+          "INSERT INTO j VALUES " + side[3]);
+    }
+    AuditReport r =
+        new AuditFixture()
+            .primary("p", TestDatabases.pgEndpoint(port, sides[0][0]))
+            .replica("b", TestDatabases.pgEndpoint(port, sides[1][0]))
+            .replica("j", TestDatabases.pgEndpoint(port, sides[2][0]))
+            .table("public.j", null)
+            .run(CompareSettings.defaults());
+    assertThat(AuditFixture.findings(r, "public.j", "b")).isEmpty();
+    assertThat(AuditFixture.findings(r, "public.j", "j"))
+        .containsExactly("CHANGED 1", "CHANGED 2", "CHANGED 3");
+  }
 }
