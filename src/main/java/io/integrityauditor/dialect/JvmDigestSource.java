@@ -49,10 +49,12 @@ final class JvmDigestSource extends JdbcDigestSource {
     return expr;
   }
 
-  /** A character set other than UTF-8, ascii and binary, or null. */
+  /**
+   * A character set whose conversion to UTF-8 can lose bytes (not a Unicode one, ascii or binary),
+   * or null.
+   */
   private static String foreign(String charset) {
-    return charset == null
-            || charset.startsWith("utf8")
+    return MySqlDialect.lossyCharset(charset) == null
             || charset.equals("ascii")
             || charset.equals("binary")
         ? null

@@ -497,6 +497,13 @@ public final class MySqlDialect implements Dialect {
     return "?";
   }
 
+  /** {@code charset} unless it is null or a Unicode one, which converts to UTF-8 one to one. */
+  static String lossyCharset(String charset) {
+    return charset == null || charset.startsWith("utf") || charset.startsWith("ucs")
+        ? null
+        : charset;
+  }
+
   static boolean floating(Column c) {
     return c.typeName().toLowerCase(Locale.ROOT).startsWith("float") || c.jdbcType() == Types.REAL;
   }
@@ -760,7 +767,15 @@ public final class MySqlDialect implements Dialect {
       if (temporal(c)) {
         return "CAST(" + expr + " AS CHAR)";
       }
-      return keyRead(expr, c, foreignCharset.get(c.name()), asciiColumns.contains(c.name()));
+      return keyRead(expr, c, lossyCharset(c), asciiColumns.contains(c.name()));
+    }
+
+    /**
+     * A key column's character set when converting it to UTF-8 can lose bytes: another one than the
+     * Unicode ones (utf16, utf32, ucs2 convert one to one, and may hold U+FFFF themselves).
+     */
+    private String lossyCharset(Column c) {
+      return MySqlDialect.lossyCharset(foreignCharset.get(c.name()));
     }
 
     private static boolean temporal(Column c) {
@@ -796,18 +811,13 @@ public final class MySqlDialect implements Dialect {
       }
       // Only a key in another character set can carry the mark: a utf8mb4 key holding U+FFFF
       // is text (read as bytes, 'x' U+FFFF '41' became the key 0x41: a wrong row re-read).
-      return foreignCharset.containsKey(c.name())
-          ? readLossless(rs.getString(idx))
-          : rs.getString(idx);
+      return lossyCharset(c) != null ? readLossless(rs.getString(idx)) : rs.getString(idx);
     }
 
     @Override
     String placeholder(Column c) {
       return keyPlaceholder(
-          c,
-          foreignCharset.get(c.name()),
-          asciiColumns.contains(c.name()),
-          collations.get(c.name()));
+          c, lossyCharset(c), asciiColumns.contains(c.name()), collations.get(c.name()));
     }
 
     /**
