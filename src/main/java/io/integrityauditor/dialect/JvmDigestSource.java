@@ -38,9 +38,18 @@ final class JvmDigestSource extends JdbcDigestSource {
     throw new UnsupportedOperationException("hashed in the JVM");
   }
 
-  /** A MariaDB/MySQL key column as {@link MySqlDialect#keyRead} reads it; others as they are. */
+  /**
+   * A MariaDB/MySQL key column as {@link MySqlDialect#keyRead} reads it; a PostgreSQL array key as
+   * its text (bounds included, as the SQL-hashed paths read it, bound back as text the server reads
+   * as the column's type); others as they are. Regression: an array key was read as its elements,
+   * so '{5,6}' and '[0:1]={5,6}' were one key, and bound back as Object[] it failed the copy
+   * ("Cannot cast an instance of [Ljava.lang.Object; to type Types.ARRAY").
+   */
   @Override
   String keyReadExpr(String expr, Column c) {
+    if (dialect instanceof PostgresDialect && c.typeName().endsWith("]")) {
+      return "CAST(" + expr + " AS text)";
+    }
     if (dialect instanceof MySqlDialect) {
       String[] text = textColumns().get(c.name().toLowerCase(java.util.Locale.ROOT));
       return MySqlDialect.keyRead(

@@ -208,4 +208,32 @@ class JvmPathReadTest {
               Map.entry("CHANGED 2999|0", List.of("ttz", "v")));
     }
   }
+
+  /**
+   * An array key was read as its elements: '{5,6}' and '[0:1]={5,6}' were one key (a false EXTRA
+   * "[1:51:6]"), and bound back as Object[] it failed the copy. Read as its text, as the SQL-hashed
+   * paths read it.
+   */
+  @Test
+  void arrayKeysAreReadAsTheirText() throws Exception {
+    String create = "CREATE TABLE t (k int[] PRIMARY KEY, v int)";
+    String rows = "INSERT INTO t VALUES ('{5,6}', 1), ('[0:1]={5,6}', 2), ('{7}', 3), ('{8}', 4)";
+    utf8("akey_p", create, rows);
+    latin1(
+        "akey_c",
+        create,
+        rows,
+        "UPDATE t SET v = 20 WHERE k = '[0:1]={5,6}'",
+        "UPDATE t SET v = 30 WHERE k = '{7}'",
+        "DELETE FROM t WHERE k = '{8}'");
+    for (Map<String, String> transfer : TRANSFERS) {
+      assertThat(audit("akey_p", "akey_c", transfer))
+          .as("%s", transfer)
+          .isEqualTo(
+              Map.of(
+                  "CHANGED [0:1]={5,6}", List.of("v"),
+                  "CHANGED {7}", List.of("v"),
+                  "MISSING {8}", List.of()));
+    }
+  }
 }
