@@ -47,7 +47,9 @@ final class JvmDigestSource extends JdbcDigestSource {
    */
   @Override
   String keyReadExpr(String expr, Column c) {
-    if (dialect instanceof PostgresDialect && c.typeName().endsWith("]")) {
+    if (dialect instanceof PostgresDialect
+        && (c.typeName().endsWith("]") || auxExpr(c) != null && !c.typeName().contains("["))) {
+      // an array, or a timetz (24:00:00 failed the copy in binary transfer)
       return "CAST(" + expr + " AS text)";
     }
     if (dialect instanceof MySqlDialect) {
