@@ -551,7 +551,8 @@ public final class AuditService {
 
     String name() {
       return (unordered ? flavor.name() + "-UNORDERED" : flavor.name())
-          + (jsonb.isEmpty() ? "" : "-jsonb(" + String.join(",", jsonb) + ")")
+          // the state database keeps 40 characters of a scan's name: the set as a short hash
+          + (jsonb.isEmpty() ? "" : "-j" + Integer.toHexString(String.join(",", jsonb).hashCode()))
           + "-k"
           + KEY_FORM_VERSION
           + "-h"
