@@ -1545,12 +1545,7 @@ public final class TableComparator {
       java.time.LocalDateTime mark = stamp(watermark);
       Map<Key, List<String>> p = new HashMap<>();
       Map<Key, List<String>> c = new HashMap<>();
-      for (int i = 0; i < changed.size(); i += 200) {
-        List<Key> batch = changed.subList(i, Math.min(changed.size(), i + 200));
-        onBothSides(
-            () -> p.putAll(link.primary().rowValues(batch)),
-            () -> c.putAll(link.copyLocate().rowValues(batch)));
-      }
+      rowValues(changed, p, c);
       for (Key k : changed) {
         List<String> pv = p.get(k);
         List<String> cv = c.get(k);
@@ -1566,6 +1561,17 @@ public final class TableComparator {
         }
       }
       return out;
+    }
+
+    /** The compared columns' text of these rows, read on the primary and the copy at once. */
+    private void rowValues(
+        List<Key> keys, Map<Key, List<String>> onPrimary, Map<Key, List<String>> onCopy) {
+      for (int i = 0; i < keys.size(); i += 200) {
+        List<Key> batch = keys.subList(i, Math.min(keys.size(), i + 200));
+        onBothSides(
+            () -> onPrimary.putAll(link.primary().rowValues(batch)),
+            () -> onCopy.putAll(link.copyLocate().rowValues(batch)));
+      }
     }
 
     /** A timestamp's text as its UTC date and time, or null when it is none. */
@@ -1660,12 +1666,7 @@ public final class TableComparator {
       }
       Map<Key, List<String>> p = new HashMap<>();
       Map<Key, List<String>> c = new HashMap<>();
-      for (int i = 0; i < keys.size(); i += 200) {
-        List<Key> batch = keys.subList(i, Math.min(keys.size(), i + 200));
-        onBothSides(
-            () -> p.putAll(link.primary().rowValues(batch)),
-            () -> c.putAll(link.copyLocate().rowValues(batch)));
-      }
+      rowValues(keys, p, c);
       List<Finding> out = new ArrayList<>(findings.size());
       for (Finding f : findings) {
         if (f.kind() != Finding.Kind.CHANGED) {
