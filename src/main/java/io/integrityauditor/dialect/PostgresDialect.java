@@ -564,6 +564,21 @@ public final class PostgresDialect implements Dialect {
    * the number for an identifier no object has; NULL stays NULL. Null for other types.
    */
   static String pathFreeText(String ref, String type) {
+    if (type.endsWith("[]") && OBJECT_CATALOG.containsKey(type.substring(0, type.length() - 2))) {
+      // An array of them (of any dimensions: the type's name does not say): its bounds, then each
+      // element's identity quoted (NULL unquoted), in storage order. '{}' has no bounds, so the
+      // '=' keeps it apart from NULL.
+      String element = pathFreeText("ia_u.ia_e", type.substring(0, type.length() - 2));
+      return "CASE WHEN "
+          + ref
+          + " IS NULL THEN NULL ELSE COALESCE(array_dims("
+          + ref
+          + "), '') || '=' || COALESCE((SELECT string_agg(quote_nullable("
+          + element
+          + "), ',' ORDER BY ia_u.ia_o) FROM unnest("
+          + ref
+          + ") WITH ORDINALITY AS ia_u(ia_e, ia_o)), '') END";
+    }
     String catalog = OBJECT_CATALOG.get(type);
     if (catalog == null) {
       return null;

@@ -72,7 +72,8 @@ class SessionSettingsDriftTest {
    * is), so a copy whose auditor role has another path reported every such row CHANGED, under the
    * NATIVE hash, the CANONICAL one (the copy's note column a varchar) and in the JVM (a LATIN1
    * copy). They are now hashed and shown as the object's qualified identity; a reference to another
-   * object is still found.
+   * object is still found. The same for an array of them ({@code regclass[]}: every row CHANGED
+   * before), whose bounds, dimensions and NULL elements still count.
    */
   @Test
   void postgresObjectIdentifiersUnderAnotherSearchPathAreNotADifference() throws Exception {
@@ -98,21 +99,30 @@ class SessionSettingsDriftTest {
           "CREATE TYPE s1.mood AS ENUM ('ok')",
           "CREATE FUNCTION s1.f(s1.mood) RETURNS int LANGUAGE sql AS 'SELECT 1'",
           "CREATE TABLE t (id bigint PRIMARY KEY, owner int NOT NULL, r regclass, ty regtype,"
-              + " fn regprocedure, note "
+              + " fn regprocedure, rs regclass[], note "
               + (db.equals("regc2") ? "varchar(20)" : "text")
               + ")",
           "INSERT INTO t SELECT g, g % 7, CAST('s1.a' AS regclass), CAST('s1.mood[]' AS regtype),"
-              + " CAST('s1.f(s1.mood)' AS regprocedure), 'n' || g FROM generate_series(1, 300) g",
-          "UPDATE t SET r = NULL, ty = NULL, fn = NULL WHERE id = 5");
+              + " CAST('s1.f(s1.mood)' AS regprocedure),"
+              + " CAST('{s1.a,NULL,s1.b,pg_class}' AS regclass[]), 'n' || g"
+              + " FROM generate_series(1, 300) g",
+          "UPDATE t SET r = NULL, ty = NULL, fn = NULL, rs = NULL WHERE id = 5",
+          "UPDATE t SET rs = '{}' WHERE id = 6",
+          "UPDATE t SET rs = CAST('[0:1]={s1.a,s1.b}' AS regclass[]) WHERE id = 7",
+          "UPDATE t SET rs = CAST('{{s1.a},{s1.b}}' AS regclass[]) WHERE id = 8");
     }
     for (String db : new String[] {"regc", "regc2", "regc3"}) {
       TestDatabases.execute(
           TestDatabases.pgUrl(port, "postgres"),
           "ALTER DATABASE " + db + " SET search_path = s1, public");
     }
-    String sql = "SELECT CAST(r AS text) || ' ' || CAST(fn AS text) FROM t WHERE id = 1";
-    assertThat(one(TestDatabases.pgUrl(port, "regp"), sql)).isEqualTo("s1.a s1.f(s1.mood)");
-    assertThat(one(TestDatabases.pgUrl(port, "regc"), sql)).isEqualTo("a f(mood)");
+    String sql =
+        "SELECT CAST(r AS text) || ' ' || CAST(fn AS text) || ' ' || CAST(rs AS text)"
+            + " FROM t WHERE id = 1";
+    assertThat(one(TestDatabases.pgUrl(port, "regp"), sql))
+        .isEqualTo("s1.a s1.f(s1.mood) {s1.a,NULL,s1.b,pg_class}");
+    assertThat(one(TestDatabases.pgUrl(port, "regc"), sql))
+        .isEqualTo("a f(mood) {a,NULL,b,pg_class}");
 
     for (String[] copy :
         new String[][] {{"regc", "NATIVE"}, {"regc2", "CANONICAL"}, {"regc3", "JVM"}}) {
@@ -129,16 +139,41 @@ class SessionSettingsDriftTest {
           TestDatabases.pgUrl(port, copy[0]),
           "UPDATE t SET r = CAST('s1.b' AS regclass) WHERE id = 70",
           "UPDATE t SET ty = CAST('s1.mood' AS regtype) WHERE id = 71",
-          "UPDATE t SET r = CAST('s1.a' AS regclass) WHERE id = 5");
+          "UPDATE t SET r = CAST('s1.a' AS regclass) WHERE id = 5",
+          // arrays: elements swapped; a NULL element against none; bounds; '{}' against NULL;
+          // one dimension against two
+          "UPDATE t SET rs = CAST('{s1.b,NULL,s1.a,pg_class}' AS regclass[]) WHERE id = 72",
+          "UPDATE t SET rs = CAST('{s1.a,s1.b,pg_class}' AS regclass[]) WHERE id = 73",
+          "UPDATE t SET rs = CAST('{s1.a,s1.b}' AS regclass[]) WHERE id = 7",
+          "UPDATE t SET rs = NULL WHERE id = 6",
+          "UPDATE t SET rs = CAST('{s1.a,s1.b}' AS regclass[]) WHERE id = 8");
       r = f.run(CompareSettings.defaults());
       assertThat(AuditFixture.findings(r, "public.t", "c"))
-          .containsExactlyInAnyOrder("CHANGED 5", "CHANGED 70", "CHANGED 71");
+          .containsExactlyInAnyOrder(
+              "CHANGED 5",
+              "CHANGED 6",
+              "CHANGED 7",
+              "CHANGED 8",
+              "CHANGED 70",
+              "CHANGED 71",
+              "CHANGED 72",
+              "CHANGED 73");
       var changed =
           AuditFixture.copy(r, "public.t", "c").findings().stream()
               .filter(x -> x.key().get("id").equals(70L))
               .findFirst()
               .orElseThrow();
       assertThat(changed.columns()).containsExactly("r");
+      for (long id : new long[] {6, 7, 8, 72, 73}) {
+        assertThat(
+                AuditFixture.copy(r, "public.t", "c").findings().stream()
+                    .filter(x -> x.key().get("id").equals(id))
+                    .findFirst()
+                    .orElseThrow()
+                    .columns())
+            .as("row %d", id)
+            .containsExactly("rs");
+      }
     }
   }
 
