@@ -246,7 +246,9 @@ public class IntegrityAuditorApplication extends Application<IntegrityAuditorCon
     environment.lifecycle().manage(onStop(store::close));
     RunDao runs = store.runs();
 
-    AuditService audits = Wiring.auditService(config);
+    AuditService audits =
+        Wiring.auditService(config)
+            .withRestoreLedger(new io.integrityauditor.store.StateRestoreLedger(store));
     List<String> catalog = audits.catalogProblems();
     if (!catalog.isEmpty()) {
       throw new ConfigProblems(catalog);

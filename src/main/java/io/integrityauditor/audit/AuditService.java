@@ -134,10 +134,11 @@ public final class AuditService {
   private final Duration maxReplicaLag;
 
   /**
-   * Per backup endpoint, the file last restored successfully (for {@code restoreWhen: newFile}).
+   * Per backup endpoint, the drill last completed successfully ({@code restoreWhen: newFile}, and
+   * runs resumed after a crash): this process's memory unless {@link #withRestoreLedger}.
    */
-  private final Map<String, BackupInspector.Restored> lastRestored =
-      new java.util.concurrent.ConcurrentHashMap<>();
+  private io.integrityauditor.backup.RestoreLedger lastRestored =
+      io.integrityauditor.backup.RestoreLedger.inMemory();
 
   public AuditService(
       Map<String, DatasetConfig> datasets,
@@ -276,7 +277,9 @@ public final class AuditService {
     List<BackupInspector.State> backupStates = new ArrayList<>();
     for (BackupConfig b : ds.backups()) {
       BackupInspector.State st =
-          backupInspector().inspect(b, wholeDataset, progress::restoring, cancelled::get);
+          backupInspector()
+              .forRun(id)
+              .inspect(b, wholeDataset, progress::restoring, cancelled::get);
       backupStates.add(st);
       findings |= !st.findings().isEmpty();
       if (st.error() != null) {
@@ -582,6 +585,15 @@ public final class AuditService {
       }
     }
     return out;
+  }
+
+  /**
+   * Keeps the restores drills completed in this ledger (the service's state database) instead of
+   * this process's memory.
+   */
+  public AuditService withRestoreLedger(io.integrityauditor.backup.RestoreLedger ledger) {
+    this.lastRestored = ledger;
+    return this;
   }
 
   private BackupInspector backupInspector() {

@@ -36,15 +36,26 @@ public final class BackupInspector {
   /** The configuration's secrets, withheld from restore commands' environment. */
   private java.util.function.Supplier<java.util.Collection<String>> withheld = java.util.List::of;
 
-  /** Per backup endpoint, the file this process last restored successfully. */
-  private final Map<String, Restored> lastRestored;
+  /** Per backup endpoint, the drill that last completed successfully there. */
+  private final RestoreLedger lastRestored;
 
-  /** A file restored successfully, and when. */
-  public record Restored(String path, long bytes, Instant modified, Instant restoredAt) {
+  /** The run this inspector works for, or null (see {@link #forRun}). */
+  private String runId;
+
+  /**
+   * A drill that completed successfully: the file it restored (null path without {@code files}),
+   * when, by which run, and into what ({@code target}: a digest of the endpoint's URL and the
+   * restore command, so that a changed configuration restores again).
+   */
+  public record Restored(
+      String path, long bytes, Instant modified, Instant restoredAt, String runId, String target) {
     boolean same(BackupFile f) {
-      return path.equals(f.path().toString())
-          && bytes == f.bytes()
-          && modified.equals(f.modified());
+      return f == null
+          ? path == null
+          : path != null
+              && path.equals(f.path().toString())
+              && bytes == f.bytes()
+              && modified.equals(f.modified());
     }
   }
 
@@ -61,13 +72,7 @@ public final class BackupInspector {
       Function<String, Connection> open,
       UnaryOperator<String> redact,
       Clock clock) {
-    this(
-        endpoints,
-        liveEndpoints,
-        open,
-        redact,
-        clock,
-        new java.util.concurrent.ConcurrentHashMap<>());
+    this(endpoints, liveEndpoints, open, redact, clock, RestoreLedger.inMemory());
   }
 
   /**
@@ -80,13 +85,37 @@ public final class BackupInspector {
       Function<String, Connection> open,
       UnaryOperator<String> redact,
       Clock clock,
-      Map<String, Restored> lastRestored) {
+      RestoreLedger lastRestored) {
     this.lastRestored = lastRestored;
     this.endpoints = endpoints;
     this.liveEndpoints = liveEndpoints;
     this.open = open;
     this.redact = redact;
     this.clock = clock;
+  }
+
+  /**
+   * The run this inspector's drills are for: a run resumed after its process died does not repeat a
+   * drill it completed itself (of the same newest file, into the same endpoint).
+   */
+  public BackupInspector forRun(String runId) {
+    this.runId = runId;
+    return this;
+  }
+
+  /** What a drill of this backup restores into: its endpoint's URL and its command, digested. */
+  private String target(BackupConfig b) {
+    EndpointConfig e = endpoints.get(b.endpoint());
+    try {
+      byte[] d =
+          java.security.MessageDigest.getInstance("SHA-256")
+              .digest(
+                  ((e == null ? "" : e.url()) + "\n" + b.restoreCommand())
+                      .getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      return java.util.HexFormat.of().formatHex(d, 0, 16);
+    } catch (java.security.NoSuchAlgorithmException x) {
+      throw new IllegalStateException(x);
+    }
   }
 
   /** Withholds these secrets from the environment of every restore command. */
@@ -197,20 +226,25 @@ public final class BackupInspector {
 
     RestoreDrill.Result drill = null;
     String skipped = null;
-    Restored last = newest == null ? null : lastRestored.get(b.endpoint());
-    if (restore
-        && b.restoreCommand() != null
-        && !b.restoreCommand().isBlank()
-        && b.restoreOnlyNewFiles()
-        && last != null
-        && last.same(newest)) {
+    boolean drills = restore && b.restoreCommand() != null && !b.restoreCommand().isBlank();
+    String target = drills ? target(b) : null;
+    Restored last = drills ? lastRestored.get(b.endpoint()) : null;
+    boolean intact = last != null && target.equals(last.target()) && last.same(newest);
+    if (intact && b.restoreOnlyNewFiles() && newest != null) {
       skipped =
           "restoreWhen newFile: "
               + newest.path()
               + " was restored at "
               + last.restoredAt()
               + " and has not changed";
-    } else if (restore && b.restoreCommand() != null && !b.restoreCommand().isBlank()) {
+    } else if (intact && runId != null && runId.equals(last.runId())) {
+      skipped =
+          "this run restored "
+              + (newest == null ? "the backup" : newest.path().toString())
+              + " at "
+              + last.restoredAt()
+              + " before it was interrupted; not restored again";
+    } else if (drills) {
       String refusal = refusal(b.endpoint());
       if (refusal != null) {
         findings.add(new BackupFinding(Kind.RESTORE_FAILED, refusal));
@@ -220,6 +254,9 @@ public final class BackupInspector {
             RestoreDrill.render(b.restoreCommand(), newest == null ? null : newest.path(), e);
         Duration timeout = Duration.ofMillis(b.restoreTimeout().toMilliseconds());
         RestoreDrill.Result r;
+        // The drill overwrites what an earlier one restored: forgotten first, so that a drill a
+        // crash interrupts leaves no claim behind that the endpoint holds a complete restore.
+        lastRestored.remove(b.endpoint());
         restoring.accept(true);
         try {
           r = RestoreDrill.run(command, e.password(), timeout, withheld.get(), stop);
@@ -236,11 +273,16 @@ public final class BackupInspector {
         if (!drill.succeeded()) {
           findings.add(new BackupFinding(Kind.RESTORE_FAILED, restoreMessage(drill, newest)));
           lastRestored.remove(b.endpoint());
-        } else if (newest != null) {
+        } else {
           lastRestored.put(
               b.endpoint(),
               new Restored(
-                  newest.path().toString(), newest.bytes(), newest.modified(), clock.instant()));
+                  newest == null ? null : newest.path().toString(),
+                  newest == null ? -1 : newest.bytes(),
+                  newest == null ? null : newest.modified(),
+                  clock.instant(),
+                  runId,
+                  target));
         }
       }
     }

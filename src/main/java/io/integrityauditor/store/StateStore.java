@@ -35,7 +35,8 @@ public final class StateStore {
               2, "quartz job store", "/org/quartz/impl/jdbcjobstore/tables_postgres.sql", true),
           new Migration(3, "weekly reports", "/db/V3__weekly_reports.sql", false),
           new Migration(4, "chunk checkpoints", "/db/V4__chunk_checkpoints.sql", false),
-          new Migration(5, "purged counts", "/db/V5__purged_counts.sql", false));
+          new Migration(5, "purged counts", "/db/V5__purged_counts.sql", false),
+          new Migration(6, "restored backups", "/db/V6__restored_backups.sql", false));
 
   private final String url;
   private final ManagedDataSource dataSource;

@@ -36,7 +36,7 @@ class RestoreWhenNewFileTest {
         },
         s -> s,
         Clock.systemUTC(),
-        new java.util.concurrent.ConcurrentHashMap<>());
+        RestoreLedger.inMemory());
   }
 
   static BackupConfig backup(Path dir, String when, String command) {

@@ -218,13 +218,13 @@ class AuditCommandIT {
     assertThat(first.out())
         .contains(
             "applied V1 audit history, V2 quartz job store, V3 weekly reports, V4 chunk"
-                + " checkpoints, V5 purged counts")
-        .contains("schema version 5");
+                + " checkpoints, V5 purged counts, V6 restored backups")
+        .contains("schema version 6");
     Run again = run(env, "db", "migrate", cfg.toString());
     assertThat(again.code()).as(again.err()).isZero();
     assertThat(again.out()).contains("is up to date");
     Run status = run(env, "db", "status", cfg.toString());
-    assertThat(status.out()).contains("schema version 5 (this release: 5)");
+    assertThat(status.out()).contains("schema version 6 (this release: 6)");
 
     Path badCron =
         config(

@@ -75,6 +75,9 @@ class ClusterIT {
                 + "  copy: {url: \"jdbc:postgresql://127.0.0.1:"
                 + PG
                 + "/cl_copy\", user: postgres}\n"
+                + "  bk: {url: \"jdbc:postgresql://127.0.0.1:"
+                + PG
+                + "/cl_backup\", user: postgres}\n"
                 + "datasets:\n"
                 + "  users:\n"
                 + "    primary: primary\n"
@@ -88,6 +91,13 @@ class ClusterIT {
                 + "    tables:\n"
                 + "      - {name: public.contacts, owner: user_id}\n"
                 + "      - {name: public.photos, owner: user_id}\n"
+                // The "restore" logs itself: a run resumed after a kill must not repeat it.
+                + "    backups:\n"
+                + "      - endpoint: bk\n"
+                + "        asOf: \"SELECT now()\"\n"
+                + "        restoreCommand: \"echo {database} >> "
+                + dir.resolve("restores.log")
+                + "\"\n"
                 // Chunk by chunk: the instance is killed between chunk checkpoints of photos
                 // (one pass would digest it in one statement per side).
                 + "audit:\n"
@@ -203,6 +213,10 @@ class ClusterIT {
     // (1 s) by seconds, or an instance killed after that checkpoint may already have finished.
     TestDatabases.execute(
         TestDatabases.pgUrl(PG, "cl_copy"), "ALTER TABLE photos ALTER COLUMN v TYPE varchar(32)");
+    TestDatabases.execute(
+        TestDatabases.pgUrl(PG, "postgres"),
+        "DROP DATABASE IF EXISTS cl_backup WITH (FORCE)",
+        "CREATE DATABASE cl_backup TEMPLATE cl_primary");
   }
 
   /** Starts an audit of 'archive' and returns its id once it is in its second table. */
@@ -274,6 +288,14 @@ class ClusterIT {
     long before = Long.parseLong(m.group(1));
     assertThat(before).isBetween(1L, 2_999_999L);
     assertThat(log).contains("table public.photos: resumed after key");
+    // The backup was restored once, by the first attempt (before the kill, which came in the
+    // second table): the resumed run compared that restore (regression: it restored again).
+    assertThat(Files.readAllLines(dir.resolve("restores.log"))).containsExactly("cl_backup");
+    JsonNode backup = run.get("report").get("backups").get(0);
+    assertThat(backup.get("restore").isNull()).isTrue();
+    assertThat(backup.get("restoreSkipped").asText())
+        .startsWith("this run restored the backup at ")
+        .endsWith(" before it was interrupted; not restored again");
     System.out.printf("solo: resumed inside public.photos after %,d of 3,000,000 rows%n", before);
   }
 

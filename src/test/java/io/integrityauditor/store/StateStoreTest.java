@@ -84,7 +84,8 @@ class StateStoreTest {
               "V2 quartz job store",
               "V3 weekly reports",
               "V4 chunk checkpoints",
-              "V5 purged counts");
+              "V5 purged counts",
+              "V6 restored backups");
       assertThat(h2.migrate()).isEmpty();
       assertThat(h2.schemaVersion()).isEqualTo(StateStore.latestVersion());
     } finally {
@@ -94,7 +95,7 @@ class StateStoreTest {
     StateStore pg =
         new StateStore(config(TestDatabases.pgUrl(TestDatabases.PG_PRIMARY_PORT, "st_state")));
     try {
-      assertThat(pg.migrate()).hasSize(5);
+      assertThat(pg.migrate()).hasSize(6);
       assertThat(pg.migrate()).isEmpty();
       // The purge's row lock and counts work on PostgreSQL too.
       RunDao dao = pg.runs();
