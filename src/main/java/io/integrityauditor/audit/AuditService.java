@@ -1097,8 +1097,15 @@ public final class AuditService {
       return new TableRun(new TableReport(t.name(), rowsChecked, bytes, reports, null), ordered);
     } catch (TableComparator.CancelledException e) {
       return new TableRun(new TableReport(t.name(), 0, 0, List.of(), "audit cancelled"), List.of());
-    } catch (RuntimeException | SQLException e) {
-      String msg = connector.redact(describe(e));
+    } catch (RuntimeException | SQLException | OutOfMemoryError e) {
+      String msg =
+          connector.redact(
+              e instanceof OutOfMemoryError
+                  ? "out of memory in the auditor (heap limit "
+                      + (Runtime.getRuntime().maxMemory() >> 20)
+                      + " MB; raise -Xmx): "
+                      + describe(e)
+                  : describe(e));
       return new TableRun(
           new TableReport(t.name(), 0, 0, List.of(), "primary '" + ds.primary() + "': " + msg),
           List.of());

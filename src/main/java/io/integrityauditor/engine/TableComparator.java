@@ -282,6 +282,12 @@ public final class TableComparator {
       for (Worker w : workers.values()) {
         w.abandon();
       }
+    } catch (OutOfMemoryError e) {
+      // the table fails with a message, the audit's other tables are still reported
+      primaryFailure = new IllegalStateException(describe(e), e);
+      for (Worker w : workers.values()) {
+        w.abandon();
+      }
     } finally {
       for (Worker w : workers.values()) {
         w.finish();
@@ -911,7 +917,9 @@ public final class TableComparator {
         fail("audit cancelled");
       } catch (InterruptedException e) {
         fail("interrupted");
-      } catch (RuntimeException e) {
+      } catch (RuntimeException | Error e) {
+        // An Error too: an OutOfMemoryError that ended this thread unseen left the copy reported
+        // as compared, CONSISTENT with the rows it never read (TableComparatorOutOfMemoryTest).
         fail(describe(e));
       } finally {
         locator.shutdownNow();
@@ -1698,6 +1706,18 @@ public final class TableComparator {
   }
 
   static String describe(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      if (t instanceof OutOfMemoryError) {
+        return "out of memory in the auditor (heap limit "
+            + (Runtime.getRuntime().maxMemory() >> 20)
+            + " MB; raise -Xmx): "
+            + describeChain(e);
+      }
+    }
+    return describeChain(e);
+  }
+
+  private static String describeChain(Throwable e) {
     StringBuilder sb = new StringBuilder();
     Throwable t = e;
     while (t != null && sb.length() < 2000) {

@@ -26,7 +26,7 @@ class DecodeTest {
       new TableShape(null, "t", List.of(ID), List.of(ID), null, null, null);
 
   /** One table in memory: key -> row hash; digests carry decode sums like PostgreSQL's. */
-  static final class Rows implements DigestSource {
+  static class Rows implements DigestSource {
     final NavigableMap<Long, Long> rows = new TreeMap<>();
     int rangeReads;
     final List<KeyRange> rangesRead = new ArrayList<>();
