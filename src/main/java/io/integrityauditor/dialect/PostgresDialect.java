@@ -157,8 +157,15 @@ public final class PostgresDialect implements Dialect {
         return ReplicationHealth.of(
             ReplicationHealth.State.STOPPED, null, "WAL replay is paused (pg_wal_replay_pause)");
       }
-      String receiver = queryString(replica, "SELECT status FROM pg_stat_wal_receiver");
-      if (!"streaming".equals(receiver)) {
+      // A role without pg_read_all_stats sees the receiver's pid and a NULL status: a healthy
+      // standby was STOPPED for such a role (a false finding, and compared without waiting). With
+      // no status to read, whether it keeps up is judged by its replay below.
+      String receiver =
+          queryString(
+              replica,
+              "SELECT COALESCE(CAST(status AS text), '?') FROM pg_stat_wal_receiver"
+                  + " WHERE pid IS NOT NULL");
+      if (receiver == null || !(receiver.equals("streaming") || receiver.equals("?"))) {
         return ReplicationHealth.of(
             ReplicationHealth.State.STOPPED,
             null,
@@ -199,7 +206,11 @@ public final class PostgresDialect implements Dialect {
                     + maxLag.toSeconds()
                     + " s (replayed up to "
                     + replayed
-                    + ")");
+                    + ")"
+                    + (receiver.equals("?")
+                        ? "; its WAL receiver's status is not visible to this role (grant"
+                            + " pg_read_all_stats)"
+                        : ""));
           }
           Thread.sleep(sleep);
           sleep = Math.min(100, sleep * 2);

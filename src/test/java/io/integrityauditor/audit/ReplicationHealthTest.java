@@ -73,6 +73,57 @@ class ReplicationHealthTest {
   }
 
   /**
+   * Regression: a role without {@code pg_read_all_stats} reads {@code pg_stat_wal_receiver}'s row
+   * with its pid and a NULL status, and a healthy standby was reported STOPPED ("status: none"):
+   * exit 1, the lag alert firing, and the standby compared without waiting for the primary's
+   * position. An auditor role that may read the tables and nothing else now sees it STREAMING.
+   */
+  @Test
+  void aStandbyIsStreamingForARoleThatCannotReadTheReceiversStatus() throws Exception {
+    String primary = TestDatabases.pgUrl(TestDatabases.PG_PRIMARY_PORT, "app");
+    String standby = TestDatabases.pgUrl(TestDatabases.PG_STANDBY_PORT, "app");
+    createTable(primary, true);
+    TestDatabases.execute(
+        primary,
+        "DO $$ BEGIN IF EXISTS (SELECT FROM pg_roles WHERE rolname = 'ia_plain_auditor') THEN"
+            + " EXECUTE 'DROP OWNED BY ia_plain_auditor'; DROP ROLE ia_plain_auditor; END IF; END $$",
+        "CREATE ROLE ia_plain_auditor LOGIN",
+        "GRANT SELECT ON health_contacts TO ia_plain_auditor");
+    ReplicaTopologyTest.waitForStandby(primary, standby);
+    assertThat(
+            one(
+                TestDatabases.pgUrl(TestDatabases.PG_STANDBY_PORT, "app"),
+                "ia_plain_auditor",
+                "SELECT (pid IS NOT NULL) || ' ' || COALESCE(status, 'NULL')"
+                    + " FROM pg_stat_wal_receiver"))
+        .isEqualTo("true NULL");
+    AuditReport r =
+        new AuditFixture()
+            .primary(
+                "p",
+                new io.integrityauditor.config.EndpointConfig(
+                    primary, "ia_plain_auditor", null, null))
+            .replica(
+                "standby",
+                new io.integrityauditor.config.EndpointConfig(
+                    standby, "ia_plain_auditor", null, null))
+            .table("health_contacts", "user_id")
+            .run(CompareSettings.defaults());
+    assertThat(replication(r).state()).as(replication(r).message()).isEqualTo("STREAMING");
+    assertThat(r.status()).isEqualTo(AuditReport.Status.CONSISTENT);
+    assertThat(r.exitCode()).isZero();
+  }
+
+  static String one(String url, String user, String sql) throws Exception {
+    try (Connection c = java.sql.DriverManager.getConnection(url, user, "");
+        Statement st = c.createStatement();
+        java.sql.ResultSet rs = st.executeQuery(sql)) {
+      rs.next();
+      return rs.getString(1);
+    }
+  }
+
+  /**
    * A standby whose replay stops after its health check (here: paused as its table starts). Before,
    * the differing row was counted in flight and the audit read CONSISTENT, exit 0: a replica whose
    * replication broke mid-audit hid its differences. It is now checked again and reported.
