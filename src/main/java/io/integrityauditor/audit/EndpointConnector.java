@@ -106,6 +106,10 @@ public final class EndpointConnector {
     long socketSeconds = 2 * Math.max(1, statementTimeout.toSeconds()) + 5;
     if (cfg.url().startsWith("jdbc:postgresql:")) {
       props.putIfAbsent("connectTimeout", Long.toString(seconds));
+      // connectTimeout bounds the TCP connect only, and pgjdbc ignores DriverManager's login
+      // timeout: a server that accepts and never answers held each login for the socket timeout
+      // (2 x statementTimeout + 5 s: 245 s by default) (LoginTimeoutTest).
+      props.putIfAbsent("loginTimeout", Long.toString(seconds));
       // Chunk and locate queries repeat the same text thousands of times: server-side prepared
       // after 3 uses, they skip parsing and planning (the driver's default is 5).
       props.putIfAbsent("prepareThreshold", "3");
