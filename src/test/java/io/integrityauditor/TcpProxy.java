@@ -22,6 +22,7 @@ public final class TcpProxy implements AutoCloseable {
   private volatile boolean hanging;
   private volatile byte[] hangMarker;
   private volatile boolean refusing;
+  private volatile boolean stalledOnMarker;
 
   public TcpProxy(int targetPort) throws IOException {
     this.targetPort = targetPort;
@@ -73,6 +74,7 @@ public final class TcpProxy implements AutoCloseable {
                 while ((n = in.read(buf)) >= 0) {
                   byte[] marker = hangMarker;
                   stalled |= fromClient && marker != null && contains(buf, n, marker);
+                  stalledOnMarker |= stalled;
                   while ((hanging || stalled && hangMarker != null) && !from.isClosed()) {
                     Thread.sleep(50);
                   }
@@ -116,6 +118,11 @@ public final class TcpProxy implements AutoCloseable {
    */
   public void hangOn(String marker) {
     hangMarker = marker == null ? null : marker.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+  }
+
+  /** Whether a connection has stopped at the {@link #hangOn} marker. */
+  public boolean stalledOnMarker() {
+    return stalledOnMarker;
   }
 
   private static boolean contains(byte[] buf, int n, byte[] marker) {

@@ -378,6 +378,9 @@ public final class TableComparator {
     } catch (CancelledException e) {
       throw e;
     } catch (RuntimeException e) {
+      if (connectionLost(e)) {
+        throw e;
+      }
       LOG.warn(
           "table {}: the one-pass digest failed ({}); reading it in chunks",
           shape.displayName(),
@@ -970,6 +973,11 @@ public final class TableComparator {
       } catch (CancelledException e) {
         throw e;
       } catch (RuntimeException e) {
+        if (connectionLost(e)) {
+          // chunks on the dead session would fail too, and their "connection has been closed"
+          // replaced the cause (a read timeout, a reset) in the copy's recorded error
+          throw e;
+        }
         LOG.warn(
             "table {} on {}: the one-pass digest failed ({}); digesting its ranges one by one",
             shape.displayName(),
@@ -1703,6 +1711,24 @@ public final class TableComparator {
       starts.add(buckets.get(i).first());
     }
     return starts;
+  }
+
+  /**
+   * Whether a failure lost the session itself (SQLSTATE class 08, or an I/O error underneath): no
+   * fallback can run on it.
+   */
+  static boolean connectionLost(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      if (t instanceof java.sql.SQLException s
+          && s.getSQLState() != null
+          && s.getSQLState().startsWith("08")) {
+        return true;
+      }
+      if (t instanceof java.io.IOException) {
+        return true;
+      }
+    }
+    return false;
   }
 
   static String describe(Throwable e) {
