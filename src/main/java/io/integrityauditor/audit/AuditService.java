@@ -200,6 +200,18 @@ public final class AuditService {
       throw new UnknownTargetException(
           "unknown table '" + request.table() + "' in dataset '" + request.dataset() + "'");
     }
+    if (request.user() != null
+        && request.table() != null
+        && ds.tables().stream()
+            .anyMatch(t -> t.name().equals(request.table()) && t.owner() == null)) {
+      // Before, the table was skipped: nothing audited, CONSISTENT (exit 0).
+      throw new UnknownTargetException(
+          "table '"
+              + request.table()
+              + "' of dataset '"
+              + request.dataset()
+              + "' has no 'owner' column to select a user by");
+    }
     if (request.user() != null && ds.tables().stream().allMatch(t -> t.owner() == null)) {
       throw new UnknownTargetException(
           "dataset '"

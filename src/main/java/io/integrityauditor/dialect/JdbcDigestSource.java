@@ -155,13 +155,28 @@ abstract class JdbcDigestSource implements DigestSource {
   /** For a one-user audit: "owner = ? AND ". */
   protected void ownerFilter(Sql sql) {
     if (shape.ownerFilter() != null && shape.owner() != null) {
+      Object value =
+          io.integrityauditor.engine.Values.ownerValue(shape.ownerFilter(), shape.owner());
       sql.append(q(shape.owner().name())).append(" = ");
-      sql.param(
-          placeholder(shape.owner()),
-          io.integrityauditor.engine.Values.ownerValue(shape.ownerFilter(), shape.owner()),
-          shape.owner());
+      sql.param(placeholder(shape.owner()), value, shape.owner());
+      String bytes = ownerBytesPlaceholder(shape.owner());
+      if (bytes != null) {
+        // The column's collation may call other values equal ('ALICE', 'alice ' under MariaDB's
+        // default collations): the first condition can use an index, this one is exact.
+        sql.append(" AND CAST(").append(q(shape.owner().name())).append(" AS BINARY) = CAST(");
+        sql.param(bytes, value, shape.owner());
+        sql.append(" AS BINARY)");
+      }
       sql.append(" AND ");
     }
+  }
+
+  /**
+   * For an owner column whose equality is not byte equality (MariaDB text under its collation): the
+   * user's value as the column's bytes would hold it, one {@code ?}; null where {@code =} is exact.
+   */
+  String ownerBytesPlaceholder(Column owner) {
+    return null;
   }
 
   protected void rangePredicate(Sql sql, List<String> exprs, KeyRange range) {

@@ -528,6 +528,15 @@ final class JvmDigestSource extends JdbcDigestSource {
   }
 
   @Override
+  String ownerBytesPlaceholder(Column owner) {
+    if (!(dialect instanceof MySqlDialect)) {
+      return null;
+    }
+    String[] text = textColumns().get(owner.name().toLowerCase(java.util.Locale.ROOT));
+    return text == null ? null : MySqlDialect.ownerBytes(text[1]);
+  }
+
+  @Override
   String textExpr(String expr, Column c) {
     return expr;
   }

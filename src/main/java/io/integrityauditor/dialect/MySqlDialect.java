@@ -497,6 +497,20 @@ public final class MySqlDialect implements Dialect {
     return "?";
   }
 
+  /**
+   * A one-user audit's user as the bytes a text column of this collation holds for it, or null for
+   * a column that is not text: MariaDB's collations ignore case and trailing spaces ({@code --user
+   * alice} read the rows of {@code ALICE} and {@code alice }, OwnerValueTest).
+   */
+  static String ownerBytes(String collation) {
+    if (collation == null) {
+      return null;
+    }
+    int cut = collation.indexOf('_');
+    String charset = identifier(cut < 0 ? collation : collation.substring(0, cut));
+    return charset.equals("binary") ? null : "CONVERT(? USING " + charset + ")";
+  }
+
   /** {@code charset} unless it is null or a Unicode one, which converts to UTF-8 one to one. */
   static String lossyCharset(String charset) {
     return charset == null || charset.startsWith("utf") || charset.startsWith("ucs")
@@ -818,6 +832,11 @@ public final class MySqlDialect implements Dialect {
     String placeholder(Column c) {
       return keyPlaceholder(
           c, lossyCharset(c), asciiColumns.contains(c.name()), collations.get(c.name()));
+    }
+
+    @Override
+    String ownerBytesPlaceholder(Column owner) {
+      return ownerBytes(collations.get(owner.name()));
     }
 
     /**

@@ -164,4 +164,97 @@ class OwnerValueTest {
     assertThat(ok.status()).isEqualTo(AuditReport.Status.CONSISTENT);
     assertThat(ok.tables().get(0).rowsChecked()).isEqualTo(1);
   }
+
+  /**
+   * Regression: MariaDB compares text under the column's collation, which ignores case and trailing
+   * spaces, so {@code --user alice} also read the rows of {@code ALICE} and {@code alice }: their
+   * lost rows were reported as alice's and their owners put at risk; a PostgreSQL primary with an
+   * identical MariaDB copy gave two false EXTRA rows, a MariaDB primary with a PostgreSQL copy two
+   * false MISSING rows. Only alice's own rows are read now, on the SQL and the JVM path.
+   */
+  @Test
+  void aMariaDbTextUserIsMatchedByItsBytesNotByTheCollation() throws Exception {
+    int mport = TestDatabases.MARIADB_PRIMARY_PORT;
+    int pport = TestDatabases.PG_PRIMARY_PORT;
+    String rows =
+        "INSERT INTO o VALUES (1, 'alice', 'a'), (2, 'ALICE', 'b'), (3, 'alice ', 'c'),"
+            + " (4, 'bob', 'd'), (5, 'alice', 'e')";
+    for (String db : List.of("ownert_p", "ownert_c", "ownert_same")) {
+      TestDatabases.recreateMariaDatabase(mport, db);
+      try (Connection c = TestDatabases.mariaUnlogged(TestDatabases.mariaUrl(mport, db));
+          Statement st = c.createStatement()) {
+        st.execute(
+            "CREATE TABLE o (id int PRIMARY KEY, owner varchar(20) NOT NULL, v varchar(10))"
+                + " CHARACTER SET utf8mb4 COLLATE utf8mb4_general_ci");
+        st.execute(rows);
+        if (db.equals("ownert_c")) {
+          st.execute("DELETE FROM o WHERE id = 2");
+          st.execute("UPDATE o SET v = 'C' WHERE id IN (3, 5)");
+        }
+      }
+    }
+    TestDatabases.recreatePgDatabase(pport, "ownert_pg");
+    TestDatabases.execute(
+        TestDatabases.pgUrl(pport, "ownert_pg"),
+        "CREATE TABLE o (id int PRIMARY KEY, owner varchar(20) NOT NULL, v varchar(10))",
+        rows);
+
+    AuditFixture maria =
+        new AuditFixture()
+            .primary("p", TestDatabases.mariaEndpoint(mport, "ownert_p"))
+            .replica("c", TestDatabases.mariaEndpoint(mport, "ownert_c"))
+            .table("o", "owner");
+    for (CompareSettings settings :
+        List.of(CompareSettings.defaults(), AuditFixture.TINY_CHUNKS.withLeafRows(1, 2))) {
+      assertThat(AuditFixture.findings(maria.run(settings), "o", "c"))
+          .containsExactlyInAnyOrder("MISSING 2", "CHANGED 3", "CHANGED 5");
+      AuditReport alice = maria.runUser(settings, "o", "alice");
+      assertThat(AuditFixture.findings(alice, "o", "c")).containsExactly("CHANGED 5");
+      assertThat(alice.tables().get(0).rowsChecked()).isEqualTo(2);
+      assertThat(alice.usersAtRisk()).isEqualTo(1);
+    }
+    // Identical rows across engines (hashed in the JVM): nothing to report, either way round.
+    AuditFixture pgToMaria =
+        new AuditFixture()
+            .primary("p", TestDatabases.pgEndpoint(pport, "ownert_pg"))
+            .replica("c", TestDatabases.mariaEndpoint(mport, "ownert_same"))
+            .table("o", "owner");
+    AuditReport r1 = pgToMaria.runUser(CompareSettings.defaults(), "o", "alice");
+    assertThat(AuditFixture.copy(r1, "o", "c").error()).isNull();
+    assertThat(AuditFixture.findings(r1, "o", "c")).isEmpty();
+    assertThat(r1.exitCode()).isZero();
+    AuditFixture mariaToPg =
+        new AuditFixture()
+            .primary("p", TestDatabases.mariaEndpoint(mport, "ownert_same"))
+            .replica("c", TestDatabases.pgEndpoint(pport, "ownert_pg"))
+            .table("o", "owner");
+    AuditReport r2 = mariaToPg.runUser(CompareSettings.defaults(), "o", "alice");
+    assertThat(AuditFixture.copy(r2, "o", "c").error()).isNull();
+    assertThat(AuditFixture.findings(r2, "o", "c")).isEmpty();
+    assertThat(r2.usersAtRisk()).isZero();
+    assertThat(r2.exitCode()).isZero();
+  }
+
+  /**
+   * Regression: {@code --table T --user U} on a table without an {@code owner} column audited
+   * nothing and said CONSISTENT (exit 0, {@code "tables": []}) when another table of the dataset
+   * had one; it is refused as a user of a dataset without owners is.
+   */
+  @Test
+  void aUserOfATableWithoutAnOwnerIsRefused() throws Exception {
+    mariaDb();
+    int port = TestDatabases.MARIADB_PRIMARY_PORT;
+    AuditFixture f =
+        new AuditFixture()
+            .primary("p", TestDatabases.mariaEndpoint(port, "ownerv_p"))
+            .replica("c", TestDatabases.mariaEndpoint(port, "ownerv_c"))
+            .table(
+                new io.integrityauditor.config.TableConfig(
+                    "b", List.of("id"), null, null, List.of()))
+            .table("u", "owner");
+    org.assertj.core.api.Assertions.assertThatThrownBy(
+            () -> f.runUser(CompareSettings.defaults(), "b", ME))
+        .isInstanceOf(AuditService.UnknownTargetException.class)
+        .hasMessage("table 'b' of dataset 'd' has no 'owner' column to select a user by");
+  }
 }
