@@ -118,6 +118,39 @@ public record CompareSettings(
         onePassMaxRows);
   }
 
+  /**
+   * Heap one held row costs, with margin: a bigint key, its hash, its owner and the map entry
+   * measured ~270 bytes (jmap, 1M held rows).
+   */
+  static final long HELD_ROW_BYTES = 400;
+
+  /**
+   * These caps, lowered where the heap could not hold them: the rows held back for matching and for
+   * the users-at-risk roll-up of all copies of a table get a quarter of the heap. With the defaults
+   * (500,000 pending rows per side, 2,000,000 lost rows) a copy that lost a million rows ran a 128
+   * MB heap out of memory and failed, where its counts and a lower bound of the users at risk can
+   * still be reported (FindingCollector records a row at once when the pending rows are full; a
+   * truncated roll-up marks usersAtRiskComplete false).
+   */
+  public CompareSettings withinHeap(long maxHeapBytes, int copies) {
+    long perCopy = maxHeapBytes / 4 / Math.max(1, copies);
+    int pending = (int) Math.max(1_000, Math.min(pendingCap, perCopy / 4 / HELD_ROW_BYTES));
+    int lost = (int) Math.max(1_000, Math.min(lostRowsCap, perCopy / 2 / HELD_ROW_BYTES));
+    return new CompareSettings(
+        chunkTarget,
+        initialChunkRows,
+        minChunkRows,
+        maxChunkRows,
+        leafRows,
+        fanout,
+        findingsCap,
+        Math.min(pendingCap, pending),
+        Math.min(lostRowsCap, lost),
+        replicaWait,
+        recheckAttempts,
+        onePassMaxRows);
+  }
+
   public CompareSettings withLostRowsCap(int cap) {
     return new CompareSettings(
         chunkTarget,

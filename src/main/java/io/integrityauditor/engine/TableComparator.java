@@ -112,6 +112,9 @@ public final class TableComparator {
   /** The primary's clock when the comparison began: rows written later are in flight. */
   private String watermark;
 
+  /** Copies of the comparison under way: they share the heap's budget for held rows. */
+  private int copyCount = 1;
+
   /** Where to resume: the chunk checkpoint of an interrupted run, or null. */
   private ScanState resumeFrom;
 
@@ -257,6 +260,7 @@ public final class TableComparator {
                 : primaryScan.currentTime();
     this.rowsScanned = from == null ? 0 : from.rowsScanned();
     this.lastCheckpointNanos = System.nanoTime();
+    this.copyCount = copies.size();
     for (int i = 0; i < copies.size(); i++) {
       CopyLink link = copies.get(i);
       Worker w = new Worker(link, i, from == null ? null : from.copies().get(i));
@@ -804,7 +808,9 @@ public final class TableComparator {
     Worker(CopyLink link, int index, ScanState.CopyState from) {
       this.link = link;
       this.index = index;
-      this.collector = new FindingCollector(settings, link.backup());
+      this.collector =
+          new FindingCollector(
+              settings.withinHeap(Runtime.getRuntime().maxMemory(), copyCount), link.backup());
       if (from != null) {
         collector.restore(from);
         rowsChecked = from.rowsChecked();

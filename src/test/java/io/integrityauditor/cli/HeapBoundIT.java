@@ -1,0 +1,87 @@
+package io.integrityauditor.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.integrityauditor.TestDatabases;
+import java.io.File;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Regression: a copy that lost most of its rows ran a small heap out of memory and failed (exit 2,
+ * partial counts, users at risk 0): every unmatched row was held back (up to 500,000 per side, ~270
+ * bytes each) and every lost row kept for the users-at-risk roll-up (up to 2,000,000), whatever the
+ * heap. An empty copy of a 1,000,000-row table failed under -Xmx128m; here 400,000 rows under
+ * -Xmx64m. The held rows are now bounded by the heap: the counts stay exact, findings are capped as
+ * configured, and users at risk is a lower bound marked incomplete.
+ */
+class HeapBoundIT {
+  @TempDir static Path dir;
+
+  @Test
+  void anEmptyCopyOfALargeTableIsReportedWithinASmallHeap() throws Exception {
+    int port = TestDatabases.PG_PRIMARY_PORT;
+    for (String db : new String[] {"heap_p", "heap_c"}) {
+      TestDatabases.recreatePgDatabase(port, db);
+      TestDatabases.execute(
+          TestDatabases.pgUrl(port, db),
+          "CREATE TABLE big (id bigint PRIMARY KEY, user_id int NOT NULL, v text)");
+    }
+    TestDatabases.execute(
+        TestDatabases.pgUrl(port, "heap_p"),
+        "INSERT INTO big SELECT g, g % 100000, 'value ' || g FROM generate_series(1, 400000) g",
+        "ANALYZE big");
+    Path cfg = dir.resolve("heap.yml");
+    Files.writeString(
+        cfg,
+        "endpoints:\n"
+            + "  p: { url: \""
+            + TestDatabases.pgUrl(port, "heap_p")
+            + "\", user: postgres }\n"
+            + "  c: { url: \""
+            + TestDatabases.pgUrl(port, "heap_c")
+            + "\", user: postgres }\n"
+            + "datasets:\n"
+            + "  ds:\n"
+            + "    primary: p\n"
+            + "    replicas: [c]\n"
+            + "    tables:\n"
+            + "      - { name: public.big, key: [id], owner: user_id }\n"
+            + "logging: { level: WARN }\n");
+    File out = dir.resolve("out.json").toFile();
+    File err = dir.resolve("err.txt").toFile();
+    Process p =
+        new ProcessBuilder(
+                List.of(
+                    System.getProperty("java.home") + "/bin/java",
+                    "-Xmx64m",
+                    "-jar",
+                    new File("target/integrity-auditor.jar").getAbsolutePath(),
+                    "audit",
+                    cfg.toString(),
+                    "--json"))
+            .redirectOutput(out)
+            .redirectError(err)
+            .start();
+    assertThat(p.waitFor(180, TimeUnit.SECONDS)).isTrue();
+    String stderr = Files.readString(err.toPath(), StandardCharsets.UTF_8);
+    assertThat(p.exitValue()).as(stderr).isEqualTo(1);
+    JsonNode r = new ObjectMapper().readTree(out);
+    JsonNode copy = r.get("tables").get(0).get("copies").get(0);
+    assertThat(copy.get("error").isNull()).as(copy.get("error").asText()).isTrue();
+    assertThat(copy.get("missing").asLong()).isEqualTo(400_000);
+    assertThat(copy.get("extra").asLong()).isZero();
+    assertThat(copy.get("changed").asLong()).isZero();
+    assertThat(copy.get("usersAffected").asLong()).isEqualTo(100_000);
+    assertThat(copy.get("findings")).hasSize(1000);
+    assertThat(r.get("usersAtRisk").asLong()).isBetween(1_000L, 100_000L);
+    assertThat(r.get("usersAtRiskComplete").asBoolean()).isFalse();
+  }
+}
