@@ -278,6 +278,19 @@ public final class AuditRunner {
                 }
 
                 @Override
+                public void forget(String table) {
+                  try {
+                    dao.forgetTable(runId, table);
+                  } catch (RuntimeException e) {
+                    LOG.warn(
+                        "cannot forget the checkpoint of {} in run {}: {}",
+                        table,
+                        runId,
+                        e.getMessage());
+                  }
+                }
+
+                @Override
                 public Duration partialInterval() {
                   return checkpointInterval;
                 }

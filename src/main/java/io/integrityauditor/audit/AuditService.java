@@ -76,7 +76,15 @@ public final class AuditService {
    * Stored by the service after each table, so an interrupted run resumes with the next table.
    */
   public record TableCheckpoint(
-      TableReport report, List<String> atRiskOwners, boolean atRiskComplete) {}
+      TableReport report, List<String> atRiskOwners, boolean atRiskComplete, String config) {
+    public TableCheckpoint(TableReport report, List<String> atRiskOwners, boolean atRiskComplete) {
+      this(report, atRiskOwners, atRiskComplete, null);
+    }
+
+    TableCheckpoint withConfig(String digest) {
+      return new TableCheckpoint(report, atRiskOwners, atRiskComplete, digest);
+    }
+  }
 
   /** Where a run's completed tables are kept; the CLI keeps none. */
   public interface Checkpoints {
@@ -95,6 +103,12 @@ public final class AuditService {
 
     /** Records a chunk checkpoint; must not throw. */
     default void partialReached(String table, String scan, ScanState state) {}
+
+    /**
+     * Forgets what was stored of a completed table (its checkpoint, copies and findings): the
+     * configuration changed since, and the table is compared again. Must not throw.
+     */
+    default void forget(String table) {}
 
     /** How often chunk checkpoints are taken; null for never. */
     default Duration partialInterval() {
@@ -324,7 +338,18 @@ public final class AuditService {
       if (request.user() != null && t.owner() == null) {
         continue;
       }
+      String config = configDigest(ds, t, request.user());
       TableCheckpoint done = checkpoints.completed(t.name());
+      if (done != null && !config.equals(done.config())) {
+        // Regression: a table completed under another configuration (another exclude, owner,
+        // updatedAt, key or copy) was reported as it was then: a finding about a column no longer
+        // compared, or a change of a column compared again missed (CheckpointConfigTest).
+        LOG.info(
+            "table {}: its configuration changed since the run was interrupted; compared again",
+            t.name());
+        checkpoints.forget(t.name());
+        done = null;
+      }
       if (done == null) {
         TableRun run =
             auditTable(
@@ -339,6 +364,7 @@ public final class AuditService {
           }
           case DECIDED -> {}
         }
+        done = done.withConfig(config);
         if (!cancelled.get()) {
           checkpoints.tableDone(done);
         }
@@ -565,9 +591,18 @@ public final class AuditService {
     }
 
     String name() {
+      return name("");
+    }
+
+    /**
+     * The name under a table's configuration ({@link #configDigest}): a chunk checkpoint taken
+     * under another configuration is not resumed.
+     */
+    String name(String config) {
+      String detail = String.join(",", jsonb) + "|" + config;
       return (unordered ? flavor.name() + "-UNORDERED" : flavor.name())
-          // the state database keeps 40 characters of a scan's name: the set as a short hash
-          + (jsonb.isEmpty() ? "" : "-j" + Integer.toHexString(String.join(",", jsonb).hashCode()))
+          // the state database keeps 40 characters of a scan's name: the rest as a short hash
+          + (detail.equals("|") ? "" : "-c" + Integer.toHexString(detail.hashCode()))
           + "-k"
           + KEY_FORM_VERSION
           + "-h"
@@ -606,6 +641,35 @@ public final class AuditService {
   public AuditService withRestoreLedger(io.integrityauditor.backup.RestoreLedger ledger) {
     this.lastRestored = ledger;
     return this;
+  }
+
+  /**
+   * What a table's comparison depends on in the configuration — the table (key, owner, updatedAt,
+   * exclude), the user of a one-user audit, the primary and every copy with its URL, the backups'
+   * settings — digested: a checkpoint stored under another is not resumed.
+   */
+  String configDigest(DatasetConfig ds, TableConfig t, String user) {
+    StringBuilder sb = new StringBuilder();
+    sb.append(t).append('\n').append(user).append('\n');
+    List<String> endpoints = new ArrayList<>();
+    endpoints.add(ds.primary());
+    endpoints.addAll(ds.replicas());
+    for (BackupConfig b : ds.backups()) {
+      endpoints.add(b.endpoint());
+      sb.append(b).append('\n');
+    }
+    for (String e : endpoints) {
+      var cfg = connector.endpoints().get(e);
+      sb.append(e).append('=').append(cfg == null ? "" : cfg.url()).append('\n');
+    }
+    try {
+      byte[] d =
+          java.security.MessageDigest.getInstance("SHA-256")
+              .digest(sb.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      return java.util.HexFormat.of().formatHex(d, 0, 8);
+    } catch (java.security.NoSuchAlgorithmException x) {
+      throw new IllegalStateException(x);
+    }
   }
 
   private BackupInspector backupInspector() {
@@ -940,7 +1004,7 @@ public final class AuditService {
       long rowsChecked = 0;
       for (var group : byFlavor.entrySet()) {
         HashFlavor flavor = group.getKey().flavor();
-        String scanName = group.getKey().name();
+        String scanName = group.getKey().name(configDigest(ds, t, user));
         ScanState saved = checkpoints.partial(t.name(), scanName);
         List<String> names = group.getValue().stream().map(p -> p.spec().endpoint()).toList();
         if (saved != null

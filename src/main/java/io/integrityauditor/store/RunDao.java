@@ -204,6 +204,24 @@ public interface RunDao {
       "DELETE FROM audit_chunk_checkpoints WHERE run_id = :runId AND table_name = :tableName")
   int deleteChunkCheckpoints(@Bind("runId") String runId, @Bind("tableName") String table);
 
+  @SqlUpdate("DELETE FROM audit_findings WHERE run_id = :runId AND table_name = :tableName")
+  int deleteTableFindings(@Bind("runId") String runId, @Bind("tableName") String table);
+
+  @SqlUpdate("DELETE FROM audit_copies WHERE run_id = :runId AND table_name = :tableName")
+  int deleteTableCopies(@Bind("runId") String runId, @Bind("tableName") String table);
+
+  @SqlUpdate("DELETE FROM audit_tables WHERE run_id = :runId AND table_name = :tableName")
+  int deleteTable(@Bind("runId") String runId, @Bind("tableName") String table);
+
+  /** Forgets a completed table of a run: its checkpoint, copies and findings. */
+  @org.jdbi.v3.sqlobject.transaction.Transaction
+  default void forgetTable(String runId, String table) {
+    deleteTableFindings(runId, table);
+    deleteTableCopies(runId, table);
+    deleteTable(runId, table);
+    deleteChunkCheckpoints(runId, table);
+  }
+
   @SqlBatch(
       "INSERT INTO audit_copies (run_id, table_name, endpoint, role, status, missing, extra,"
           + " changed, in_flight, users_affected, error) VALUES (:runId, :tableName, :endpoint,"

@@ -18,7 +18,11 @@ class ScanGroupNameTest {
     jsonb.add("a_rather_long_document_column_name_of_sixty_characters_or_so");
     jsonb.add("another_document");
     String longest = new AuditService.ScanGroup(HashFlavor.CANONICAL, true, jsonb).name();
-    assertThat(longest).hasSizeLessThanOrEqualTo(40).startsWith("CANONICAL-UNORDERED-j");
+    assertThat(longest).hasSizeLessThanOrEqualTo(40).startsWith("CANONICAL-UNORDERED-c");
+    assertThat(
+            new AuditService.ScanGroup(HashFlavor.CANONICAL, true, jsonb).name("0123456789abcdef"))
+        .hasSizeLessThanOrEqualTo(40)
+        .isNotEqualTo(longest);
     assertThat(new AuditService.ScanGroup(HashFlavor.NATIVE, false).name())
         .isEqualTo(
             "NATIVE-k" + AuditService.KEY_FORM_VERSION + "-h" + AuditService.ROW_HASH_VERSION);

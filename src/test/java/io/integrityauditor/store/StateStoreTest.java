@@ -263,4 +263,41 @@ class StateStoreTest {
       store.close();
     }
   }
+
+  /**
+   * A resumed run whose table's configuration changed forgets what it stored of that table (its
+   * checkpoint, copies and findings) and compares it again; another table's rows stay.
+   */
+  @Test
+  void aCompletedTableIsForgottenWithItsCopiesAndFindings() throws Exception {
+    StateStore store = h2();
+    try {
+      store.migrate();
+      RunDao dao = store.runs();
+      Instant t = Instant.parse("2026-01-01T00:00:00Z");
+      dao.insert(AuditRun.queued("f1", "users", null, null, "API", "dba", null, t));
+      for (String table : List.of("public.a", "public.b")) {
+        dao.insertTable(new TableCheckpointRow("f1", table, t, 10, "{}"));
+        dao.insertCopies(
+            List.of(new CopyResult("f1", table, "c", "REPLICA", "FINDINGS", 1, 0, 0, 0, 1, null)));
+        dao.insertFindings(
+            List.of(new StoredFinding("f1", table, "c", "MISSING", "{\"id\":1}", "7", null)));
+      }
+      dao.forgetTable("f1", "public.a");
+      assertThat(dao.tables("f1"))
+          .extracting(TableCheckpointRow::tableName)
+          .containsExactly("public.b");
+      assertThat(dao.findings("f1"))
+          .extracting(StoredFinding::tableName)
+          .containsExactly("public.b");
+      // stored again as the resumed run completes it
+      dao.insertTable(new TableCheckpointRow("f1", "public.a", t, 10, "{}"));
+      dao.insertCopies(
+          List.of(
+              new CopyResult("f1", "public.a", "c", "REPLICA", "CONSISTENT", 0, 0, 0, 0, 0, null)));
+      assertThat(dao.tables("f1")).hasSize(2);
+    } finally {
+      store.close();
+    }
+  }
 }
