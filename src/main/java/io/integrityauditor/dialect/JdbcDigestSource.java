@@ -255,6 +255,11 @@ abstract class JdbcDigestSource implements DigestSource {
     return new Key(values);
   }
 
+  /** Counts a value of {@code n} bytes read (a binary value hashed as hex: its hex's length). */
+  protected void countBytes(long n) {
+    bytes += n;
+  }
+
   protected void count(Object v) {
     if (v == null) {
       bytes += 1;
