@@ -5,6 +5,7 @@ import io.integrityauditor.engine.Buckets;
 import io.integrityauditor.engine.CanonicalEncoding;
 import io.integrityauditor.engine.Column;
 import io.integrityauditor.engine.Digest;
+import io.integrityauditor.engine.DigestSource;
 import io.integrityauditor.engine.Key;
 import io.integrityauditor.engine.KeyRange;
 import io.integrityauditor.engine.PositionalDigest;
@@ -756,6 +757,33 @@ final class JvmDigestSource extends JdbcDigestSource {
     return null;
   }
 
+  /**
+   * A compared column's value as read to name the changed columns: its canonical text, but a text
+   * longer than {@link DigestSource#WHOLE_VALUE_LIMIT} characters (or one that starts with the
+   * digest's mark, so that no value spells another's digest) as {@link
+   * CanonicalEncoding#valueDigest}, computed here without a copy of the value. Both sides of a pair
+   * hashed in the JVM decide on the same canonical text, so equal values take the same form
+   * whatever engine holds them. Regression: the canonical text of every changed row was held whole
+   * (a 15 MB blob as 30 MB of hex, on both sides, for up to 200 rows at once).
+   */
+  private static String namedValue(Object v, Column c) throws SQLException {
+    if (v == null) {
+      return null;
+    }
+    byte[] bytes = binaryValue(v, c);
+    if (bytes != null) {
+      // hex never starts with the mark
+      return 2L * bytes.length > DigestSource.WHOLE_VALUE_LIMIT
+          ? CanonicalEncoding.valueDigest(bytes)
+          : Values.canonicalText(bytes);
+    }
+    String text = text(v, c);
+    return text.length() > DigestSource.WHOLE_VALUE_LIMIT
+            || text.startsWith(CanonicalEncoding.DIGEST_MARK)
+        ? CanonicalEncoding.valueDigest(text)
+        : text;
+  }
+
   private String owner(ResultSet rs) throws SQLException {
     Object o = rs.getObject(shape.key().size() + shape.compared().size() + 1);
     return o == null ? null : Values.canonicalText(o);
@@ -955,7 +983,8 @@ final class JvmDigestSource extends JdbcDigestSource {
               List<String> row = new ArrayList<>();
               for (int i = 0; i < shape.compared().size(); i++) {
                 Column c = shape.compared().get(i);
-                row.add(text(readValue(rs, shape.key().size() + 1 + i, c, auxColumns()[i]), c));
+                row.add(
+                    namedValue(readValue(rs, shape.key().size() + 1 + i, c, auxColumns()[i]), c));
               }
               out.put(key, row);
             }

@@ -637,6 +637,14 @@ public final class MySqlDialect implements Dialect {
      * LONG text, blob, JSON and spatial columns can hold such values; the others pay nothing.
      */
     private String field(Column col, String marker) {
+      return field(col, marker, LARGE, false);
+    }
+
+    /**
+     * {@link #field(Column, String)} with values longer than {@code limit} bytes as their digest,
+     * in every column when {@code everyColumn} (else only in those that can exceed {@link #LARGE}).
+     */
+    private String field(Column col, String marker, long limit, boolean everyColumn) {
       String q = quote(col.name());
       String v = rendered(q, col);
       if (foreignCharset.containsKey(col.name())) {
@@ -660,13 +668,13 @@ public final class MySqlDialect implements Dialect {
                 + v
                 + ")";
       }
-      if (lob(col)) {
+      if (everyColumn || lob(col)) {
         v =
             binary(col)
                 ? "IF(LENGTH("
                     + q
                     + ") > "
-                    + LARGE
+                    + limit
                     + ", CONCAT("
                     + marker
                     + ", SHA2("
@@ -677,7 +685,7 @@ public final class MySqlDialect implements Dialect {
                 : "IF(LENGTH("
                     + v
                     + ") > "
-                    + LARGE
+                    + limit
                     + ", CONCAT("
                     + marker
                     + ", SHA2("
@@ -903,13 +911,19 @@ public final class MySqlDialect implements Dialect {
     }
 
     /**
-     * A column as the encoding has it (a large value as "sha256:" and its digest, so a changed one
-     * is named and its 18 MB of hex are not read), but the owner as it is: reported as text.
+     * A column as the encoding has it (a value over {@link DigestSource#WHOLE_VALUE_LIMIT} bytes as
+     * "sha256:" and its digest, so a changed one is named and its 18 MB of hex are not read, nor
+     * 200 rows of many 64 KiB values at once), but the owner as it is: reported as text.
      */
     @Override
     String textExpr(String expr, Column c) {
       boolean owner = shape.owner() != null && shape.owner().name().equals(c.name());
-      return "CAST(" + (owner ? rendered(expr, c) : field(c, "'sha256:'")) + " AS CHAR)";
+      return "CAST("
+          + (owner
+              ? rendered(expr, c)
+              : field(
+                  c, "'sha256:'", io.integrityauditor.engine.DigestSource.WHOLE_VALUE_LIMIT, true))
+          + " AS CHAR)";
     }
 
     /**

@@ -3,6 +3,7 @@ package io.integrityauditor.engine;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
 import java.util.List;
 
 /**
@@ -84,6 +85,26 @@ public final class CanonicalEncoding {
       }
     }
   }
+
+  /**
+   * A long value's stand-in where values are read to name the changed columns: {@link #DIGEST_MARK}
+   * and the SHA-256 (lower-case hex) of its canonical text's UTF-8, streamed.
+   */
+  public static String valueDigest(String text) {
+    MessageDigest md = sha256();
+    utf8(md, text);
+    return DIGEST_MARK + HexFormat.of().formatHex(md.digest());
+  }
+
+  /** {@link #valueDigest(String)} of a binary value's canonical text (its hex). */
+  public static String valueDigest(byte[] bytes) {
+    MessageDigest md = sha256();
+    hex(md, new byte[2 * CHUNK], bytes);
+    return DIGEST_MARK + HexFormat.of().formatHex(md.digest());
+  }
+
+  /** What starts a {@link #valueDigest}. */
+  public static final String DIGEST_MARK = "sha256:";
 
   /** Characters (or bytes) encoded per piece when streaming. */
   private static final int CHUNK = 8192;

@@ -68,8 +68,19 @@ public interface DigestSource extends AutoCloseable {
   /** Streams the key, hash and owner of the rows with these keys (those that exist). */
   void rowHashes(Collection<Key> keys, Consumer<RowHash> sink);
 
-  /** The canonical text of every compared column of the rows with these keys, by key. */
+  /**
+   * The canonical text of every compared column of the rows with these keys, by key, to name the
+   * changed columns: a value longer than {@link #WHOLE_VALUE_LIMIT} as a digest of it instead
+   * (PostgreSQL and the JVM path: {@code sha256:} and its SHA-256; MariaDB's MEDIUM/LONG columns
+   * over 64 KiB likewise), in a form equal on both sides of a pair exactly when the values are.
+   */
   Map<Key, List<String>> rowValues(Collection<Key> keys);
+
+  /**
+   * The longest value {@link #rowValues} reads whole (characters, or bytes of its text in SQL):
+   * with it, the values read per batch are bounded by the number of columns, not by their sizes.
+   */
+  int WHOLE_VALUE_LIMIT = 1024;
 
   /**
    * Whether this endpoint applies the primary's changes by replication (a PostgreSQL standby, a

@@ -1565,34 +1565,49 @@ public final class TableComparator {
         return out;
       }
       java.time.LocalDateTime mark = stamp(watermark);
-      Map<Key, List<String>> p = new HashMap<>();
-      Map<Key, List<String>> c = new HashMap<>();
-      rowValues(changed, p, c);
-      for (Key k : changed) {
-        List<String> pv = p.get(k);
-        List<String> cv = c.get(k);
-        String v = pv == null ? null : pv.get(col);
-        if (v == null || cv == null || !v.equals(cv.get(col))) {
-          continue;
-        }
-        java.time.LocalDateTime t = stamp(v);
-        boolean fraction = t != null && t.getNano() != 0;
-        boolean wayAhead = t != null && mark != null && t.isAfter(mark.plusMinutes(1));
-        if (fraction || wayAhead || v.toLowerCase(java.util.Locale.ROOT).contains("infinity")) {
-          out.add(k);
-        }
-      }
+      int stampColumn = col;
+      rowValues(
+          changed,
+          (p, c) -> {
+            for (Map.Entry<Key, List<String>> e : p.entrySet()) {
+              List<String> cv = c.get(e.getKey());
+              String v = e.getValue().get(stampColumn);
+              if (v == null || cv == null || !v.equals(cv.get(stampColumn))) {
+                continue;
+              }
+              java.time.LocalDateTime t = stamp(v);
+              boolean fraction = t != null && t.getNano() != 0;
+              boolean wayAhead = t != null && mark != null && t.isAfter(mark.plusMinutes(1));
+              if (fraction
+                  || wayAhead
+                  || v.toLowerCase(java.util.Locale.ROOT).contains("infinity")) {
+                out.add(e.getKey());
+              }
+            }
+          });
       return out;
     }
 
-    /** The compared columns' text of these rows, read on the primary and the copy at once. */
+    /**
+     * The compared columns' text of these rows ({@link DigestSource#rowValues}), read on the
+     * primary and the copy at once, batch by batch: each batch is handed to {@code batch} (primary,
+     * copy) and dropped before the next is read. A batch holds up to 200 rows, fewer when rows are
+     * wide: a value is read whole up to {@link DigestSource#WHOLE_VALUE_LIMIT}, so a batch holds at
+     * most about {@link #VALUE_BATCH_CHARS} characters per side. Regression: every batch was kept
+     * until all were read, and 200 rows of large values made one batch.
+     */
     private void rowValues(
-        List<Key> keys, Map<Key, List<String>> onPrimary, Map<Key, List<String>> onCopy) {
-      for (int i = 0; i < keys.size(); i += 200) {
-        List<Key> batch = keys.subList(i, Math.min(keys.size(), i + 200));
+        List<Key> keys,
+        java.util.function.BiConsumer<Map<Key, List<String>>, Map<Key, List<String>>> batch) {
+      int rows = valueBatchRows(shape.compared().size());
+      for (int i = 0; i < keys.size(); i += rows) {
+        List<Key> part = keys.subList(i, Math.min(keys.size(), i + rows));
+        Map<Key, List<String>> onPrimary = new HashMap<>();
+        Map<Key, List<String>> onCopy = new HashMap<>();
         onBothSides(
-            () -> onPrimary.putAll(link.primary().rowValues(batch)),
-            () -> onCopy.putAll(link.copyLocate().rowValues(batch)));
+            () -> onPrimary.putAll(link.primary().rowValues(part)),
+            () -> onCopy.putAll(link.copyLocate().rowValues(part)));
+        batch.accept(onPrimary, onCopy);
       }
     }
 
@@ -1686,29 +1701,47 @@ public final class TableComparator {
       if (keys.isEmpty()) {
         return findings;
       }
-      Map<Key, List<String>> p = new HashMap<>();
-      Map<Key, List<String>> c = new HashMap<>();
-      rowValues(keys, p, c);
+      Map<Key, List<String>> named = new HashMap<>();
+      rowValues(
+          keys,
+          (p, c) -> {
+            for (Map.Entry<Key, List<String>> e : p.entrySet()) {
+              List<String> pv = e.getValue();
+              List<String> cv = c.get(e.getKey());
+              if (cv == null) {
+                continue;
+              }
+              List<String> cols = new ArrayList<>();
+              for (int j = 0; j < shape.compared().size(); j++) {
+                if (!Objects.equals(pv.get(j), cv.get(j))) {
+                  cols.add(shape.compared().get(j).name());
+                }
+              }
+              named.put(e.getKey(), cols);
+            }
+          });
       List<Finding> out = new ArrayList<>(findings.size());
       for (Finding f : findings) {
-        if (f.kind() != Finding.Kind.CHANGED) {
-          out.add(f);
-          continue;
-        }
-        List<String> pv = p.get(f.key());
-        List<String> cv = c.get(f.key());
-        List<String> cols = new ArrayList<>();
-        if (pv != null && cv != null) {
-          for (int j = 0; j < shape.compared().size(); j++) {
-            if (!Objects.equals(pv.get(j), cv.get(j))) {
-              cols.add(shape.compared().get(j).name());
-            }
-          }
-        }
-        out.add(f.withColumns(cols));
+        out.add(
+            f.kind() != Finding.Kind.CHANGED
+                ? f
+                : f.withColumns(named.getOrDefault(f.key(), List.of())));
       }
       return out;
     }
+  }
+
+  /** Characters of values read per side and batch when naming changed columns (about 8 MB). */
+  static final long VALUE_BATCH_CHARS = 4_000_000;
+
+  /**
+   * Rows per batch of values read to name changed columns: 200, fewer when that many rows of {@code
+   * columns} values of up to {@link DigestSource#WHOLE_VALUE_LIMIT} each could exceed {@link
+   * #VALUE_BATCH_CHARS} (40 columns: 96 rows; 1,500 columns: 2), never fewer than one.
+   */
+  static int valueBatchRows(int columns) {
+    long perRow = (long) Math.max(1, columns) * (DigestSource.WHOLE_VALUE_LIMIT + 8);
+    return (int) Math.max(1, Math.min(200, VALUE_BATCH_CHARS / perRow));
   }
 
   private static List<Key> starts(List<BucketDigest> buckets) {

@@ -73,4 +73,19 @@ class CanonicalEncodingTest {
           .isEqualTo(CanonicalEncoding.rowHash(CanonicalEncoding.encodeRow(texts)));
     }
   }
+
+  @Test
+  void aValueDigestIsTheSha256OfItsCanonicalText() {
+    byte[] b = {0x00, (byte) 0xab, 0x7f};
+    assertThat(CanonicalEncoding.valueDigest(b))
+        .isEqualTo(CanonicalEncoding.valueDigest("00ab7f"))
+        .startsWith("sha256:")
+        .hasSize(7 + 64);
+    // sha256("") = e3b0c442...
+    assertThat(CanonicalEncoding.valueDigest(""))
+        .isEqualTo("sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+    String pairAcrossPiece = "a".repeat(8191) + "\uD83D\uDCF7";
+    assertThat(CanonicalEncoding.valueDigest(pairAcrossPiece))
+        .isNotEqualTo(CanonicalEncoding.valueDigest("a".repeat(8191) + "??"));
+  }
 }
