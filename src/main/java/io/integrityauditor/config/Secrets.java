@@ -1,12 +1,14 @@
 package io.integrityauditor.config;
 
 import java.util.Collection;
+import java.util.List;
 import java.util.regex.Pattern;
 
 /** Keeps passwords out of logs, reports, API responses and exception messages. */
 public final class Secrets {
-  private static final Pattern URL_PASSWORD =
-      Pattern.compile("(?i)(password|passwd|pwd)=([^&;)\\s]*)");
+  /** A password parameter's key: {@code password=}, {@code sslpassword=}, {@code pwd=}, ... */
+  private static final Pattern URL_PASSWORD = Pattern.compile("(?i)(password|passwd|pwd)=");
+
   private static final Pattern USERINFO = Pattern.compile("(//[^/:@\\s]+):([^@/\\s]+)@");
 
   private Secrets() {}
@@ -50,8 +52,56 @@ public final class Secrets {
     if (url == null) {
       return null;
     }
-    String s = URL_PASSWORD.matcher(url).replaceAll("$1=***");
+    String s = redactParameters(url, false, null);
     return USERINFO.matcher(s).replaceAll("$1:***@");
+  }
+
+  /**
+   * Replaces the value of every password parameter in {@code s} by ***, adding the values to {@code
+   * found} (when not null). Where a value ends depends on how its parameter was introduced: after
+   * {@code ?} or {@code &} (a query parameter) at the next {@code &}, which is the only separator
+   * pgjdbc and MariaDB Connector/J split parameters on; after {@code ;} (H2's {@code ;PASSWORD=})
+   * at the next {@code ;}; after {@code (} at the next {@code )}. Regression: the value stopped at
+   * {@code ;} and {@code )} in every form, and {@code ?password=Ab)cdSecret9} was shown as {@code
+   * password=***)cdSecret9} in reports, the API, logs and the state database.
+   *
+   * <p>In a message ({@code inMessage}) the URL is quoted among other words, so a value also ends
+   * at whitespace, and a value already redacted ({@code ***}, the secrets known by value are
+   * replaced first) is left as it is.
+   */
+  private static String redactParameters(String s, boolean inMessage, List<String> found) {
+    java.util.regex.Matcher m = URL_PASSWORD.matcher(s);
+    StringBuilder out = new StringBuilder();
+    int copied = 0;
+    int from = 0;
+    while (from < s.length() && m.find(from)) {
+      int key = m.start();
+      while (key > 0 && isKeyChar(s.charAt(key - 1))) {
+        key--; // sslpassword=, ssl.password=
+      }
+      char introducer = key > 0 ? s.charAt(key - 1) : '?';
+      String ends = introducer == ';' ? ";" : introducer == '(' ? ")" : "&";
+      int start = m.end();
+      int end = start;
+      while (end < s.length()
+          && ends.indexOf(s.charAt(end)) < 0
+          && !(inMessage && Character.isWhitespace(s.charAt(end)))) {
+        end++;
+      }
+      if (!(inMessage && s.startsWith("***", start))) {
+        if (found != null) {
+          found.add(s.substring(start, end));
+        }
+        out.append(s, copied, start).append("***");
+        copied = end;
+      }
+      from = Math.max(end, start + 1);
+    }
+    return out.append(s, Math.min(copied, s.length()), s.length()).toString();
+  }
+
+  private static boolean isKeyChar(char c) {
+    return Character.isLetterOrDigit(c) || c == '_' || c == '-' || c == '.';
   }
 
   /**
@@ -72,11 +122,17 @@ public final class Secrets {
     java.util.List<String> out = new java.util.ArrayList<>();
     out.add(password);
     if (url != null) {
-      java.util.regex.Matcher m = URL_PASSWORD.matcher(url);
-      while (m.find()) {
-        out.add(m.group(2));
+      List<String> inUrl = new java.util.ArrayList<>();
+      redactParameters(url, false, inUrl);
+      for (String v : inUrl) {
+        out.add(v);
+        // pgjdbc decodes parameters: a%29b is the password a)b
+        String decoded = decode(v);
+        if (!decoded.equals(v)) {
+          out.add(decoded);
+        }
       }
-      m = USERINFO.matcher(url);
+      java.util.regex.Matcher m = USERINFO.matcher(url);
       while (m.find()) {
         out.add(m.group(2));
       }
@@ -97,12 +153,28 @@ public final class Secrets {
     if (message == null) {
       return null;
     }
-    String s = redactUrl(message);
+    String s = message;
+    // Known values first, longest first: a URL's password is known whole, while the message's
+    // own password= parameter can only end at whitespace or '&' (see redactParameters).
+    List<String> known = new java.util.ArrayList<>();
     for (String secret : secrets) {
       if (secret != null && secret.length() >= 3) {
-        s = s.replace(secret, "***");
+        known.add(secret);
       }
     }
-    return s;
+    known.sort(java.util.Comparator.comparingInt(String::length).reversed());
+    for (String secret : known) {
+      s = s.replace(secret, "***");
+    }
+    s = redactParameters(s, true, null);
+    return USERINFO.matcher(s).replaceAll("$1:***@");
+  }
+
+  private static String decode(String s) {
+    try {
+      return java.net.URLDecoder.decode(s, java.nio.charset.StandardCharsets.UTF_8);
+    } catch (IllegalArgumentException e) {
+      return s;
+    }
   }
 }
