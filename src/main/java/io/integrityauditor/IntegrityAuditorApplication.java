@@ -203,9 +203,11 @@ public class IntegrityAuditorApplication extends Application<IntegrityAuditorCon
 
   /**
    * {@code server} refusing its configuration prints the problems, one per line (before: with a
-   * stack trace), and exits 2 ({@link #onFatalError}); {@code check} refuses what {@code server}
-   * refuses (Dropwizard's own only parsed and bean-validated the file, and said "Configuration is
-   * OK" for an unknown endpoint, a bad cron or time zone).
+   * stack trace), or the file's syntax error alone, without a secret substituted into it (before:
+   * three times, in the stack trace's messages), and exits 2 ({@link #onFatalError}); any other
+   * failure to start prints its stack trace, redacted the same way. {@code check} refuses what
+   * {@code server} refuses (Dropwizard's own only parsed and bean-validated the file, and said
+   * "Configuration is OK" for an unknown endpoint, a bad cron or time zone).
    */
   @Override
   protected void addDefaultCommands(Bootstrap<IntegrityAuditorConfiguration> bootstrap) {
@@ -216,10 +218,18 @@ public class IntegrityAuditorApplication extends Application<IntegrityAuditorCon
               io.dropwizard.core.cli.Cli cli,
               net.sourceforge.argparse4j.inf.Namespace namespace,
               Throwable e) {
-            if (e instanceof ConfigProblems) {
-              cli.getStdErr().println(e.getMessage());
+            if (e instanceof ConfigProblems
+                || e instanceof io.dropwizard.configuration.ConfigurationException) {
+              cli.getStdErr()
+                  .println(
+                      io.integrityauditor.config.Secrets.redactConfigurationError(e.getMessage()));
             } else {
-              super.onError(cli, namespace, e);
+              java.io.StringWriter trace = new java.io.StringWriter();
+              e.printStackTrace(new java.io.PrintWriter(trace));
+              cli.getStdErr()
+                  .print(
+                      io.integrityauditor.config.Secrets.redactConfigurationError(
+                          trace.toString()));
             }
           }
         });

@@ -182,14 +182,18 @@ public final class AuditCommand extends ConfiguredCommand<IntegrityAuditorConfig
     }
   }
 
-  /** A configuration error is the user's to fix: print what and where, not a stack trace. */
+  /**
+   * A configuration error is the user's to fix: print what and where, not a stack trace; never a
+   * secret the configuration read from the environment ({@link
+   * io.integrityauditor.config.Secrets#redactConfigurationError}).
+   */
   @Override
   public void onError(io.dropwizard.core.cli.Cli cli, Namespace namespace, Throwable e) {
-    if (e instanceof io.dropwizard.configuration.ConfigurationException) {
-      cli.getStdErr().println(e.getMessage());
-    } else {
-      cli.getStdErr().println("error: " + e);
-    }
+    String message =
+        e instanceof io.dropwizard.configuration.ConfigurationException
+            ? e.getMessage()
+            : "error: " + e;
+    cli.getStdErr().println(io.integrityauditor.config.Secrets.redactConfigurationError(message));
   }
 
   @Override

@@ -35,6 +35,17 @@ public final class CheckCommand
     super.run(bootstrap, namespace, config);
   }
 
+  /**
+   * Dropwizard's prints the message as it is: a malformed file's shows the line with every {@code
+   * ${VAR}} already substituted, secrets too ({@link
+   * io.integrityauditor.config.Secrets#redactConfigurationError}).
+   */
+  @Override
+  public void onError(io.dropwizard.core.cli.Cli cli, Namespace namespace, Throwable e) {
+    cli.getStdErr()
+        .println(io.integrityauditor.config.Secrets.redactConfigurationError(e.getMessage()));
+  }
+
   /** The configuration has problems; the message lists them. */
   static final class InvalidConfigurationException extends Exception {
     InvalidConfigurationException(String message) {

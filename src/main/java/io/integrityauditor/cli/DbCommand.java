@@ -23,6 +23,18 @@ public final class DbCommand extends ConfiguredCommand<IntegrityAuditorConfigura
     super.configure(subparser);
   }
 
+  /**
+   * As Dropwizard's (the stack trace), without a secret substituted into the configuration ({@link
+   * io.integrityauditor.config.Secrets#redactConfigurationError}).
+   */
+  @Override
+  public void onError(io.dropwizard.core.cli.Cli cli, Namespace namespace, Throwable e) {
+    java.io.StringWriter trace = new java.io.StringWriter();
+    e.printStackTrace(new java.io.PrintWriter(trace));
+    cli.getStdErr()
+        .print(io.integrityauditor.config.Secrets.redactConfigurationError(trace.toString()));
+  }
+
   @Override
   protected void run(
       Bootstrap<IntegrityAuditorConfiguration> bootstrap,

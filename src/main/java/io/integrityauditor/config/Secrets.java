@@ -47,6 +47,29 @@ public final class Secrets {
     return java.util.Set.copyOf(FROM_ENVIRONMENT);
   }
 
+  /**
+   * A message about a configuration that could not be read (a YAML syntax error, a value of the
+   * wrong type), with URL passwords and every secret read from the environment replaced by ***.
+   * Regression: {@code ${VAR}} substitution happens before parsing, so SnakeYAML's snippet of a
+   * malformed line showed the substituted value ({@code password: "EnvSecret_Zq7" user: ...}) on
+   * {@code audit}, {@code check} and {@code server}. The snippet cuts a long line to a window
+   * marked {@code " ... "} at either end: a secret cut there is redacted too.
+   */
+  public static String redactConfigurationError(String message) {
+    if (message == null) {
+      return null;
+    }
+    java.util.Set<String> secrets = fromEnvironment();
+    String s = redact(message, secrets);
+    for (String secret : secrets) {
+      for (int k = secret.length() - 1; k >= 3; k--) {
+        s = s.replace("... " + secret.substring(secret.length() - k), "... ***");
+        s = s.replace(secret.substring(0, k) + " ...", "*** ...");
+      }
+    }
+    return s;
+  }
+
   /** A JDBC URL with any embedded password replaced by ***. */
   public static String redactUrl(String url) {
     if (url == null) {

@@ -1,0 +1,93 @@
+package io.integrityauditor.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.File;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A configuration file that cannot be read prints where and why, never a secret substituted into it
+ * from the environment, by {@code audit}, {@code check} and {@code server} alike. Regression: a
+ * missing comma after {@code password: "${C_PASSWORD}"} printed SnakeYAML's snippet {@code ...
+ * password: "EnvSecret_Zq7" user: rev2_auditor }} (three times by {@code server}), and {@code
+ * P_PASSWORD='Yaml"Secret_1'}, whose own quote breaks the line, printed {@code password:
+ * "Yaml"Secret_1"}. Runs the application's main in a JVM of its own (CheckCommandTest); no database
+ * is touched.
+ */
+class ConfigErrorSecretsTest {
+  @TempDir Path dir;
+
+  record Run(int code, String out, String err) {}
+
+  Run run(String command, String yaml, Map<String, String> env) throws Exception {
+    Path config = dir.resolve("config-" + System.nanoTime() + ".yml");
+    Files.writeString(config, yaml);
+    List<String> cmd = new ArrayList<>();
+    cmd.add(System.getProperty("java.home") + "/bin/java");
+    cmd.add("-cp");
+    cmd.add(System.getProperty("java.class.path"));
+    cmd.add("io.integrityauditor.IntegrityAuditorApplication");
+    cmd.add(command);
+    cmd.add(config.toString());
+    File out = dir.resolve("out-" + System.nanoTime()).toFile();
+    File err = dir.resolve("err-" + System.nanoTime()).toFile();
+    ProcessBuilder pb = new ProcessBuilder(cmd).redirectOutput(out).redirectError(err);
+    pb.environment().putAll(env);
+    Process p = pb.start();
+    assertThat(p.waitFor(60, TimeUnit.SECONDS)).as("finished in time").isTrue();
+    return new Run(
+        p.exitValue(),
+        Files.readString(out.toPath(), StandardCharsets.UTF_8),
+        Files.readString(err.toPath(), StandardCharsets.UTF_8));
+  }
+
+  static final String DATASET =
+      "datasets:\n"
+          + "  ds: { primary: p, replicas: [c], tables: [ { name: t, key: [id], owner: user_id } ] }\n";
+
+  static final String MISSING_COMMA =
+      "endpoints:\n"
+          + "  p: { url: \"jdbc:mariadb://127.0.0.1:3341/rev2_a\", user: rev2_auditor }\n"
+          + "  c: { url: \"jdbc:mariadb://127.0.0.1:3342/rev2_a\", password: \"${C_PASSWORD}\""
+          + " user: rev2_auditor }   # missing comma\n"
+          + DATASET;
+
+  static final String QUOTE_IN_SECRET =
+      "endpoints:\n"
+          + "  p: { url: \"jdbc:mariadb://127.0.0.1:3341/rev2_a\", password: \"${P_PASSWORD}\" }\n"
+          + "  c: { url: \"jdbc:mariadb://127.0.0.1:3342/rev2_a\" }\n"
+          + DATASET;
+
+  @Test
+  void aSyntaxErrorNeverPrintsASubstitutedSecret() throws Exception {
+    for (String command : List.of("check", "audit", "server")) {
+      Run r = run(command, MISSING_COMMA, Map.of("C_PASSWORD", "EnvSecret_Zq7"));
+      assertThat(r.code()).as(command + ": " + r.err()).isEqualTo(2);
+      assertThat(r.err()).as(command).contains("Malformed YAML at line: 3");
+      assertThat(r.out() + r.err()).as(command).doesNotContain("EnvSecret_Zq7");
+
+      r = run(command, QUOTE_IN_SECRET, Map.of("P_PASSWORD", "Yaml\"Secret_1"));
+      assertThat(r.code()).as(command + ": " + r.err()).isEqualTo(2);
+      assertThat(r.err()).as(command).contains("Malformed YAML at line: 2");
+      assertThat(r.out() + r.err()).as(command).doesNotContain("Secret_1");
+    }
+  }
+
+  /** SnakeYAML's snippet is a window of the line: a long secret cut at its edge is redacted too. */
+  @Test
+  void aSecretCutByTheSnippetsWindowIsRedacted() throws Exception {
+    String secret = "Lo0ng-Secret-that-the-snippet-window-cuts-9876543210";
+    Run r = run("check", MISSING_COMMA, Map.of("C_PASSWORD", secret));
+    assertThat(r.code()).as(r.err()).isEqualTo(2);
+    assertThat(r.err()).contains("Malformed YAML at line: 3").contains(" ... ");
+    assertThat(r.out() + r.err()).doesNotContain("9876543210").doesNotContain("window-cuts");
+  }
+}
