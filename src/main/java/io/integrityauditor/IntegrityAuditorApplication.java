@@ -230,6 +230,7 @@ public class IntegrityAuditorApplication extends Application<IntegrityAuditorCon
                   .print(
                       io.integrityauditor.config.Secrets.redactConfigurationError(
                           trace.toString()));
+              cli.getStdErr().flush();
             }
           }
         });

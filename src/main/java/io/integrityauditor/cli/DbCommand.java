@@ -33,6 +33,7 @@ public final class DbCommand extends ConfiguredCommand<IntegrityAuditorConfigura
     e.printStackTrace(new java.io.PrintWriter(trace));
     cli.getStdErr()
         .print(io.integrityauditor.config.Secrets.redactConfigurationError(trace.toString()));
+    cli.getStdErr().flush();
   }
 
   @Override
