@@ -127,9 +127,39 @@ public class IntegrityAuditorApplication extends Application<IntegrityAuditorCon
         new SubstitutingSourceProvider(
             bootstrap.getConfigurationSourceProvider(),
             io.integrityauditor.config.Secrets.recordingSubstitutor()));
+    bootstrap.setConfigurationFactoryFactory(new DuplicateKeysRefused<>());
     bootstrap.addCommand(new AuditCommand());
     bootstrap.addCommand(new DemoCommand());
     bootstrap.addCommand(new DbCommand());
+  }
+
+  /**
+   * Dropwizard's configuration factory, refusing a file that writes one key twice in a mapping
+   * (every command parses its configuration with it: {@code audit}, {@code check}, {@code server},
+   * {@code db}). Regression: YAML's last value silently won, so with two endpoints {@code c} and
+   * two datasets {@code ds} the audit compared another copy and other tables than the first ones
+   * written, and said CONSISTENT.
+   */
+  static final class DuplicateKeysRefused<T>
+      extends io.dropwizard.configuration.DefaultConfigurationFactoryFactory<T> {
+    @Override
+    public io.dropwizard.configuration.ConfigurationFactory<T> create(
+        Class<T> klass,
+        jakarta.validation.Validator validator,
+        ObjectMapper mapper,
+        String propertyPrefix) {
+      return new io.dropwizard.configuration.YamlConfigurationFactory<>(
+          klass, validator, configureObjectMapper(mapper.copy()), propertyPrefix) {
+        @Override
+        protected com.fasterxml.jackson.core.JsonParser createParser(java.io.InputStream input)
+            throws java.io.IOException {
+          // a parse error: Dropwizard prints it as "Malformed YAML at line: 4, column: 6;
+          // Duplicate field 'c'"
+          return super.createParser(input)
+              .enable(com.fasterxml.jackson.core.JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
+        }
+      };
+    }
   }
 
   /**
