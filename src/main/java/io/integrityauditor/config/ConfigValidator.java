@@ -39,6 +39,8 @@ public final class ConfigValidator {
         known(endpoints, r, p + ".replicas[" + i + "]", out);
         if (!used.add(r)) {
           out.add(p + ".replicas[" + i + "]: endpoint '" + r + "' is used twice in this dataset");
+        } else {
+          sameDatabaseAsEarlier(endpoints, ds, i, p, out);
         }
       }
       for (int i = 0; i < ds.backups().size(); i++) {
@@ -72,6 +74,49 @@ public final class ConfigValidator {
       }
     }
     return out;
+  }
+
+  /**
+   * A replica that is, under another endpoint name, the primary's database or an earlier replica's.
+   * Regression: {@code p} and {@code c} with one URL, the audit compared the primary with itself
+   * and said CONSISTENT. Only what is surely one database is refused ({@link
+   * JdbcTarget#surelySameDatabase}, or the same URL, for the same user when it names no database).
+   */
+  private static void sameDatabaseAsEarlier(
+      Map<String, EndpointConfig> endpoints, DatasetConfig ds, int i, String p, List<String> out) {
+    EndpointConfig replica = endpoints.get(ds.replicas().get(i));
+    if (replica == null || replica.url() == null) {
+      return;
+    }
+    List<String> earlier = new ArrayList<>();
+    earlier.add(ds.primary());
+    earlier.addAll(ds.replicas().subList(0, i));
+    for (int j = 0; j < earlier.size(); j++) {
+      EndpointConfig e = earlier.get(j) == null ? null : endpoints.get(earlier.get(j));
+      if (e != null && e.url() != null && sameDatabase(replica, e)) {
+        out.add(
+            p
+                + ".replicas["
+                + i
+                + "]: endpoint '"
+                + ds.replicas().get(i)
+                + "' is the same database as "
+                + (j == 0 ? "the primary" : "replicas[" + (j - 1) + "]")
+                + " '"
+                + earlier.get(j)
+                + "': a copy compared with itself proves nothing");
+        return;
+      }
+    }
+  }
+
+  private static boolean sameDatabase(EndpointConfig a, EndpointConfig b) {
+    JdbcTarget t = JdbcTarget.of(a.url());
+    if (a.url().equals(b.url())) {
+      // without a database, PostgreSQL connects to the user's own
+      return !t.database().isEmpty() || java.util.Objects.equals(a.user(), b.user());
+    }
+    return t.surelySameDatabase(JdbcTarget.of(b.url()));
   }
 
   /**

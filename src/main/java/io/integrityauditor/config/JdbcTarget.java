@@ -137,6 +137,27 @@ public record JdbcTarget(
     return o.servers.stream().anyMatch(s -> mine.contains(s.key()));
   }
 
+  /**
+   * Surely the same database: unlike {@link #sameDatabase}, which takes what it cannot read for the
+   * same (a restore must never run into a primary), only when both URLs' servers are known and the
+   * same set and their databases are named alike. A replica or a primary's URL listing several
+   * hosts, a socket, a service or no database is not taken for another's database.
+   */
+  public boolean surelySameDatabase(JdbcTarget o) {
+    if (!scheme.equals(o.scheme)
+        || !serversKnown
+        || !o.serversKnown
+        || database.isEmpty()
+        || !database.equals(o.database)) {
+      return false;
+    }
+    Set<String> mine = new HashSet<>();
+    servers.forEach(s -> mine.add(s.key()));
+    Set<String> theirs = new HashSet<>();
+    o.servers.forEach(s -> theirs.add(s.key()));
+    return !mine.isEmpty() && mine.equals(theirs);
+  }
+
   private static String scheme(String s) {
     String scheme = s.toLowerCase(Locale.ROOT);
     return scheme.equals("mysql") ? "mariadb" : scheme; // the same servers

@@ -55,4 +55,78 @@ class ConfigValidatorTest {
             "service.checkpointInterval: must be at least 1s");
     assertThat(ConfigValidator.serviceProblems(Map.of(), new ServiceSettings())).isEmpty();
   }
+
+  private static EndpointConfig at(String url, String user) {
+    return new EndpointConfig(url, user, null, null);
+  }
+
+  /**
+   * A replica that is the primary's own database under another endpoint name is refused, like a
+   * name used twice. Regression: {@code p} and {@code c} both {@code
+   * jdbc:postgresql://127.0.0.1:5441/rev2_b} (and the same with MariaDB) audited CONSISTENT, the
+   * primary compared with itself.
+   */
+  @Test
+  void refusesAReplicaThatIsThePrimarysOwnDatabase() {
+    var ds = new DatasetConfig("p", List.of("c"), List.of(), null, List.of(T));
+    String same = "jdbc:postgresql://127.0.0.1:5441/rev2_b";
+    assertThat(
+            ConfigValidator.problems(
+                Map.of("p", at(same, "rev2_auditor"), "c", at(same, "rev2_auditor")),
+                Map.of("ds", ds)))
+        .containsExactly(
+            "datasets.ds.replicas[0]: endpoint 'c' is the same database as the primary 'p':"
+                + " a copy compared with itself proves nothing");
+    // one server, written two ways
+    assertThat(
+            ConfigValidator.problems(
+                Map.of(
+                    "p", at("jdbc:mariadb://127.0.0.1:3341/rev2_a", "rev2_auditor"),
+                    "c", at("jdbc:mariadb://localhost:3341/rev2_a?user=rev2_auditor", null)),
+                Map.of("ds", ds)))
+        .containsExactly(
+            "datasets.ds.replicas[0]: endpoint 'c' is the same database as the primary 'p':"
+                + " a copy compared with itself proves nothing");
+  }
+
+  @Test
+  void refusesTwoReplicasThatAreOneDatabase() {
+    var ds = new DatasetConfig("p", List.of("c", "d"), List.of(), null, List.of(T));
+    assertThat(
+            ConfigValidator.problems(
+                Map.of(
+                    "p", at("jdbc:postgresql://127.0.0.1:5441/rev2_a", "a"),
+                    "c", at("jdbc:postgresql://127.0.0.1:5442/rev2_a", "a"),
+                    "d", at("jdbc:postgresql://localhost:5442/rev2_a?sslmode=disable", "b")),
+                Map.of("ds", ds)))
+        .containsExactly(
+            "datasets.ds.replicas[1]: endpoint 'd' is the same database as replicas[0] 'c':"
+                + " a copy compared with itself proves nothing");
+  }
+
+  /** What may be another database is not refused: only a backup is refused on a doubt. */
+  @Test
+  void acceptsReplicasThatMayBeOtherDatabases() {
+    var ds = new DatasetConfig("p", List.of("c", "s", "u"), List.of(), null, List.of(T));
+    assertThat(
+            ConfigValidator.problems(
+                Map.of(
+                    // a failover list naming the standby too, audited on its own
+                    "p", at("jdbc:postgresql://10.0.0.1:5432,10.0.0.2:5432/app", "a"),
+                    // another database of the same server
+                    "c", at("jdbc:postgresql://10.0.0.1:5432/app_copy", "a"),
+                    "s", at("jdbc:postgresql://10.0.0.2:5432/app", "a"),
+                    // no database: the user's own, and the users differ
+                    "u", at("jdbc:postgresql://10.0.0.9:5432/", "b")),
+                Map.of("ds", ds)))
+        .isEmpty();
+    var local = new DatasetConfig("p", List.of("c"), List.of(), null, List.of(T));
+    assertThat(
+            ConfigValidator.problems(
+                Map.of(
+                    "p", at("jdbc:postgresql://10.0.0.9:5432/", "a"),
+                    "c", at("jdbc:postgresql://10.0.0.9:5432/", "b")),
+                Map.of("ds", local)))
+        .isEmpty();
+  }
 }
