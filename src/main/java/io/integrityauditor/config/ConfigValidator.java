@@ -137,8 +137,44 @@ public final class ConfigValidator {
     if (audit.getConnectTimeout().toMilliseconds() <= 0) {
       out.add("audit.connectTimeout: must be above 0 (0 would turn the timeout off)");
     }
+    timeoutBounds(audit, out);
     tokenProblems(config.getAuth(), out);
     return out;
+  }
+
+  /** See {@link #timeoutBounds}. */
+  static final io.dropwizard.util.Duration MAX_STATEMENT_TIMEOUT =
+      io.dropwizard.util.Duration.days(12);
+
+  static final io.dropwizard.util.Duration MAX_CONNECT_TIMEOUT =
+      io.dropwizard.util.Duration.days(24);
+
+  /**
+   * The longest timeouts whose settings the drivers can take. EndpointConnector gives both drivers
+   * a socket timeout of 2 x statementTimeout + 5s and a connect timeout of connectTimeout, which
+   * MariaDB Connector/J reads as an int of milliseconds and pgjdbc as seconds that it multiplies
+   * into an int of milliseconds; PostgreSQL's statement_timeout is an int of milliseconds too.
+   * Exactly: 2 x statementTimeout + 5s and connectTimeout, in whole seconds, at most 2,147,483 s,
+   * so statementTimeout below 1,073,740 s (12.4 days) and connectTimeout below 2,147,484 s (24.8
+   * days); the limits are rounded down to whole days. Regression: statementTimeout 13d or 30d and
+   * connectTimeout 30d passed {@code check} and then failed every audit with driver errors that
+   * named neither field ("Optional parameter socketTimeout must be Integer, was '2246405000'",
+   * "Something unusual has occurred to cause the driver to fail").
+   */
+  private static void timeoutBounds(AuditSettings audit, List<String> out) {
+    if (audit.getStatementTimeout().toMilliseconds() > MAX_STATEMENT_TIMEOUT.toMilliseconds()) {
+      out.add(
+          "audit.statementTimeout: must be at most "
+              + MAX_STATEMENT_TIMEOUT
+              + " (the drivers' socket timeout, twice statementTimeout plus 5s, must fit an int of"
+              + " milliseconds)");
+    }
+    if (audit.getConnectTimeout().toMilliseconds() > MAX_CONNECT_TIMEOUT.toMilliseconds()) {
+      out.add(
+          "audit.connectTimeout: must be at most "
+              + MAX_CONNECT_TIMEOUT
+              + " (the drivers' connect timeout must fit an int of milliseconds)");
+    }
   }
 
   /** Two tokens with one value (whose role would win?) or one name (whose audit was it?). */

@@ -205,4 +205,54 @@ class AuditConfigParsingTest {
             "auth.tokens[1].token: the same token as an earlier entry",
             "auth.tokens[2].name: 'bot' names an earlier token too");
   }
+
+  /**
+   * Timeouts whose driver settings cannot be represented are refused, naming the field. Regression:
+   * statementTimeout 13d (MariaDB: "Optional parameter socketTimeout must be Integer, was
+   * '2246405000'"; PostgreSQL: "Something unusual has occurred"), statementTimeout 30d (PostgreSQL:
+   * statement_timeout "2592000000" exceeds integer range) and connectTimeout 30d ("Optional
+   * parameter connectTimeout must be Integer, was '2592000000'") passed {@code check}, then failed
+   * every audit.
+   */
+  @Test
+  void timeoutsTheDriversCannotTakeAreRefused() throws Exception {
+    java.util.function.Function<String, List<String>> problems =
+        audit -> {
+          try {
+            Path f = dir.resolve("timeouts-" + System.nanoTime() + ".yml");
+            Files.writeString(
+                f,
+                """
+                endpoints:
+                  p: { url: "jdbc:mariadb://127.0.0.1:3341/rev2_a", user: rev2_auditor }
+                  c: { url: "jdbc:postgresql://127.0.0.1:5442/rev2_a", user: rev2_auditor }
+                datasets:
+                  users: { primary: p, replicas: [c], tables: [ { name: t } ] }
+                audit: %s
+                """
+                    .formatted(audit));
+            return io.integrityauditor.config.ConfigValidator.allProblems(
+                new YamlConfigurationFactory<>(
+                        IntegrityAuditorConfiguration.class,
+                        Validators.newValidator(),
+                        Jackson.newObjectMapper(),
+                        "dw")
+                    .build(f.toFile()));
+          } catch (Exception e) {
+            throw new IllegalStateException(e);
+          }
+        };
+    String statement =
+        "audit.statementTimeout: must be at most 12 days (the drivers' socket timeout, twice"
+            + " statementTimeout plus 5s, must fit an int of milliseconds)";
+    String connect =
+        "audit.connectTimeout: must be at most 24 days (the drivers' connect timeout must fit an"
+            + " int of milliseconds)";
+    assertThat(problems.apply("{ statementTimeout: 13d }")).containsExactly(statement);
+    assertThat(problems.apply("{ statementTimeout: 30d }")).containsExactly(statement);
+    assertThat(problems.apply("{ connectTimeout: 30d }")).containsExactly(connect);
+    assertThat(problems.apply("{ statementTimeout: 1073740s, connectTimeout: 2147484s }"))
+        .containsExactly(statement, connect);
+    assertThat(problems.apply("{ statementTimeout: 12d, connectTimeout: 24d }")).isEmpty();
+  }
 }
