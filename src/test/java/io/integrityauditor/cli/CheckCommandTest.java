@@ -2,13 +2,7 @@ package io.integrityauditor.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.File;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -21,26 +15,8 @@ import org.junit.jupiter.api.io.TempDir;
 class CheckCommandTest {
   @TempDir Path dir;
 
-  record Run(int code, String out, String err) {}
-
-  Run check(String yaml) throws Exception {
-    Path config = dir.resolve("config-" + System.nanoTime() + ".yml");
-    Files.writeString(config, yaml);
-    List<String> cmd = new ArrayList<>();
-    cmd.add(System.getProperty("java.home") + "/bin/java");
-    cmd.add("-cp");
-    cmd.add(System.getProperty("java.class.path"));
-    cmd.add("io.integrityauditor.IntegrityAuditorApplication");
-    cmd.add("check");
-    cmd.add(config.toString());
-    File out = dir.resolve("out-" + System.nanoTime()).toFile();
-    File err = dir.resolve("err-" + System.nanoTime()).toFile();
-    Process p = new ProcessBuilder(cmd).redirectOutput(out).redirectError(err).start();
-    assertThat(p.waitFor(60, TimeUnit.SECONDS)).as("finished in time").isTrue();
-    return new Run(
-        p.exitValue(),
-        Files.readString(out.toPath(), StandardCharsets.UTF_8),
-        Files.readString(err.toPath(), StandardCharsets.UTF_8));
+  MainProcess.Run check(String yaml) throws Exception {
+    return MainProcess.run(dir, "check", yaml, java.util.Map.of());
   }
 
   static String config(String datasets, String service) {
@@ -63,7 +39,7 @@ class CheckCommandTest {
 
   @Test
   void aGoodConfigurationIsOk() throws Exception {
-    Run r = check(config(GOOD_DATASET, "service: { timeZone: Europe/Berlin }\n"));
+    MainProcess.Run r = check(config(GOOD_DATASET, "service: { timeZone: Europe/Berlin }\n"));
     assertThat(r.code()).as(r.out() + r.err()).isZero();
     assertThat(r.out() + r.err())
         .contains("Configuration is OK")
@@ -72,7 +48,7 @@ class CheckCommandTest {
 
   @Test
   void whatTheServerRefusesCheckRefusesWithTheSameMessagesAndExitCode2() throws Exception {
-    Run r =
+    MainProcess.Run r =
         check(
             config(
                 "  users:\n"
@@ -106,7 +82,7 @@ class CheckCommandTest {
       {GOOD_DATASET, "service: { timeZone: Nowhere/Town }\n", "unknown time zone 'Nowhere/Town'"},
     };
     for (String[] c : cases) {
-      Run r = check(config(c[0], c[1]));
+      MainProcess.Run r = check(config(c[0], c[1]));
       assertThat(r.code()).as(c[2] + ": " + r.out() + r.err()).isEqualTo(2);
       assertThat(r.err()).contains("The configuration has errors:").contains(c[2]);
     }

@@ -2,14 +2,9 @@ package io.integrityauditor.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.File;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -25,28 +20,8 @@ import org.junit.jupiter.api.io.TempDir;
 class ConfigErrorSecretsTest {
   @TempDir Path dir;
 
-  record Run(int code, String out, String err) {}
-
-  Run run(String command, String yaml, Map<String, String> env) throws Exception {
-    Path config = dir.resolve("config-" + System.nanoTime() + ".yml");
-    Files.writeString(config, yaml);
-    List<String> cmd = new ArrayList<>();
-    cmd.add(System.getProperty("java.home") + "/bin/java");
-    cmd.add("-cp");
-    cmd.add(System.getProperty("java.class.path"));
-    cmd.add("io.integrityauditor.IntegrityAuditorApplication");
-    cmd.add(command);
-    cmd.add(config.toString());
-    File out = dir.resolve("out-" + System.nanoTime()).toFile();
-    File err = dir.resolve("err-" + System.nanoTime()).toFile();
-    ProcessBuilder pb = new ProcessBuilder(cmd).redirectOutput(out).redirectError(err);
-    pb.environment().putAll(env);
-    Process p = pb.start();
-    assertThat(p.waitFor(60, TimeUnit.SECONDS)).as("finished in time").isTrue();
-    return new Run(
-        p.exitValue(),
-        Files.readString(out.toPath(), StandardCharsets.UTF_8),
-        Files.readString(err.toPath(), StandardCharsets.UTF_8));
+  MainProcess.Run run(String command, String yaml, Map<String, String> env) throws Exception {
+    return MainProcess.run(dir, command, yaml, env);
   }
 
   static final String DATASET =
@@ -69,7 +44,7 @@ class ConfigErrorSecretsTest {
   @Test
   void aSyntaxErrorNeverPrintsASubstitutedSecret() throws Exception {
     for (String command : List.of("check", "audit", "server")) {
-      Run r = run(command, MISSING_COMMA, Map.of("C_PASSWORD", "EnvSecret_Zq7"));
+      MainProcess.Run r = run(command, MISSING_COMMA, Map.of("C_PASSWORD", "EnvSecret_Zq7"));
       assertThat(r.code()).as(command + ": " + r.err()).isEqualTo(2);
       assertThat(r.err()).as(command).contains("Malformed YAML at line: 3");
       assertThat(r.out() + r.err()).as(command).doesNotContain("EnvSecret_Zq7");
@@ -85,7 +60,7 @@ class ConfigErrorSecretsTest {
   @Test
   void aSecretCutByTheSnippetsWindowIsRedacted() throws Exception {
     String secret = "Lo0ng-Secret-that-the-snippet-window-cuts-9876543210";
-    Run r = run("check", MISSING_COMMA, Map.of("C_PASSWORD", secret));
+    MainProcess.Run r = run("check", MISSING_COMMA, Map.of("C_PASSWORD", secret));
     assertThat(r.code()).as(r.err()).isEqualTo(2);
     assertThat(r.err()).contains("Malformed YAML at line: 3").contains(" ... ");
     assertThat(r.out() + r.err()).doesNotContain("9876543210").doesNotContain("window-cuts");

@@ -2,13 +2,8 @@ package io.integrityauditor.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.File;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -23,26 +18,8 @@ import org.junit.jupiter.api.io.TempDir;
 class DuplicateKeysTest {
   @TempDir Path dir;
 
-  record Run(int code, String out, String err) {}
-
-  Run run(String command, String yaml) throws Exception {
-    Path config = dir.resolve("config-" + System.nanoTime() + ".yml");
-    Files.writeString(config, yaml);
-    List<String> cmd = new ArrayList<>();
-    cmd.add(System.getProperty("java.home") + "/bin/java");
-    cmd.add("-cp");
-    cmd.add(System.getProperty("java.class.path"));
-    cmd.add("io.integrityauditor.IntegrityAuditorApplication");
-    cmd.add(command);
-    cmd.add(config.toString());
-    File out = dir.resolve("out-" + System.nanoTime()).toFile();
-    File err = dir.resolve("err-" + System.nanoTime()).toFile();
-    Process p = new ProcessBuilder(cmd).redirectOutput(out).redirectError(err).start();
-    assertThat(p.waitFor(60, TimeUnit.SECONDS)).as("finished in time").isTrue();
-    return new Run(
-        p.exitValue(),
-        Files.readString(out.toPath(), StandardCharsets.UTF_8),
-        Files.readString(err.toPath(), StandardCharsets.UTF_8));
+  MainProcess.Run run(String command, String yaml) throws Exception {
+    return MainProcess.run(dir, command, yaml, java.util.Map.of());
   }
 
   static final String P =
@@ -67,7 +44,7 @@ class DuplicateKeysTest {
   @Test
   void aKeyWrittenTwiceIsRefusedByEveryCommand() throws Exception {
     for (String command : List.of("check", "audit", "server")) {
-      Run r = run(command, TWO_ENDPOINTS_C);
+      MainProcess.Run r = run(command, TWO_ENDPOINTS_C);
       assertThat(r.code()).as(command + ": " + r.out() + r.err()).isEqualTo(2);
       assertThat(r.err()).as(command).contains("line: 4").contains("Duplicate field 'c'");
       assertThat(r.out() + r.err()).as(command).doesNotContain("Configuration is OK");
