@@ -672,6 +672,26 @@ public final class AuditService {
     }
   }
 
+  /** Rows of a table's scans counted once: each of {@code scans} scans adds its share. */
+  static final class ScanShares {
+    private final int scans;
+    private long scanned;
+    private long counted;
+
+    ScanShares(int scans) {
+      this.scans = Math.max(1, scans);
+    }
+
+    /** The rows to count for {@code rows} more rows scanned by one of the scans. */
+    synchronized long add(long rows) {
+      scanned += rows;
+      long share = scanned / scans;
+      long n = share - counted;
+      counted = share;
+      return n;
+    }
+  }
+
   private BackupInspector backupInspector() {
     Set<String> live = new HashSet<>();
     for (DatasetConfig d : datasets.values()) {
@@ -1002,6 +1022,11 @@ public final class AuditService {
         }
       }
       long rowsChecked = 0;
+      // A table scanned in several hashing flavours (copies of two engines) reads the primary once
+      // per scan: each scan counts its share, so that progress counts the table's rows once and
+      // its ETA holds (before: twice the rows, chunksDone = chunksTotal and an ETA of 0 with half
+      // the work to go).
+      ScanShares shares = new ScanShares(byFlavor.size());
       for (var group : byFlavor.entrySet()) {
         HashFlavor flavor = group.getKey().flavor();
         String scanName = group.getKey().name(configDigest(ds, t, user));
@@ -1117,7 +1142,7 @@ public final class AuditService {
                     new TableComparator.ProgressListener() {
                       @Override
                       public void chunkScanned(long rows, long nanos) {
-                        progress.chunkScanned(t.name(), rows, nanos);
+                        progress.chunkScanned(t.name(), shares.add(rows), nanos);
                       }
 
                       @Override
