@@ -23,8 +23,8 @@ import org.junit.jupiter.api.io.TempDir;
  * modification time), not at every audit; a failed drill is tried again; {@code always} (the
  * default) restores every time.
  */
-class RestoreWhenNewFileTest {
-  static final EndpointConfig B =
+public class RestoreWhenNewFileTest {
+  public static final EndpointConfig B =
       new EndpointConfig("jdbc:postgresql://restore-host/app_restored", "auditor", null, null);
 
   static BackupInspector inspector() {
@@ -39,11 +39,11 @@ class RestoreWhenNewFileTest {
         RestoreLedger.inMemory());
   }
 
-  static BackupConfig backup(Path dir, String when, String command) {
+  public static BackupConfig backup(Path dir, String when, String command) {
     return new BackupConfig("b", null, null, command, dir + "/*.dump", null, null, when);
   }
 
-  static long drills(Path marker) throws Exception {
+  public static long drills(Path marker) throws Exception {
     return Files.exists(marker) ? Files.readAllLines(marker).size() : 0;
   }
 

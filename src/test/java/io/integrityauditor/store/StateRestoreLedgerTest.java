@@ -5,8 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.integrityauditor.TestDatabases;
 import io.integrityauditor.backup.BackupInspector;
 import io.integrityauditor.backup.RestoreLedger;
+import io.integrityauditor.backup.RestoreWhenNewFileTest;
 import io.integrityauditor.config.BackupConfig;
-import io.integrityauditor.config.EndpointConfig;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
@@ -25,13 +25,10 @@ import org.junit.jupiter.api.io.TempDir;
  * drill it had completed before it, whatever {@code restoreWhen}.
  */
 class StateRestoreLedgerTest {
-  static final EndpointConfig B =
-      new EndpointConfig("jdbc:postgresql://restore-host/app_restored", "auditor", null, null);
-
   /** One process's inspector for one run: a new ledger object over the same state database. */
   static BackupInspector inspector(StateStore store, String run) {
     return new BackupInspector(
-            Map.of("b", B),
+            Map.of("b", RestoreWhenNewFileTest.B),
             Set.of(),
             e -> {
               throw new AssertionError("no session: the backup's time comes from its file");
@@ -40,14 +37,6 @@ class StateRestoreLedgerTest {
             Clock.systemUTC(),
             new StateRestoreLedger(store))
         .forRun(run);
-  }
-
-  static BackupConfig backup(Path dir, String when, String command) {
-    return new BackupConfig("b", null, null, command, dir + "/*.dump", null, null, when);
-  }
-
-  static long drills(Path marker) throws Exception {
-    return Files.exists(marker) ? Files.readAllLines(marker).size() : 0;
   }
 
   @Test
@@ -82,30 +71,32 @@ class StateRestoreLedgerTest {
     Files.writeString(dump, "dump one");
     // nanoseconds: the file's time must come back from the state database exactly
     Files.setLastModifiedTime(dump, FileTime.from(Instant.parse("2026-11-24T03:00:00.123456789Z")));
-    BackupConfig newFile = backup(dir, "newFile", "echo {newest} >> " + marker);
+    BackupConfig newFile =
+        RestoreWhenNewFileTest.backup(dir, "newFile", "echo {newest} >> " + marker);
 
     assertThat(inspector(store, "run-1").inspect(newFile, true).restore()).isNotNull();
-    assertThat(drills(marker)).isEqualTo(1);
+    assertThat(RestoreWhenNewFileTest.drills(marker)).isEqualTo(1);
     // A restarted service: skipped, the dump has not changed.
     BackupInspector.State again = inspector(store, "run-2").inspect(newFile, true);
     assertThat(again.restore()).isNull();
     assertThat(again.restoreSkipped())
         .startsWith("restoreWhen newFile: " + dump + " was restored at ")
         .endsWith(" and has not changed");
-    assertThat(drills(marker)).isEqualTo(1);
+    assertThat(RestoreWhenNewFileTest.drills(marker)).isEqualTo(1);
     // Another restore command (or endpoint URL) restores into something else: again.
-    BackupConfig otherCommand = backup(dir, "newFile", "echo {newest} >> " + marker + "; true");
+    BackupConfig otherCommand =
+        RestoreWhenNewFileTest.backup(dir, "newFile", "echo {newest} >> " + marker + "; true");
     assertThat(inspector(store, "run-3").inspect(otherCommand, true).restore()).isNotNull();
-    assertThat(drills(marker)).isEqualTo(2);
+    assertThat(RestoreWhenNewFileTest.drills(marker)).isEqualTo(2);
     // The file rewritten with the same size, one nanosecond later: a new file.
     Files.writeString(dump, "dump two");
     Files.setLastModifiedTime(dump, FileTime.from(Instant.parse("2026-11-24T03:00:00.12345679Z")));
     assertThat(inspector(store, "run-4").inspect(otherCommand, true).restore()).isNotNull();
     assertThat(inspector(store, "run-5").inspect(otherCommand, true).restore()).isNull();
-    assertThat(drills(marker)).isEqualTo(3);
+    assertThat(RestoreWhenNewFileTest.drills(marker)).isEqualTo(3);
 
     // restoreWhen always: a run resumed after its process died does not repeat its own drill.
-    BackupConfig always = backup(dir, null, "echo {newest} >> " + marker);
+    BackupConfig always = RestoreWhenNewFileTest.backup(dir, null, "echo {newest} >> " + marker);
     assertThat(inspector(store, "run-6").inspect(always, true).restore()).isNotNull();
     BackupInspector.State resumed = inspector(store, "run-6").inspect(always, true);
     assertThat(resumed.restore()).isNull();
@@ -113,12 +104,12 @@ class StateRestoreLedgerTest {
         .startsWith("this run restored " + dump + " at ")
         .endsWith(" before it was interrupted; not restored again");
     assertThat(resumed.comparable()).isTrue();
-    assertThat(drills(marker)).isEqualTo(4);
+    assertThat(RestoreWhenNewFileTest.drills(marker)).isEqualTo(4);
     // Any other run restores; and once another run's drill has overwritten the endpoint, the
     // resumed run restores again too.
     assertThat(inspector(store, "run-7").inspect(always, true).restore()).isNotNull();
     assertThat(inspector(store, "run-6").inspect(always, true).restore()).isNotNull();
-    assertThat(drills(marker)).isEqualTo(6);
+    assertThat(RestoreWhenNewFileTest.drills(marker)).isEqualTo(6);
 
     // A drill forgets the previous restore before it starts: a crash during the drill leaves no
     // claim that the endpoint holds a complete restore.
@@ -140,7 +131,7 @@ class StateRestoreLedgerTest {
     assertThat(ledger.get("b").modified())
         .isEqualTo(Instant.parse("2026-11-24T03:00:00.12345679Z"));
     // A failed drill leaves no record either: the resumed run restores again.
-    BackupConfig failing = backup(dir, null, "exit 3");
+    BackupConfig failing = RestoreWhenNewFileTest.backup(dir, null, "exit 3");
     assertThat(inspector(store, "run-9").inspect(failing, true).findings()).hasSize(1);
     assertThat(ledger.get("b")).isNull();
   }
