@@ -176,6 +176,10 @@ public final class PostgresDialect implements Dialect {
       // The insert position: with asynchronous commit a transaction is visible before its WAL is
       // written, and the write position would miss it (a lagging standby looked streaming).
       String lsn = queryString(primary, "SELECT CAST(pg_current_wal_insert_lsn() AS text)");
+      // Not left open while the standby is waited for: the primary's session sat idle in
+      // transaction for up to maxReplicaLag (holding back a concurrent CREATE INDEX
+      // CONCURRENTLY), and the server ended it past the statement timeout, failing the check.
+      endTransaction(primary);
       long t0 = System.nanoTime();
       long deadline = t0 + maxLag.toNanos();
       try (PreparedStatement ps =

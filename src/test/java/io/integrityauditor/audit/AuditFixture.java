@@ -30,6 +30,7 @@ public final class AuditFixture {
   private String primary;
   private final List<String> replicas = new java.util.ArrayList<>();
   private final List<TableConfig> tables = new java.util.ArrayList<>();
+  private Duration statementTimeout = Duration.ofMinutes(1);
 
   /**
    * A PostgreSQL primary database {@code name}_p and a MariaDB copy {@code name}_c (outside the
@@ -71,6 +72,12 @@ public final class AuditFixture {
     return this;
   }
 
+  /** The endpoints' statement timeout (one minute unless set). */
+  public AuditFixture statementTimeout(Duration timeout) {
+    this.statementTimeout = timeout;
+    return this;
+  }
+
   public AuditFixture table(String name, String owner) {
     tables.add(new TableConfig(name, List.of(), owner, null, List.of()));
     return this;
@@ -105,7 +112,7 @@ public final class AuditFixture {
     DatasetConfig ds = new DatasetConfig(primary, replicas, List.of(), null, tables);
     return new AuditService(
         Map.of("d", ds),
-        new EndpointConnector(endpoints, Duration.ofMinutes(1), Duration.ofSeconds(5)),
+        new EndpointConnector(endpoints, statementTimeout, Duration.ofSeconds(5)),
         settings,
         Clock.systemUTC(),
         maxReplicaLag);

@@ -238,6 +238,98 @@ class ReplicationHealthTest {
     assertThat(after.status()).isEqualTo(AuditReport.Status.CONSISTENT);
   }
 
+  /**
+   * A replica applying 3 s late is within a 10 s bound however short the statement timeout (1 s).
+   * Regression: PostgreSQL's check read the primary's position and kept its transaction open while
+   * it waited for the standby, so the primary's session was idle in transaction for the whole wait
+   * (which also holds back a concurrent CREATE INDEX CONCURRENTLY): past the statement timeout the
+   * server ended the session and the check failed; and MariaDB's wait for the replica was one
+   * statement, cut off by the statement timeout. Both reported UNKNOWN ("check failed").
+   */
+  @Test
+  void aReplicaLateWithinTheBoundIsStreamingUnderAShortStatementTimeout() throws Exception {
+    String primary = TestDatabases.pgUrl(TestDatabases.PG_PRIMARY_PORT, "app");
+    String standby = TestDatabases.pgUrl(TestDatabases.PG_STANDBY_PORT, "app");
+    createTable(primary, true);
+    ReplicaTopologyTest.waitForStandby(primary, standby);
+    java.util.List<String> idleInTransaction = new java.util.concurrent.CopyOnWriteArrayList<>();
+    try {
+      TestDatabases.execute(
+          standby, "ALTER SYSTEM SET recovery_min_apply_delay = '3s'", "SELECT pg_reload_conf()");
+      Thread.sleep(300);
+      TestDatabases.execute(primary, "UPDATE health_contacts SET v = 'late' WHERE id = 5");
+      java.util.concurrent.atomic.AtomicBoolean done =
+          new java.util.concurrent.atomic.AtomicBoolean();
+      Thread watcher =
+          new Thread(
+              () -> {
+                try (Connection c = TestDatabases.admin(primary);
+                    Statement st = c.createStatement()) {
+                  while (!done.get()) {
+                    try (java.sql.ResultSet rs =
+                        st.executeQuery(
+                            "SELECT pid FROM pg_stat_activity WHERE application_name ="
+                                + " 'integrity-auditor' AND state = 'idle in transaction'"
+                                + " AND state_change < now() - interval '500 milliseconds'")) {
+                      while (rs.next()) {
+                        idleInTransaction.add(rs.getString(1));
+                      }
+                    }
+                    Thread.sleep(100);
+                  }
+                } catch (Exception e) {
+                  idleInTransaction.add("watcher failed: " + e);
+                }
+              });
+      watcher.start();
+      AuditReport late;
+      try {
+        late =
+            pgFixture()
+                .statementTimeout(Duration.ofSeconds(1))
+                .run(CompareSettings.defaults(), null, Duration.ofSeconds(10));
+      } finally {
+        done.set(true);
+        watcher.join();
+      }
+      assertThat(replication(late).state()).isEqualTo("STREAMING");
+      assertThat(replication(late).lagSeconds()).isGreaterThanOrEqualTo(2.0);
+      assertThat(late.status()).isEqualTo(AuditReport.Status.CONSISTENT);
+      assertThat(idleInTransaction).isEmpty();
+    } finally {
+      TestDatabases.execute(
+          standby, "ALTER SYSTEM RESET recovery_min_apply_delay", "SELECT pg_reload_conf()");
+      ReplicaTopologyTest.waitForStandby(primary, standby);
+    }
+
+    String mprimary = TestDatabases.mariaUrl(TestDatabases.MARIADB_PRIMARY_PORT, "app");
+    String replica = TestDatabases.mariaUrl(TestDatabases.MARIADB_REPLICA_PORT, "app");
+    createTable(mprimary, false);
+    AuditFixture f =
+        new AuditFixture()
+            .primary("p", TestDatabases.mariaEndpoint(TestDatabases.MARIADB_PRIMARY_PORT, "app"))
+            .replica(
+                "replica", TestDatabases.mariaEndpoint(TestDatabases.MARIADB_REPLICA_PORT, "app"))
+            .table("health_contacts", "user_id")
+            .statementTimeout(Duration.ofSeconds(1));
+    ReplicaTopologyTest.waitForReplica(mprimary, replica);
+    try {
+      TestDatabases.execute(
+          replica, "STOP SLAVE", "CHANGE MASTER TO MASTER_DELAY = 3", "START SLAVE");
+      awaitIoThread(replica);
+      TestDatabases.execute(mprimary, "UPDATE health_contacts SET v = 'late' WHERE id = 5");
+      AuditReport late = f.run(CompareSettings.defaults(), null, Duration.ofSeconds(10));
+      assertThat(replication(late).state()).isEqualTo("STREAMING");
+      assertThat(replication(late).lagSeconds()).isGreaterThanOrEqualTo(2.0);
+      assertThat(late.status()).isEqualTo(AuditReport.Status.CONSISTENT);
+    } finally {
+      TestDatabases.execute(
+          replica, "STOP SLAVE", "CHANGE MASTER TO MASTER_DELAY = 0", "START SLAVE");
+      ReplicaTopologyTest.waitForReplica(mprimary, replica);
+      awaitIoThread(replica);
+    }
+  }
+
   @Test
   void mariadbReplicaWithStoppedSqlThreadIsReportedStopped() throws Exception {
     String replica = TestDatabases.mariaUrl(TestDatabases.MARIADB_REPLICA_PORT, "app");
