@@ -30,7 +30,16 @@ public final class Secrets {
    */
   public static io.dropwizard.configuration.EnvironmentVariableSubstitutor recordingSubstitutor() {
     io.dropwizard.configuration.EnvironmentVariableSubstitutor s =
-        new io.dropwizard.configuration.EnvironmentVariableSubstitutor(true);
+        new io.dropwizard.configuration.EnvironmentVariableSubstitutor(true) {
+          @Override
+          public String replace(String source) {
+            String text = super.replace(source);
+            if (text != null) {
+              IN_FILE.addAll(writtenInFile(text));
+            }
+            return text;
+          }
+        };
     s.setVariableResolver(
         name -> {
           String value = System.getenv(name);
@@ -40,6 +49,63 @@ public final class Secrets {
           return value;
         });
     return s;
+  }
+
+  private static final java.util.Set<String> IN_FILE =
+      java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+  /**
+   * The value of a key named like a secret ({@code password}, {@code smtpPassword}, {@code token},
+   * {@code secret}, ...) in YAML text, block or flow style: quoted (an unclosed quote runs to the
+   * end of the line), or plain, taken both up to a flow separator and up to the end of the line
+   * (either may be the value: the text may not parse, which is when it is needed).
+   */
+  private static final Pattern SECRET_KEY_VALUE =
+      Pattern.compile(
+          "(?i)[a-z_]*(?:password|passwd|pwd|secret|token|passphrase)[a-z_]*[\"']?\\s*:[ \\t]+"
+              + "(?:\"((?:[^\"\\\\\\n]|\\\\.)*)|'((?:[^'\\n]|'')*)|([^\\s,}\\]#][^,}\\]\\n]*)"
+              + "|([^\\s#][^\\n]*))");
+
+  /** A URL's password parameter or user-info password in YAML text. */
+  private static final Pattern URL_SECRET =
+      Pattern.compile("(?i)(?:password|passwd|pwd)=([^&\\s\"']+)|//[^/:@\\s]+:([^@/\\s\"']+)@");
+
+  /**
+   * The secrets written in a configuration's text, whether or not it parses: values of keys named
+   * like secrets, and URL passwords ({@link #redactConfigurationError}).
+   */
+  static java.util.Set<String> writtenInFile(String text) {
+    java.util.Set<String> found = new java.util.HashSet<>();
+    java.util.regex.Matcher m = SECRET_KEY_VALUE.matcher(text);
+    while (m.find()) {
+      java.util.List<String> values = new java.util.ArrayList<>();
+      for (int g = 1; g <= 4; g++) {
+        values.add(m.group(g));
+      }
+      if (m.group(3) != null) {
+        int eol = text.indexOf('\n', m.start(3));
+        values.add(text.substring(m.start(3), eol < 0 ? text.length() : eol));
+      }
+      for (String v : values) {
+        if (v != null) {
+          // a plain value ends before a comment; a line's value before trailing blanks
+          int comment = v.indexOf(" #");
+          v = (comment >= 0 ? v.substring(0, comment) : v).strip();
+          if (v.length() >= 3) {
+            found.add(v);
+          }
+        }
+      }
+    }
+    m = URL_SECRET.matcher(text);
+    while (m.find()) {
+      String v = m.group(1) != null ? m.group(1) : m.group(2);
+      if (v.length() >= 3) {
+        found.add(v);
+        found.add(decode(v));
+      }
+    }
+    return found;
   }
 
   /** Secret values the configuration read from the environment (see recordingSubstitutor). */
@@ -59,7 +125,8 @@ public final class Secrets {
     if (message == null) {
       return null;
     }
-    java.util.Set<String> secrets = fromEnvironment();
+    java.util.Set<String> secrets = new java.util.HashSet<>(fromEnvironment());
+    secrets.addAll(IN_FILE);
     String s = redact(message, secrets);
     for (String secret : secrets) {
       for (int k = secret.length() - 1; k >= 3; k--) {

@@ -65,4 +65,46 @@ class ConfigErrorSecretsTest {
     assertThat(r.err()).contains("Malformed YAML at line: 3").contains(" ... ");
     assertThat(r.out() + r.err()).doesNotContain("9876543210").doesNotContain("window-cuts");
   }
+
+  /**
+   * A password written in the file itself (not through {@code ${VAR}}) on the malformed line.
+   * Regression: SnakeYAML's snippet printed it ({@code ... password: LiteralSecret42 ]} and {@code
+   * password: "Literal Secret 42}) on {@code check}, {@code audit} and {@code server}.
+   */
+  @Test
+  void aSyntaxErrorNeverPrintsAPasswordWrittenInTheFile() throws Exception {
+    String flow =
+        "endpoints:\n"
+            + "  p: { url: \"jdbc:postgresql://127.0.0.1:5441/app?password=UrlSecret77\","
+            + " user: postgres, password: LiteralSecret42 ]\n"
+            + DATASET;
+    String unclosed =
+        "endpoints:\n"
+            + "  p:\n"
+            + "    url: jdbc:postgresql://127.0.0.1:5441/app\n"
+            + "    password: \"Literal Secret 42\n"
+            + "    user: postgres\n";
+    String token =
+        "auth:\n" + "  tokens:\n" + "    - { name: bot, role: admin, token: TokenSecret_8812 ]\n";
+    for (String command : List.of("check", "audit", "server")) {
+      MainProcess.Run r = run(command, flow, Map.of());
+      assertThat(r.code()).as(command + ": " + r.err()).isEqualTo(2);
+      assertThat(r.err())
+          .as(command)
+          .contains("Malformed YAML at line: 2")
+          .contains("password: ***");
+      assertThat(r.out() + r.err())
+          .as(command)
+          .doesNotContain("LiteralSecret42")
+          .doesNotContain("UrlSecret77");
+      r = run(command, unclosed, Map.of());
+      assertThat(r.code()).as(command + ": " + r.err()).isEqualTo(2);
+      assertThat(r.err()).as(command).contains("Malformed YAML at line: 4");
+      assertThat(r.out() + r.err()).as(command).doesNotContain("Literal Secret 42");
+      r = run(command, token, Map.of());
+      assertThat(r.code()).as(command + ": " + r.err()).isEqualTo(2);
+      assertThat(r.err()).as(command).contains("Malformed YAML at line: 3");
+      assertThat(r.out() + r.err()).as(command).doesNotContain("TokenSecret_8812");
+    }
+  }
 }
