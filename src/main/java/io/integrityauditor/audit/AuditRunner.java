@@ -213,10 +213,11 @@ public final class AuditRunner {
           continue;
         }
         try {
+          // Its rows are counted when the table resumes (Progress#resumed), as each scan's share:
+          // a table scanned in two flavours started from both scans' rows, up to twice its size.
           partial.put(
               row.tableName() + "\u0000" + row.scan(),
               json.readValue(row.state(), ScanState.class));
-          a.rows.addAndGet(row.rowsScanned());
         } catch (JsonProcessingException e) {
           LOG.warn(
               "run {}: unreadable chunk checkpoint of {} ignored: {}",
@@ -495,6 +496,13 @@ public final class AuditRunner {
     public void chunkScanned(String table, long rowCount, long elapsedNanos) {
       rows.addAndGet(rowCount);
       chunks.incrementAndGet();
+    }
+
+    @Override
+    public void resumed(String table, long rowCount) {
+      // compared by an earlier attempt: not part of this attempt's rate
+      rowsAtStart += rowCount;
+      rows.addAndGet(rowCount);
     }
   }
 }

@@ -61,6 +61,12 @@ public final class AuditService {
     /** A restore drill started ({@code true}) or ended: work that checks no chunk meanwhile. */
     default void restoring(boolean running) {}
 
+    /**
+     * Rows of the table an interrupted attempt of this run had compared, which this attempt does
+     * not compare again (counted once however many scans the table has).
+     */
+    default void resumed(String table, long rows) {}
+
     Progress NONE =
         new Progress() {
           @Override
@@ -1037,10 +1043,14 @@ public final class AuditService {
             && saved.copyNames().equals(names)
             && saved.keyColumns().equals(primaryShape.keyNames())) {
           // This scan completed before the run was interrupted (another scan of the table had not).
+          long scanned = 0;
           for (CopyOutcome o : saved.outcomes()) {
             outcomes.put(o.copy(), o);
             rowsChecked = Math.max(rowsChecked, o.rowsChecked());
+            scanned = Math.max(scanned, o.rowsChecked());
           }
+          // Its rows count as this scan's share of the table's progress.
+          progress.resumed(t.name(), shares.add(scanned));
           LOG.info("table {}: the {} scan completed before the interruption", t.name(), scanName);
           continue;
         }
@@ -1156,6 +1166,16 @@ public final class AuditService {
                     state -> checkpoints.partialReached(t.name(), scanName, state),
                     checkpoints.partialInterval())
                 .withoutCommonKeyOrder(group.getKey().unordered() ? settings.pendingCap() : 0);
+        if (saved != null
+            && !saved.done()
+            && saved.upTo() != null
+            && !group.getKey().unordered()
+            && saved.keyColumns().equals(primaryShape.keyNames())
+            && saved.copyNames().equals(links.stream().map(CopyLink::name).toList())) {
+          // Resumed where the interrupted attempt stopped (TableComparator#usable): the rows it
+          // compared count as this scan's share of the table's progress.
+          progress.resumed(t.name(), shares.add(saved.rowsScanned()));
+        }
         List<CopyOutcome> groupOutcomes = comparator.compare(scan, links);
         for (String behind : comparator.fellBehind()) {
           replication.fellBehind(behind, t.name(), settings.replicaWait());
