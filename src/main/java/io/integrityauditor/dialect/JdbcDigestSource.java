@@ -955,7 +955,7 @@ abstract class JdbcDigestSource implements DigestSource {
   }
 
   @Override
-  public java.util.Set<Key> updatedSince(Collection<Key> wanted, String watermark) {
+  public java.util.Set<Key> updatedSince(Collection<Key> wanted, String watermark, String until) {
     if (wanted.isEmpty() || watermark == null || shape.updatedAt() == null) {
       return java.util.Set.of();
     }
@@ -966,6 +966,13 @@ abstract class JdbcDigestSource implements DigestSource {
         placeholder(shape.updatedAt()),
         watermarkValue(watermark, shape.updatedAt()),
         shape.updatedAt());
+    if (until != null) {
+      sql.append(" AND ").append(q(shape.updatedAt().name())).append(" <= ");
+      sql.param(
+          placeholder(shape.updatedAt()),
+          watermarkValue(until, shape.updatedAt()),
+          shape.updatedAt());
+    }
     sql.append(" AND (");
     keyPredicate(sql, keys, wanted);
     sql.append(")");

@@ -132,8 +132,11 @@ public interface DigestSource extends AutoCloseable {
     return null;
   }
 
-  /** Of these keys, those whose updatedAt column is at or after {@code watermark}. */
-  default java.util.Set<Key> updatedSince(Collection<Key> keys, String watermark) {
+  /**
+   * Of these keys, those whose updatedAt column is at or after {@code watermark} and, when {@code
+   * until} is not null, at or before it.
+   */
+  default java.util.Set<Key> updatedSince(Collection<Key> keys, String watermark, String until) {
     return java.util.Set.of();
   }
 

@@ -112,6 +112,17 @@ public final class TableComparator {
   /** The primary's clock when the comparison began: rows written later are in flight. */
   private String watermark;
 
+  /**
+   * The primary's clock when this comparison began, and the JVM's then: the horizon of stamps a
+   * write can carry ({@link #inFlightHorizon}). Null when the table has no updatedAt.
+   */
+  private java.time.LocalDateTime clockAtStart;
+
+  private long nanosAtStart;
+
+  /** How far ahead of the primary's clock a write's updatedAt may be and still be in flight. */
+  static final java.time.Duration STAMP_AHEAD_LIMIT = java.time.Duration.ofDays(1);
+
   /** Copies of the comparison under way: they share the heap's budget for held rows. */
   private int copyCount = 1;
 
@@ -215,6 +226,25 @@ public final class TableComparator {
     return java.util.Set.copyOf(fellBehindCopies);
   }
 
+  /**
+   * The latest updatedAt a write on its way can carry: the primary's clock now plus {@link
+   * #STAMP_AHEAD_LIMIT} (an application's clock running fast, or local time written into a UTC
+   * column, stay within it); null when unknown. Regression: a row stamped 2099-01-01 or {@code
+   * infinity}, on the primary alone, was in flight on every audit of a copy compared as it is, and
+   * its user never at risk.
+   */
+  String inFlightHorizon() {
+    if (clockAtStart == null) {
+      return null;
+    }
+    java.time.LocalDateTime h =
+        clockAtStart
+            .plusNanos(System.nanoTime() - nanosAtStart)
+            .plus(STAMP_AHEAD_LIMIT)
+            .truncatedTo(java.time.temporal.ChronoUnit.MICROS);
+    return h.format(java.time.format.DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss.SSSSSS"));
+  }
+
   private boolean usable(ScanState s, List<CopyLink> copies) {
     return s != null
         && !s.done()
@@ -252,12 +282,13 @@ public final class TableComparator {
     this.onePassDone = false;
     // A resumed comparison keeps the first run's watermark: rows written since it began are in
     // flight in both parts alike.
+    String clock = shape.updatedAt() == null ? null : primaryScan.currentTime();
+    this.clockAtStart = clock == null ? null : Worker.stamp(clock);
+    this.nanosAtStart = System.nanoTime();
     this.watermark =
         shape.updatedAt() == null
             ? null
-            : from != null && from.watermark() != null
-                ? from.watermark()
-                : primaryScan.currentTime();
+            : from != null && from.watermark() != null ? from.watermark() : clock;
     this.rowsScanned = from == null ? 0 : from.rowsScanned();
     this.lastCheckpointNanos = System.nanoTime();
     this.copyCount = copies.size();
@@ -1514,10 +1545,12 @@ public final class TableComparator {
                 .map(Map.Entry::getKey)
                 .toList();
         java.util.Set<Key> recent = new java.util.HashSet<>();
+        String until = inFlightHorizon();
         for (int i = 0; i < written.size(); i += 200) {
           recent.addAll(
               link.primary()
-                  .updatedSince(written.subList(i, Math.min(written.size(), i + 200)), watermark));
+                  .updatedSince(
+                      written.subList(i, Math.min(written.size(), i + 200)), watermark, until));
         }
         recent.removeAll(stampedAlike(recent, diffs, watermark));
         Map<Key, String> inFlight = new LinkedHashMap<>();
@@ -1612,7 +1645,7 @@ public final class TableComparator {
     }
 
     /** A timestamp's text as its UTC date and time, or null when it is none. */
-    private static java.time.LocalDateTime stamp(String text) {
+    static java.time.LocalDateTime stamp(String text) {
       String t = Values.timestampKey(text);
       try {
         return java.time.LocalDateTime.parse(t.replace(' ', 'T'));

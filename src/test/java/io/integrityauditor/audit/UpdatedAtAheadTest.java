@@ -103,4 +103,81 @@ class UpdatedAtAheadTest {
     assertThat(AuditFixture.copy(r, "public.t", "c").findings())
         .allSatisfy(f -> assertThat(f.columns()).containsExactly("v"));
   }
+
+  /**
+   * On a copy compared as it is, a row on the primary alone whose updatedAt lies more than a day
+   * ahead of the primary's clock is no write on its way: MISSING, and its user at risk; so is a
+   * changed row stamped so far ahead whose copy holds an older stamp. A row stamped ten minutes
+   * ahead stays in flight. Regression (review of session 17, PostgreSQL 15): rows stamped
+   * 2099-01-01 or 'infinity' were in flight on every audit, CONSISTENT, exit 0, no user at risk.
+   */
+  @Test
+  void aRowStampedFarAheadOnThePrimaryAloneIsMissingOnACopyComparedAsItIs() throws Exception {
+    java.time.OffsetDateTime now = java.time.OffsetDateTime.now(java.time.ZoneOffset.UTC);
+    String tenMinutes = now.plusMinutes(10).withNano(250_000_000).toLocalDateTime().toString();
+    String twoDays = now.plusDays(2).withNano(500_000_000).toLocalDateTime().toString();
+    int port = TestDatabases.PG_PRIMARY_PORT;
+    for (String db : new String[] {"farahead_p", "farahead_c"}) {
+      TestDatabases.recreatePgDatabase(port, db);
+      TestDatabases.execute(
+          TestDatabases.pgUrl(port, db),
+          "CREATE TABLE t (id int PRIMARY KEY, owner int NOT NULL, v text,"
+              + " updated_at timestamptz NOT NULL)",
+          "INSERT INTO t SELECT g, g, 'v', '2026-12-01 00:00:00+00' FROM generate_series(1, 100) g");
+    }
+    TestDatabases.execute(
+        TestDatabases.pgUrl(port, "farahead_p"),
+        "INSERT INTO t VALUES (1001, 51, 'far', '2099-01-01'), (1002, 52, 'inf', 'infinity'),"
+            + " (1003, 53, 'soon', '"
+            + tenMinutes
+            + "+00')",
+        "UPDATE t SET v = 'new', updated_at = '" + twoDays + "+00' WHERE id = 8");
+    AuditReport pg =
+        new AuditFixture()
+            .primary("p", TestDatabases.pgEndpoint(port, "farahead_p"))
+            .replica("c", TestDatabases.pgEndpoint(port, "farahead_c"))
+            .table(new TableConfig("public.t", List.of(), "owner", "updated_at", List.of()))
+            .run(CompareSettings.defaults());
+    assertThat(pg.replication().get(0).state()).isEqualTo("NOT_A_REPLICA");
+    assertThat(AuditFixture.findings(pg, "public.t", "c"))
+        .containsExactlyInAnyOrder("MISSING 1001", "MISSING 1002", "CHANGED 8");
+    assertThat(AuditFixture.copy(pg, "public.t", "c").inFlight()).isEqualTo(1);
+    assertThat(pg.usersAtRiskSample()).containsExactlyInAnyOrder("8", "51", "52");
+    assertThat(pg.exitCode()).isEqualTo(1);
+
+    // MariaDB: DATETIME(6) and DATETIME (whole seconds: the bound truncated as the column is).
+    int my = TestDatabases.MARIADB_PRIMARY_PORT;
+    for (String db : new String[] {"farahead_p", "farahead_c"}) {
+      TestDatabases.recreateMariaDatabase(my, db);
+      try (java.sql.Connection c = TestDatabases.mariaUnlogged(TestDatabases.mariaUrl(my, db));
+          java.sql.Statement st = c.createStatement()) {
+        st.execute(
+            "CREATE TABLE t (id INT PRIMARY KEY, owner INT NOT NULL, v VARCHAR(20),"
+                + " updated_at DATETIME(6) NOT NULL)");
+        st.execute("INSERT INTO t SELECT seq, seq, 'v', '2026-12-01 00:00:00' FROM seq_1_to_100");
+        if (db.endsWith("_p")) {
+          st.execute(
+              "INSERT INTO t VALUES (1001, 51, 'far', '2099-01-01'),"
+                  + " (1003, 53, 'soon', '"
+                  + tenMinutes.replace('T', ' ')
+                  + "')");
+          st.execute(
+              "UPDATE t SET v = 'new', updated_at = '"
+                  + twoDays.replace('T', ' ')
+                  + "' WHERE id = 8");
+        }
+      }
+    }
+    AuditReport maria =
+        new AuditFixture()
+            .primary("p", TestDatabases.mariaEndpoint(my, "farahead_p"))
+            .replica("c", TestDatabases.mariaEndpoint(my, "farahead_c"))
+            .table(new TableConfig("t", List.of(), "owner", "updated_at", List.of()))
+            .run(CompareSettings.defaults());
+    assertThat(maria.replication().get(0).state()).isEqualTo("NOT_A_REPLICA");
+    assertThat(AuditFixture.findings(maria, "t", "c"))
+        .containsExactlyInAnyOrder("MISSING 1001", "CHANGED 8");
+    assertThat(AuditFixture.copy(maria, "t", "c").inFlight()).isEqualTo(1);
+    assertThat(maria.usersAtRiskSample()).containsExactlyInAnyOrder("8", "51");
+  }
 }
