@@ -514,7 +514,7 @@ public final class AuditService {
               complete = false;
               break;
             }
-            owners.add(rs.getString(1));
+            owners.add(io.integrityauditor.engine.Values.ownerText(rs.getObject(1), shape.owner()));
           }
         }
       }

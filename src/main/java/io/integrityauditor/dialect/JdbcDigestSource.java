@@ -865,7 +865,8 @@ abstract class JdbcDigestSource implements DigestSource {
         rs -> {
           Key k = readKeyAt(rs, 1);
           long h = hashValue(rs, nk + 1);
-          String owner = rs.getString(nk + 2);
+          String owner =
+              io.integrityauditor.engine.Values.ownerText(rs.getString(nk + 2), shape.owner());
           count(owner);
           bytes += 8;
           return new RowHash(k, h, owner);

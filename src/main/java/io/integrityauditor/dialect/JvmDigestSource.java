@@ -786,7 +786,7 @@ final class JvmDigestSource extends JdbcDigestSource {
 
   private String owner(ResultSet rs) throws SQLException {
     Object o = rs.getObject(shape.key().size() + shape.compared().size() + 1);
-    return o == null ? null : Values.canonicalText(o);
+    return Values.ownerText(o, shape.owner());
   }
 
   @Override

@@ -919,6 +919,9 @@ public final class PostgresDialect implements Dialect {
         ps.setLong(idx, l);
       } else if (value instanceof BigDecimal d) {
         ps.setBigDecimal(idx, d);
+      } else if (value instanceof byte[] b) {
+        // a one-user audit's user of a bytea owner (Values#ownerValue)
+        ps.setBytes(idx, b);
       } else {
         ps.setString(idx, value == null ? null : value.toString());
       }
