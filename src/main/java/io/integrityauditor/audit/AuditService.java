@@ -337,6 +337,7 @@ public final class AuditService {
     // False when some copy lost more rows than are kept in memory for the roll-up (2,000,000 by
     // default): usersAtRisk is then a lower bound, while the per-copy counts stay exact.
     boolean riskComplete = true;
+    String notAnOwner = null;
     for (TableConfig t : ds.tables()) {
       if (request.table() != null && !request.table().equals(t.name())) {
         continue;
@@ -360,6 +361,14 @@ public final class AuditService {
         TableRun run =
             auditTable(
                 ds, t, copies, replication, request.user(), progress, cancelled, checkpoints);
+        if (run.notAnOwner() != null && request.table() == null) {
+          // One user across a dataset whose tables' owners are of several types (text, uuid,
+          // bigint): a table whose owner this user cannot be holds none of the user's rows.
+          // Regression: the whole audit failed (exit 2) on the first such table. When no table
+          // can hold the user, the audit fails with the message (below).
+          notAnOwner = notAnOwner == null ? run.notAnOwner() : notAnOwner;
+          continue;
+        }
         done = atRisk(run, copies);
         switch (undecided(run, copies)) {
           case UNKNOWN -> done = new TableCheckpoint(done.report(), done.atRiskOwners(), false);
@@ -391,6 +400,10 @@ public final class AuditService {
       }
       atRisk.addAll(done.atRiskOwners());
       riskComplete &= done.atRiskComplete();
+    }
+    if (notAnOwner != null && tables.isEmpty()) {
+      failed = true;
+      error = error == null ? notAnOwner : error;
     }
     findings |= replication.anyFinding();
     // Users at risk are a finding even when every copy is consistent in itself (a backup
@@ -544,7 +557,15 @@ public final class AuditService {
   /** A copy to compare; {@code backup} is the backup's state, null for a replica. */
   private record CopySpec(String endpoint, String role, BackupInspector.State backup) {}
 
-  private record TableRun(TableReport report, List<CopyOutcome> outcomes) {}
+  /**
+   * A table's comparison; {@code notAnOwner}: the one-user audit's user can be no value of the
+   * table's owner column (the message), and nothing was compared.
+   */
+  private record TableRun(TableReport report, List<CopyOutcome> outcomes, String notAnOwner) {
+    TableRun(TableReport report, List<CopyOutcome> outcomes) {
+      this(report, outcomes, null);
+    }
+  }
 
   /**
    * A copy ready to compare; {@code unordered} when it sorts the key differently from the primary
@@ -981,9 +1002,14 @@ public final class AuditService {
       open.add(pc);
       primaryShape = primaryDialect.describe(pc, req);
       if (user != null) {
-        // A user that is no value of the owner column's type fails the table here, with one
+        // A user that is no value of the owner column's type has no row here: said with one
         // message whatever the engine (never a cast error, nor another user's rows on MariaDB).
-        io.integrityauditor.engine.Values.ownerValue(user, primaryShape.owner());
+        try {
+          io.integrityauditor.engine.Values.ownerValue(user, primaryShape.owner());
+        } catch (io.integrityauditor.engine.Values.NotAnOwnerValue e) {
+          String msg = "primary '" + ds.primary() + "': " + e.getMessage();
+          return new TableRun(new TableReport(t.name(), 0, 0, List.of(), msg), List.of(), msg);
+        }
         primaryShape = primaryShape.withOwnerFilter(user);
       }
       // Prepare every copy: resolve the table there and choose how rows are hashed.

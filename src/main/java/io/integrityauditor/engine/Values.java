@@ -95,6 +95,11 @@ public final class Values {
       }
       return HEX.parseHex(hex);
     }
+    if (owner.typeName().equalsIgnoreCase("uuid")
+        && !s.replaceAll("[{}-]", "").matches("[0-9a-fA-F]{32}")) {
+      // refused here rather than by the server's cast error
+      throw notAValue(user, owner);
+    }
     switch (owner.jdbcType()) {
       case java.sql.Types.TINYINT,
           java.sql.Types.SMALLINT,
@@ -128,9 +133,16 @@ public final class Values {
     }
   }
 
+  /** A user id that no value of the owner column's type can be. */
+  public static final class NotAnOwnerValue extends IllegalArgumentException {
+    NotAnOwnerValue(String message) {
+      super(message);
+    }
+  }
+
   private static IllegalArgumentException notAValue(String user, Column owner) {
     String shown = user.length() > 100 ? user.substring(0, 100) + "..." : user;
-    return new IllegalArgumentException(
+    return new NotAnOwnerValue(
         "user '"
             + shown
             + "' is not a value of the owner column "

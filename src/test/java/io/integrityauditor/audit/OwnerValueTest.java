@@ -257,4 +257,81 @@ class OwnerValueTest {
         .isInstanceOf(AuditService.UnknownTargetException.class)
         .hasMessage("table 'b' of dataset 'd' has no 'owner' column to select a user by");
   }
+
+  /**
+   * One user across a dataset whose tables' owners are of several types: a table whose owner the
+   * user cannot be holds none of the user's rows and is left out; only when no table can hold the
+   * user does the audit fail. Regression (review of session 17): {@code --user 7} failed the whole
+   * audit (exit 2) on the dataset's uuid-owned table, with PostgreSQL's own cast error.
+   */
+  @Test
+  void aUserOfOneOwnerTypeIsAuditedAcrossADatasetOfSeveralOwnerTypes() throws Exception {
+    String uuid = "a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11";
+    int port = TestDatabases.PG_PRIMARY_PORT;
+    for (String db : new String[] {"ownertypes_p", "ownertypes_c"}) {
+      TestDatabases.recreatePgDatabase(port, db);
+      TestDatabases.execute(
+          TestDatabases.pgUrl(port, db),
+          "CREATE TABLE ib (id int PRIMARY KEY, owner bigint NOT NULL, v text)",
+          "INSERT INTO ib SELECT g, g % 10, 'v' FROM generate_series(1, 50) g",
+          "CREATE TABLE ut (id int PRIMARY KEY, owner uuid NOT NULL, v text)",
+          "INSERT INTO ut SELECT g, CASE WHEN g % 2 = 0 THEN '"
+              + uuid
+              + "'"
+              + " ELSE gen_random_uuid() END, 'v' FROM generate_series(1, 50) g",
+          "CREATE TABLE tt (id int PRIMARY KEY, owner text NOT NULL, v text)",
+          "INSERT INTO tt SELECT g, CASE g % 3 WHEN 0 THEN '7' WHEN 1 THEN 'abc' ELSE '"
+              + uuid
+              + "' END, 'v' FROM generate_series(1, 50) g");
+    }
+    // user 7 lost a row in ib and one in tt; the uuid user one in ut; abc one in tt
+    TestDatabases.execute(
+        TestDatabases.pgUrl(port, "ownertypes_c"),
+        "DELETE FROM ib WHERE id = 7",
+        "DELETE FROM ut WHERE id = 2",
+        "DELETE FROM tt WHERE id IN (3, 4)");
+    AuditFixture f =
+        new AuditFixture()
+            .primary("p", TestDatabases.pgEndpoint(port, "ownertypes_p"))
+            .replica("c", TestDatabases.pgEndpoint(port, "ownertypes_c"))
+            .table("ib", "owner")
+            .table("ut", "owner")
+            .table("tt", "owner");
+    AuditReport seven = f.runUser(CompareSettings.defaults(), null, "7");
+    assertThat(seven.tables())
+        .extracting(AuditReport.TableReport::table)
+        .containsExactly("ib", "tt");
+    assertThat(seven.error()).isNull();
+    assertThat(AuditFixture.findings(seven, "ib", "c")).containsExactly("MISSING 7");
+    assertThat(AuditFixture.findings(seven, "tt", "c")).containsExactly("MISSING 3");
+    assertThat(seven.usersAtRiskSample()).containsExactly("7");
+    assertThat(seven.exitCode()).isEqualTo(1);
+
+    AuditReport u = f.runUser(CompareSettings.defaults(), null, uuid);
+    assertThat(u.tables()).extracting(AuditReport.TableReport::table).containsExactly("ut", "tt");
+    assertThat(AuditFixture.findings(u, "ut", "c")).containsExactly("MISSING 2");
+    assertThat(AuditFixture.findings(u, "tt", "c")).isEmpty();
+    assertThat(u.usersAtRiskSample()).containsExactly(uuid);
+
+    AuditReport abc = f.runUser(CompareSettings.defaults(), null, "abc");
+    assertThat(abc.tables()).extracting(AuditReport.TableReport::table).containsExactly("tt");
+    assertThat(AuditFixture.findings(abc, "tt", "c")).containsExactly("MISSING 4");
+
+    // Named, a table whose owner the user cannot be still fails clearly (exit 2).
+    AuditReport named = f.runUser(CompareSettings.defaults(), "ut", "7");
+    assertThat(named.tables().get(0).error())
+        .isEqualTo("primary 'p': user '7' is not a value of the owner column owner (uuid)");
+    assertThat(named.exitCode()).isEqualTo(2);
+    // And so does a dataset none of whose tables can hold the user.
+    AuditFixture numbers =
+        new AuditFixture()
+            .primary("p", TestDatabases.pgEndpoint(port, "ownertypes_p"))
+            .replica("c", TestDatabases.pgEndpoint(port, "ownertypes_c"))
+            .table("ib", "owner")
+            .table("ut", "owner");
+    AuditReport none = numbers.runUser(CompareSettings.defaults(), null, "abc");
+    assertThat(none.tables()).isEmpty();
+    assertThat(none.error()).contains("user 'abc' is not a value of the owner column owner");
+    assertThat(none.exitCode()).isEqualTo(2);
+  }
 }
