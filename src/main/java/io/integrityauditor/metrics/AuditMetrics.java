@@ -213,7 +213,9 @@ public final class AuditMetrics implements MultiCollector {
             "dataset",
             ds);
         Map<String, Double> backupTimes = new LinkedHashMap<>();
+        Set<String> inspected = new java.util.HashSet<>();
         for (JsonNode b : report.path("backups")) {
+          inspected.add(b.path("endpoint").asText());
           // A backup whose files are missing has no newest backup, whatever the copy restored
           // earlier still says (regression: its asOf kept IntegrityBackupMissing from firing).
           boolean missing =
@@ -229,8 +231,17 @@ public final class AuditMetrics implements MultiCollector {
           }
         }
         for (BackupConfig b : cfg.backups()) {
-          backupTime.add(
-              backupTimes.getOrDefault(b.endpoint(), 0.0), "dataset", ds, "endpoint", b.endpoint());
+          // Only a backup the last complete audit inspected: 0 says it found none. Regression: a
+          // backup just added to the configuration read 0 until the next audit, and
+          // IntegrityBackupMissing paged for a backup nobody had looked at yet.
+          if (inspected.contains(b.endpoint())) {
+            backupTime.add(
+                backupTimes.getOrDefault(b.endpoint(), 0.0),
+                "dataset",
+                ds,
+                "endpoint",
+                b.endpoint());
+          }
           if (b.maxAge() != null) {
             backupMaxAge.add(b.maxAge().toSeconds(), "dataset", ds, "endpoint", b.endpoint());
           }
@@ -333,7 +344,9 @@ public final class AuditMetrics implements MultiCollector {
                             + " FROM audit_copies c"
                             + " JOIN audit_tables t ON t.run_id = c.run_id AND t.table_name = c.table_name"
                             + " JOIN audit_runs r ON r.id = c.run_id"
-                            + " WHERE c.status <> 'FAILED' GROUP BY r.dataset, c.endpoint"
+                            + " WHERE "
+                            + io.integrityauditor.store.RunDao.COMPARED_COPY
+                            + " GROUP BY r.dataset, c.endpoint"
                             + " UNION ALL SELECT dataset, endpoint, rows_checked AS n"
                             + " FROM purged_row_counts"
                             + ") x GROUP BY dataset, endpoint")
@@ -373,7 +386,11 @@ public final class AuditMetrics implements MultiCollector {
       }
       for (JsonNode c : t.path("copies")) {
         String status = c.path("status").asText("");
-        if (status.equals("CONSISTENT") || status.equals("FINDINGS")) {
+        // Compared only: a backup "not compared" (its restore failed, no backup was found) is
+        // FINDINGS without having been opened. Regression: a backup on a port nothing listens on,
+        // whose restore command failed, was exported up (1) and resolved IntegrityEndpointDown.
+        if ((status.equals("CONSISTENT") || status.equals("FINDINGS"))
+            && c.path("hashing").isTextual()) {
           out.put(c.path("endpoint").asText(), 1);
         }
       }
@@ -388,7 +405,8 @@ public final class AuditMetrics implements MultiCollector {
       }
     }
     for (JsonNode b : report.path("backups")) {
-      if (b.path("asOf").isTextual()) {
+      // read from the endpoint itself (not a dump file's modification time)
+      if (b.path("asOf").isTextual() && b.path("asOfSource").asText("").equals("asOf query")) {
         out.put(b.path("endpoint").asText(), 1);
       }
     }

@@ -312,12 +312,23 @@ public interface RunDao {
   @RegisterConstructorMapper(PurgedCount.class)
   List<PurgedCount> endedRunsFinishedBefore(@Bind("before") Instant before);
 
-  /** As the metric counts rows: every copy that did not fail, per table completed. */
+  /**
+   * A copy of a table that was compared (alias {@code c} of audit_copies): not FAILED, and not a
+   * backup that was not compared (a restore that failed, no backup found, no asOf time), which is
+   * stored as FINDINGS without a divergent row — a compared copy is FINDINGS only with one.
+   * Regression: such a backup counted the table's rows in integrity_rows_checked_total.
+   */
+  String COMPARED_COPY =
+      "c.status <> 'FAILED' AND NOT (c.status = 'FINDINGS' AND c.missing + c.extra + c.changed = 0)";
+
+  /** As the metric counts rows: every copy compared, per table completed. */
   @SqlQuery(
       "SELECT r.dataset, c.endpoint AS label, SUM(t.rows_checked) AS amount FROM audit_copies c"
           + " JOIN audit_tables t ON t.run_id = c.run_id AND t.table_name = c.table_name"
           + " JOIN audit_runs r ON r.id = c.run_id"
-          + " WHERE c.status <> 'FAILED' AND r.finished_at < :before AND r.id NOT IN "
+          + " WHERE "
+          + COMPARED_COPY
+          + " AND r.finished_at < :before AND r.id NOT IN "
           + NEWEST_COMPLETE
           + " GROUP BY r.dataset, c.endpoint")
   @RegisterConstructorMapper(PurgedCount.class)

@@ -38,6 +38,16 @@ final class MetricsOfRuns implements AutoCloseable {
     return this;
   }
 
+  /** Run {@code id}'s table public.contacts with {@code rows} rows, and its copies as stored. */
+  MetricsOfRuns table(String id, long rows, io.integrityauditor.store.CopyResult... copies) {
+    RunDao dao = store.runs();
+    dao.insertTable(
+        new io.integrityauditor.store.TableCheckpointRow(
+            id, "public.contacts", Instant.parse("2026-12-01T12:00:00Z"), rows, "{}"));
+    dao.insertCopies(List.of(copies));
+    return this;
+  }
+
   /** The Prometheus text of dataset users over public.contacts with these copies. */
   String exported(List<String> replicas, List<io.integrityauditor.config.BackupConfig> backups)
       throws Exception {
