@@ -761,6 +761,7 @@ public final class AuditService {
               st.asOfSource(),
               b.maxAge() == null ? null : b.maxAge().toSeconds(),
               newest == null ? null : newest.path().toString(),
+              newest == null || newest.modified() == null ? null : newest.modified().toString(),
               newest == null ? null : newest.bytes(),
               previous == null ? null : previous.bytes(),
               r == null

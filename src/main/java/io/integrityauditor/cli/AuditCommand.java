@@ -275,6 +275,7 @@ public final class AuditCommand extends ConfiguredCommand<IntegrityAuditorConfig
             "asOf query",
             1L,
             "f",
+            "2009-10-01T00:00:00Z",
             1L,
             1L,
             new AuditReport.RestoreReport("true", 0, 1, false, ""),

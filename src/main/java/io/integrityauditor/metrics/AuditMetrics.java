@@ -223,8 +223,14 @@ public final class AuditMetrics implements MultiCollector {
                   .contains("MISSING_BACKUP");
           if (b.path("asOf").isTextual() && !missing) {
             try {
-              backupTimes.put(
-                  b.path("endpoint").asText(), seconds(Instant.parse(b.path("asOf").asText())));
+              double t = seconds(Instant.parse(b.path("asOf").asText()));
+              // The older of the backup's time and its newest dump file's: the report calls the
+              // backup STALE when either is older than maxAge. Regression: dump files three days
+              // old beside an asOf of an hour ago were STALE in the report, and no alert fired.
+              if (b.path("newestFileTime").isTextual()) {
+                t = Math.min(t, seconds(Instant.parse(b.path("newestFileTime").asText())));
+              }
+              backupTimes.put(b.path("endpoint").asText(), t);
             } catch (RuntimeException ignored) {
               // not an instant: treated as unknown
             }

@@ -245,6 +245,8 @@ class BackupPostgresTest {
                   + dir.resolve("users-2.dump")
                   + "'");
       assertThat(br.newestFile()).isEqualTo(dir.resolve("users-2.dump").toString());
+      assertThat(br.newestFileTime())
+          .isEqualTo(Files.getLastModifiedTime(dir.resolve("users-2.dump")).toInstant().toString());
       assertThat(br.newestFileBytes()).isEqualTo(Files.size(full));
       assertThat(br.previousFileBytes()).isEqualTo(Files.size(full));
       assertThat(br.asOf()).isEqualTo(takenAt.toString());

@@ -43,4 +43,32 @@ class BackupMissingMetricTest {
                     + " /backups/*.dump\"}]"))
         .contains(line + "0.0");
   }
+
+  /**
+   * A backup whose asOf is recent but whose newest dump file is older than maxAge is STALE in the
+   * report, and its time is the file's. Regression (review of session 17): the asOf (an hour ago)
+   * was exported beside dump files three days old, and IntegrityBackupStale never fired.
+   */
+  @Test
+  void theBackupTimeIsTheOlderOfItsAsOfAndItsNewestFile() throws Exception {
+    String line = "integrity_backup_last_timestamp_seconds{dataset=\"users\",endpoint=\"backup\"} ";
+    try (MetricsOfRuns m = new MetricsOfRuns()) {
+      String text =
+          m.run(
+                  "r1",
+                  Instant.parse("2026-12-04T12:00:00Z"),
+                  "FINDINGS",
+                  null,
+                  "{\"backups\":[{\"endpoint\":\"backup\",\"asOf\":\"2026-12-04T11:00:00Z\","
+                      + "\"newestFileTime\":\"2026-12-01T12:00:00Z\",\"stale\":true,"
+                      + "\"findings\":[{\"kind\":\"STALE\",\"message\":\"newest backup file"
+                      + " ... older than maxAge\"}]}],\"replication\":[]}")
+              .exported(
+                  List.of(),
+                  List.of(
+                      new BackupConfig(
+                          "backup", "SELECT now()", Duration.hours(26), null, "/backups/*.dump")));
+      assertThat(text).contains(line + "1.7961264E9");
+    }
+  }
 }
