@@ -82,8 +82,11 @@ public final class DatasetResource {
       NewestBackup best = null;
       for (JsonNode b : json.readTree(run.report()).path("backups")) {
         String asOf = b.path("asOf").isTextual() ? b.path("asOf").asText() : null;
-        if (asOf != null
-            && (best == null || best.asOf() == null || asOf.compareTo(best.asOf()) > 0)) {
+        // The newest backup with a time; with none, the first backup with what was wrong with it.
+        // Regression: a backup without a time (MISSING_BACKUP, RESTORE_FAILED) was left out, so
+        // newestBackup was null and its findings never shown, while IntegrityBackupMissing fired.
+        if (best == null
+            || asOf != null && (best.asOf() == null || asOf.compareTo(best.asOf()) > 0)) {
           best =
               new NewestBackup(
                   b.path("endpoint").asText(),
