@@ -314,11 +314,12 @@ public class IntegrityAuditorApplication extends Application<IntegrityAuditorCon
     JvmMetrics.builder().register(registry);
     registry.register(
         new AuditMetrics(
-            config.getDatasets(),
-            store,
-            json,
-            service.getTimeZone(),
-            config.getAudit().getMaxReplicaLag().toMilliseconds() / 1000.0));
+                config.getDatasets(),
+                store,
+                json,
+                service.getTimeZone(),
+                config.getAudit().getMaxReplicaLag().toMilliseconds() / 1000.0)
+            .withScheduleStart(scheduler::scheduleStart));
 
     // Location: /api/audits/{id} as the contract says; Jersey would otherwise absolutize it
     // against the request's host, which behind a proxy is not the address clients use.

@@ -44,6 +44,20 @@ public final class AuditMetrics implements MultiCollector {
   private final String timeZone;
   private final double maxReplicaLagSeconds;
 
+  /** When each dataset's current schedule started, from the scheduler; null when unknown. */
+  private volatile java.util.function.Function<String, Instant> scheduleStart = ds -> null;
+
+  /**
+   * Exports {@code integrity_audit_schedule_start_timestamp_seconds}: the time a dataset that never
+   * succeeded is stale from (IntegrityAuditStale), instead of the epoch. Regression (review of
+   * session 17): a dataset scheduled daily at 03:00, added at 20:34, paged critical at 20:49
+   * ("Three audits in a row did not complete") before its first run was due.
+   */
+  public AuditMetrics withScheduleStart(java.util.function.Function<String, Instant> start) {
+    this.scheduleStart = start;
+    return this;
+  }
+
   public AuditMetrics(
       Map<String, DatasetConfig> datasets,
       StateStore store,
@@ -142,6 +156,11 @@ public final class AuditMetrics implements MultiCollector {
             "integrity_audit_schedule_interval_seconds",
             "Seconds between two scheduled audits of the dataset",
             false);
+    Family scheduleStarted =
+        new Family(
+            "integrity_audit_schedule_start_timestamp_seconds",
+            "When the dataset's current schedule started (its first audit is due after it)",
+            false);
     Family backupMaxAge =
         new Family("integrity_backup_max_age_seconds", "Configured maxAge of the backup", false);
     Family maxLag =
@@ -160,6 +179,7 @@ public final class AuditMetrics implements MultiCollector {
             lag,
             up,
             interval,
+            scheduleStarted,
             backupMaxAge,
             maxLag,
             running,
@@ -292,6 +312,10 @@ public final class AuditMetrics implements MultiCollector {
         long iv = AuditScheduler.intervalSeconds(cfg.schedule(), timeZone);
         if (iv > 0) {
           interval.add(iv, "dataset", ds);
+          Instant started = scheduleStart.apply(ds);
+          if (started != null) {
+            scheduleStarted.add(seconds(started), "dataset", ds);
+          }
         }
         running.add(
             dao.active(ds).stream().anyMatch(r -> AuditRun.RUNNING.equals(r.status())) ? 1 : 0,

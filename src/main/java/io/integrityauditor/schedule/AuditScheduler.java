@@ -51,7 +51,7 @@ public final class AuditScheduler implements Managed {
   private final ServiceSettings settings;
   private final java.util.List<ExtraJob> extraJobs =
       new java.util.concurrent.CopyOnWriteArrayList<>();
-  private Scheduler scheduler;
+  private volatile Scheduler scheduler;
 
   /** Another durable job (the weekly report): built by its own factory, upserted at start. */
   public interface ExtraJob {
@@ -205,6 +205,24 @@ public final class AuditScheduler implements Managed {
   }
 
   /** Hands a queued run to the dataset's job; a no-op when its trigger already exists. */
+  /**
+   * When the dataset's current schedule started (its cron trigger's start time: when it was
+   * scheduled, or rescheduled after a change of its cron expression; kept across restarts by a
+   * clustered job store, the time of the start with the in-memory one), or null without one.
+   */
+  public java.time.Instant scheduleStart(String dataset) {
+    Scheduler s = scheduler;
+    if (s == null) {
+      return null;
+    }
+    try {
+      Trigger t = s.getTrigger(TriggerKey.triggerKey(dataset, SCHEDULE_GROUP));
+      return t == null || t.getStartTime() == null ? null : t.getStartTime().toInstant();
+    } catch (SchedulerException e) {
+      return null;
+    }
+  }
+
   public void enqueue(String runId, String dataset) {
     TriggerKey key = TriggerKey.triggerKey(runId, RUN_GROUP);
     try {

@@ -45,6 +45,7 @@ class AlertRulesTest {
           "integrity_replica_lag_seconds",
           "integrity_endpoint_up",
           "integrity_audit_schedule_interval_seconds",
+          "integrity_audit_schedule_start_timestamp_seconds",
           "integrity_backup_max_age_seconds",
           "integrity_replica_max_lag_seconds",
           "integrity_audit_running");
