@@ -838,10 +838,18 @@ public final class AuditService {
               + table
               + " was compared; the rows it differed in since could not be judged (counted in"
               + " flight)";
+      // It was more than the wait behind (the wait is at least maxReplicaLag): that is its lag
+      // for the report and integrity_replica_lag_seconds, not the re-check's. Regression: a
+      // standby that caught up by the re-check was LAGGING with a lag under a second, below the
+      // bound, and IntegrityReplicaLag (lag > max lag) never fired for the finding.
+      double behind = Math.nextUp(wait.toMillis() / 1000.0);
       ReplicationHealth reported =
           now.isFinding()
               ? ReplicationHealth.of(now.state(), now.lagSeconds(), now.message() + "; " + why)
-              : ReplicationHealth.of(ReplicationHealth.State.LAGGING, now.lagSeconds(), why);
+              : ReplicationHealth.of(
+                  ReplicationHealth.State.LAGGING,
+                  now.lagSeconds() == null ? behind : Math.max(now.lagSeconds(), behind),
+                  why);
       checks.put(replica, CompletableFuture.completedFuture(reported));
     }
 

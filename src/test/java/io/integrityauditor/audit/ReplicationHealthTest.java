@@ -239,6 +239,62 @@ class ReplicationHealthTest {
   }
 
   /**
+   * A standby that falls behind during the audit (its apply delay raised to 3 s after its health
+   * check, with a 2 s bound) and has caught up by the re-check is LAGGING with a lag above the
+   * bound, so that IntegrityReplicaLag (lag > max lag) fires. Regression (review of session 17):
+   * its lag was the re-check's, under a second, and no alert fired for the finding.
+   */
+  @Test
+  void aStandbyThatFellBehindDuringTheAuditExportsALagAboveTheBound() throws Exception {
+    String primary = TestDatabases.pgUrl(TestDatabases.PG_PRIMARY_PORT, "app");
+    String standby = TestDatabases.pgUrl(TestDatabases.PG_STANDBY_PORT, "app");
+    createTable(primary, true);
+    ReplicaTopologyTest.waitForStandby(primary, standby);
+    AuditService.Progress lateOnStart =
+        new AuditService.Progress() {
+          @Override
+          public void tableStarted(String table, long estimatedRows) {
+            try {
+              Thread.sleep(1500);
+              TestDatabases.execute(
+                  standby,
+                  "ALTER SYSTEM SET recovery_min_apply_delay = '3s'",
+                  "SELECT pg_reload_conf()");
+              Thread.sleep(300);
+              TestDatabases.execute(primary, "UPDATE health_contacts SET v = 'new' WHERE id = 77");
+            } catch (Exception e) {
+              throw new IllegalStateException(e);
+            }
+          }
+
+          @Override
+          public void chunkScanned(String table, long rows, long elapsedNanos) {}
+        };
+    try {
+      // the comparison waits for the standby as long as the bound (2 s), not the default 10 s
+      CompareSettings settings =
+          CompareSettings.defaults()
+              .withReplicaSync(Duration.ofSeconds(1), CompareSettings.defaults().recheckAttempts());
+      AuditReport r =
+          pgFixture()
+              .run(
+                  settings,
+                  null,
+                  lateOnStart,
+                  AuditService.Checkpoints.NONE,
+                  Duration.ofSeconds(2));
+      assertThat(replication(r).state()).isEqualTo("LAGGING");
+      assertThat(replication(r).message()).contains("fell behind during the audit");
+      assertThat(replication(r).lagSeconds()).isGreaterThan(2.0);
+      assertThat(r.exitCode()).isEqualTo(1);
+    } finally {
+      TestDatabases.execute(
+          standby, "ALTER SYSTEM RESET recovery_min_apply_delay", "SELECT pg_reload_conf()");
+      ReplicaTopologyTest.waitForStandby(primary, standby);
+    }
+  }
+
+  /**
    * A replica applying 3 s late is within a 10 s bound however short the statement timeout (1 s).
    * Regression: PostgreSQL's check read the primary's position and kept its transaction open while
    * it waited for the standby, so the primary's session was idle in transaction for the whole wait
