@@ -156,6 +156,11 @@ public final class AuditMetrics implements MultiCollector {
             "integrity_audit_schedule_interval_seconds",
             "Seconds between two scheduled audits of the dataset",
             false);
+    Family backupFindings =
+        new Family(
+            "integrity_backup_findings",
+            "1 if the last complete audit found this kind of problem with the backup, else 0",
+            false);
     Family scheduleStarted =
         new Family(
             "integrity_audit_schedule_start_timestamp_seconds",
@@ -180,6 +185,7 @@ public final class AuditMetrics implements MultiCollector {
             up,
             interval,
             scheduleStarted,
+            backupFindings,
             backupMaxAge,
             maxLag,
             running,
@@ -234,8 +240,13 @@ public final class AuditMetrics implements MultiCollector {
             ds);
         Map<String, Double> backupTimes = new LinkedHashMap<>();
         Set<String> inspected = new java.util.HashSet<>();
+        Map<String, Set<String>> kindsFound = new LinkedHashMap<>();
         for (JsonNode b : report.path("backups")) {
           inspected.add(b.path("endpoint").asText());
+          kindsFound.put(
+              b.path("endpoint").asText(),
+              new java.util.HashSet<>(
+                  io.integrityauditor.report.WeeklyReportBuilder.findingKinds(b)));
           // A backup whose files are missing has no newest backup, whatever the copy restored
           // earlier still says (regression: its asOf kept IntegrityBackupMissing from firing).
           boolean missing =
@@ -261,6 +272,19 @@ public final class AuditMetrics implements MultiCollector {
           // backup just added to the configuration read 0 until the next audit, and
           // IntegrityBackupMissing paged for a backup nobody had looked at yet.
           if (inspected.contains(b.endpoint())) {
+            // Every kind, 0 or 1: an empty or shrunken newest dump (SHRUNK) had no alert, since
+            // the backup's time stays fresh (IntegrityBackupShrunk).
+            for (io.integrityauditor.backup.BackupFinding.Kind k :
+                io.integrityauditor.backup.BackupFinding.Kind.values()) {
+              backupFindings.add(
+                  kindsFound.get(b.endpoint()).contains(k.name()) ? 1 : 0,
+                  "dataset",
+                  ds,
+                  "endpoint",
+                  b.endpoint(),
+                  "kind",
+                  k.name());
+            }
             backupTime.add(
                 backupTimes.getOrDefault(b.endpoint(), 0.0),
                 "dataset",

@@ -47,6 +47,7 @@ class AlertRulesTest {
           "integrity_audit_schedule_interval_seconds",
           "integrity_audit_schedule_start_timestamp_seconds",
           "integrity_backup_max_age_seconds",
+          "integrity_backup_findings",
           "integrity_replica_max_lag_seconds",
           "integrity_audit_running");
 

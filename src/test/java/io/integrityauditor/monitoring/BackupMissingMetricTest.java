@@ -71,4 +71,21 @@ class BackupMissingMetricTest {
       assertThat(text).contains(line + "1.7961264E9");
     }
   }
+
+  /** Each kind of backup finding is a 0/1 series of the backup, SHRUNK included (its alert). */
+  @Test
+  void anEmptyNewestDumpIsExportedAsAShrunkFinding() throws Exception {
+    String text =
+        exported(
+            "[{\"kind\":\"SHRUNK\",\"message\":\"newest backup file /backups/c.dump is"
+                + " empty\"}]");
+    assertThat(text)
+        .contains(
+            "integrity_backup_findings{dataset=\"users\",endpoint=\"backup\",kind=\"SHRUNK\"} 1.0")
+        .contains(
+            "integrity_backup_findings{dataset=\"users\",endpoint=\"backup\",kind=\"STALE\"} 0.0")
+        .contains(
+            "integrity_backup_findings{dataset=\"users\",endpoint=\"backup\",kind=\"RESTORE_FAILED\"}"
+                + " 0.0");
+  }
 }

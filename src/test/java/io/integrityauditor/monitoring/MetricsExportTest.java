@@ -49,6 +49,16 @@ class MetricsExportTest {
   static final Set<String> DATASETS = Set.of("users", "mirrored");
   static final Set<String> ENDPOINTS = Set.of("primary", "copy", "backup", "standby");
   static final Set<String> KINDS = Set.of("missing", "extra", "changed");
+
+  /** Every value a kind label may hold: divergence kinds and backup finding kinds, both enums. */
+  static final Set<String> KIND_LABELS = new java.util.HashSet<>(KINDS);
+
+  static {
+    for (var k : io.integrityauditor.backup.BackupFinding.Kind.values()) {
+      KIND_LABELS.add(k.name());
+    }
+  }
+
   static final Set<String> RESULTS = Set.of("CONSISTENT", "FINDINGS", "FAILED", "CANCELLED");
 
   /** The copies of each dataset: replicas and backups, the endpoints that can diverge. */
@@ -61,7 +71,9 @@ class MetricsExportTest {
           "integrity_endpoint_up",
           "integrity_replica_lag_seconds",
           // a backup's time once an audit inspected it: 0 means none found, not "not looked yet"
-          "integrity_backup_last_timestamp_seconds");
+          "integrity_backup_last_timestamp_seconds",
+          // what an audit found wrong with a backup it inspected
+          "integrity_backup_findings");
 
   static final Path CONFIG = config();
   static final DropwizardAppExtension<IntegrityAuditorConfiguration> APP =
@@ -445,7 +457,7 @@ class MetricsExportTest {
                     switch (k) {
                       case "dataset" -> DATASETS;
                       case "endpoint" -> ENDPOINTS;
-                      case "kind" -> KINDS;
+                      case "kind" -> KIND_LABELS;
                       case "result" -> RESULTS;
                       default -> Set.of();
                     };
