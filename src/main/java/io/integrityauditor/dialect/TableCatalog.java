@@ -143,11 +143,34 @@ public final class TableCatalog {
     Column owner = req.owner() == null ? null : column(columns, req.owner(), req.table(), "owner");
     Column updated =
         req.updatedAt() == null ? null : column(columns, req.updatedAt(), req.table(), "updatedAt");
+    if (updated != null && !temporal(updated)) {
+      // Compared with the primary's clock and a backup's time: a number (an epoch) or text cannot
+      // be. Regression: a bigint updatedAt failed the copy at its first difference, after the
+      // whole scan, with the server's "invalid input syntax for type bigint".
+      throw new CatalogException(
+          "updatedAt: column '"
+              + updated.name()
+              + "' of table '"
+              + req.table()
+              + "' is "
+              + updated.typeName()
+              + ", not a date or timestamp: the time of a row's last write is compared with the"
+              + " database's clock and a backup's time");
+    }
     String shapeSchema = dialect instanceof MySqlDialect ? catalog : realSchema;
     if (dialect instanceof MySqlDialect && schemaOmitted(req.table())) {
       shapeSchema = null;
     }
     return new TableShape(shapeSchema, realName, key, compared, owner, updated, null);
+  }
+
+  /** A date, timestamp or timestamp with time zone (DATETIME, timestamptz, ...). */
+  private static boolean temporal(Column c) {
+    return switch (c.jdbcType()) {
+      case java.sql.Types.DATE, java.sql.Types.TIMESTAMP, java.sql.Types.TIMESTAMP_WITH_TIMEZONE ->
+          true;
+      default -> false;
+    };
   }
 
   private static boolean schemaOmitted(String table) {

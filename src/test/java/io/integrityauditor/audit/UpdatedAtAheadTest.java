@@ -180,4 +180,32 @@ class UpdatedAtAheadTest {
     assertThat(AuditFixture.copy(maria, "t", "c").inFlight()).isEqualTo(1);
     assertThat(maria.usersAtRiskSample()).containsExactlyInAnyOrder("8", "51");
   }
+
+  /**
+   * An updatedAt column that is no date or timestamp (an epoch number) is refused when the table is
+   * described, naming the field. Regression: a bigint updatedAt failed the copy at its first
+   * difference, after the whole scan, with the server's "invalid input syntax for type bigint".
+   */
+  @Test
+  void anUpdatedAtThatIsNoTimestampIsRefusedClearly() throws Exception {
+    int port = TestDatabases.PG_PRIMARY_PORT;
+    for (String db : new String[] {"epochts_p", "epochts_c"}) {
+      TestDatabases.recreatePgDatabase(port, db);
+      TestDatabases.execute(
+          TestDatabases.pgUrl(port, db),
+          "CREATE TABLE t (id int PRIMARY KEY, v text, updated_at bigint NOT NULL)",
+          "INSERT INTO t SELECT g, 'v', 1700000000 FROM generate_series(1, 100) g");
+    }
+    TestDatabases.execute(
+        TestDatabases.pgUrl(port, "epochts_c"), "UPDATE t SET v = 'x' WHERE id = 5");
+    AuditFixture f =
+        new AuditFixture()
+            .primary("p", TestDatabases.pgEndpoint(port, "epochts_p"))
+            .replica("c", TestDatabases.pgEndpoint(port, "epochts_c"))
+            .table(new TableConfig("t", List.of(), null, "updated_at", List.of()));
+    AuditReport r = f.run(CompareSettings.defaults());
+    assertThat(r.tables().get(0).error())
+        .contains("updatedAt: column 'updated_at' of table 't' is int8, not a date or timestamp");
+    assertThat(r.exitCode()).isEqualTo(2);
+  }
 }
