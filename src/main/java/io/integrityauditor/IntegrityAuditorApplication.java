@@ -249,7 +249,8 @@ public class IntegrityAuditorApplication extends Application<IntegrityAuditorCon
               net.sourceforge.argparse4j.inf.Namespace namespace,
               Throwable e) {
             if (e instanceof ConfigProblems
-                || e instanceof io.dropwizard.configuration.ConfigurationException) {
+                || e instanceof io.dropwizard.configuration.ConfigurationException
+                || e instanceof io.integrityauditor.config.Secrets.UnsetVariable) {
               cli.getStdErr()
                   .println(
                       io.integrityauditor.config.Secrets.redactConfigurationError(e.getMessage()));

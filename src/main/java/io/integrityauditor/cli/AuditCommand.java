@@ -58,6 +58,14 @@ public final class AuditCommand extends ConfiguredCommand<IntegrityAuditorConfig
       bootstrap.setValidatorFactory(warmed);
     }
     String path = namespace.getString("file");
+    if (path == null) {
+      // Dropwizard's default configuration has no dataset: "datasets: no dataset configured"
+      // said nothing about the missing argument.
+      System.err.println(
+          "error: no configuration file: java -jar integrity-auditor.jar audit config.yml"
+              + " [--dataset D] [--table T] [--user U] [--json]");
+      System.exit(INCOMPLETE);
+    }
     io.dropwizard.configuration.ConfigurationFactory<IntegrityAuditorConfiguration> factory =
         bootstrap
             .getConfigurationFactoryFactory()
@@ -191,8 +199,12 @@ public final class AuditCommand extends ConfiguredCommand<IntegrityAuditorConfig
   public void onError(io.dropwizard.core.cli.Cli cli, Namespace namespace, Throwable e) {
     String message =
         e instanceof io.dropwizard.configuration.ConfigurationException
+                || e instanceof io.integrityauditor.config.Secrets.UnsetVariable
             ? e.getMessage()
-            : "error: " + e;
+            : e instanceof java.io.FileNotFoundException
+                    || e instanceof java.nio.file.NoSuchFileException
+                ? "error: cannot read the configuration file: " + e.getMessage()
+                : "error: " + e;
     cli.getStdErr().println(io.integrityauditor.config.Secrets.redactConfigurationError(message));
   }
 
@@ -322,6 +334,27 @@ public final class AuditCommand extends ConfiguredCommand<IntegrityAuditorConfig
       targets.add(dataset);
     } else {
       targets.addAll(config.getDatasets().keySet());
+      if (table != null || user != null) {
+        // Every dataset the table or user can be in; the others are left out, and only when none
+        // fits is the audit refused. Regression: the datasets before the first that did not fit
+        // were audited and their reports thrown away (exit 2, nothing on stdout), and the first
+        // dataset's own failure ("user 'abc' is not a value of the owner column") never shown.
+        List<String> fitting = new ArrayList<>();
+        String refused = null;
+        for (String d : targets) {
+          try {
+            service.validate(new AuditRequest(d, table, user));
+            fitting.add(d);
+          } catch (AuditService.UnknownTargetException e) {
+            refused = refused == null ? e.getMessage() : refused;
+          }
+        }
+        if (fitting.isEmpty()) {
+          err.println("error: " + refused);
+          return INCOMPLETE;
+        }
+        targets = fitting;
+      }
     }
     List<AuditReport> reports = new ArrayList<>();
     int code = CONSISTENT;

@@ -27,6 +27,12 @@ public final class CheckCommand
       IntegrityAuditorConfiguration config)
       throws Exception {
     List<String> problems = config.problems();
+    if (problems.isEmpty()) {
+      // What server refuses at start-up beyond the file: tables, keys and columns each reachable
+      // primary does not have (an unreachable one is skipped with a warning, as server does).
+      // Regression: check said "Configuration is OK" for an unknown table that server refused.
+      problems = Wiring.auditService(config).catalogProblems();
+    }
     if (!problems.isEmpty()) {
       // Dropwizard's CheckCommand.onError prints the message alone (no stack trace) to stderr.
       throw new InvalidConfigurationException(

@@ -29,6 +29,12 @@ public final class DbCommand extends ConfiguredCommand<IntegrityAuditorConfigura
    */
   @Override
   public void onError(io.dropwizard.core.cli.Cli cli, Namespace namespace, Throwable e) {
+    if (e instanceof io.integrityauditor.config.Secrets.UnsetVariable) {
+      cli.getStdErr()
+          .println(io.integrityauditor.config.Secrets.redactConfigurationError(e.getMessage()));
+      cli.getStdErr().flush();
+      return;
+    }
     java.io.StringWriter trace = new java.io.StringWriter();
     e.printStackTrace(new java.io.PrintWriter(trace));
     cli.getStdErr()

@@ -25,9 +25,15 @@ public final class ReportPrinter {
     if (r.error() != null) {
       out.println("Error: " + r.error());
     }
+    // Incomplete (a copy or the primary could not be compared, or more rows were lost than are
+    // kept): a lower bound, never a definite 0. Regression: an unreachable primary printed "0".
     out.printf(
-        "Users at risk (their rows exist on the primary only): %d%s%n",
-        r.usersAtRisk(),
+        "Users at risk (their rows exist on the primary only): %s%s%n",
+        r.usersAtRiskComplete()
+            ? String.valueOf(r.usersAtRisk())
+            : r.usersAtRisk() == 0
+                ? "unknown (the audit could not compare every copy)"
+                : "at least " + r.usersAtRisk() + " (a lower bound)",
         r.usersAtRisk() == 0
             ? ""
             : " - "

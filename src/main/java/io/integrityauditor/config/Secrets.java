@@ -17,7 +17,12 @@ public final class Secrets {
    * Names of environment variables whose values are secrets wherever the configuration uses them.
    */
   private static final Pattern SECRET_NAME =
-      Pattern.compile("(?i).*(pass|pwd|secret|token|key|cred|auth).*");
+      Pattern.compile("(?i).*(pass|pwd|secret|token|key|cred|auth).*|(.*_)?pw(_.*)?");
+
+  /** Whether an environment variable's name says its value is a secret (SECRET_NAME). */
+  static boolean secretName(String name) {
+    return SECRET_NAME.matcher(name).matches();
+  }
 
   private static final java.util.Set<String> FROM_ENVIRONMENT =
       java.util.concurrent.ConcurrentHashMap.newKeySet();
@@ -25,15 +30,22 @@ public final class Secrets {
   /**
    * The {@code ${VAR}} substitution of the configuration (strict: an unset variable is an error),
    * remembering the values of variables named like secrets ({@code *PASS*}, {@code *PWD*}, {@code
-   * *SECRET*}, {@code *TOKEN*}, {@code *KEY*}, {@code *CRED*}, {@code *AUTH*}) wherever they are
-   * used: a restore command holding {@code -p${RESTORE_PW}} printed that password in the report.
+   * *SECRET*}, {@code *TOKEN*}, {@code *KEY*}, {@code *CRED*}, {@code *AUTH*}, and {@code PW} as a
+   * word: {@code RESTORE_PW}, {@code PW_1}) wherever they are used: a restore command holding
+   * {@code -p${RESTORE_PW}} printed that password in the report (the README's own example, until
+   * {@code _PW} counted).
    */
   public static io.dropwizard.configuration.EnvironmentVariableSubstitutor recordingSubstitutor() {
     io.dropwizard.configuration.EnvironmentVariableSubstitutor s =
         new io.dropwizard.configuration.EnvironmentVariableSubstitutor(true) {
           @Override
           public String replace(String source) {
-            String text = super.replace(source);
+            String text;
+            try {
+              text = super.replace(source);
+            } catch (io.dropwizard.configuration.UndefinedEnvironmentVariableException e) {
+              throw UnsetVariable.of(e, source);
+            }
             if (text != null) {
               IN_FILE.addAll(writtenInFile(text));
             }
@@ -43,12 +55,54 @@ public final class Secrets {
     s.setVariableResolver(
         name -> {
           String value = System.getenv(name);
-          if (value != null && !value.isEmpty() && SECRET_NAME.matcher(name).matches()) {
+          if (value != null && !value.isEmpty() && secretName(name)) {
             FROM_ENVIRONMENT.add(value);
           }
           return value;
         });
     return s;
+  }
+
+  /**
+   * A {@code ${VAR}} whose variable is not set, with the line that uses it. Regression: {@code
+   * check} printed commons-text's "Cannot resolve variable 'X' (enableSubstitutionInVariables=
+   * false).", {@code audit} the exception's class before it, and {@code server} a stack trace; none
+   * named the field.
+   */
+  public static final class UnsetVariable
+      extends io.dropwizard.configuration.UndefinedEnvironmentVariableException {
+    UnsetVariable(String message) {
+      super(message);
+    }
+
+    static RuntimeException of(RuntimeException e, String source) {
+      java.util.regex.Matcher m =
+          Pattern.compile("variable '([^']+)'").matcher(String.valueOf(e.getMessage()));
+      if (!m.find()) {
+        return e;
+      }
+      String name = m.group(1);
+      int at = source.indexOf("${" + name);
+      if (at < 0) {
+        return new UnsetVariable("environment variable " + name + " is not set");
+      }
+      int line = 1;
+      for (int i = 0; i < at; i++) {
+        if (source.charAt(i) == '\n') {
+          line++;
+        }
+      }
+      int start = source.lastIndexOf('\n', at) + 1;
+      int end = source.indexOf('\n', at);
+      String text = source.substring(start, end < 0 ? source.length() : end).strip();
+      return new UnsetVariable(
+          "environment variable "
+              + name
+              + " is not set (an unset ${VAR} is an error, not an empty value): line "
+              + line
+              + ": "
+              + text);
+    }
   }
 
   private static final java.util.Set<String> IN_FILE =

@@ -223,6 +223,11 @@ public final class AuditScheduler implements Managed {
     }
   }
 
+  /** Whether the dataset is in this instance's configuration (its audit job exists). */
+  public boolean configures(String dataset) {
+    return datasets.containsKey(dataset);
+  }
+
   public void enqueue(String runId, String dataset) {
     TriggerKey key = TriggerKey.triggerKey(runId, RUN_GROUP);
     try {
@@ -248,8 +253,12 @@ public final class AuditScheduler implements Managed {
 
   /** Whether a one-shot trigger for the run is waiting (or firing). */
   public boolean isEnqueued(String runId) {
+    Scheduler s = scheduler;
+    if (s == null) {
+      return false; // not started (yet): nothing is queued
+    }
     try {
-      return scheduler.checkExists(TriggerKey.triggerKey(runId, RUN_GROUP));
+      return s.checkExists(TriggerKey.triggerKey(runId, RUN_GROUP));
     } catch (SchedulerException e) {
       return false;
     }

@@ -132,8 +132,24 @@ public final class Watchdog implements Managed {
     Instant cutoff = now.minusMillis(2 * settings.getWatchdogInterval().toMilliseconds());
     for (AuditRun r : dao.withStatus(AuditRun.QUEUED)) {
       if ((firstPass || r.createdAt().isBefore(cutoff)) && !scheduler.isEnqueued(r.id())) {
+        if (!scheduler.configures(r.dataset())) {
+          // Its dataset was removed from the configuration (and its job with it): it can never
+          // run. Regression: such a run, interrupted and queued to resume, stayed QUEUED for
+          // ever, and every watchdog pass of every instance failed on it.
+          String reason =
+              "dataset '" + r.dataset() + "' is no longer configured: the run cannot be resumed";
+          if (dao.close(r.id(), AuditRun.FAILED, now, reason) > 0) {
+            LOG.warn("run {} closed: {}", r.id(), reason);
+          }
+          continue;
+        }
         LOG.info("run {} of {} is queued without a trigger: queuing it again", r.id(), r.dataset());
-        scheduler.enqueue(r.id(), r.dataset());
+        try {
+          scheduler.enqueue(r.id(), r.dataset());
+        } catch (RuntimeException e) {
+          // one run that cannot be queued must not stop the pass for the others (and the purge)
+          LOG.warn("cannot queue run {} of {}: {}", r.id(), r.dataset(), e.getMessage());
+        }
       }
     }
   }

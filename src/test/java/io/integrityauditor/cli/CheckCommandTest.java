@@ -46,6 +46,41 @@ class CheckCommandTest {
         .doesNotContain("The configuration has errors");
   }
 
+  /**
+   * Tables, keys and columns a reachable primary does not have are refused by check as by server at
+   * start-up. Regression (review of session 17): check said "Configuration is OK" (exit 0) for an
+   * unknown table, an unknown key column and an unknown owner column that server refused.
+   */
+  @Test
+  void whatTheCatalogRefusesCheckRefuses() throws Exception {
+    int port = io.integrityauditor.TestDatabases.PG_PRIMARY_PORT;
+    io.integrityauditor.TestDatabases.recreatePgDatabase(port, "checkcat");
+    io.integrityauditor.TestDatabases.execute(
+        io.integrityauditor.TestDatabases.pgUrl(port, "checkcat"),
+        "CREATE TABLE contacts (id int PRIMARY KEY, user_id int)");
+    String url = io.integrityauditor.TestDatabases.pgUrl(port, "checkcat");
+    String yaml =
+        "endpoints:\n"
+            + "  p: { url: \""
+            + url
+            + "\", user: postgres }\n"
+            + "  r: { url: \"jdbc:postgresql://127.0.0.1:2/app\", user: postgres }\n"
+            + "datasets:\n"
+            + "  users:\n"
+            + "    primary: p\n"
+            + "    replicas: [r]\n"
+            + "    tables:\n"
+            + "      - { name: contacts, key: [id], owner: ownr }\n"
+            + "      - { name: nosuch_table, key: [id] }\n";
+    MainProcess.Run r = check(yaml);
+    assertThat(r.code()).as(r.out() + r.err()).isEqualTo(2);
+    assertThat(r.err())
+        .contains("The configuration has errors:")
+        .contains("datasets.users.tables[0]: owner: column 'ownr' does not exist")
+        .contains("datasets.users.tables[1]: table 'nosuch_table' does not exist");
+    assertThat(r.out() + r.err()).doesNotContain("Configuration is OK");
+  }
+
   @Test
   void whatTheServerRefusesCheckRefusesWithTheSameMessagesAndExitCode2() throws Exception {
     MainProcess.Run r =

@@ -21,6 +21,12 @@ final class MainProcess {
   private MainProcess() {}
 
   static Run run(Path dir, String command, String yaml, Map<String, String> env) throws Exception {
+    return run(dir, command, yaml, env, List.of());
+  }
+
+  /** With arguments after the configuration file ({@code --table T}, {@code --json}, ...). */
+  static Run run(Path dir, String command, String yaml, Map<String, String> env, List<String> args)
+      throws Exception {
     Path config = dir.resolve("config-" + System.nanoTime() + ".yml");
     Files.writeString(config, yaml);
     List<String> cmd = new ArrayList<>();
@@ -30,6 +36,7 @@ final class MainProcess {
     cmd.add("io.integrityauditor.IntegrityAuditorApplication");
     cmd.add(command);
     cmd.add(config.toString());
+    cmd.addAll(args);
     File out = dir.resolve("out-" + System.nanoTime()).toFile();
     File err = dir.resolve("err-" + System.nanoTime()).toFile();
     ProcessBuilder pb = new ProcessBuilder(cmd).redirectOutput(out).redirectError(err);

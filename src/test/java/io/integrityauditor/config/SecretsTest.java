@@ -92,4 +92,20 @@ class SecretsTest {
         .doesNotContain("cdSecret9")
         .doesNotContain("Ab)");
   }
+
+  /**
+   * Names of secrets: the README's own example {@code RESTORE_PW} was not one (only *PASS*, *PWD*,
+   * ...), so its value was printed in the report's restore command, output and findings.
+   */
+  @Test
+  void pwAsAWordNamesASecret() {
+    for (String name :
+        java.util.List.of(
+            "RESTORE_PW", "PW", "PW_2", "DB_PW_1", "db_pw", "PGPASSWORD", "API_TOKEN")) {
+      org.assertj.core.api.Assertions.assertThat(Secrets.secretName(name)).as(name).isTrue();
+    }
+    for (String name : java.util.List.of("HTTPWORKERS", "PWM_HOME", "HOME", "UPWARD")) {
+      org.assertj.core.api.Assertions.assertThat(Secrets.secretName(name)).as(name).isFalse();
+    }
+  }
 }

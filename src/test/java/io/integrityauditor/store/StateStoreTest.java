@@ -265,6 +265,46 @@ class StateStoreTest {
   }
 
   /**
+   * A queued run of a dataset no longer configured (its job deleted with it) is closed FAILED with
+   * the reason, and the watchdog's pass goes on. Regression (review of session 17, two instances on
+   * PostgreSQL): such a run, interrupted and queued to resume, stayed QUEUED for ever, and every
+   * watchdog pass of every instance failed on it ("The job (audit.big) referenced by the trigger
+   * does not exist").
+   */
+  @Test
+  void aQueuedRunOfARemovedDatasetIsClosed() throws Exception {
+    StateStore store = h2();
+    try {
+      store.migrate();
+      RunDao dao = store.runs();
+      Instant now = Instant.parse("2026-06-01T00:00:00Z");
+      dao.insert(
+          AuditRun.queued(
+              "gone", "big", null, null, "SCHEDULE", "scheduler", null, now.minusSeconds(60)));
+      ServiceSettings settings = new ServiceSettings();
+      Clock clock = Clock.fixed(now, ZoneOffset.UTC);
+      AuditRunner runner =
+          new AuditRunner(
+              null,
+              dao,
+              new ObjectMapper(),
+              clock,
+              "i",
+              Duration.ofSeconds(1),
+              Duration.ofSeconds(30));
+      new Watchdog(
+              dao, runner, new AuditScheduler(Map.of(), store, runner, settings), settings, clock)
+          .check();
+      AuditRun run = dao.find("gone").orElseThrow();
+      assertThat(run.status()).isEqualTo(AuditRun.FAILED);
+      assertThat(run.error())
+          .isEqualTo("dataset 'big' is no longer configured: the run cannot be resumed");
+    } finally {
+      store.close();
+    }
+  }
+
+  /**
    * A resumed run whose table's configuration changed forgets what it stored of that table (its
    * checkpoint, copies and findings) and compares it again; another table's rows stay.
    */
