@@ -23,6 +23,7 @@ public final class TcpProxy implements AutoCloseable {
   private volatile byte[] hangMarker;
   private volatile boolean refusing;
   private volatile boolean stalledOnMarker;
+  private volatile long delayMillis;
 
   public TcpProxy(int targetPort) throws IOException {
     this.targetPort = targetPort;
@@ -78,6 +79,10 @@ public final class TcpProxy implements AutoCloseable {
                   while ((hanging || stalled && hangMarker != null) && !from.isClosed()) {
                     Thread.sleep(50);
                   }
+                  long delay = delayMillis;
+                  if (fromClient && delay > 0) {
+                    Thread.sleep(delay);
+                  }
                   out.write(buf, 0, n);
                   out.flush();
                 }
@@ -118,6 +123,11 @@ public final class TcpProxy implements AutoCloseable {
    */
   public void hangOn(String marker) {
     hangMarker = marker == null ? null : marker.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+  }
+
+  /** Delays everything clients send by this long: a distant, slow database. */
+  public void delay(long millis) {
+    delayMillis = millis;
   }
 
   /** Whether a connection has stopped at the {@link #hangOn} marker. */

@@ -313,4 +313,81 @@ class ChunkCheckpointTest {
     assertThat(fresh.rows.get()).isEqualTo(primaryRows);
     assertThat(AuditFixture.copy(older, table, "copy")).isEqualTo(whole);
   }
+
+  /**
+   * A copy slower than the primary still takes chunk checkpoints as it goes. Regression (review of
+   * session 17, two service instances and a delaying proxy): the primary published every chunk of
+   * the table before the first checkpoint interval had passed, so the copy's whole comparison took
+   * none (0 checkpoints in 8 s with a 1 s interval here), and a crash restarted the table from its
+   * first row.
+   */
+  @Test
+  void aCopySlowerThanThePrimaryStillTakesCheckpoints() throws Exception {
+    int port = TestDatabases.PG_PRIMARY_PORT;
+    for (String db : new String[] {"ckslow_p", "ckslow_c"}) {
+      TestDatabases.recreatePgDatabase(port, db);
+      TestDatabases.execute(
+          TestDatabases.pgUrl(port, db),
+          "CREATE TABLE photos (id int PRIMARY KEY, user_id int NOT NULL, v text)",
+          "INSERT INTO photos SELECT g, g % 100, md5(g::text) FROM generate_series(1, 200000) g");
+    }
+    try (io.integrityauditor.TcpProxy slow = new io.integrityauditor.TcpProxy(port)) {
+      java.util.List<Long> rows = new java.util.concurrent.CopyOnWriteArrayList<>();
+      AuditService.Checkpoints every =
+          new AuditService.Checkpoints() {
+            @Override
+            public AuditService.TableCheckpoint completed(String t) {
+              return null;
+            }
+
+            @Override
+            public void tableDone(AuditService.TableCheckpoint c) {}
+
+            @Override
+            public void partialReached(String t, String scan, ScanState s) {
+              rows.add(s.rowsScanned());
+            }
+
+            @Override
+            public Duration partialInterval() {
+              return Duration.ofMillis(500);
+            }
+          };
+      AuditFixture f =
+          new AuditFixture()
+              .primary("p", TestDatabases.pgEndpoint(port, "ckslow_p"))
+              .replica(
+                  "c",
+                  new io.integrityauditor.config.EndpointConfig(
+                      "jdbc:postgresql://127.0.0.1:" + slow.port() + "/ckslow_c",
+                      "postgres",
+                      null,
+                      java.util.Map.of()))
+              .table("photos", "user_id");
+      // Chunks (no one pass) and a copy whose every message takes 150 ms to arrive once the
+      // table's comparison is under way.
+      AuditService.Progress slowOnStart =
+          new AuditService.Progress() {
+            @Override
+            public void tableStarted(String table, long estimatedRows) {
+              slow.delay(150);
+            }
+
+            @Override
+            public void chunkScanned(String table, long n, long elapsedNanos) {}
+          };
+      AuditReport r =
+          f.run(
+              io.integrityauditor.engine.CompareSettings.defaults().withOnePassMaxRows(0),
+              null,
+              slowOnStart,
+              every);
+      assertThat(r.status()).isEqualTo(AuditReport.Status.CONSISTENT);
+      assertThat(rows)
+          .as("checkpoints inside the table (rows compared)")
+          .filteredOn(n -> n > 0 && n < 200_000)
+          .hasSizeGreaterThanOrEqualTo(2);
+      assertThat(rows).isSorted();
+    }
+  }
 }
