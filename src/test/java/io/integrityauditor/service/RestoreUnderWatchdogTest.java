@@ -69,7 +69,7 @@ class RestoreUnderWatchdogTest {
                 + "    backups: [{endpoint: backup2, asOf: \"SELECT now()\", restoreTimeout: 10m,"
                 + " restoreCommand: \"echo $$ > "
                 + DIR.resolve("restore.pid")
-                + "; (sleep 300 &); sleep 301\"}]\n"
+                + "; (sleep 300.0417 &); sleep 301\"}]\n"
                 + "    tables: [{name: public.contacts, owner: user_id}]\n"
                 + "service:\n"
                 + "  heartbeatInterval: 300ms\n"
@@ -145,8 +145,9 @@ class RestoreUnderWatchdogTest {
     assertThat(ProcessHandle.of(shell).map(ProcessHandle::isAlive).orElse(false))
         .as("the restore's shell")
         .isFalse();
-    // The double-forked `sleep 300` left the shell's tree; it is gone with its session.
-    var p = new ProcessBuilder("pgrep", "-f", "^sleep 300$").start();
+    // The double-forked sleep left the shell's tree; it is gone with its session. (A duration no
+    // other process on the machine sleeps: a plain `sleep 300` elsewhere failed this test.)
+    var p = new ProcessBuilder("pgrep", "-f", "^sleep 300.0417$").start();
     String left = new String(p.getInputStream().readAllBytes()).trim();
     p.waitFor();
     assertThat(left).as("processes left: " + left).isEmpty();
