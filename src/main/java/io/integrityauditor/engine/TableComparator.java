@@ -602,7 +602,9 @@ public final class TableComparator {
     long n = seq++;
     rowsScanned += digest.count();
     if (checkpointSink != null
-        && rounds.size() < MAX_ROUNDS
+        // one at a time for a one-pass plan's ranges (elapsed < 0): a round forces the copies to
+        // locate their differing ranges at its range, outside their batches
+        && rounds.size() < (elapsed >= 0 ? MAX_ROUNDS : 1)
         && range.upper() != null
         && range.upperInclusive()
         && (System.nanoTime() - lastCheckpointNanos >= checkpointEveryNanos
