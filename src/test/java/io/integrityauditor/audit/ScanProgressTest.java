@@ -15,23 +15,31 @@ import org.junit.jupiter.api.Test;
  * 800,000 rows checked for a 400,000-row table. Each scan now counts its share.
  */
 class ScanProgressTest {
-  @Test
-  void aTableScannedInTwoFlavoursCountsItsRowsOnce() throws Exception {
+  /**
+   * Table t of 3,001 identical rows on a PostgreSQL primary, a MariaDB copy c (hashed in the JVM)
+   * and a PostgreSQL copy pc (record hash): two scans of the primary.
+   */
+  private static AuditFixture twoFlavours(String name) throws Exception {
     String rows = "INSERT INTO t SELECT g, g % 7, 'v' || g FROM generate_series(1, 3001) g";
     AuditFixture f =
         AuditFixture.postgresPrimaryMariaDbCopy(
-            "scanprog",
+            name,
             List.of("CREATE TABLE t (id int PRIMARY KEY, owner int NOT NULL, v text)", rows),
             List.of(
                 "CREATE TABLE t (id int PRIMARY KEY, owner int NOT NULL, v text)",
                 "INSERT INTO t SELECT seq, seq % 7, CONCAT('v', seq) FROM seq_1_to_3001"));
     int port = TestDatabases.PG_PRIMARY_PORT;
-    TestDatabases.recreatePgDatabase(port, "scanprog_pc");
+    TestDatabases.recreatePgDatabase(port, name + "_pc");
     TestDatabases.execute(
-        TestDatabases.pgUrl(port, "scanprog_pc"),
+        TestDatabases.pgUrl(port, name + "_pc"),
         "CREATE TABLE t (id int PRIMARY KEY, owner int NOT NULL, v text)",
         rows);
-    f.replica("pc", TestDatabases.pgEndpoint(port, "scanprog_pc"));
+    return f.replica("pc", TestDatabases.pgEndpoint(port, name + "_pc"));
+  }
+
+  @Test
+  void aTableScannedInTwoFlavoursCountsItsRowsOnce() throws Exception {
+    AuditFixture f = twoFlavours("scanprog");
     AtomicLong counted = new AtomicLong();
     AuditReport r =
         f.run(
@@ -61,21 +69,7 @@ class ScanProgressTest {
    */
   @Test
   void aResumedTableScannedInTwoFlavoursCountsItsRowsOnce() throws Exception {
-    String rows = "INSERT INTO t SELECT g, g % 7, 'v' || g FROM generate_series(1, 3001) g";
-    AuditFixture f =
-        AuditFixture.postgresPrimaryMariaDbCopy(
-            "scanres",
-            List.of("CREATE TABLE t (id int PRIMARY KEY, owner int NOT NULL, v text)", rows),
-            List.of(
-                "CREATE TABLE t (id int PRIMARY KEY, owner int NOT NULL, v text)",
-                "INSERT INTO t SELECT seq, seq % 7, CONCAT('v', seq) FROM seq_1_to_3001"));
-    int port = TestDatabases.PG_PRIMARY_PORT;
-    TestDatabases.recreatePgDatabase(port, "scanres_pc");
-    TestDatabases.execute(
-        TestDatabases.pgUrl(port, "scanres_pc"),
-        "CREATE TABLE t (id int PRIMARY KEY, owner int NOT NULL, v text)",
-        rows);
-    f.replica("pc", TestDatabases.pgEndpoint(port, "scanres_pc"));
+    AuditFixture f = twoFlavours("scanres");
     // The first attempt, every checkpoint kept by scan.
     java.util.Map<String, List<io.integrityauditor.engine.ScanState>> states =
         new java.util.LinkedHashMap<>();
