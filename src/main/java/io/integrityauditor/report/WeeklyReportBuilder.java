@@ -85,8 +85,12 @@ public final class WeeklyReportBuilder {
     Instant from = start.toInstant();
     Instant to = start.plusDays(DAYS).toInstant();
     Instant prevFrom = start.minusDays(DAYS).toInstant();
-    Window week = load(from, to, now);
-    Window prev = load(prevFrom, from, now);
+    Map<String, Instant> firstFires = new LinkedHashMap<>();
+    for (String name : datasets.keySet()) {
+      reports.firstScheduled(name).ifPresent(f -> firstFires.put(name, f.fireTime()));
+    }
+    Window week = load(from, to, now, firstFires);
+    Window prev = load(prevFrom, from, now, firstFires);
     List<String> days = new ArrayList<>();
     for (int d = 0; d < DAYS; d++) {
       days.add(start.toLocalDate().plusDays(d).toString());
@@ -136,7 +140,8 @@ public final class WeeklyReportBuilder {
       Instant to,
       Instant now,
       List<RunRow> runs,
-      Map<String, List<CopyTotal>> copies) {
+      Map<String, List<CopyTotal>> copies,
+      Map<String, Instant> firstFires) {
     boolean finishedIn(RunRow r) {
       return r.finishedAt() != null
           && !r.finishedAt().isBefore(from)
@@ -163,12 +168,25 @@ public final class WeeklyReportBuilder {
     }
   }
 
-  private Window load(Instant from, Instant to, Instant now) {
+  private Window load(Instant from, Instant to, Instant now, Map<String, Instant> firstFires) {
     Map<String, List<CopyTotal>> copies =
         reports.copyTotals(from, to).stream()
             .collect(
                 Collectors.groupingBy(CopyTotal::runId, LinkedHashMap::new, Collectors.toList()));
-    return new Window(from, to, now, reports.runs(from, to), copies);
+    return new Window(from, to, now, reports.runs(from, to), copies, firstFires);
+  }
+
+  /**
+   * The schedule's fires in the window up to now, counted from the fire of the dataset's first
+   * scheduled run when that came later: the fires before it were never the service's to run.
+   * Regression: the first week of a service started on a Wednesday reported Monday's and Tuesday's
+   * fires as expected and not run, as if it had missed them. A dataset never run on schedule counts
+   * the whole window (nothing says when it started).
+   */
+  private Long expected(Window w, String dataset, DatasetConfig ds) {
+    Instant first = w.firstFires().get(dataset);
+    Instant from = first != null && first.isAfter(w.from()) ? first : w.from();
+    return expectedFires(ds.schedule(), from, w.to().isAfter(w.now()) ? w.now() : w.to());
   }
 
   private WeekSummary summary(Window w, String dataset, DatasetConfig ds) {
@@ -200,7 +218,7 @@ public final class WeeklyReportBuilder {
         succeeded,
         failed,
         cancelled,
-        expectedFires(ds.schedule(), w.from(), w.to().isAfter(w.now()) ? w.now() : w.to()),
+        expected(w, dataset, ds),
         scheduledRan,
         divergent,
         atRisk,
@@ -380,7 +398,7 @@ public final class WeeklyReportBuilder {
             .count();
     return new Coverage(
         ds.schedule(),
-        expectedFires(ds.schedule(), w.from(), w.to().isAfter(w.now()) ? w.now() : w.to()),
+        expected(w, dataset, ds),
         sched.size(),
         sched.stream().filter(r -> succeeded(r.status())).count(),
         sched.stream().filter(r -> AuditRun.FAILED.equals(r.status())).count(),

@@ -19,6 +19,7 @@ import org.jdbi.v3.sqlobject.statement.SqlUpdate;
 @RegisterConstructorMapper(ReportDao.RunRow.class)
 @RegisterConstructorMapper(ReportDao.CopyTotal.class)
 @RegisterConstructorMapper(ReportDao.RunReport.class)
+@RegisterConstructorMapper(ReportDao.FirstScheduled.class)
 public interface ReportDao {
   /** A stored report without its bodies, for lists. */
   record ReportEntry(String id, LocalDate weekStart, Instant generatedAt) {}
@@ -45,6 +46,24 @@ public interface ReportDao {
 
   /** Divergent rows (missing + extra + changed, all tables) of one copy in one run. */
   record CopyTotal(String runId, String endpoint, String role, long divergent) {}
+
+  /**
+   * A dataset's oldest scheduled run the state database holds: its fire key ({@code
+   * dataset@instant}, the cron fire it ran for) and when it was created.
+   */
+  record FirstScheduled(String fireKey, Instant createdAt) {
+    /** The fire the run was for (its creation when the key does not say). */
+    public Instant fireTime() {
+      if (fireKey != null && fireKey.lastIndexOf('@') >= 0) {
+        try {
+          return Instant.parse(fireKey.substring(fireKey.lastIndexOf('@') + 1));
+        } catch (java.time.format.DateTimeParseException e) {
+          // not a key the scheduler wrote: the creation below
+        }
+      }
+      return createdAt;
+    }
+  }
 
   /** The report JSON of one finished run. */
   record RunReport(String id, String dataset, String status, Instant finishedAt, String report) {}
@@ -97,4 +116,10 @@ public interface ReportDao {
           + " AND status IN ('CONSISTENT', 'FINDINGS') AND table_name IS NULL AND user_id IS NULL"
           + " AND finished_at < :to ORDER BY finished_at DESC, id FETCH FIRST 1 ROWS ONLY")
   Optional<RunReport> lastComplete(@Bind("dataset") String dataset, @Bind("to") Instant to);
+
+  /** The dataset's oldest scheduled run, if it has one. */
+  @SqlQuery(
+      "SELECT fire_key, created_at FROM audit_runs WHERE dataset = :dataset"
+          + " AND trigger_kind = 'SCHEDULE' ORDER BY created_at, id FETCH FIRST 1 ROWS ONLY")
+  Optional<FirstScheduled> firstScheduled(@Bind("dataset") String dataset);
 }
