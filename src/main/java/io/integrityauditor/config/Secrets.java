@@ -174,6 +174,12 @@ public final class Secrets {
    * malformed line showed the substituted value ({@code password: "EnvSecret_Zq7" user: ...}) on
    * {@code audit}, {@code check} and {@code server}. The snippet cuts a long line to a window
    * marked {@code " ... "} at either end: a secret cut there is redacted too.
+   *
+   * <p>Jackson's own location line ({@code at [Source: UNKNOWN; byte offset: #UNKNOWN] (through
+   * reference chain: io.integrityauditor.IntegrityAuditorConfiguration["audit"]->...)}) and its
+   * {@code Cannot construct instance of `io.dropwizard.util.Duration`, problem:} are left out: the
+   * message already names the field ({@code at: audit.statementTimeout}), and they only name
+   * classes of this program.
    */
   public static String redactConfigurationError(String message) {
     if (message == null) {
@@ -181,7 +187,8 @@ public final class Secrets {
     }
     java.util.Set<String> secrets = new java.util.HashSet<>(fromEnvironment());
     secrets.addAll(IN_FILE);
-    String s = redact(message, secrets);
+    String plain = JACKSON_LOCATION.matcher(message).replaceAll("");
+    String s = redact(JACKSON_NOISE.matcher(plain).replaceAll(""), secrets);
     for (String secret : secrets) {
       for (int k = secret.length() - 1; k >= 3; k--) {
         s = s.replace("... " + secret.substring(secret.length() - k), "... ***");
@@ -190,6 +197,10 @@ public final class Secrets {
     }
     return s;
   }
+
+  private static final Pattern JACKSON_LOCATION = Pattern.compile("\\R at \\[Source: [^\\r\\n]*");
+  private static final Pattern JACKSON_NOISE =
+      Pattern.compile("Cannot construct instance of `[\\w.$]+`, problem: ");
 
   /** A JDBC URL with any embedded password replaced by ***. */
   public static String redactUrl(String url) {

@@ -122,4 +122,35 @@ class CheckCommandTest {
       assertThat(r.err()).contains("The configuration has errors:").contains(c[2]);
     }
   }
+
+  /**
+   * A value of the wrong type is named by its field, in words. Regression: the message went on with
+   * Jackson's location line and reference chain ({@code at [Source: UNKNOWN; byte offset: #UNKNOWN]
+   * (through reference chain: io.integrityauditor.IntegrityAuditorConfiguration["audit"] ->...)})
+   * and {@code Cannot construct instance of `io.dropwizard.util.Duration`}.
+   */
+  @Test
+  void aValueOfTheWrongTypeIsNamedByItsFieldWithoutJacksonsChain() throws Exception {
+    String[][] cases = {
+      {
+        "audit: { statementTimeout: 5 fortnights }\n",
+        "audit.statementTimeout; Invalid duration: 5 fortnights. Wrong time unit"
+      },
+      {"audit: { findingsCap: lots }\n", "audit.findingsCap; is of type: String, expected: int"},
+    };
+    for (String[] c : cases) {
+      for (String command : new String[] {"check", "audit"}) {
+        MainProcess.Run r =
+            MainProcess.run(dir, command, config(GOOD_DATASET, c[0]), java.util.Map.of());
+        assertThat(r.code()).as(command + ": " + r.out() + r.err()).isEqualTo(2);
+        assertThat(r.err())
+            .as(command)
+            .contains(c[1])
+            .doesNotContain("[Source:")
+            .doesNotContain("reference chain")
+            .doesNotContain("io.integrityauditor.")
+            .doesNotContain("io.dropwizard.");
+      }
+    }
+  }
 }
