@@ -768,7 +768,7 @@ public final class AuditService {
                   ? null
                   : new AuditReport.RestoreReport(
                       r.command(), r.exitCode(), r.durationMs(), r.timedOut(), r.outputTail()),
-              st.comparable(),
+              st.comparable() && compared(b.endpoint(), tables),
               countsOnly,
               written,
               deleted,
@@ -778,6 +778,20 @@ public final class AuditService {
               st.restoreSkipped()));
     }
     return out;
+  }
+
+  /**
+   * Whether some table compared the backup's rows. Regression: a backup whose every table failed on
+   * the primary (unreachable) said {@code "compared": true}.
+   */
+  private static boolean compared(String backup, List<TableReport> tables) {
+    return tables.stream()
+        .flatMap(t -> t.copies().stream())
+        .anyMatch(
+            c ->
+                c.role().equals("BACKUP")
+                    && c.endpoint().equals(backup)
+                    && c.status() != Status.FAILED);
   }
 
   /** The replication health of a dataset's replicas, checked concurrently. */
@@ -1017,7 +1031,10 @@ public final class AuditService {
           io.integrityauditor.engine.Values.ownerValue(user, primaryShape.owner());
         } catch (io.integrityauditor.engine.Values.NotAnOwnerValue e) {
           String msg = "primary '" + ds.primary() + "': " + e.getMessage();
-          return new TableRun(new TableReport(t.name(), 0, 0, List.of(), msg), List.of(), msg);
+          return new TableRun(
+              new TableReport(t.name(), 0, 0, notCompared(copies, e.getMessage()), msg),
+              List.of(),
+              msg);
         }
         primaryShape = primaryShape.withOwnerFilter(user);
       }
@@ -1252,7 +1269,10 @@ public final class AuditService {
       }
       return new TableRun(new TableReport(t.name(), rowsChecked, bytes, reports, null), ordered);
     } catch (TableComparator.CancelledException e) {
-      return new TableRun(new TableReport(t.name(), 0, 0, List.of(), "audit cancelled"), List.of());
+      return new TableRun(
+          new TableReport(
+              t.name(), 0, 0, notCompared(copies, "audit cancelled"), "audit cancelled"),
+          List.of());
     } catch (RuntimeException | SQLException | OutOfMemoryError e) {
       String msg =
           connector.redact(
@@ -1263,7 +1283,12 @@ public final class AuditService {
                       + describe(e)
                   : describe(e));
       return new TableRun(
-          new TableReport(t.name(), 0, 0, List.of(), "primary '" + ds.primary() + "': " + msg),
+          new TableReport(
+              t.name(),
+              0,
+              0,
+              notCompared(copies, "the primary failed"),
+              "primary '" + ds.primary() + "': " + msg),
           List.of());
     } finally {
       for (AutoCloseable c : open) {
@@ -1274,6 +1299,45 @@ public final class AuditService {
         }
       }
     }
+  }
+
+  /**
+   * The copies of a table whose comparison never started: FAILED, saying why, but for a backup that
+   * could not have been compared anyway, reported as it always is (its finding). Regression: a
+   * table whose primary was unreachable listed no copy at all ({@code "copies": []}), where the
+   * report promises one entry per replica and backup.
+   */
+  private List<CopyReport> notCompared(List<CopySpec> copies, String why) {
+    List<CopyReport> out = new ArrayList<>();
+    for (CopySpec spec : copies) {
+      if (spec.backup() != null && !spec.backup().comparable()) {
+        out.add(copyReport(new PreparedCopy(spec, null, null, null, null), null, null));
+      } else {
+        String asOf =
+            spec.backup() == null || spec.backup().asOf() == null
+                ? null
+                : spec.backup().asOf().toString();
+        out.add(
+            new CopyReport(
+                spec.endpoint(),
+                spec.role(),
+                Status.FAILED,
+                0,
+                0,
+                0,
+                0,
+                0,
+                List.of(),
+                null,
+                "not compared: " + why,
+                List.of(),
+                asOf,
+                0,
+                false,
+                null));
+      }
+    }
+    return out;
   }
 
   /** Remembers a session opened during the audit, so it is closed at the end. */

@@ -137,7 +137,19 @@ class OwnerValueTest {
           .as(user)
           .isEqualTo(
               "primary 'p': user '" + user + "' is not a value of the owner column owner (BIGINT)");
-      assertThat(r.tables().get(0).copies()).isEmpty();
+      // the copy, not compared, is listed FAILED (one entry per copy, as always)
+      assertThat(r.tables().get(0).copies())
+          .singleElement()
+          .satisfies(
+              c -> {
+                assertThat(c.endpoint()).isEqualTo("c");
+                assertThat(c.status()).isEqualTo(AuditReport.Status.FAILED);
+                assertThat(c.error())
+                    .isEqualTo(
+                        "not compared: user '"
+                            + user
+                            + "' is not a value of the owner column owner (BIGINT)");
+              });
       assertThat(r.usersAtRisk()).isZero();
     }
     AuditReport dec = maria.runUser(CompareSettings.defaults(), "d", "twelve");
