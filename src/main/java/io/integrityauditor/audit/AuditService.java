@@ -1480,7 +1480,22 @@ public final class AuditService {
     }
     List<Column> key = new ArrayList<>();
     for (Column c : primary.key()) {
-      key.add(byName.get(c.name().toLowerCase(java.util.Locale.ROOT)));
+      Column k = byName.get(c.name().toLowerCase(java.util.Locale.ROOT));
+      if (k != null && numberAgainstText(c, k)) {
+        throw new TableCatalog.CatalogException(
+            "table '"
+                + primary.displayName()
+                + "': key column "
+                + c.name()
+                + " is "
+                + c.typeName()
+                + " on the primary and "
+                + k.typeName()
+                + " on this copy: a number and a text are never the same key, so rows could not be"
+                + " matched; give the key column one kind of type (integer or decimal, or neither)"
+                + " on both");
+      }
+      key.add(k);
     }
     Column owner =
         primary.owner() == null
@@ -1494,6 +1509,44 @@ public final class AuditService {
                 primary.updatedAt().name().toLowerCase(java.util.Locale.ROOT), primary.updatedAt());
     return new TableShape(
         copy.schema(), copy.name(), key, compared, owner, updated, primary.ownerFilter());
+  }
+
+  /**
+   * Whether the key columns hold numbers on one side and text on the other ({@link
+   * io.integrityauditor.engine.Values#normalizeKey} keeps integers and decimals as numbers, and
+   * text as text). Regression: an integer key on the primary and a varchar key on the copy were
+   * CONSISTENT while their digests agreed, and one changed row then made every row MISSING and
+   * EXTRA (1 never equals "1"). Other pairs (booleans, times, uuids) are read to one form.
+   */
+  private static boolean numberAgainstText(Column a, Column b) {
+    return (number(a) && text(b)) || (text(a) && number(b));
+  }
+
+  private static boolean number(Column c) {
+    return switch (c.jdbcType()) {
+      case java.sql.Types.TINYINT,
+          java.sql.Types.SMALLINT,
+          java.sql.Types.INTEGER,
+          java.sql.Types.BIGINT,
+          java.sql.Types.NUMERIC,
+          java.sql.Types.DECIMAL ->
+          true;
+      default -> false;
+    };
+  }
+
+  private static boolean text(Column c) {
+    return switch (c.jdbcType()) {
+      case java.sql.Types.CHAR,
+          java.sql.Types.VARCHAR,
+          java.sql.Types.LONGVARCHAR,
+          java.sql.Types.NCHAR,
+          java.sql.Types.NVARCHAR,
+          java.sql.Types.LONGNVARCHAR,
+          java.sql.Types.CLOB ->
+          true;
+      default -> false;
+    };
   }
 
   private static CopyOutcome failedOutcome(String copy, String error) {
