@@ -232,8 +232,14 @@
     const report = run.report;
     if (!report) return;
     const sample = report.usersAtRiskSample || [];
+    // As the CLI prints it: an incomplete count is a lower bound, and 0 of an incomplete audit is
+    // unknown, never a definite 0 (review of session 19: a run with both copies down showed 0).
+    const atRisk = report.usersAtRiskComplete === false
+      ? (report.usersAtRisk ? 'at least ' + report.usersAtRisk + ' (a lower bound)'
+        : 'unknown (the audit could not compare every copy)')
+      : String(report.usersAtRisk);
     detail.appendChild(el('p', { id: 'run-users-at-risk' }, 'Users at risk: ',
-      el('b', {}, String(report.usersAtRisk)), sample.length ? ' (' + sample.join(', ') + ')' : ''));
+      el('b', {}, atRisk), sample.length ? ' (' + sample.join(', ') + ')' : ''));
     const counts = el('table', { id: 'run-copies' },
       el('tr', {}, ...['Table', 'Copy', 'Status', 'Missing', 'Extra', 'Changed', 'In flight', 'Users affected']
         .map((h) => el('th', {}, h))));

@@ -83,9 +83,15 @@ class ConsoleBrowserTest {
               + "  copy: {url: \""
               + pg
               + "rp_console_copy\", user: postgres}\n"
+              + "  nowhere: {url: \"jdbc:postgresql://127.0.0.1:1/app\", user: postgres}\n"
               + "datasets:\n"
               + "  users:\n"
               + "    primary: primary\n"
+              + "    replicas: [copy]\n"
+              + "    tables:\n"
+              + "      - {name: public.contacts, owner: user_id}\n"
+              + "  down:\n"
+              + "    primary: nowhere\n"
               + "    replicas: [copy]\n"
               + "    tables:\n"
               + "      - {name: public.contacts, owner: user_id}\n"
@@ -124,6 +130,14 @@ class ConsoleBrowserTest {
     if (driver != null) {
       driver.quit();
     }
+  }
+
+  /** Each test signs in afresh: the token a test saved stays in the page's session storage. */
+  @org.junit.jupiter.api.BeforeEach
+  void signedOut() {
+    driver.get("http://127.0.0.1:" + APP.getLocalPort() + "/");
+    ((org.openqa.selenium.JavascriptExecutor) driver).executeScript("sessionStorage.clear()");
+    driver.navigate().refresh();
   }
 
   static WebDriverWait waiting(int seconds) {
@@ -250,5 +264,29 @@ class ConsoleBrowserTest {
     driver.get(page.toUri().toString());
     waiting(10).until(ExpectedConditions.presenceOfElementLocated(By.tagName("svg")));
     screenshot("weekly-report.png");
+  }
+
+  /**
+   * A run that could not compare any copy shows its users at risk as unknown, as the CLI prints
+   * them. Regression (review of session 19): the console showed "Users at risk: 0".
+   */
+  @Test
+  void aRunThatComparedNoCopyShowsUsersAtRiskUnknown() throws Exception {
+    driver.get("http://127.0.0.1:" + APP.getLocalPort() + "/");
+    WebElement token =
+        waiting(10).until(ExpectedConditions.visibilityOfElementLocated(By.id("token")));
+    token.sendKeys(ADMIN_TOKEN);
+    driver.findElement(By.id("token-save")).click();
+    waiting(10)
+        .until(
+            ExpectedConditions.presenceOfElementLocated(
+                By.cssSelector("#datasets tr[data-dataset='down']")));
+    new Select(driver.findElement(By.id("start-dataset"))).selectByValue("down");
+    driver.findElement(By.id("start-button")).click();
+    waiting(60)
+        .until(ExpectedConditions.textToBePresentInElementLocated(By.id("run-status"), "FAILED"));
+    waiting(10).until(ExpectedConditions.presenceOfElementLocated(By.id("run-users-at-risk")));
+    assertThat(driver.findElement(By.id("run-users-at-risk")).getText())
+        .isEqualTo("Users at risk: unknown (the audit could not compare every copy)");
   }
 }
