@@ -105,6 +105,48 @@ public final class AuditRunner {
     return run;
   }
 
+  /** At most this many API runs wait at once (all datasets): more are refused (429). */
+  public static final int MAX_QUEUED_API_RUNS = 100;
+
+  /** Refused: {@link #MAX_QUEUED_API_RUNS} API runs are already waiting. */
+  public static final class QueueFull extends RuntimeException {
+    QueueFull(int queued) {
+      super(
+          queued
+              + " API audits are already queued (at most "
+              + MAX_QUEUED_API_RUNS
+              + "): wait for them or cancel some");
+    }
+  }
+
+  /**
+   * An API request: the run of the same request (dataset, table, user) still waiting, with this
+   * request recorded on it, else a new run. Regression (review of session 19): 200 identical
+   * requests queued 200 runs, and a script's loop could starve the scheduled audits for hours.
+   *
+   * @return the run, and whether it was already queued
+   * @throws QueueFull when {@link #MAX_QUEUED_API_RUNS} other API runs are waiting
+   */
+  public Map.Entry<AuditRun, Boolean> submitApi(AuditRequest request, String actor) {
+    audits.validate(request);
+    List<AuditRun> waiting =
+        dao.withStatus(AuditRun.QUEUED).stream()
+            .filter(r -> "API".equals(r.triggerKind()))
+            .toList();
+    for (AuditRun r : waiting) {
+      if (r.dataset().equals(request.dataset())
+          && java.util.Objects.equals(r.tableName(), request.table())
+          && java.util.Objects.equals(r.userId(), request.user())) {
+        dao.insertEvent(new AuditEvent(r.id(), "TRIGGER", actor, clock.instant()));
+        return Map.entry(r, true);
+      }
+    }
+    if (waiting.size() >= MAX_QUEUED_API_RUNS) {
+      throw new QueueFull(waiting.size());
+    }
+    return Map.entry(submit(request, "API", actor), false);
+  }
+
   /**
    * Records the run of one scheduled fire. The fire key (dataset and scheduled time) is unique in
    * the state database: if another instance already recorded this fire, there is nothing to do.

@@ -291,13 +291,53 @@ class ApiTest {
     assertThat(call("GET", "/api/audits?limit=abc", VIEWER_TOKEN, null).statusCode())
         .isEqualTo(422);
     assertThat(call("GET", "/api/audits?limit=0", VIEWER_TOKEN, null).statusCode()).isEqualTo(422);
+    // Regressions (review of session 19): a body with more after its object ran an audit of the
+    // first object's dataset; a field given twice ran the last one; a user longer than the state
+    // database's column answered 500; an unknown charset answered 500.
+    HttpResponse<String> trailing =
+        call("POST", "/api/audits", ADMIN_TOKEN, "{\"dataset\":\"users\"} trailing");
+    assertThat(trailing.statusCode()).as(trailing.body()).isEqualTo(422);
+    assertThat(
+            call(
+                    "POST",
+                    "/api/audits",
+                    ADMIN_TOKEN,
+                    "{\"dataset\":\"nope\"}{\"dataset\":\"users\"}")
+                .statusCode())
+        .isEqualTo(422);
+    HttpResponse<String> twice =
+        call("POST", "/api/audits", ADMIN_TOKEN, "{\"dataset\":\"users\",\"dataset\":\"nope\"}");
+    assertThat(twice.statusCode()).isEqualTo(422);
+    assertThat(twice.body()).contains("Duplicate field 'dataset'");
+    HttpResponse<String> longUser =
+        call(
+            "POST",
+            "/api/audits",
+            ADMIN_TOKEN,
+            "{\"dataset\":\"users\",\"table\":\"public.contacts\",\"user\":\""
+                + "x".repeat(401)
+                + "\"}");
+    assertThat(longUser.statusCode()).isEqualTo(422);
+    assertThat(longUser.body()).contains("'user' is longer than 400 characters");
+    HttpResponse<String> charset =
+        HTTP.send(
+            HttpRequest.newBuilder(
+                    URI.create("http://127.0.0.1:" + APP.getLocalPort() + "/api/audits"))
+                .header("Authorization", "Bearer " + ADMIN_TOKEN)
+                .header("Content-Type", "application/json; charset=bogus")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"dataset\":\"nope\"}"))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+    assertThat(charset.statusCode()).as(charset.body()).isEqualTo(404);
   }
 
   @Test
   void cancelRunningAndQueuedRuns() throws Exception {
     // One dataset runs one audit at a time: the second request waits QUEUED behind the first.
+    // (Another request than the first: the same request, while the first still waits, would be
+    // answered with the first's run.)
     String running = trigger("{\"dataset\":\"users\",\"table\":\"public.big\"}");
-    String queued = trigger("{\"dataset\":\"users\",\"table\":\"public.big\"}");
+    String queued = trigger("{\"dataset\":\"users\",\"table\":\"public.contacts\"}");
     waitFor(running, Set.of("RUNNING"));
     assertThat(
             JSON.readTree(call("GET", "/api/audits/" + queued, VIEWER_TOKEN, null).body())

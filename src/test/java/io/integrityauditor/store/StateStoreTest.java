@@ -340,4 +340,86 @@ class StateStoreTest {
       store.close();
     }
   }
+
+  /**
+   * An API request the same as one still waiting is answered with that run (and recorded on it); at
+   * most {@link AuditRunner#MAX_QUEUED_API_RUNS} API runs wait. Regression (review of session 19):
+   * 200 identical POSTs queued 200 runs, without bound.
+   */
+  @Test
+  void apiRequestsJoinTheSameWaitingRunAndTheQueueIsBounded() throws Exception {
+    StateStore store = h2();
+    try {
+      store.migrate();
+      RunDao dao = store.runs();
+      Clock clock = Clock.fixed(Instant.parse("2026-06-01T00:00:00Z"), ZoneOffset.UTC);
+      io.integrityauditor.config.DatasetConfig users =
+          new io.integrityauditor.config.DatasetConfig(
+              "p",
+              List.of(),
+              List.of(),
+              null,
+              List.of(
+                  new io.integrityauditor.config.TableConfig(
+                      "public.t", List.of("id"), "user_id", null, null)));
+      io.integrityauditor.audit.AuditService audits =
+          new io.integrityauditor.audit.AuditService(
+              Map.of("users", users),
+              new io.integrityauditor.audit.EndpointConnector(
+                  Map.of(), Duration.ofMinutes(1), Duration.ofSeconds(5)),
+              io.integrityauditor.engine.CompareSettings.defaults(),
+              clock,
+              Duration.ofSeconds(30));
+      AuditRunner runner =
+          new AuditRunner(
+              audits,
+              dao,
+              new ObjectMapper(),
+              clock,
+              "i",
+              Duration.ofSeconds(1),
+              Duration.ofSeconds(30));
+      var req = new io.integrityauditor.audit.AuditRequest("users", "public.t", "7");
+      var first = runner.submitApi(req, "dba");
+      assertThat(first.getValue()).isFalse();
+      var again = runner.submitApi(req, "ops");
+      assertThat(again.getValue()).isTrue();
+      assertThat(again.getKey().id()).isEqualTo(first.getKey().id());
+      assertThat(dao.events(first.getKey().id()))
+          .extracting(e -> e.action() + " " + e.actor())
+          .containsExactly("TRIGGER dba", "TRIGGER ops");
+      // another user, the whole table, the whole dataset: runs of their own
+      assertThat(
+              runner
+                  .submitApi(
+                      new io.integrityauditor.audit.AuditRequest("users", "public.t", "8"), "dba")
+                  .getValue())
+          .isFalse();
+      assertThat(
+              runner
+                  .submitApi(new io.integrityauditor.audit.AuditRequest("users", null, null), "dba")
+                  .getValue())
+          .isFalse();
+      // a scheduled run waiting does not count against the API's bound
+      dao.insert(
+          AuditRun.queued(
+              "s", "users", null, null, "SCHEDULE", "schedule", "users@x", clock.instant()));
+      for (int u = 100; u < 100 + AuditRunner.MAX_QUEUED_API_RUNS - 3; u++) {
+        runner.submitApi(
+            new io.integrityauditor.audit.AuditRequest("users", "public.t", "" + u), "dba");
+      }
+      assertThat(dao.withStatus(AuditRun.QUEUED)).hasSize(AuditRunner.MAX_QUEUED_API_RUNS + 1);
+      org.assertj.core.api.Assertions.assertThatThrownBy(
+              () ->
+                  runner.submitApi(
+                      new io.integrityauditor.audit.AuditRequest("users", "public.t", "x"), "dba"))
+          .isInstanceOf(AuditRunner.QueueFull.class)
+          .hasMessage(
+              "100 API audits are already queued (at most 100): wait for them or cancel some");
+      // the same request as one waiting is still answered
+      assertThat(runner.submitApi(req, "dba").getKey().id()).isEqualTo(first.getKey().id());
+    } finally {
+      store.close();
+    }
+  }
 }
