@@ -94,6 +94,29 @@ final class FindingCollector {
     }
   }
 
+  /**
+   * Changed rows found the same on both sides when read again: in flight, no longer findings. Their
+   * owners stay among those affected unless every finding is held (then they are counted again).
+   */
+  synchronized void cleared(Set<Key> keys) {
+    int before = findings.size();
+    findings.removeIf(f -> f.kind() == Finding.Kind.CHANGED && keys.contains(f.key()));
+    int n = before - findings.size();
+    changed -= n;
+    inFlight += n;
+    for (Key k : keys) {
+      lostRows.remove(k);
+    }
+    if (missing + extra + changed == findings.size()) {
+      owners.clear();
+      for (Finding f : findings) {
+        if (f.owner() != null) {
+          owners.add(f.owner());
+        }
+      }
+    }
+  }
+
   synchronized void changed(RowHash primaryRow) {
     record(Finding.Kind.CHANGED, primaryRow);
   }
