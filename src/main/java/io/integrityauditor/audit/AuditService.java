@@ -856,7 +856,8 @@ public final class AuditService {
       // for the report and integrity_replica_lag_seconds, not the re-check's. Regression: a
       // standby that caught up by the re-check was LAGGING with a lag under a second, below the
       // bound, and IntegrityReplicaLag (lag > max lag) never fired for the finding.
-      double behind = Math.nextUp(wait.toMillis() / 1000.0);
+      // A millisecond over the wait (Math.nextUp printed 30.000000000000004).
+      double behind = (wait.toMillis() + 1) / 1000.0;
       ReplicationHealth reported =
           now.isFinding()
               ? ReplicationHealth.of(now.state(), now.lagSeconds(), now.message() + "; " + why)
