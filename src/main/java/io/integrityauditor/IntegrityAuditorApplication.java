@@ -274,6 +274,11 @@ public class IntegrityAuditorApplication extends Application<IntegrityAuditorCon
     if (!problems.isEmpty()) {
       throw new ConfigProblems(problems);
     }
+    io.integrityauditor.config.SecretLogFilter.install(
+        new io.integrityauditor.audit.EndpointConnector(
+                config.getEndpoints(), java.time.Duration.ZERO, java.time.Duration.ZERO)
+            .withOtherSecrets(config.nonEndpointSecrets())
+            .secrets());
     adminOnLoopback(config.getServerFactory());
     requestLogWithoutQuery(config.getServerFactory());
     ServiceSettings service = config.getService();

@@ -20,6 +20,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -375,6 +376,52 @@ class ApiTest {
         assertThat(events).containsExactly("TRIGGER dba-team", "CANCEL dba-team");
       }
     }
+  }
+
+  /**
+   * At DEBUG (the README's {@code /tasks/log-level} turns it on) no log line shows a token or a
+   * password. Regression (review of session 19): Jetty logged {@code parsedHeader(Authorization:
+   * Bearer <token>)} for every request, and pgjdbc {@code Connecting with URL: ...?password=...}.
+   */
+  @Test
+  void atDebugNoLogLineShowsATokenOrAPassword() throws Exception {
+    ch.qos.logback.classic.LoggerContext ctx =
+        (ch.qos.logback.classic.LoggerContext) org.slf4j.LoggerFactory.getILoggerFactory();
+    ch.qos.logback.classic.Logger root =
+        ctx.getLogger(ch.qos.logback.classic.Logger.ROOT_LOGGER_NAME);
+    ch.qos.logback.classic.Level before = root.getLevel();
+    ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> seen =
+        new ch.qos.logback.core.read.ListAppender<>();
+    seen.setContext(ctx);
+    seen.start();
+    root.addAppender(seen);
+    root.setLevel(ch.qos.logback.classic.Level.DEBUG);
+    java.util.logging.Logger pgjdbc = java.util.logging.Logger.getLogger("org.postgresql");
+    java.util.logging.Level pgBefore = pgjdbc.getLevel();
+    pgjdbc.setLevel(java.util.logging.Level.ALL);
+    try {
+      String id = trigger("{\"dataset\":\"broken\"}");
+      waitFor(id, Set.of("CONSISTENT", "FINDINGS", "FAILED"));
+      call("GET", "/api/audits/" + id, VIEWER_TOKEN, null);
+    } finally {
+      root.setLevel(before);
+      pgjdbc.setLevel(pgBefore);
+      root.detachAppender(seen);
+    }
+    List<String> lines = new java.util.ArrayList<>();
+    for (ch.qos.logback.classic.spi.ILoggingEvent e : List.copyOf(seen.list)) {
+      lines.add(
+          e.getLoggerName()
+              + ": "
+              + e.getFormattedMessage()
+              + (e.getThrowableProxy() == null ? "" : " " + e.getThrowableProxy().getMessage()));
+    }
+    // DEBUG was on: Jetty's and the drivers' lines are there, and none shows a secret.
+    assertThat(lines).anyMatch(l -> l.startsWith("org.eclipse.jetty"));
+    assertThat(lines)
+        .noneMatch(l -> l.contains(ADMIN_TOKEN))
+        .noneMatch(l -> l.contains(VIEWER_TOKEN))
+        .noneMatch(l -> l.contains(SECRET));
   }
 
   @Test
