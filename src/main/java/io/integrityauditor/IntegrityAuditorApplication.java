@@ -311,7 +311,7 @@ public class IntegrityAuditorApplication extends Application<IntegrityAuditorCon
             Duration.ofMillis(service.getCheckpointInterval().toMilliseconds()));
     AuditScheduler scheduler = new AuditScheduler(config.getDatasets(), store, runner, service);
     Watchdog watchdog = new Watchdog(runs, runner, scheduler, service, clock);
-    WeeklyReports weekly = weeklyReports(config, store, runs, json, clock);
+    WeeklyReports weekly = weeklyReports(config, store, runs, json, clock, scheduler);
     scheduler.addJob(WeeklyReportJob.registration(weekly, config.getReport()));
     environment.lifecycle().manage(scheduler);
     environment.lifecycle().manage(watchdog);
@@ -366,7 +366,8 @@ public class IntegrityAuditorApplication extends Application<IntegrityAuditorCon
       StateStore store,
       RunDao runs,
       ObjectMapper json,
-      Clock clock) {
+      Clock clock,
+      AuditScheduler scheduler) {
     List<String> secrets = new java.util.ArrayList<>();
     config.getAuth().getTokens().forEach(t -> secrets.add(t.token()));
     config.getEndpoints().values().forEach(e -> secrets.add(e.password()));
@@ -379,13 +380,14 @@ public class IntegrityAuditorApplication extends Application<IntegrityAuditorCon
     ReportDao dao = store.jdbi().onDemand(ReportDao.class);
     WeeklyReportBuilder builder =
         new WeeklyReportBuilder(
-            config.getDatasets(),
-            dao,
-            runs,
-            json,
-            ZoneId.of(config.getService().getTimeZone()),
-            config.getReport().getFindingsPerCopy(),
-            secrets);
+                config.getDatasets(),
+                dao,
+                runs,
+                json,
+                ZoneId.of(config.getService().getTimeZone()),
+                config.getReport().getFindingsPerCopy(),
+                secrets)
+            .withScheduleStart(scheduler::scheduleStart);
     return new WeeklyReports(
         builder,
         dao,

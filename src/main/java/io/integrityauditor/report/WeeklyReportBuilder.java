@@ -57,6 +57,7 @@ public final class WeeklyReportBuilder {
   private final ZoneId scheduleZone;
   private final int findingsPerCopy;
   private final Collection<String> secrets;
+  private volatile java.util.function.Function<String, Instant> scheduleStart = ds -> null;
 
   /**
    * @param scheduleZone the time zone of the datasets' cron schedules (to count expected audits)
@@ -79,6 +80,15 @@ public final class WeeklyReportBuilder {
     this.secrets = List.copyOf(secrets);
   }
 
+  /**
+   * When each dataset's schedule started in the running service (its trigger's start), or null: a
+   * dataset not yet run on schedule counts its expected audits from there.
+   */
+  public WeeklyReportBuilder withScheduleStart(java.util.function.Function<String, Instant> start) {
+    this.scheduleStart = start;
+    return this;
+  }
+
   /** The week that starts at {@code weekStart} (midnight in its zone), as known at {@code now}. */
   public WeeklyReport build(String id, ZonedDateTime weekStart, Instant now) {
     ZonedDateTime start = weekStart.truncatedTo(ChronoUnit.DAYS);
@@ -87,7 +97,15 @@ public final class WeeklyReportBuilder {
     Instant prevFrom = start.minusDays(DAYS).toInstant();
     Map<String, Instant> firstFires = new LinkedHashMap<>();
     for (String name : datasets.keySet()) {
-      reports.firstScheduled(name).ifPresent(f -> firstFires.put(name, f.fireTime()));
+      Instant first =
+          reports.firstScheduled(name).map(ReportDao.FirstScheduled::fireTime).orElse(null);
+      Instant started = scheduleStart.apply(name);
+      if (first == null || (started != null && started.isBefore(first))) {
+        first = started;
+      }
+      if (first != null) {
+        firstFires.put(name, first);
+      }
     }
     Window week = load(from, to, now, firstFires);
     Window prev = load(prevFrom, from, now, firstFires);
@@ -180,8 +198,9 @@ public final class WeeklyReportBuilder {
    * The schedule's fires in the window up to now, counted from the fire of the dataset's first
    * scheduled run when that came later: the fires before it were never the service's to run.
    * Regression: the first week of a service started on a Wednesday reported Monday's and Tuesday's
-   * fires as expected and not run, as if it had missed them. A dataset never run on schedule counts
-   * the whole window (nothing says when it started).
+   * fires as expected and not run, as if it had missed them. The schedule's start in the running
+   * service counts when earlier, and alone for a dataset never run on schedule yet; with neither,
+   * the whole window.
    */
   private Long expected(Window w, String dataset, DatasetConfig ds) {
     Instant first = w.firstFires().get(dataset);

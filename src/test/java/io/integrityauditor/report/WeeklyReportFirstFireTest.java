@@ -47,15 +47,21 @@ class WeeklyReportFirstFireTest {
       Map<String, DatasetConfig> datasets = new LinkedHashMap<>();
       datasets.put("late", dataset());
       datasets.put("never-ran", dataset());
+      datasets.put("started-friday", dataset());
       WeeklyReportBuilder builder =
           new WeeklyReportBuilder(
-              datasets,
-              store.jdbi().onDemand(io.integrityauditor.store.ReportDao.class),
-              store.runs(),
-              JSON,
-              ZONE,
-              100,
-              List.of());
+                  datasets,
+                  store.jdbi().onDemand(io.integrityauditor.store.ReportDao.class),
+                  store.runs(),
+                  JSON,
+                  ZONE,
+                  100,
+                  List.of())
+              .withScheduleStart(
+                  ds ->
+                      ds.equals("started-friday")
+                          ? WEEK.plusDays(4).plusHours(9).toInstant()
+                          : ds.equals("late") ? WEEK.plusDays(5).toInstant() : null);
       Instant fire = WEEK.plusDays(7).plusHours(6).toInstant();
       WeeklyReports reports =
           new WeeklyReports(
@@ -78,7 +84,12 @@ class WeeklyReportFirstFireTest {
       // Nothing says when a dataset that never ran on schedule started: the whole week.
       JsonNode never = r.get("datasets").get(1);
       assertThat(never.get("coverage").get("scheduledExpected").asLong()).isEqualTo(14);
-      assertThat(r.get("thisWeek").get("scheduledExpected").asLong()).isEqualTo(23);
+      // Not run on schedule yet, its schedule started Friday 09:00 in the running service:
+      // Friday 12:00, then Saturday and Sunday at 00:00 and 12:00. (For "late", a schedule
+      // started Saturday, after its first scheduled run, changes nothing: a restart.)
+      JsonNode friday = r.get("datasets").get(2);
+      assertThat(friday.get("coverage").get("scheduledExpected").asLong()).isEqualTo(5);
+      assertThat(r.get("thisWeek").get("scheduledExpected").asLong()).isEqualTo(28);
     } finally {
       store.close();
     }
