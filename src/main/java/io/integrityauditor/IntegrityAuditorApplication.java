@@ -224,6 +224,24 @@ public class IntegrityAuditorApplication extends Application<IntegrityAuditorCon
     }
   }
 
+  /**
+   * Answers under {@code /api/} carry {@code Cache-Control: no-store}: runs, findings (keys and
+   * user ids) and reports are read with a token and are no page for a browser's or a proxy's cache
+   * (review of session 19: they carried no caching header at all).
+   */
+  public static final class NoStoreForApi
+      implements jakarta.ws.rs.container.ContainerResponseFilter {
+    @Override
+    public void filter(
+        jakarta.ws.rs.container.ContainerRequestContext request,
+        jakarta.ws.rs.container.ContainerResponseContext response) {
+      if (request.getUriInfo().getPath().startsWith("api/")
+          && !response.getHeaders().containsKey("Cache-Control")) {
+        response.getHeaders().putSingle("Cache-Control", "no-store");
+      }
+    }
+  }
+
   /** A configuration refused at start-up: its message is all there is to print. */
   static final class ConfigProblems extends IllegalArgumentException {
     ConfigProblems(List<String> problems) {
@@ -347,6 +365,7 @@ public class IntegrityAuditorApplication extends Application<IntegrityAuditorCon
                     .setUnauthorizedHandler(new JSONUnauthorizedHandler())
                     .buildAuthFilter()));
     environment.jersey().register(new RefuseTokensInUrls());
+    environment.jersey().register(new NoStoreForApi());
     environment.jersey().register(RolesAllowedDynamicFeature.class);
     environment.jersey().register(new AuthValueFactoryProvider.Binder<>(ApiUser.class));
     environment.jersey().register(new AuditResource(runner, scheduler, runs, json));

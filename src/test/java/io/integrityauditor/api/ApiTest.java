@@ -199,6 +199,16 @@ class ApiTest {
         .hasSize(1);
   }
 
+  /** Runs, findings and reports are not cached (review of session 19: no caching header). */
+  @Test
+  void apiAnswersAreNotStored() throws Exception {
+    for (String path : List.of("/api/audits", "/api/datasets", "/api/audits/no-such-run")) {
+      assertThat(call("GET", path, VIEWER_TOKEN, null).headers().firstValue("Cache-Control"))
+          .as(path)
+          .contains("no-store");
+    }
+  }
+
   @Test
   void aUserAuditCoversThatUsersRowsOnly() throws Exception {
     String id = trigger("{\"dataset\":\"users\",\"table\":\"public.contacts\",\"user\":8}");
