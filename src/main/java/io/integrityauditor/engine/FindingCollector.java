@@ -95,19 +95,29 @@ final class FindingCollector {
   }
 
   /**
-   * Changed rows found the same on both sides when read again: in flight, no longer findings. Their
-   * owners stay among those affected unless every finding is held (then they are counted again).
+   * Differing rows found the same on both sides when read again: in flight, no longer findings.
+   * Their owners stay among those affected unless every finding is held (then they are counted
+   * again).
    */
   synchronized void cleared(Set<Key> keys) {
-    int before = findings.size();
-    findings.removeIf(f -> f.kind() == Finding.Kind.CHANGED && keys.contains(f.key()));
-    int n = before - findings.size();
-    changed -= n;
-    inFlight += n;
-    for (Key k : keys) {
-      lostRows.remove(k);
+    boolean wasWhole = missing + extra + changed == findings.size();
+    for (java.util.Iterator<Finding> it = findings.iterator(); it.hasNext(); ) {
+      Finding f = it.next();
+      if (!keys.contains(f.key())) {
+        continue;
+      }
+      it.remove();
+      switch (f.kind()) {
+        case MISSING -> missing--;
+        case EXTRA -> extra--;
+        case CHANGED -> changed--;
+      }
+      inFlight++;
+      if (f.kind() != Finding.Kind.EXTRA) {
+        lostRows.remove(f.key());
+      }
     }
-    if (missing + extra + changed == findings.size()) {
+    if (wasWhole) {
       owners.clear();
       for (Finding f : findings) {
         if (f.owner() != null) {

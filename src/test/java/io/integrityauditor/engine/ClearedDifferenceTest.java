@@ -29,19 +29,26 @@ class ClearedDifferenceTest {
         new DecodeTest.Rows(1, 5_000) {
           @Override
           public Map<Key, List<String>> rowValues(Collection<Key> keys) {
-            rows.put(2_500L, current); // the copy applies the primary's write meanwhile
+            // the copy applies the primary's writes meanwhile
+            rows.put(2_500L, current);
+            rows.put(3_000L, primary.rows.get(3_000L));
             return super.rowValues(keys);
           }
         };
     copy.rows.put(2_500L, 42L); // behind when compared
+    copy.rows.remove(3_000L); // not yet inserted when compared
     copy.rows.put(4_000L, 43L); // really different
+    copy.rows.remove(4_500L); // really missing
     CopyOutcome o = compare(primary, copy);
     assertThat(o.findings())
         .extracting(f -> f.kind() + " " + f.key().get(0) + " " + f.columns())
-        .containsExactly("CHANGED 4000 [id]");
+        .containsExactly("CHANGED 4000 [id]", "MISSING 4500 []");
     assertThat(o.changed()).isEqualTo(1);
-    assertThat(o.inFlight()).isEqualTo(1);
-    assertThat(o.lostRows().keySet()).extracting(k -> k.get(0)).containsExactly(4_000L);
+    assertThat(o.missing()).isEqualTo(1);
+    assertThat(o.inFlight()).isEqualTo(2);
+    assertThat(o.lostRows().keySet())
+        .extracting(k -> k.get(0))
+        .containsExactlyInAnyOrder(4_000L, 4_500L);
   }
 
   @Test
