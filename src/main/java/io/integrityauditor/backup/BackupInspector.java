@@ -268,7 +268,7 @@ public final class BackupInspector {
                 redact.apply(r.command()),
                 r.exitCode(),
                 r.durationMs(),
-                redact.apply(r.outputTail()),
+                RestoreDrill.tail(redact.apply(r.outputTail())),
                 r.timedOut());
         if (!drill.succeeded()) {
           findings.add(new BackupFinding(Kind.RESTORE_FAILED, restoreMessage(drill, newest)));

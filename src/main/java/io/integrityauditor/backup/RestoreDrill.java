@@ -247,9 +247,33 @@ public final class RestoreDrill {
   }
 
   /** Keeps the last {@value #TAIL_BYTES} bytes of a stream. */
+  /**
+   * Bytes kept before the tail, so that a secret the tail's cut would split is whole when the
+   * output is redacted ({@link #tail} cuts afterwards). Regression (review of session 19): a
+   * password printed across the cut left 11 of its 12 characters in {@code outputTail}.
+   */
+  static final int SLACK_BYTES = 4096;
+
+  /**
+   * The last {@value #TAIL_BYTES} bytes' worth of an output read with its slack and redacted: from
+   * the first line that starts in them when one starts near the cut, marked {@code ...}.
+   */
+  public static String tail(String output) {
+    if (output == null) {
+      return null;
+    }
+    byte[] b = output.getBytes(StandardCharsets.UTF_8);
+    if (b.length <= TAIL_BYTES) {
+      return output;
+    }
+    String s = new String(b, b.length - TAIL_BYTES, TAIL_BYTES, StandardCharsets.UTF_8);
+    int nl = s.indexOf('\n');
+    return "..." + (nl >= 0 && nl < 200 ? s.substring(nl) : s);
+  }
+
   private static final class Tail implements Runnable {
     private final InputStream in;
-    private final byte[] ring = new byte[TAIL_BYTES];
+    private final byte[] ring = new byte[TAIL_BYTES + SLACK_BYTES];
     private long total;
 
     Tail(InputStream in) {
@@ -264,7 +288,7 @@ public final class RestoreDrill {
         while ((n = in.read(buf)) > 0) {
           synchronized (this) {
             for (int i = 0; i < n; i++) {
-              ring[(int) (total++ % TAIL_BYTES)] = buf[i];
+              ring[(int) (total++ % ring.length)] = buf[i];
             }
           }
         }
@@ -273,19 +297,17 @@ public final class RestoreDrill {
       }
     }
 
+    /** The output kept, with its slack: {@code ...} first when more was written. */
     synchronized String text() {
-      int len = (int) Math.min(total, TAIL_BYTES);
+      int size = ring.length;
+      int len = (int) Math.min(total, size);
       byte[] out = new byte[len];
       long start = total - len;
       for (int i = 0; i < len; i++) {
-        out[i] = ring[(int) ((start + i) % TAIL_BYTES)];
+        out[i] = ring[(int) ((start + i) % size)];
       }
       String s = new String(out, StandardCharsets.UTF_8);
-      if (total > TAIL_BYTES) {
-        int nl = s.indexOf('\n');
-        s = "..." + (nl >= 0 && nl < 200 ? s.substring(nl) : s);
-      }
-      return s;
+      return total > size ? "..." + s : s;
     }
   }
 }

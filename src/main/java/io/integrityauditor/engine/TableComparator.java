@@ -1800,6 +1800,34 @@ public final class TableComparator {
         }
       }
       java.util.Set<Key> cleared = clearedSince(again);
+      if (!cleared.isEmpty() && !follows && !link.backup()) {
+        // Some differences cleared: this copy, compared as it is, is being written to. Every
+        // difference left is read again after a pause or two, in case the copy was applying it;
+        // a copy that is not written to (no difference cleared) costs nothing more.
+        for (long pause : LIVE_COPY_PAUSES_MS) {
+          List<Key> rest = new ArrayList<>();
+          for (Finding f : findings) {
+            if (!cleared.contains(f.key())) {
+              rest.add(f.key());
+            }
+          }
+          if (rest.isEmpty()) {
+            break;
+          }
+          try {
+            Thread.sleep(pause);
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            break;
+          }
+          checkCancelled();
+          java.util.Set<Key> more = clearedSince(rest);
+          if (more.isEmpty()) {
+            break;
+          }
+          cleared.addAll(more);
+        }
+      }
       if (!cleared.isEmpty()) {
         collector.cleared(cleared);
         LOG.info(
@@ -1866,6 +1894,9 @@ public final class TableComparator {
       return out;
     }
   }
+
+  /** Pauses before a live copy's differences are read again (see resolveColumns). */
+  static final long[] LIVE_COPY_PAUSES_MS = {250, 1000};
 
   /** Characters of values read per side and batch when naming changed columns (about 8 MB). */
   static final long VALUE_BATCH_CHARS = 4_000_000;

@@ -389,6 +389,45 @@ class BackupPostgresTest {
   }
 
   /**
+   * A password the restore prints across the cut of its output's tail is redacted whole. Regression
+   * (review of session 19): with 5,001 bytes before the password and 4,084 after, the 4 KB tail
+   * began inside it, and 11 of its 12 characters ({@code 3storePwABC}) were in {@code outputTail}.
+   */
+  @Test
+  void aPasswordPrintedAcrossTheTailsCutIsRedactedWhole() throws Exception {
+    TestDatabases.recreatePgDatabase(PORT, "bk_cut");
+    EndpointConfig backup =
+        new EndpointConfig(url("bk_cut"), "postgres", "R3storePwABC", java.util.Map.of());
+    for (int after = 4_070; after <= 4_100; after += 2) {
+      AuditReport r =
+          new BackupScenario()
+              .primary("primary", endpoint("bk_primary"))
+              .table(CONTACTS, "user_id", "updated_at")
+              .backup(
+                  backup,
+                  new BackupConfig(
+                      "backup",
+                      AS_OF,
+                      Duration.hours(2),
+                      "head -c 5001 /dev/zero | tr '\\0' A; printf %s \"$PGPASSWORD\";"
+                          + " head -c "
+                          + after
+                          + " /dev/zero | tr '\\0' B; echo; exit 1",
+                      null))
+              .run();
+      String tail = r.backups().get(0).restore().outputTail();
+      assertThat(tail).as("after " + after).startsWith("...").endsWith("B\n");
+      assertThat(tail.length()).isLessThanOrEqualTo(4_096 + 3);
+      for (int k = 3; k <= 12; k++) {
+        assertThat(tail)
+            .as("after " + after)
+            .doesNotContain("R3storePwABC".substring(12 - k))
+            .doesNotContain("R3storePwABC".substring(0, k));
+      }
+    }
+  }
+
+  /**
    * Regression: with no usable copy (no replica, the only backup's restore failing) usersAtRisk was
    * 0, where every row then exists on the primary alone: all 200 users of both tables are at risk.
    * A backup that cannot be reached instead leaves the count unknown (not complete).
