@@ -75,4 +75,62 @@ class ClearedDifferenceTest {
     assertThat(o.changed()).isEqualTo(1);
     assertThat(o.inFlight()).isZero();
   }
+
+  /**
+   * A copy seen catching up (a difference cleared when read again) has its other differences read
+   * again after a pause: a row the copy applies a moment later is in flight too. A copy where
+   * nothing cleared is read again once, without a pause (the benchmark's static copy).
+   */
+  @Test
+  void aLiveCopysDifferencesAreReadAgainAfterAPauseAndAStaticCopysAreNot() {
+    DecodeTest.Rows primary = new DecodeTest.Rows(1, 5_000);
+    long current2500 = primary.rows.get(2_500L);
+    long current4000 = primary.rows.get(4_000L);
+    int[] reads = new int[1];
+    DecodeTest.Rows live =
+        new DecodeTest.Rows(1, 5_000) {
+          @Override
+          public Map<Key, List<String>> rowValues(Collection<Key> keys) {
+            rows.put(2_500L, current2500); // applied before the columns are named
+            return super.rowValues(keys);
+          }
+
+          @Override
+          public void rowHashes(Collection<Key> keys, java.util.function.Consumer<RowHash> sink) {
+            if (keys.stream().anyMatch(k -> k.get(0).equals(4_000L)) && ++reads[0] == 2) {
+              rows.put(4_000L, current4000); // applied a moment later
+            }
+            super.rowHashes(keys, sink);
+          }
+        };
+    live.rows.put(2_500L, 42L);
+    live.rows.put(4_000L, 43L);
+    live.rows.put(4_200L, 44L); // really different
+    CopyOutcome o = compare(primary, live);
+    assertThat(o.findings())
+        .extracting(f -> f.kind() + " " + f.key().get(0) + " " + f.columns())
+        .containsExactly("CHANGED 4200 [id]");
+    assertThat(o.inFlight()).isEqualTo(2);
+
+    int[] staticReads = new int[1];
+    DecodeTest.Rows still =
+        new DecodeTest.Rows(1, 5_000) {
+          @Override
+          public void rowHashes(Collection<Key> keys, java.util.function.Consumer<RowHash> sink) {
+            if (keys.stream().anyMatch(k -> k.get(0).equals(4_300L))) {
+              staticReads[0]++;
+            }
+            super.rowHashes(keys, sink);
+          }
+        };
+    still.rows.put(4_200L, 44L);
+    still.rows.remove(4_300L);
+    CopyOutcome s = compare(primary, still);
+    assertThat(s.findings())
+        .extracting(f -> f.kind() + " " + f.key().get(0))
+        .containsExactly("CHANGED 4200", "MISSING 4300");
+    // the missing row read when located, and once again: nothing cleared, so no pause and no
+    // second round
+    assertThat(staticReads[0]).isEqualTo(2);
+  }
 }
