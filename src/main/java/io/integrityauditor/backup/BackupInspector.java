@@ -342,8 +342,24 @@ public final class BackupInspector {
         }
       }
     } else if (newest != null) {
-      asOf = newest.modified();
       source = "modification time of " + newest.path();
+      if (newest.modified() != null
+          && newest.modified().isAfter(clock.instant().plus(FUTURE_SKEW))) {
+        // As for an asOf in the future: a clock mistake, and compared as of it every row written
+        // since the real dump would look restorable. Regression (review of session 19): a dump
+        // touched 3 hours ahead was the backup's time; a row updated after the dump was a CHANGED
+        // finding and none was written after the backup.
+        findings.add(
+            new BackupFinding(
+                Kind.ASOF_FAILED,
+                "the newest file "
+                    + newest.path()
+                    + " was modified at "
+                    + newest.modified()
+                    + ", in the future (a clock mistake?): not compared"));
+      } else {
+        asOf = newest.modified();
+      }
     }
     findings.addAll(BackupFreshness.age(asOf, source, newest, clock.instant(), maxAge(b)));
     List<BackupFinding> redacted =

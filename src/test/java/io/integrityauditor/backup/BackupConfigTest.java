@@ -233,4 +233,48 @@ class BackupConfigTest {
     assertThat(st.restore().outputTail()).isEqualTo("pw=*** auditor\n");
     assertThat(st.findings().get(0).message()).contains("pw=***").doesNotContain("s3cret");
   }
+
+  /**
+   * A backup timed by its newest file refuses a file time in the future, as it refuses such an
+   * asOf. Regression (review of session 19): a dump touched 3 hours ahead became the backup's time,
+   * and a row updated after the dump was reported CHANGED instead of written after the backup.
+   */
+  @Test
+  void aFileTimeInTheFutureIsNoBackupTime(@TempDir Path dir) throws Exception {
+    java.time.Instant now = java.time.Instant.parse("2026-12-05T12:00:00Z");
+    Path dump = dir.resolve("a.dump");
+    Files.writeString(dump, "x");
+    var endpoints = Map.of("b", pg("jdbc:postgresql://restore/app_restored"));
+    BackupInspector inspector =
+        new BackupInspector(
+            endpoints,
+            Set.of(),
+            e -> {
+              throw new AssertionError("no session may be opened");
+            },
+            s -> s,
+            Clock.fixed(now, java.time.ZoneOffset.UTC));
+    BackupConfig b = new BackupConfig("b", null, null, null, dir + "/*.dump");
+
+    Files.setLastModifiedTime(
+        dump, java.nio.file.attribute.FileTime.from(now.plus(java.time.Duration.ofHours(3))));
+    var ahead = inspector.inspect(b, true);
+    assertThat(ahead.asOf()).isNull();
+    assertThat(ahead.comparable()).isFalse();
+    assertThat(ahead.findings())
+        .containsExactly(
+            new BackupFinding(
+                BackupFinding.Kind.ASOF_FAILED,
+                "the newest file "
+                    + dump
+                    + " was modified at 2026-12-05T15:00:00Z, in the future (a clock mistake?):"
+                    + " not compared"));
+
+    // within the skew allowed to clocks (5 minutes): the file's time
+    Files.setLastModifiedTime(
+        dump, java.nio.file.attribute.FileTime.from(now.plus(java.time.Duration.ofMinutes(2))));
+    var close = inspector.inspect(b, true);
+    assertThat(close.asOf()).isEqualTo(now.plus(java.time.Duration.ofMinutes(2)));
+    assertThat(close.comparable()).isTrue();
+  }
 }
