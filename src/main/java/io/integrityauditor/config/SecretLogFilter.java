@@ -12,12 +12,13 @@ import org.slf4j.Marker;
 import org.slf4j.helpers.MessageFormatter;
 
 /**
- * Drops every log event that would print a secret of the configuration (an API token, a password, a
- * URL's password parameter). The service's own lines are redacted where they are written; this
- * catches the libraries': at DEBUG, which {@code /tasks/log-level} or {@code logging.level} turn
- * on, Jetty logged each request's {@code Authorization: Bearer <token>} header and pgjdbc each
- * connection's URL with its {@code password=} (review of session 19). An event is dropped whole:
- * only the logger can say what else it meant. Events of a disabled level cost nothing more.
+ * Drops every DEBUG or TRACE log event that would print a secret of the configuration (an API
+ * token, a password, a URL's password parameter). The service's own lines are redacted where they
+ * are written; this catches the libraries': at DEBUG, which {@code /tasks/log-level} or {@code
+ * logging.level} turn on, Jetty logged each request's {@code Authorization: Bearer <token>} header
+ * and pgjdbc each connection's URL with its {@code password=} (review of session 19). An event is
+ * dropped whole: only the logger can say what else it meant. Events of a disabled level cost
+ * nothing more.
  */
 public final class SecretLogFilter extends TurboFilter {
   private final List<String> secrets;
@@ -42,8 +43,12 @@ public final class SecretLogFilter extends TurboFilter {
   @Override
   public FilterReply decide(
       Marker marker, Logger logger, Level level, String format, Object[] params, Throwable t) {
-    // (the effective level, not isEnabledFor, which asks the turbo filters: this one again)
-    if (level == null || !level.isGreaterOrEqual(logger.getEffectiveLevel())) {
+    // INFO and above pass: the service redacts its own lines, and a password that is a common word
+    // (postgres) must not drop every line naming a jdbc:postgresql URL. (The effective level, not
+    // isEnabledFor, which asks the turbo filters: this one again.)
+    if (level == null
+        || level.isGreaterOrEqual(Level.INFO)
+        || !level.isGreaterOrEqual(logger.getEffectiveLevel())) {
       return FilterReply.NEUTRAL;
     }
     if (format != null && holdsSecret(format, params)) {
