@@ -298,6 +298,7 @@ public final class AuditService {
       Checkpoints checkpoints) {
     validate(request);
     Instant started = clock.instant();
+    long startedNanos = System.nanoTime();
     DatasetConfig ds = datasets.get(request.dataset());
     List<TableReport> tables = new ArrayList<>();
     String error = null;
@@ -332,7 +333,7 @@ public final class AuditService {
     // (without waiting for it) since it cannot catch up during the audit. Every replica is checked
     // on a helper thread while the first table is described; its comparison starts only once the
     // checks are in (Replication#syncable).
-    Replication replication = new Replication(ds);
+    Replication replication = new Replication(ds, startedNanos);
     Set<String> atRisk = new TreeSet<>();
     // False when some copy lost more rows than are kept in memory for the roll-up (2,000,000 by
     // default): usersAtRisk is then a lower bound, while the per-copy counts stay exact.
@@ -799,8 +800,12 @@ public final class AuditService {
     private final Map<String, CompletableFuture<ReplicationHealth>> checks = new LinkedHashMap<>();
     private final DatasetConfig ds;
 
-    Replication(DatasetConfig ds) {
+    /** When the audit began ({@link System#nanoTime()}): the watermark of copies as they are. */
+    final long startedNanos;
+
+    Replication(DatasetConfig ds, long startedNanos) {
       this.ds = ds;
+      this.startedNanos = startedNanos;
       for (String r : ds.replicas()) {
         checks.put(
             r, CompletableFuture.supplyAsync(() -> checkReplication(ds.primary(), r), helpers));
@@ -1025,6 +1030,11 @@ public final class AuditService {
       Connection pc = connector.open(ds.primary());
       open.add(pc);
       primaryShape = primaryDialect.describe(pc, req);
+      // A logical subscriber follows the primary only through subscriptions of its slots.
+      java.util.Set<String> primarySlots =
+          copies.stream().anyMatch(c -> c.backup() == null)
+              ? primaryDialect.logicalSlots(pc)
+              : null;
       if (user != null) {
         // A user that is no value of the owner column's type has no row here: said with one
         // message whatever the engine (never a cast error, nor another user's rows on MariaDB).
@@ -1183,6 +1193,8 @@ public final class AuditService {
                     backup == null && replication.syncable(p.spec().endpoint()),
                     backup != null,
                     backup == null ? null : backup.watermark());
+            link.copy().followOnlySlots(primarySlots);
+            link.copyLocate().followOnlySlots(primarySlots);
             sources.add(link.copy());
             sources.add(link.copyLocate());
             sources.add(link.primary());
@@ -1218,7 +1230,8 @@ public final class AuditService {
                     saved,
                     state -> checkpoints.partialReached(t.name(), scanName, state),
                     checkpoints.partialInterval())
-                .withoutCommonKeyOrder(group.getKey().unordered() ? settings.pendingCap() : 0);
+                .withoutCommonKeyOrder(group.getKey().unordered() ? settings.pendingCap() : 0)
+                .withAuditStartedAt(replication.startedNanos);
         if (saved != null
             && !saved.done()
             && saved.upTo() != null

@@ -81,6 +81,14 @@ public interface Dialect {
    * How the table's rows are read in a FROM clause ({@code table} is its quoted name): the table
    * itself, or only the rows its key covers.
    */
+  /**
+   * The logical replication slots of this (primary's) database, which its logical subscribers'
+   * subscriptions use; null when the engine has none or they cannot be read (no restriction).
+   */
+  default java.util.Set<String> logicalSlots(Connection c) {
+    return null;
+  }
+
   default String fromReference(Connection c, String table) throws SQLException {
     return table;
   }

@@ -154,4 +154,11 @@ public interface DigestSource extends AutoCloseable {
    * recovery (a hot standby); sources that cannot lose their session ignore it.
    */
   default void reconnectWith(java.util.function.Supplier<java.sql.Connection> opener) {}
+
+  /**
+   * A logical subscriber follows the primary only through subscriptions whose slot is one of these
+   * (the primary's own, {@link io.integrityauditor.dialect.Dialect#logicalSlots}); null: any. Call
+   * before {@link #followsReplication}.
+   */
+  default void followOnlySlots(java.util.Set<String> primarySlots) {}
 }

@@ -212,6 +212,20 @@ public final class TableComparator {
    * a hash of the key ({@link DigestSource#keyBucketDigests} on one engine; between two engines,
    * bucketed here from each side's rows read through). No chunk checkpoints.
    */
+  /**
+   * The audit began at this {@link System#nanoTime()}, before this comparison (earlier tables,
+   * restore drills): the watermark of copies compared as they are is the primary's clock then, not
+   * when this table's comparison began. Regression (review of session 19): a row of the last table
+   * written a second after the audit began, on a subscriber whose subscription was disabled, was
+   * CHANGED, where the README counts it in flight.
+   */
+  public TableComparator withAuditStartedAt(long nanos) {
+    this.auditStartNanos = nanos;
+    return this;
+  }
+
+  private Long auditStartNanos;
+
   public TableComparator withoutCommonKeyOrder(long maxRows) {
     this.unorderedMaxRows = maxRows;
     return this;
@@ -259,6 +273,21 @@ public final class TableComparator {
     return h.format(java.time.format.DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss.SSSSSS"));
   }
 
+  /** The primary's clock when the audit began: its clock now less the time since. */
+  private String auditStart(String clock) {
+    if (clock == null || clockAtStart == null || auditStartNanos == null) {
+      return clock;
+    }
+    long since = System.nanoTime() - auditStartNanos;
+    if (since <= 0) {
+      return clock;
+    }
+    return clockAtStart
+        .minusNanos(since)
+        .truncatedTo(java.time.temporal.ChronoUnit.MICROS)
+        .format(java.time.format.DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss.SSSSSS"));
+  }
+
   private boolean usable(ScanState s, List<CopyLink> copies) {
     return s != null
         && !s.done()
@@ -302,7 +331,7 @@ public final class TableComparator {
     this.watermark =
         shape.updatedAt() == null
             ? null
-            : from != null && from.watermark() != null ? from.watermark() : clock;
+            : from != null && from.watermark() != null ? from.watermark() : auditStart(clock);
     this.rowsScanned = from == null ? 0 : from.rowsScanned();
     this.lastCheckpointNanos = System.nanoTime();
     this.copyCount = copies.size();

@@ -208,4 +208,65 @@ class UpdatedAtAheadTest {
         .contains("updatedAt: column 'updated_at' of table 't' is int8, not a date or timestamp");
     assertThat(r.exitCode()).isEqualTo(2);
   }
+
+  /**
+   * On a copy compared as it is, a row of a later table written after the audit began is in flight:
+   * the watermark is the primary's clock when the audit began, not when that table's comparison
+   * began. Regression (review of session 19, a disabled logical subscription): the last table's row
+   * written a second after the audit's start was CHANGED, its user at risk.
+   */
+  @Test
+  void aLaterTablesRowWrittenAfterTheAuditBeganIsInFlight() throws Exception {
+    int port = TestDatabases.PG_PRIMARY_PORT;
+    for (String db : new String[] {"wm_p", "wm_c"}) {
+      TestDatabases.recreatePgDatabase(port, db);
+      TestDatabases.execute(
+          TestDatabases.pgUrl(port, db),
+          "CREATE TABLE a (id int PRIMARY KEY, owner int NOT NULL, v text)",
+          "INSERT INTO a SELECT g, g % 10, 'v' FROM generate_series(1, 1000) g",
+          "CREATE TABLE b (id int PRIMARY KEY, owner int NOT NULL, v text,"
+              + " updated_at timestamptz NOT NULL)",
+          "INSERT INTO b SELECT g, g % 10, 'v', '2026-12-01 00:00:00+00'"
+              + " FROM generate_series(1, 1000) g");
+    }
+    // really different, written before the audit: a finding
+    TestDatabases.execute(TestDatabases.pgUrl(port, "wm_c"), "UPDATE b SET v = 'X' WHERE id = 3");
+    AuditService.Progress writeWhenTheFirstTableStarts =
+        new AuditService.Progress() {
+          boolean written;
+
+          @Override
+          public void tableStarted(String table, long estimatedRows) {
+            if (!written) {
+              written = true;
+              try {
+                Thread.sleep(50);
+                TestDatabases.execute(
+                    TestDatabases.pgUrl(port, "wm_p"),
+                    "UPDATE b SET v = 'new', updated_at = clock_timestamp() WHERE id = 7");
+              } catch (Exception e) {
+                throw new IllegalStateException(e);
+              }
+            }
+          }
+
+          @Override
+          public void chunkScanned(String table, long rows, long elapsedNanos) {}
+        };
+    AuditReport r =
+        new AuditFixture()
+            .primary("p", TestDatabases.pgEndpoint(port, "wm_p"))
+            .replica("c", TestDatabases.pgEndpoint(port, "wm_c"))
+            .table(new TableConfig("public.a", List.of(), "owner", null, List.of()))
+            .table(new TableConfig("public.b", List.of(), "owner", "updated_at", List.of()))
+            .run(
+                CompareSettings.defaults(),
+                null,
+                writeWhenTheFirstTableStarts,
+                AuditService.Checkpoints.NONE);
+    assertThat(r.replication().get(0).state()).isEqualTo("NOT_A_REPLICA");
+    assertThat(AuditFixture.findings(r, "public.b", "c")).containsExactly("CHANGED 3");
+    assertThat(AuditFixture.copy(r, "public.b", "c").inFlight()).isEqualTo(1);
+    assertThat(r.usersAtRisk()).isEqualTo(1);
+  }
 }
