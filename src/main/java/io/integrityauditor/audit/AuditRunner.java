@@ -122,12 +122,14 @@ public final class AuditRunner {
   /**
    * An API request: the run of the same request (dataset, table, user) still waiting, with this
    * request recorded on it, else a new run. Regression (review of session 19): 200 identical
-   * requests queued 200 runs, and a script's loop could starve the scheduled audits for hours.
+   * requests queued 200 runs, and a script's loop could starve the scheduled audits for hours. One
+   * request at a time per instance (30 identical parallel requests queued 5 runs before); instances
+   * of a cluster may still each add one.
    *
    * @return the run, and whether it was already queued
    * @throws QueueFull when {@link #MAX_QUEUED_API_RUNS} other API runs are waiting
    */
-  public Map.Entry<AuditRun, Boolean> submitApi(AuditRequest request, String actor) {
+  public synchronized Map.Entry<AuditRun, Boolean> submitApi(AuditRequest request, String actor) {
     audits.validate(request);
     List<AuditRun> waiting =
         dao.withStatus(AuditRun.QUEUED).stream()

@@ -400,11 +400,36 @@ class StateStoreTest {
                   .submitApi(new io.integrityauditor.audit.AuditRequest("users", null, null), "dba")
                   .getValue())
           .isFalse();
+      // identical requests at once join one run (review of session 19: 30 in parallel queued 5)
+      var same = new io.integrityauditor.audit.AuditRequest("users", "public.t", "race");
+      java.util.Set<String> ids = java.util.concurrent.ConcurrentHashMap.newKeySet();
+      var pool = java.util.concurrent.Executors.newFixedThreadPool(8);
+      try {
+        List<java.util.concurrent.Future<?>> all = new java.util.ArrayList<>();
+        for (int i = 0; i < 30; i++) {
+          all.add(
+              pool.submit(
+                  () -> {
+                    try {
+                      ids.add(runner.submitApi(same, "dba").getKey().id());
+                    } catch (AuditRunner.QueueFull e) {
+                      throw e;
+                    }
+                  }));
+        }
+        for (var f : all) {
+          f.get();
+        }
+      } finally {
+        pool.shutdown();
+      }
+      assertThat(ids).hasSize(1);
+      assertThat(ids).doesNotContain(first.getKey().id());
       // a scheduled run waiting does not count against the API's bound
       dao.insert(
           AuditRun.queued(
               "s", "users", null, null, "SCHEDULE", "schedule", "users@x", clock.instant()));
-      for (int u = 100; u < 100 + AuditRunner.MAX_QUEUED_API_RUNS - 3; u++) {
+      for (int u = 100; u < 100 + AuditRunner.MAX_QUEUED_API_RUNS - 4; u++) {
         runner.submitApi(
             new io.integrityauditor.audit.AuditRequest("users", "public.t", "" + u), "dba");
       }
