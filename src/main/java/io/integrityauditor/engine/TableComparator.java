@@ -203,16 +203,6 @@ public final class TableComparator {
   private long unorderedMaxRows;
 
   /**
-   * The copies sort the key differently from the primary (another collation of a text key column,
-   * another engine): a key range would hold different rows on each side, rows outside every range
-   * of one side would never be read, and the table would be full of false MISSING and EXTRA rows.
-   * Instead the table is compared as one range (each side read in pages of its own key order,
-   * {@link #PAGE_ROWS} rows each, the digests summed); when it differs, both sides' rows are
-   * matched by key in memory, up to {@code maxRows} rows a side, and beyond that through buckets by
-   * a hash of the key ({@link DigestSource#keyBucketDigests} on one engine; between two engines,
-   * bucketed here from each side's rows read through). No chunk checkpoints.
-   */
-  /**
    * The audit began at this {@link System#nanoTime()}, before this comparison (earlier tables,
    * restore drills): the watermark of copies compared as they are is the primary's clock then, not
    * when this table's comparison began. Regression (review of session 19): a row of the last table
@@ -226,6 +216,16 @@ public final class TableComparator {
 
   private Long auditStartNanos;
 
+  /**
+   * The copies sort the key differently from the primary (another collation of a text key column,
+   * another engine): a key range would hold different rows on each side, rows outside every range
+   * of one side would never be read, and the table would be full of false MISSING and EXTRA rows.
+   * Instead the table is compared as one range (each side read in pages of its own key order,
+   * {@link #PAGE_ROWS} rows each, the digests summed); when it differs, both sides' rows are
+   * matched by key in memory, up to {@code maxRows} rows a side, and beyond that through buckets by
+   * a hash of the key ({@link DigestSource#keyBucketDigests} on one engine; between two engines,
+   * bucketed here from each side's rows read through). No chunk checkpoints.
+   */
   public TableComparator withoutCommonKeyOrder(long maxRows) {
     this.unorderedMaxRows = maxRows;
     return this;
