@@ -1559,34 +1559,7 @@ public final class AuditService {
    * EXTRA (1 never equals "1"). Other pairs (booleans, times, uuids) are read to one form.
    */
   private static boolean numberAgainstText(Column a, Column b) {
-    return (number(a) && text(b)) || (text(a) && number(b));
-  }
-
-  private static boolean number(Column c) {
-    return switch (c.jdbcType()) {
-      case java.sql.Types.TINYINT,
-          java.sql.Types.SMALLINT,
-          java.sql.Types.INTEGER,
-          java.sql.Types.BIGINT,
-          java.sql.Types.NUMERIC,
-          java.sql.Types.DECIMAL ->
-          true;
-      default -> false;
-    };
-  }
-
-  private static boolean text(Column c) {
-    return switch (c.jdbcType()) {
-      case java.sql.Types.CHAR,
-          java.sql.Types.VARCHAR,
-          java.sql.Types.LONGVARCHAR,
-          java.sql.Types.NCHAR,
-          java.sql.Types.NVARCHAR,
-          java.sql.Types.LONGNVARCHAR,
-          java.sql.Types.CLOB ->
-          true;
-      default -> false;
-    };
+    return (a.numeric() && b.textual()) || (a.textual() && b.numeric());
   }
 
   private static CopyOutcome failedOutcome(String copy, String error) {

@@ -475,25 +475,11 @@ final class JvmDigestSource extends JdbcDigestSource {
   void bind(PreparedStatement ps, int idx, Object value, Column c) throws SQLException {
     if (value instanceof BigInteger i) {
       ps.setBigDecimal(idx, new BigDecimal(i));
-    } else if (value instanceof String s && c != null && !textual(c)) {
+    } else if (value instanceof String s && c != null && !c.textual()) {
       bindText(ps, idx, s, c);
     } else {
       ps.setObject(idx, value);
     }
-  }
-
-  private static boolean textual(Column c) {
-    return switch (c.jdbcType()) {
-      case java.sql.Types.CHAR,
-          java.sql.Types.VARCHAR,
-          java.sql.Types.LONGVARCHAR,
-          java.sql.Types.NCHAR,
-          java.sql.Types.NVARCHAR,
-          java.sql.Types.LONGNVARCHAR,
-          java.sql.Types.CLOB ->
-          true;
-      default -> false;
-    };
   }
 
   /**
