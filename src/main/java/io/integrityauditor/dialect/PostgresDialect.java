@@ -236,6 +236,15 @@ public final class PostgresDialect implements Dialect {
    */
   @Override
   public java.util.Set<String> logicalSlots(Connection c) {
+    try {
+      return primaryLogicalSlots(c);
+    } catch (SQLException e) {
+      return null;
+    }
+  }
+
+  /** The logical slots of the connection's database (its subscribers' subscriptions use them). */
+  private static java.util.Set<String> primaryLogicalSlots(Connection c) throws SQLException {
     try (Statement s = c.createStatement();
         ResultSet rs =
             s.executeQuery(
@@ -246,14 +255,8 @@ public final class PostgresDialect implements Dialect {
         out.add(rs.getString(1));
       }
       return out;
-    } catch (SQLException e) {
-      return null;
     } finally {
-      try {
-        endTransaction(c);
-      } catch (SQLException ignored) {
-        // the next statement starts afresh
-      }
+      endTransaction(c);
     }
   }
 
@@ -290,21 +293,8 @@ public final class PostgresDialect implements Dialect {
       return null;
     }
     // Of those, the ones whose slot is on the primary, in the primary's database.
-    List<Sub> ofPrimary = new ArrayList<>();
-    try (PreparedStatement ps =
-        primary.prepareStatement(
-            "SELECT 1 FROM pg_replication_slots WHERE slot_name = ? AND slot_type = 'logical'"
-                + " AND database = current_database()")) {
-      for (Sub sub : subs) {
-        ps.setString(1, sub.slot());
-        try (ResultSet rs = ps.executeQuery()) {
-          if (rs.next()) {
-            ofPrimary.add(sub);
-          }
-        }
-      }
-    }
-    endTransaction(primary);
+    java.util.Set<String> slots = primaryLogicalSlots(primary);
+    List<Sub> ofPrimary = subs.stream().filter(sub -> slots.contains(sub.slot())).toList();
     if (ofPrimary.isEmpty()) {
       return null;
     }
