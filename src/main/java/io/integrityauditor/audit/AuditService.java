@@ -605,9 +605,10 @@ public final class AuditService {
    * matches with keys of its own, so a checkpoint of another form is not used. 2: temporal, UUID
    * and boolean keys read as text in one form whatever the hashing flavour (a timestamptz without
    * its +00, MariaDB's fractions without trailing zeros). 3: MariaDB FLOAT keys as their exact
-   * double, text keys a conversion to UTF-8 cannot tell apart as their bytes.
+   * double, text keys a conversion to UTF-8 cannot tell apart as their bytes. 4: boolean keys as
+   * the numbers 1 and 0 (they were the text 1 and 0).
    */
-  static final int KEY_FORM_VERSION = 3;
+  static final int KEY_FORM_VERSION = 4;
 
   /**
    * One scan of the primary: the copies hashed alike and sorting the key alike. Its name keys the

@@ -473,7 +473,10 @@ final class JvmDigestSource extends JdbcDigestSource {
 
   @Override
   void bind(PreparedStatement ps, int idx, Object value, Column c) throws SQLException {
-    if (value instanceof BigInteger i) {
+    if (value instanceof Long l && c != null && c.bool() && !(dialect instanceof MySqlDialect)) {
+      // a boolean key's number (Values#keyAsRead): PostgreSQL compares no boolean with a bigint
+      ps.setBoolean(idx, l != 0);
+    } else if (value instanceof BigInteger i) {
       ps.setBigDecimal(idx, new BigDecimal(i));
     } else if (value instanceof String s && c != null && !c.textual()) {
       bindText(ps, idx, s, c);

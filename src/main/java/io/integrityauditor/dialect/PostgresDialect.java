@@ -928,6 +928,9 @@ public final class PostgresDialect implements Dialect {
     void bind(PreparedStatement ps, int idx, Object value, Column c) throws SQLException {
       if (value instanceof java.sql.Array a) {
         ps.setArray(idx, a);
+      } else if (value instanceof Long l && c != null && c.bool()) {
+        // a boolean key's number (Values#keyAsRead): no cast takes a bigint to a boolean
+        ps.setBoolean(idx, l != 0);
       } else if (value instanceof Long l) {
         ps.setLong(idx, l);
       } else if (value instanceof BigDecimal d) {

@@ -24,6 +24,17 @@ public record Column(String name, String typeName, int jdbcType, boolean nullabl
     };
   }
 
+  /**
+   * A boolean column: PostgreSQL's {@code boolean}, H2's {@code BOOLEAN}. Its key values are the
+   * numbers 1 and 0 ({@link Values#keyAsRead}), bound back as booleans. MariaDB's {@code BOOLEAN}
+   * is a {@code TINYINT(1)} that may hold any small number, and its dialect binds its keys as
+   * numbers.
+   */
+  public boolean bool() {
+    String type = typeName == null ? "" : typeName.toLowerCase(java.util.Locale.ROOT);
+    return jdbcType == java.sql.Types.BOOLEAN || type.equals("bool") || type.equals("boolean");
+  }
+
   /** An integer or decimal, by its JDBC type (read as a number: Long, BigInteger, BigDecimal). */
   public boolean numeric() {
     return switch (jdbcType) {

@@ -167,6 +167,10 @@ public final class Values {
     if (v == null) {
       return null;
     }
+    if (v instanceof Boolean b) {
+      // the number MariaDB's BOOLEAN (a TINYINT(1)) holds, as keyAsRead reads a boolean's text
+      return b ? 1L : 0L;
+    }
     if (v instanceof Long || v instanceof Integer || v instanceof Short || v instanceof Byte) {
       return ((Number) v).longValue();
     }
@@ -286,9 +290,10 @@ public final class Values {
    * fractional digits where PostgreSQL prints only those it needs. Only text of such columns is
    * changed, to text the database reads back as the same value (it is bound in range predicates): a
    * timestamp's text becomes its UTC date and time (the sessions run in UTC), a time's has its
-   * seconds and no trailing zeros, a UUID's is lower case, a boolean's is 1 or 0. Text that names
-   * no such value (infinity, MariaDB's zero date) keeps its words, its fraction without trailing
-   * zeros. The key's order is the database's and is not changed.
+   * seconds and no trailing zeros, a UUID's is lower case; a boolean's is the number 1 or 0, as
+   * MariaDB's BOOLEAN (a TINYINT(1)) is read (BooleanKeyTest). Text that names no such value
+   * (infinity, MariaDB's zero date) keeps its words, its fraction without trailing zeros. The key's
+   * order is the database's and is not changed.
    */
   public static Object keyAsRead(Object v, Column c) {
     if (!(v instanceof String s) || c == null) {
@@ -309,10 +314,10 @@ public final class Values {
     if (type.equals("uuid")) {
       return s.toLowerCase(java.util.Locale.ROOT);
     }
-    if (c.jdbcType() == java.sql.Types.BOOLEAN || type.equals("bool") || type.equals("boolean")) {
+    if (c.bool()) {
       return switch (s.toLowerCase(java.util.Locale.ROOT)) {
-        case "t", "true", "1" -> "1";
-        case "f", "false", "0" -> "0";
+        case "t", "true", "1" -> (Object) 1L;
+        case "f", "false", "0" -> (Object) 0L;
         default -> s;
       };
     }
