@@ -1006,6 +1006,8 @@ public final class AuditService {
     // the scan's sessions open: on the primary one for its scan and one per copy for locating, on
     // each copy one to scan and one to locate.
     EarlySessions early = new EarlySessions(connector, helpers);
+    // the primary's table as described, for a failure's explanation (explainSchemaChanges)
+    TableShape[] primaryDescribed = {null};
     open.add(early);
     early.openAhead(ds.primary(), 1);
     Map<CopySpec, CompletableFuture<Described>> described = new java.util.IdentityHashMap<>();
@@ -1031,6 +1033,7 @@ public final class AuditService {
       Connection pc = connector.open(ds.primary());
       open.add(pc);
       primaryShape = primaryDialect.describe(pc, req);
+      primaryDescribed[0] = primaryShape;
       // A logical subscriber follows the primary only through subscriptions of its slots.
       java.util.Set<String> primarySlots =
           copies.stream().anyMatch(c -> c.backup() == null)
@@ -1271,6 +1274,7 @@ public final class AuditService {
           }
         }
       }
+      explainSchemaChanges(ds.primary(), req, primaryShape, prepared, outcomes);
       List<CopyReport> reports = new ArrayList<>();
       List<CopyOutcome> ordered = new ArrayList<>();
       for (PreparedCopy p : prepared) {
@@ -1297,6 +1301,13 @@ public final class AuditService {
                       + " MB; raise -Xmx): "
                       + describe(e)
                   : describe(e));
+      String change =
+          primaryDescribed[0] == null || e instanceof OutOfMemoryError
+              ? null
+              : schemaChange(ds.primary(), req, primaryDescribed[0]);
+      if (change != null) {
+        msg = "the table changed during the audit (" + change + "); audit it again: " + msg;
+      }
       return new TableRun(
           new TableReport(
               t.name(),
@@ -1455,6 +1466,83 @@ public final class AuditService {
   }
 
   /** Opens a session on the endpoint and describes the table there (on a helper thread). */
+  /**
+   * A copy that failed while its table was being compared: when the table's columns on it, or on
+   * the primary, are no longer those described when the table's comparison began, its error says so
+   * first, naming the columns. Regression (review 6 of session 19): a column retyped during the
+   * scan failed the copy with the database's own words ({@code function hashint4extended(bigint,
+   * integer) does not exist}) only. Looked up after a failure only, on a session of its own; a
+   * lookup that fails adds nothing.
+   */
+  private void explainSchemaChanges(
+      String primary,
+      TableCatalog.Request req,
+      TableShape primaryShape,
+      List<PreparedCopy> prepared,
+      Map<String, CopyOutcome> outcomes) {
+    String onPrimary = null;
+    boolean primaryLooked = false;
+    for (PreparedCopy p : prepared) {
+      CopyOutcome o = outcomes.get(p.spec().endpoint());
+      if (o == null || !o.failed() || p.shape() == null) {
+        continue;
+      }
+      String change = schemaChange(p.spec().endpoint(), req, p.shape());
+      if (change == null && !primaryLooked) {
+        primaryLooked = true;
+        onPrimary = schemaChange(primary, req, primaryShape);
+      }
+      if (change != null) {
+        outcomes.put(
+            o.copy(),
+            o.withError(
+                "the table changed during the audit ("
+                    + change
+                    + "); audit it again: "
+                    + o.error()));
+      } else if (onPrimary != null) {
+        outcomes.put(
+            o.copy(),
+            o.withError(
+                "the table changed on the primary during the audit ("
+                    + onPrimary
+                    + "); audit it again: "
+                    + o.error()));
+      }
+    }
+  }
+
+  /**
+   * How the table's columns on this endpoint differ from {@code before} (each column compared,
+   * keyed, owning or stamping rows: dropped, or of another type), or null when they do not, or when
+   * they cannot be read now.
+   */
+  private String schemaChange(String endpoint, TableCatalog.Request req, TableShape before) {
+    TableShape now;
+    try (Connection c = connector.open(endpoint)) {
+      now = connector.dialect(endpoint).describe(c, req);
+    } catch (TableCatalog.CatalogException e) {
+      // described with the same request when the comparison began: a key, owner or table gone
+      return connector.redact(e.getMessage());
+    } catch (SQLException | RuntimeException e) {
+      return null;
+    }
+    Map<String, Column> current = new java.util.HashMap<>();
+    for (Column c : now.allColumns()) {
+      current.put(c.name().toLowerCase(java.util.Locale.ROOT), c);
+    }
+    List<String> changes = new ArrayList<>();
+    for (Column was : before.allColumns()) {
+      Column is = current.get(was.name().toLowerCase(java.util.Locale.ROOT));
+      if (is == null) {
+        changes.add("column " + was.name() + " dropped");
+      } else if (!java.util.Objects.equals(is.typeName(), was.typeName())) {
+        changes.add("column " + was.name() + ": " + was.typeName() + ", now " + is.typeName());
+      }
+    }
+    return changes.isEmpty() ? null : String.join("; ", changes);
+  }
+
   private Described describe(String endpoint, TableCatalog.Request req) {
     Connection c = connector.open(endpoint);
     try {

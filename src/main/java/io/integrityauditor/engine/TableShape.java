@@ -22,6 +22,23 @@ public record TableShape(
     Column updatedAt,
     String ownerFilter) {
 
+  /** Every column this shape names (key, compared, owner, updatedAt), each once, in that order. */
+  public List<Column> allColumns() {
+    java.util.LinkedHashMap<String, Column> all = new java.util.LinkedHashMap<>();
+    for (Column c : key) {
+      all.putIfAbsent(c.name(), c);
+    }
+    for (Column c : compared) {
+      all.putIfAbsent(c.name(), c);
+    }
+    for (Column c : java.util.Arrays.asList(owner, updatedAt)) {
+      if (c != null) {
+        all.putIfAbsent(c.name(), c);
+      }
+    }
+    return List.copyOf(all.values());
+  }
+
   public TableShape withOwnerFilter(String owner) {
     return new TableShape(schema, name, key, compared, this.owner, updatedAt, owner);
   }
