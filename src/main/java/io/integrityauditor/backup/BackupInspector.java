@@ -388,7 +388,58 @@ public final class BackupInspector {
             + "', a primary or replica";
       }
     }
+    // The URLs differ: asked, the servers say whether they are one (another DNS name, an address
+    // only the resolver knows). A target that cannot be asked is restored into as configured:
+    // the command reaches it through the same host and port, or fails.
+    String mine = identity(endpoint);
+    if (mine != null) {
+      for (String live : liveEndpoints) {
+        if (mine.equals(identity(live))) {
+          return "restore refused: endpoint '"
+              + endpoint
+              + "' is the same server and database as '"
+              + live
+              + "', a primary or replica (asked both)";
+        }
+      }
+    }
     return null;
+  }
+
+  /**
+   * Which server and database an endpoint's session is on, as the server says it, or null when it
+   * cannot be asked. PostgreSQL: the server's start time (to the microsecond) and the database's
+   * oid; a standby has its own start time, and restoring into one fails anyway. MariaDB/MySQL: the
+   * host name, port, data directory and database. Other engines: null.
+   */
+  private String identity(String endpoint) {
+    if (!endpoints.containsKey(endpoint)) {
+      return null;
+    }
+    try (Connection c = open.apply(endpoint);
+        Statement s = c.createStatement()) {
+      String product = c.getMetaData().getDatabaseProductName().toLowerCase(java.util.Locale.ROOT);
+      String sql =
+          product.contains("postgres")
+              ? "SELECT CAST(pg_postmaster_start_time() AS text) || '/' || CAST(oid AS text)"
+                  + " FROM pg_database WHERE datname = current_database()"
+              : product.contains("mariadb") || product.contains("mysql")
+                  ? "SELECT CONCAT_WS('/', @@hostname, @@port, @@datadir, DATABASE())"
+                  : null;
+      if (sql == null) {
+        return null;
+      }
+      try (ResultSet rs = s.executeQuery(sql)) {
+        String id = rs.next() ? rs.getString(1) : null;
+        return id == null ? null : product + "/" + id;
+      } finally {
+        if (!c.getAutoCommit()) {
+          c.rollback();
+        }
+      }
+    } catch (java.sql.SQLException | RuntimeException e) {
+      return null;
+    }
   }
 
   private static Object queryAsOf(Connection c, BackupConfig b) throws java.sql.SQLException {

@@ -351,6 +351,10 @@ public record JdbcTarget(
     if (h.endsWith(".")) {
       h = h.substring(0, h.length() - 1);
     }
+    String v4 = inetAton(h);
+    if (v4 != null) {
+      h = v4;
+    }
     if (LOOPBACK_NAMES.contains(h) || (IPV4.matcher(h).matches() && h.startsWith("127."))) {
       return "localhost";
     }
@@ -364,6 +368,71 @@ public record JdbcTarget(
       }
     }
     return h;
+  }
+
+  /**
+   * An IPv4 address in any form C's {@code inet_aton} reads — which libpq and the MariaDB client
+   * (the restore command) take, and Java's resolver partly: one to four parts, each decimal, octal
+   * ({@code 0} first) or hex ({@code 0x}), the last filling the remaining bytes — as its dotted
+   * quad; null when the host is no such address. Regression: a backup endpoint at {@code 127.1},
+   * {@code 2130706433} or {@code 0x7f.1} on the primary's port and database was not recognised as
+   * the primary, and the restore drill ran {@code pg_restore --clean} on the primary.
+   */
+  static String inetAton(String h) {
+    if (h.isEmpty() || !Character.isDigit(h.charAt(0)) || h.endsWith(".")) {
+      return null;
+    }
+    String[] parts = h.split("\\.", -1);
+    if (parts.length > 4) {
+      return null;
+    }
+    long[] v = new long[parts.length];
+    for (int i = 0; i < parts.length; i++) {
+      String p = parts[i];
+      int radix = 10;
+      if (p.startsWith("0x") || p.startsWith("0X")) {
+        p = p.substring(2);
+        radix = 16;
+        if (p.isEmpty()) {
+          v[i] = 0; // "0x" alone is 0 to inet_aton
+          continue;
+        }
+      } else if (p.length() > 1 && p.startsWith("0")) {
+        p = p.substring(1);
+        radix = 8;
+      }
+      if (p.isEmpty() || p.length() > 12) {
+        return null;
+      }
+      try {
+        v[i] = Long.parseLong(p, radix);
+      } catch (NumberFormatException e) {
+        return null;
+      }
+      if (p.charAt(0) == '-' || p.charAt(0) == '+') {
+        return null;
+      }
+    }
+    long address = 0;
+    int n = v.length;
+    for (int i = 0; i < n - 1; i++) {
+      if (v[i] > 255) {
+        return null;
+      }
+      address = (address << 8) | v[i];
+    }
+    int lastBytes = 5 - n;
+    if (v[n - 1] >= (1L << (8 * lastBytes))) {
+      return null;
+    }
+    address = (address << (8 * lastBytes)) | v[n - 1];
+    return ((address >> 24) & 255)
+        + "."
+        + ((address >> 16) & 255)
+        + "."
+        + ((address >> 8) & 255)
+        + "."
+        + (address & 255);
   }
 
   private static List<String[]> parameters(String query) {

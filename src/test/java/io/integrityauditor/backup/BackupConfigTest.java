@@ -212,6 +212,56 @@ class BackupConfigTest {
     assertThat(Files.exists(marker)).isFalse();
   }
 
+  /**
+   * Two names for one server (a DNS alias, an address form only the resolver reads) escape the
+   * URLs' comparison: before a drill, the servers are asked which server and database they are.
+   * Here the primary's URL names a host that, as a DNS alias would, reaches the same database as
+   * the backup endpoint's (the sessions are opened by the test).
+   */
+  @Test
+  void theSameServerUnderAnotherNameIsRefusedWhenAsked(@TempDir Path dir) throws Exception {
+    int port = io.integrityauditor.TestDatabases.PG_PRIMARY_PORT;
+    io.integrityauditor.TestDatabases.recreatePgDatabase(port, "bkalias");
+    io.integrityauditor.TestDatabases.recreatePgDatabase(port, "bkalias_b");
+    Path marker = dir.resolve("restored");
+    Files.writeString(dir.resolve("a.dump"), "x");
+    var endpoints =
+        Map.of(
+            "p", pg("jdbc:postgresql://primary-alias.example:" + port + "/bkalias"),
+            "b", pg("jdbc:postgresql://127.0.0.1:" + port + "/bkalias"),
+            "b2", pg("jdbc:postgresql://127.0.0.1:" + port + "/bkalias_b"));
+    java.util.function.Function<String, java.sql.Connection> open =
+        e -> {
+          try {
+            return java.sql.DriverManager.getConnection(
+                io.integrityauditor.TestDatabases.pgUrl(
+                    port, e.equals("b2") ? "bkalias_b" : "bkalias"),
+                "postgres",
+                "");
+          } catch (java.sql.SQLException x) {
+            throw new IllegalStateException(x);
+          }
+        };
+    BackupInspector inspector =
+        new BackupInspector(endpoints, Set.of("p"), open, s -> s, Clock.systemUTC());
+    var st =
+        inspector.inspect(
+            new BackupConfig("b", "SELECT now()", null, "touch " + marker, dir + "/*.dump"), true);
+    assertThat(st.findings())
+        .containsExactly(
+            new BackupFinding(
+                BackupFinding.Kind.RESTORE_FAILED,
+                "restore refused: endpoint 'b' is the same server and database as 'p', a primary"
+                    + " or replica (asked both)"));
+    assertThat(Files.exists(marker)).isFalse();
+    // another database of that server is restored into
+    var other =
+        inspector.inspect(
+            new BackupConfig("b2", "SELECT now()", null, "touch " + marker, dir + "/*.dump"), true);
+    assertThat(other.restore()).isNotNull();
+    assertThat(Files.exists(marker)).isTrue();
+  }
+
   @Test
   void passwordsNeverReachTheReport(@TempDir Path dir) throws Exception {
     Files.writeString(dir.resolve("a.dump"), "x");

@@ -45,6 +45,49 @@ class JdbcTargetTest {
     assertThat(same("jdbc:mariadb://[::1]:3306/rv1_m", "jdbc:mariadb://127.0.0.1/rv1_m")).isTrue();
   }
 
+  /**
+   * Regression (review 3 of session 20): a backup endpoint at 127.1 on the primary's port and
+   * database was not the primary, and the restore drill ran pg_restore --clean on the primary
+   * (libpq reads every inet_aton form).
+   */
+  @Test
+  void everyFormOfAnIpv4AddressIsThatAddress() {
+    String primary = "jdbc:postgresql://127.0.0.1:5441/app";
+    for (String host :
+        new String[] {
+          "127.1",
+          "127.0.1",
+          "2130706433",
+          "0x7f.1",
+          "0x7f000001",
+          "0177.0.0.1",
+          "127.000.000.001",
+          "0X7F.0.0.1",
+          "127.1.2.3",
+          "localhost"
+        }) {
+      assertThat(same("jdbc:postgresql://" + host + ":5441/app", primary)).as(host).isTrue();
+    }
+    assertThat(JdbcTarget.inetAton("10.1")).isEqualTo("10.0.0.1");
+    assertThat(JdbcTarget.inetAton("192.168.257")).isEqualTo("192.168.1.1");
+    assertThat(JdbcTarget.inetAton("3232235777")).isEqualTo("192.168.1.1");
+    assertThat(same("jdbc:postgresql://10.1:5432/app", "jdbc:postgresql://10.0.0.1/app")).isTrue();
+    assertThat(same("jdbc:postgresql://10.2:5432/app", "jdbc:postgresql://10.0.0.1/app")).isFalse();
+    for (String notAnAddress :
+        new String[] {
+          "1password.example",
+          "10.0.0.1.nip.io",
+          "256.1.1.1",
+          "1.2.3.4.5",
+          "08.1",
+          "1.-1",
+          "4294967296",
+          "db1"
+        }) {
+      assertThat(JdbcTarget.inetAton(notAnAddress)).as(notAnAddress).isNull();
+    }
+  }
+
   @Test
   void aMultiHostUrlIsTheSameDatabaseAsEachOfItsHosts() {
     String pg = "jdbc:postgresql://127.0.0.1:5432,localhost:5432/rv1_p?targetServerType=primary";
