@@ -57,7 +57,10 @@ public final class MySqlDialect implements Dialect {
   public void prepareSession(Connection c, Duration statementTimeout) throws SQLException {
     c.setAutoCommit(true);
     try (Statement s = c.createStatement()) {
-      s.execute("SET SESSION TRANSACTION READ ONLY");
+      // InnoDB's default isolation, whatever the server's: under SERIALIZABLE a read inside an
+      // explicit transaction takes shared locks that hold back the application's writes
+      // (IsolationLevelTest).
+      s.execute("SET SESSION TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY");
       // The server's sql_mode can change what a value reads as (PAD_CHAR_TO_FULL_LENGTH returns
       // CHAR(n) padded; ORACLE and EMPTY_STRING_IS_NULL change string semantics): a copy whose
       // server differs would differ in every such row (SessionSettingsDriftTest). Reads run under

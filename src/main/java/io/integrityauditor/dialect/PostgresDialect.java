@@ -46,7 +46,12 @@ public final class PostgresDialect implements Dialect {
       s.execute(
           String.join(
               "; ",
-              "SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY",
+              // The isolation level chosen, not the database's default: under a serializable
+              // default the audit's reads took predicate locks (an application's COMMIT then
+              // failed, its transaction a pivot) and a hot standby refused every query
+              // (IsolationLevelTest).
+              "SET SESSION CHARACTERISTICS AS TRANSACTION ISOLATION LEVEL READ COMMITTED,"
+                  + " READ ONLY",
               "SET statement_timeout = " + statementTimeout.toMillis(),
               "SET lock_timeout = 5000",
               "SET idle_in_transaction_session_timeout = " + statementTimeout.toMillis(),
