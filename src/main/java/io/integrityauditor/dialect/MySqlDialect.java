@@ -878,6 +878,9 @@ public final class MySqlDialect implements Dialect {
         ps.setBytes(idx, b);
       } else if (value instanceof Double d) {
         ps.setDouble(idx, d);
+      } else if (value instanceof Float f) {
+        // as its exact double, as MariaDB widens a FLOAT column's value
+        ps.setDouble(idx, f.doubleValue());
       } else {
         ps.setString(idx, value == null ? null : value.toString());
       }

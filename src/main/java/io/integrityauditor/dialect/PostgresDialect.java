@@ -877,7 +877,12 @@ public final class PostgresDialect implements Dialect {
       Column c = shape.key().get(0);
       Object[] values = new Object[starts.starts().size()];
       for (int i = 0; i < values.length; i++) {
-        values[i] = String.valueOf(starts.starts().get(i).get(0));
+        Object v = starts.starts().get(i).get(0);
+        // a bytea key's bytes (Values#keyAsRead) as bytea's text
+        values[i] =
+            v instanceof byte[] b
+                ? "\\x" + java.util.HexFormat.of().formatHex(b)
+                : String.valueOf(v);
       }
       try {
         java.sql.Array array = conn.createArrayOf("text", values);

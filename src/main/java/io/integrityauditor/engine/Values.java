@@ -314,6 +314,24 @@ public final class Values {
     if (type.equals("uuid")) {
       return s.toLowerCase(java.util.Locale.ROOT);
     }
+    // PostgreSQL's text of a bytea, a real, a double: as the JVM reads them (bytes, a Float, a
+    // Double), so one key has one form whichever way a copy is hashed. Regression (review 2 of
+    // session 20): a bytea key printed \x20 on one copy and 20 on another, a real key 1.0000002
+    // and 1.000000238418579: rows lost on both copies did not meet, and no user was at risk.
+    if (type.equals("bytea") && s.startsWith("\\x")) {
+      try {
+        return HEX.parseHex(s, 2, s.length());
+      } catch (IllegalArgumentException e) {
+        return v;
+      }
+    }
+    if (type.equals("real") || type.equals("double precision")) {
+      try {
+        return type.equals("real") ? (Object) Float.parseFloat(s) : (Object) Double.parseDouble(s);
+      } catch (NumberFormatException e) {
+        return v;
+      }
+    }
     if (c.bool()) {
       return switch (s.toLowerCase(java.util.Locale.ROOT)) {
         case "t", "true", "1" -> (Object) 1L;

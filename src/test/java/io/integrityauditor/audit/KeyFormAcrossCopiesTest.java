@@ -1,0 +1,107 @@
+package io.integrityauditor.audit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.integrityauditor.TestDatabases;
+import io.integrityauditor.engine.CompareSettings;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * One key, one form, on every copy: a PostgreSQL copy hashed in SQL and a MariaDB copy hashed in
+ * the JVM report a lost row under the same key, so the row's user is at risk when both lost it.
+ * Regression (review 2 of session 20): a bytea key printed {@code \x20} on the PostgreSQL copy and
+ * {@code 20} on the MariaDB one, a real key {@code 1.0000002} and {@code 1.000000238418579}; users
+ * at risk 0 where 3 and 2 were.
+ */
+class KeyFormAcrossCopiesTest {
+  private static AuditReport audit(
+      String name, String pgType, String myType, String[] primary, String[] pgCopy, String[] myCopy)
+      throws Exception {
+    int pg = TestDatabases.PG_PRIMARY_PORT;
+    int my = TestDatabases.MARIADB_PRIMARY_PORT;
+    TestDatabases.recreatePgDatabase(pg, name + "_p");
+    TestDatabases.recreatePgDatabase(pg, name + "_c");
+    TestDatabases.recreateMariaDatabase(my, name + "_m");
+    String table = "CREATE TABLE t (k %s PRIMARY KEY, owner int NOT NULL, v varchar(20))";
+    TestDatabases.execute(TestDatabases.pgUrl(pg, name + "_p"), String.format(table, pgType));
+    TestDatabases.execute(TestDatabases.pgUrl(pg, name + "_p"), primary);
+    TestDatabases.execute(TestDatabases.pgUrl(pg, name + "_c"), String.format(table, pgType));
+    TestDatabases.execute(TestDatabases.pgUrl(pg, name + "_c"), pgCopy);
+    try (java.sql.Connection c =
+            TestDatabases.mariaUnlogged(TestDatabases.mariaUrl(my, name + "_m"));
+        java.sql.Statement s = c.createStatement()) {
+      s.execute(String.format(table, myType));
+      for (String sql : myCopy) {
+        s.execute(sql);
+      }
+    }
+    return new AuditFixture()
+        .primary("p", TestDatabases.pgEndpoint(pg, name + "_p"))
+        .replica("c", TestDatabases.pgEndpoint(pg, name + "_c"))
+        .replica("m", TestDatabases.mariaEndpoint(my, name + "_m"))
+        .table("t", "owner")
+        .run(CompareSettings.defaults());
+  }
+
+  @Test
+  void byteaKeys() throws Exception {
+    AuditReport r =
+        audit(
+            "kfbytea",
+            "bytea",
+            "varbinary(16)",
+            new String[] {
+              "INSERT INTO t VALUES ('\\x', 1, 'a'), ('\\x20', 2, 'b'), ('\\xff', 3, 'c'),"
+                  + " ('\\x61', 4, 'd')"
+            },
+            new String[] {"INSERT INTO t VALUES ('\\xff', 3, 'C'), ('\\x61', 4, 'd')"},
+            new String[] {"INSERT INTO t VALUES (x'ff', 3, 'C'), (x'61', 4, 'd')"});
+    assertThat(AuditFixture.findings(r, "t", "c"))
+        .containsExactly("CHANGED ff", "MISSING ", "MISSING 20");
+    assertThat(AuditFixture.findings(r, "t", "m"))
+        .containsExactly("CHANGED ff", "MISSING ", "MISSING 20");
+    assertThat(r.usersAtRisk()).isEqualTo(3);
+  }
+
+  @Test
+  void realAndDoubleKeys() throws Exception {
+    AuditReport real =
+        audit(
+            "kfreal",
+            "real",
+            "float",
+            new String[] {"INSERT INTO t VALUES (0.1, 1, 'a'), (1.0000002, 2, 'b'), (3, 3, 'c')"},
+            new String[] {"INSERT INTO t VALUES (0.1, 1, 'CHANGED'), (3, 3, 'c')"},
+            new String[] {"INSERT INTO t VALUES (0.1, 1, 'CHANGED'), (3, 3, 'c')"});
+    assertThat(AuditFixture.findings(real, "t", "c"))
+        .containsExactly("CHANGED 0.10000000149011612", "MISSING 1.000000238418579");
+    assertThat(AuditFixture.findings(real, "t", "m"))
+        .containsExactly("CHANGED 0.10000000149011612", "MISSING 1.000000238418579");
+    assertThat(real.usersAtRisk()).isEqualTo(2);
+    for (String copy : List.of("c", "m")) {
+      assertThat(
+              AuditFixture.copy(real, "t", copy).findings().stream()
+                  .filter(f -> f.kind().equals("CHANGED"))
+                  .map(AuditReport.FindingReport::columns)
+                  .toList())
+          .as(copy)
+          .containsExactly(List.of("v"));
+    }
+
+    AuditReport dbl =
+        audit(
+            "kfdouble",
+            "double precision",
+            "double",
+            new String[] {
+              "INSERT INTO t VALUES (0.0001, 1, 'a'), (12345678.5, 2, 'b'), (3, 3, 'c')"
+            },
+            new String[] {"INSERT INTO t VALUES (0.0001, 1, 'CHANGED'), (3, 3, 'c')"},
+            new String[] {"INSERT INTO t VALUES (0.0001, 1, 'CHANGED'), (3, 3, 'c')"});
+    assertThat(AuditFixture.findings(dbl, "t", "c"))
+        .isEqualTo(AuditFixture.findings(dbl, "t", "m"))
+        .hasSize(2);
+    assertThat(dbl.usersAtRisk()).isEqualTo(2);
+  }
+}
