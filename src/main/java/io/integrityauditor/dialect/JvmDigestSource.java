@@ -485,10 +485,23 @@ final class JvmDigestSource extends JdbcDigestSource {
       ps.setBigDecimal(idx, new BigDecimal(i));
     } else if (value instanceof String s && c != null && !c.textual()) {
       bindText(ps, idx, s, c);
+    } else if (value instanceof String s
+        && c != null
+        && dialect instanceof PostgresDialect
+        && !PLAIN_TEXT.contains(c.typeName().toLowerCase(java.util.Locale.ROOT))) {
+      // text of a type the driver calls VARCHAR (an enum, a domain): untyped, the server reads it
+      // as the column's type. As a varchar, "operator does not exist: color >= character varying"
+      // failed the copy once a row differed (KeyFormAcrossCopiesTest).
+      ps.setObject(idx, s, java.sql.Types.OTHER);
     } else {
       ps.setObject(idx, value);
     }
   }
+
+  /** PostgreSQL's own text types, bound as text. */
+  private static final java.util.Set<String> PLAIN_TEXT =
+      java.util.Set.of(
+          "text", "varchar", "character varying", "bpchar", "character", "char", "name");
 
   /**
    * Text for a column of another type, bound as the column's type: a one-user audit's user of an

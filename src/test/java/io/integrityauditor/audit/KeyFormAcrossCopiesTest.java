@@ -104,4 +104,32 @@ class KeyFormAcrossCopiesTest {
         .hasSize(2);
     assertThat(dbl.usersAtRisk()).isEqualTo(2);
   }
+
+  /**
+   * Regression (review 2 of session 20): a PostgreSQL enum key against a MariaDB ENUM copy failed
+   * the copy once a row differed: the key was bound as a varchar ("operator does not exist: color
+   * >= character varying").
+   */
+  @Test
+  void enumKeysAcrossEngines() throws Exception {
+    AuditReport.CopyReport c =
+        AuditFixture.copy(
+            AuditFixture.postgresPrimaryMariaDbCopy(
+                    "kfenum",
+                    List.of(
+                        "CREATE TYPE color AS ENUM ('red', 'green', 'blue')",
+                        "CREATE TABLE t (k color PRIMARY KEY, owner int NOT NULL, v text)",
+                        "INSERT INTO t VALUES ('red', 1, 'x'), ('green', 2, 'x'), ('blue', 3, 'x')"),
+                    List.of(
+                        "CREATE TABLE t (k enum('red', 'green', 'blue') PRIMARY KEY, owner int NOT"
+                            + " NULL, v varchar(9))",
+                        "INSERT INTO t VALUES ('red', 1, 'x'), ('blue', 3, 'CHANGED')"))
+                .run(AuditFixture.TINY_CHUNKS),
+            "t",
+            "c");
+    assertThat(c.error()).isNull();
+    assertThat(c.findings())
+        .extracting(f -> f.kind() + " " + f.key().get("k") + " " + f.columns())
+        .containsExactlyInAnyOrder("CHANGED blue [v]", "MISSING green []");
+  }
 }
