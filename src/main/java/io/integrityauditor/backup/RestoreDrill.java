@@ -201,18 +201,28 @@ public final class RestoreDrill {
   private static final java.util.Set<String> ESSENTIAL =
       java.util.Set.of("PATH", "HOME", "PWD", "SHELL", "TMPDIR", "LANG", "TZ", "USER", "LOGNAME");
 
-  /** Removes from {@code env} every variable whose value is one of the secrets. */
+  /**
+   * Removes from {@code env} every variable whose value holds one of the secrets, as it is or
+   * URL-encoded (a JDBC URL with {@code ?password=}). Regression (review 3 of session 20): only
+   * values equal to a secret were removed, and a {@code PRIMARY_JDBC_URL} holding the primary's
+   * password reached the restore command.
+   */
   static void withhold(Map<String, String> env, java.util.Collection<String> secrets) {
-    java.util.Set<String> values = new java.util.HashSet<>();
+    java.util.Set<String> forms = new java.util.HashSet<>();
     for (String secret : secrets) {
       if (secret != null && !secret.isEmpty()) {
-        values.add(secret);
+        forms.add(secret);
+        forms.add(java.net.URLEncoder.encode(secret, java.nio.charset.StandardCharsets.UTF_8));
+        forms.add(
+            java.net.URLEncoder.encode(secret, java.nio.charset.StandardCharsets.UTF_8)
+                .replace("+", "%20"));
       }
     }
     env.entrySet()
         .removeIf(
             v ->
-                values.contains(v.getValue())
+                v.getValue() != null
+                    && forms.stream().anyMatch(v.getValue()::contains)
                     && !ESSENTIAL.contains(v.getKey())
                     && !v.getKey().startsWith("LC_"));
   }

@@ -91,6 +91,22 @@ class BackupRestoreDrillTest {
         .containsEntry("AWS_REGION", "eu-west-1");
   }
 
+  /**
+   * Regression (review 3 of session 20): a variable holding a secret inside a longer value (a JDBC
+   * URL with the primary's password, URL-encoded) reached the restore command.
+   */
+  @Test
+  void variablesHoldingASecretInsideTheirValueAreWithheld() {
+    Map<String, String> env = new java.util.HashMap<>();
+    env.put("PATH", "/usr/bin:/bin");
+    env.put("PRIMARY_JDBC_URL", "jdbc:postgresql://db1/app?user=a&password=Zq7-secret-PW%21");
+    env.put("REPLICA_DSN", "postgresql://a:Zq7-secret-PW!@db2/app");
+    env.put("SPACED", "pw=two%20words");
+    env.put("OTHER", "jdbc:postgresql://db1/app");
+    RestoreDrill.withhold(env, java.util.List.of("Zq7-secret-PW!", "two words"));
+    assertThat(env).containsOnlyKeys("PATH", "OTHER");
+  }
+
   @Test
   void aFailingCommandKeepsTheTailOfItsOutput() {
     var r =
