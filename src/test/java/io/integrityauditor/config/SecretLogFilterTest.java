@@ -48,4 +48,31 @@ class SecretLogFilterTest {
             "state database jdbc:postgresql://db/state (user postgres)",
             "endpoint down: jdbc:postgresql://db/app");
   }
+
+  /**
+   * Regression (review 3 of session 20): Jetty's DEBUG buffer dumps show windows of ~19 bytes of a
+   * request, so a token was printed in pieces, none of which is the whole token.
+   */
+  @Test
+  void jettysDebugLinesAreDropped() {
+    SecretLogFilter.install(List.of("tok-2718281828-abcdefghij"));
+    Logger jetty = ctx.getLogger("org.eclipse.jetty.io.ArrayByteBufferPool");
+    ListAppender<ILoggingEvent> jettySeen = new ListAppender<>();
+    jettySeen.setContext(ctx);
+    jettySeen.start();
+    jetty.addAppender(jettySeen);
+    Level before = jetty.getLevel();
+    try {
+      jetty.setLevel(Level.TRACE);
+      jetty.debug("HeapByteBuffer@1a2b[p=0,l=19]={<<<er tok-2718281828-a>>>}");
+      jetty.trace("filled 211");
+      jetty.info("Started Server@5e3a8624{STARTING}");
+      assertThat(jettySeen.list)
+          .extracting(ILoggingEvent::getFormattedMessage)
+          .containsExactly("Started Server@5e3a8624{STARTING}");
+    } finally {
+      jetty.setLevel(before);
+      jetty.detachAppender(jettySeen);
+    }
+  }
 }
