@@ -1624,6 +1624,22 @@ public final class AuditService {
                 + " matched; give the key column one kind of type (integer or decimal, or neither)"
                 + " on both");
       }
+      if (k != null && c.binary() != k.binary()) {
+        // Regression (review 2 of session 20): a uuid key against a MariaDB BINARY(16) copy of
+        // the same rows was every row MISSING and EXTRA.
+        throw new TableCatalog.CatalogException(
+            "table '"
+                + primary.displayName()
+                + "': key column "
+                + c.name()
+                + " is "
+                + c.typeName()
+                + " on the primary and "
+                + k.typeName()
+                + " on this copy: bytes and a value of another type are never the same key, so"
+                + " rows could not be matched; give the key column binary types on both, or"
+                + " neither");
+      }
       key.add(k);
     }
     Column owner =

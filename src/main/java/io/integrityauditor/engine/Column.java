@@ -35,6 +35,21 @@ public record Column(String name, String typeName, int jdbcType, boolean nullabl
     return jdbcType == java.sql.Types.BOOLEAN || type.equals("bool") || type.equals("boolean");
   }
 
+  /**
+   * Bytes, by its JDBC type (PostgreSQL's bytea, MariaDB's BINARY, VARBINARY and BLOBs, H2's
+   * binaries), except a UUID that a driver calls binary (H2's).
+   */
+  public boolean binary() {
+    return switch (jdbcType) {
+      case java.sql.Types.BINARY,
+          java.sql.Types.VARBINARY,
+          java.sql.Types.LONGVARBINARY,
+          java.sql.Types.BLOB ->
+          typeName == null || !typeName.equalsIgnoreCase("uuid");
+      default -> false;
+    };
+  }
+
   /** An integer or decimal, by its JDBC type (read as a number: Long, BigInteger, BigDecimal). */
   public boolean numeric() {
     return switch (jdbcType) {

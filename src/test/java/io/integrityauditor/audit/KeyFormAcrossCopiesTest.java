@@ -132,4 +132,32 @@ class KeyFormAcrossCopiesTest {
         .extracting(f -> f.kind() + " " + f.key().get("k") + " " + f.columns())
         .containsExactlyInAnyOrder("CHANGED blue [v]", "MISSING green []");
   }
+
+  /**
+   * Regression (review 2 of session 20): a uuid key against a MariaDB BINARY(16) copy holding the
+   * same rows reported every row MISSING and EXTRA, every owner at risk. The copy now fails the
+   * table, naming the column and both types.
+   */
+  @Test
+  void aUuidKeyAgainstBinaryIsRefused() throws Exception {
+    AuditReport r =
+        AuditFixture.postgresPrimaryMariaDbCopy(
+                "kfuuid",
+                List.of(
+                    "CREATE TABLE t (k uuid PRIMARY KEY, owner int NOT NULL, v text)",
+                    "INSERT INTO t VALUES ('00000000-0000-0000-0000-000000000001', 1, 'x'),"
+                        + " ('00000000-0000-0000-0000-000000000002', 2, 'x')"),
+                List.of(
+                    "CREATE TABLE t (k binary(16) PRIMARY KEY, owner int NOT NULL, v varchar(9))",
+                    "INSERT INTO t VALUES (UNHEX('00000000000000000000000000000001'), 1, 'x'),"
+                        + " (UNHEX('00000000000000000000000000000002'), 2, 'x')"))
+            .run(CompareSettings.defaults());
+    AuditReport.CopyReport c = AuditFixture.copy(r, "t", "c");
+    assertThat(c.status()).isEqualTo(AuditReport.Status.FAILED);
+    assertThat(c.error())
+        .contains(
+            "key column k is uuid on the primary and BINARY on this copy: bytes and a value of"
+                + " another type are never the same key");
+    assertThat(c.findings()).isEmpty();
+  }
 }
