@@ -387,7 +387,7 @@ public final class AuditRunner {
                 clock.instant(),
                 rows,
                 chunks,
-                report == null ? null : report.usersAtRisk(),
+                storedUsersAtRisk(status, report),
                 error,
                 reportJson);
         if (n == 0) {
@@ -548,5 +548,20 @@ public final class AuditRunner {
       rowsAtStart += rowCount;
       rows.addAndGet(rowCount);
     }
+  }
+
+  /**
+   * The run's users at risk as the API and the weekly report show them: null when unknown (a
+   * cancelled run, or a count of 0 that the report says is not complete), else the report's count
+   * (a lower bound when incomplete, as the report says). Regression (review 1 of session 20): a
+   * FAILED run whose report said the count was unknown, and every CANCELLED run, showed 0.
+   */
+  static Long storedUsersAtRisk(String status, AuditReport report) {
+    if (report == null
+        || AuditRun.CANCELLED.equals(status)
+        || (!report.usersAtRiskComplete() && report.usersAtRisk() == 0)) {
+      return null;
+    }
+    return report.usersAtRisk();
   }
 }

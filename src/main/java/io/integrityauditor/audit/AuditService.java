@@ -403,7 +403,10 @@ public final class AuditService {
       riskComplete &= done.atRiskComplete();
     }
     if (notAnOwner != null && tables.isEmpty()) {
+      // nothing compared: the count is unknown, as when a table could not be compared (review 1
+      // of session 20: this one said 0, complete)
       failed = true;
+      riskComplete = false;
       error = error == null ? notAnOwner : error;
     }
     findings |= replication.anyFinding();

@@ -345,5 +345,10 @@ class OwnerValueTest {
     assertThat(none.tables()).isEmpty();
     assertThat(none.error()).contains("user 'abc' is not a value of the owner column owner");
     assertThat(none.exitCode()).isEqualTo(2);
+    // nothing compared: unknown, not "0 users at risk" (review 1 of session 20)
+    assertThat(none.usersAtRiskComplete()).isFalse();
+    assertThat(io.integrityauditor.audit.AuditRunner.storedUsersAtRisk("FAILED", none)).isNull();
+    assertThat(io.integrityauditor.audit.AuditRunner.storedUsersAtRisk("CANCELLED", named))
+        .isNull();
   }
 }
