@@ -272,6 +272,11 @@ public class IntegrityAuditorApplication extends Application<IntegrityAuditorCon
               cli.getStdErr()
                   .println(
                       io.integrityauditor.config.Secrets.redactConfigurationError(e.getMessage()));
+            } else if (e instanceof java.io.FileNotFoundException
+                || e instanceof java.nio.file.NoSuchFileException) {
+              // one line, as audit and check say it (review 1 of session 20: a stack trace)
+              cli.getStdErr()
+                  .println("error: cannot read the configuration file: " + e.getMessage());
             } else {
               java.io.StringWriter trace = new java.io.StringWriter();
               e.printStackTrace(new java.io.PrintWriter(trace));

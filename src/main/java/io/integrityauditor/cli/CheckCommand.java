@@ -49,7 +49,11 @@ public final class CheckCommand
   @Override
   public void onError(io.dropwizard.core.cli.Cli cli, Namespace namespace, Throwable e) {
     cli.getStdErr()
-        .println(io.integrityauditor.config.Secrets.redactConfigurationError(e.getMessage()));
+        .println(
+            e instanceof java.io.FileNotFoundException
+                    || e instanceof java.nio.file.NoSuchFileException
+                ? "error: cannot read the configuration file: " + e.getMessage()
+                : io.integrityauditor.config.Secrets.redactConfigurationError(e.getMessage()));
   }
 
   /** The configuration has problems; the message lists them. */

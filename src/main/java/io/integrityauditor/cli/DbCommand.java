@@ -35,6 +35,13 @@ public final class DbCommand extends ConfiguredCommand<IntegrityAuditorConfigura
       cli.getStdErr().flush();
       return;
     }
+    if (e instanceof java.io.FileNotFoundException
+        || e instanceof java.nio.file.NoSuchFileException) {
+      // one line, as audit and check say it (review 1 of session 20: a stack trace)
+      cli.getStdErr().println("error: cannot read the configuration file: " + e.getMessage());
+      cli.getStdErr().flush();
+      return;
+    }
     java.io.StringWriter trace = new java.io.StringWriter();
     e.printStackTrace(new java.io.PrintWriter(trace));
     cli.getStdErr()

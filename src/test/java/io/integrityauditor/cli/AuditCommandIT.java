@@ -142,6 +142,24 @@ class AuditCommandIT {
 
   @Test
   void badConfigurationExitsTwoNamingTheField() throws Exception {
+    // a file that is not there: one line and exit 2 from every command (review 1 of session 20:
+    // server and db printed a stack trace)
+    String missing = dir.resolve("nonexist.yml").toString();
+    for (String[] args :
+        List.of(
+            new String[] {"audit", missing},
+            new String[] {"check", missing},
+            new String[] {"server", missing},
+            new String[] {"db", "status", missing})) {
+      Run r = run(Map.of(), args);
+      assertThat(r.code()).as(args[0]).isEqualTo(2);
+      assertThat(r.err().strip())
+          .as(args[0])
+          .startsWith("error: cannot read the configuration file:")
+          .contains("nonexist.yml")
+          .doesNotContain("\tat ");
+    }
+
     Path unknownEndpoint =
         config(
             "bad1.yml",
