@@ -109,7 +109,8 @@ public record AuditReport(
    *
    * @param endpoint the backup's endpoint
    * @param asOf when the backup was taken (ISO-8601 UTC), or null when unknown
-   * @param ageSeconds seconds from {@code asOf} to the audit's start, or null
+   * @param ageSeconds seconds from {@code asOf} to the audit's start (0 when {@code asOf} is
+   *     later), or null
    * @param stale older than {@code maxAge} (the backup's time or its newest file's)
    * @param asOfSource where {@code asOf} came from: "asOf query" or "modification time of FILE"
    * @param maxAgeSeconds the configured {@code maxAge}, or null

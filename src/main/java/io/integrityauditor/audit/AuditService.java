@@ -761,7 +761,11 @@ public final class AuditService {
           new AuditReport.BackupReport(
               b.endpoint(),
               st.asOf() == null ? null : st.asOf().toString(),
-              st.asOf() == null ? null : Duration.between(st.asOf(), started).toSeconds(),
+              // 0 for a backup taken after the audit began (asOf: SELECT now(), run after the
+              // start) or within the clock skew allowed: an age is never negative
+              st.asOf() == null
+                  ? null
+                  : Math.max(0, Duration.between(st.asOf(), started).toSeconds()),
               st.findings().stream().anyMatch(f -> f.kind() == BackupFinding.Kind.STALE),
               st.asOfSource(),
               b.maxAge() == null ? null : b.maxAge().toSeconds(),

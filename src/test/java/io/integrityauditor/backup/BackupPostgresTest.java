@@ -493,6 +493,30 @@ class BackupPostgresTest {
     assertThat(r.exitCode()).isEqualTo(1);
   }
 
+  /**
+   * A backup time a little after the audit's start (within the clock skew allowed) is 0 seconds
+   * old. Regression (review 1 of session 20): {@code asOf: SELECT now()} gave {@code ageSeconds}
+   * -1.
+   */
+  @Test
+  void aBackupTakenAfterTheAuditBeganIsNoSecondsOld() throws Exception {
+    restoreInto("bk_now");
+    AuditReport r =
+        scenario("bk_replica_ok")
+            .backup(
+                endpoint("bk_now"),
+                new BackupConfig(
+                    "backup",
+                    "SELECT now() + interval '90 seconds'",
+                    Duration.hours(26),
+                    null,
+                    null))
+            .run();
+    var br = r.backups().get(0);
+    assertThat(br.findings()).isEmpty();
+    assertThat(br.ageSeconds()).isZero();
+  }
+
   /** A pg_dump directory-format dump (-Fd) is found and restored (it was MISSING_BACKUP). */
   @Test
   void aDirectoryFormatDumpIsRestoredAndCompared() throws Exception {
