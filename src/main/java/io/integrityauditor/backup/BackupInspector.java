@@ -110,7 +110,10 @@ public final class BackupInspector {
       byte[] d =
           java.security.MessageDigest.getInstance("SHA-256")
               .digest(
-                  ((e == null ? "" : e.url()) + "\n" + b.restoreCommand())
+                  // without the configuration's passwords: the digest is kept in the state
+                  // database, where a password in the URL or the command could be guessed from it
+                  redact
+                      .apply((e == null ? "" : e.url()) + "\n" + b.restoreCommand())
                       .getBytes(java.nio.charset.StandardCharsets.UTF_8));
       return java.util.HexFormat.of().formatHex(d, 0, 16);
     } catch (java.security.NoSuchAlgorithmException x) {
@@ -391,7 +394,7 @@ public final class BackupInspector {
     // The URLs differ: asked, the servers say whether they are one (another DNS name, an address
     // only the resolver knows). A target that cannot be asked is restored into as configured:
     // the command reaches it through the same host and port, or fails.
-    String mine = identity(endpoint);
+    String mine = liveEndpoints.isEmpty() ? null : identity(endpoint);
     if (mine != null) {
       for (String live : liveEndpoints) {
         if (mine.equals(identity(live))) {
