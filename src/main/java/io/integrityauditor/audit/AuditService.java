@@ -598,9 +598,10 @@ public final class AuditService {
    * its CANONICAL hash with character(n) unpadded, json as jsonb, timestamptz in UTC; MariaDB's
    * ascii through latin1, an enum's invalid value, values over 64 KiB by their SHA-256; the JVM's
    * floats widened to double, arrays by their elements. 4 (session 16): MariaDB text of another
-   * character set than UTF-8 with its bytes where the conversion to UTF-8 loses them.
+   * character set than UTF-8 with its bytes where the conversion to UTF-8 loses them. 5 (session
+   * 20): a PostgreSQL real widened to double precision in the canonical encoding.
    */
-  static final int ROW_HASH_VERSION = 4;
+  static final int ROW_HASH_VERSION = 5;
 
   /**
    * Raised whenever the form of key values read changes ({@link
