@@ -1473,7 +1473,6 @@ public final class AuditService {
     }
   }
 
-  /** Opens a session on the endpoint and describes the table there (on a helper thread). */
   /**
    * A copy that failed while its table was being compared: when the table's columns on it, or on
    * the primary, are no longer those described when the table's comparison began, its error says so
@@ -1521,9 +1520,9 @@ public final class AuditService {
   }
 
   /**
-   * How the table's columns on this endpoint differ from {@code before} (each column compared,
-   * keyed, owning or stamping rows: dropped, or of another type), or null when they do not, or when
-   * they cannot be read now.
+   * How the table's columns on this endpoint differ from {@code before} (each key or compared
+   * column: dropped, or of another type), or null when they do not, or when they cannot be read
+   * now.
    */
   private String schemaChange(String endpoint, TableCatalog.Request req, TableShape before) {
     TableShape now;
@@ -1536,11 +1535,11 @@ public final class AuditService {
       return null;
     }
     Map<String, Column> current = new java.util.HashMap<>();
-    for (Column c : now.allColumns()) {
+    for (Column c : now.readColumns()) {
       current.put(c.name().toLowerCase(java.util.Locale.ROOT), c);
     }
     List<String> changes = new ArrayList<>();
-    for (Column was : before.allColumns()) {
+    for (Column was : before.readColumns()) {
       Column is = current.get(was.name().toLowerCase(java.util.Locale.ROOT));
       if (is == null) {
         changes.add("column " + was.name() + " dropped");
@@ -1551,6 +1550,7 @@ public final class AuditService {
     return changes.isEmpty() ? null : String.join("; ", changes);
   }
 
+  /** Opens a session on the endpoint and describes the table there (on a helper thread). */
   private Described describe(String endpoint, TableCatalog.Request req) {
     Connection c = connector.open(endpoint);
     try {

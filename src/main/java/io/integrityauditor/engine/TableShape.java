@@ -22,19 +22,17 @@ public record TableShape(
     Column updatedAt,
     String ownerFilter) {
 
-  /** Every column this shape names (key, compared, owner, updatedAt), each once, in that order. */
-  public List<Column> allColumns() {
+  /**
+   * The key's and the compared columns, each once, in that order (an owner or updatedAt column not
+   * compared may be the primary's, standing in for a copy's: not listed).
+   */
+  public List<Column> readColumns() {
     java.util.LinkedHashMap<String, Column> all = new java.util.LinkedHashMap<>();
     for (Column c : key) {
       all.putIfAbsent(c.name(), c);
     }
     for (Column c : compared) {
       all.putIfAbsent(c.name(), c);
-    }
-    for (Column c : java.util.Arrays.asList(owner, updatedAt)) {
-      if (c != null) {
-        all.putIfAbsent(c.name(), c);
-      }
     }
     return List.copyOf(all.values());
   }
