@@ -325,7 +325,13 @@ public final class Values {
         return v;
       }
     }
-    if (type.equals("real") || type.equals("double precision")) {
+    if (type.equals("real")
+        || type.equals("double precision")
+        || c.jdbcType() == java.sql.Types.DOUBLE
+        || c.jdbcType() == java.sql.Types.FLOAT
+        || c.jdbcType() == java.sql.Types.REAL) {
+      // MariaDB's DOUBLE (and FLOAT, read as its exact double) too: 5 and 1e300 in SQL, 5.0 and
+      // 1.0E300 in the JVM (review 5 of session 20)
       try {
         return type.equals("real") ? (Object) Float.parseFloat(s) : (Object) Double.parseDouble(s);
       } catch (NumberFormatException e) {

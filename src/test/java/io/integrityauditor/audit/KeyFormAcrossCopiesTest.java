@@ -160,4 +160,42 @@ class KeyFormAcrossCopiesTest {
                 + " another type are never the same key");
     assertThat(c.findings()).isEmpty();
   }
+
+  /**
+   * Regression (review 5 of session 20): a MariaDB DOUBLE key read 5, 0.0001 and 1e300 on a MariaDB
+   * copy hashed in SQL and 5.0, 1.0E-4 and 1.0E300 on a PostgreSQL copy hashed in the JVM: of 4
+   * users whose rows both copies lost, 1 was at risk.
+   */
+  @Test
+  void mariaDbDoubleKeys() throws Exception {
+    int my = TestDatabases.MARIADB_PRIMARY_PORT;
+    int pg = TestDatabases.PG_PRIMARY_PORT;
+    String table = "CREATE TABLE t (k double PRIMARY KEY, owner int NOT NULL, v varchar(20))";
+    String rows =
+        "INSERT INTO t VALUES (5, 1, 'a'), (0.0001, 2, 'b'), (1e300, 3, 'c'), (2.5, 4, 'd'), (7, 5, 'e')";
+    for (String db : List.of("kfmyd_p", "kfmyd_c")) {
+      TestDatabases.recreateMariaDatabase(my, db);
+      try (java.sql.Connection c = TestDatabases.mariaUnlogged(TestDatabases.mariaUrl(my, db));
+          java.sql.Statement s = c.createStatement()) {
+        s.execute(table);
+        s.execute(db.endsWith("_p") ? rows : "INSERT INTO t VALUES (7, 5, 'e')");
+      }
+    }
+    TestDatabases.recreatePgDatabase(pg, "kfmyd_g");
+    TestDatabases.execute(
+        TestDatabases.pgUrl(pg, "kfmyd_g"),
+        "CREATE TABLE t (k double precision PRIMARY KEY, owner int NOT NULL, v varchar(20))",
+        "INSERT INTO t VALUES (7, 5, 'e')");
+    AuditReport r =
+        new AuditFixture()
+            .primary("p", TestDatabases.mariaEndpoint(my, "kfmyd_p"))
+            .replica("c", TestDatabases.mariaEndpoint(my, "kfmyd_c"))
+            .replica("g", TestDatabases.pgEndpoint(pg, "kfmyd_g"))
+            .table("t", "owner")
+            .run(CompareSettings.defaults());
+    assertThat(AuditFixture.findings(r, "t", "c"))
+        .isEqualTo(AuditFixture.findings(r, "t", "g"))
+        .hasSize(4);
+    assertThat(r.usersAtRisk()).isEqualTo(4);
+  }
 }
