@@ -203,28 +203,54 @@ public final class RestoreDrill {
 
   /**
    * Removes from {@code env} every variable whose value holds one of the secrets, as it is or
-   * URL-encoded (a JDBC URL with {@code ?password=}). Regression (review 3 of session 20): only
-   * values equal to a secret were removed, and a {@code PRIMARY_JDBC_URL} holding the primary's
-   * password reached the restore command.
+   * percent-encoded in any spelling (a JDBC or libpq URL with the password in it: Java's, Python's
+   * and JavaScript's encoders leave different characters as they are, {@code +} may be a space, hex
+   * digits either case). Regression (review 3 of session 20): only values equal to a secret were
+   * removed, and a {@code PRIMARY_JDBC_URL} holding the primary's password reached the restore
+   * command; then (review 5) only Java's encoding of it was recognised.
    */
   static void withhold(Map<String, String> env, java.util.Collection<String> secrets) {
-    java.util.Set<String> forms = new java.util.HashSet<>();
-    for (String secret : secrets) {
-      if (secret != null && !secret.isEmpty()) {
-        forms.add(secret);
-        forms.add(java.net.URLEncoder.encode(secret, java.nio.charset.StandardCharsets.UTF_8));
-        forms.add(
-            java.net.URLEncoder.encode(secret, java.nio.charset.StandardCharsets.UTF_8)
-                .replace("+", "%20"));
-      }
-    }
+    java.util.List<String> forms =
+        secrets.stream().filter(x -> x != null && !x.isEmpty()).distinct().toList();
     env.entrySet()
         .removeIf(
             v ->
                 v.getValue() != null
-                    && forms.stream().anyMatch(v.getValue()::contains)
                     && !ESSENTIAL.contains(v.getKey())
-                    && !v.getKey().startsWith("LC_"));
+                    && !v.getKey().startsWith("LC_")
+                    && holdsSecret(v.getValue(), forms));
+  }
+
+  private static boolean holdsSecret(String value, java.util.List<String> secrets) {
+    String decoded = percentDecoded(value, false);
+    String plusDecoded = percentDecoded(value, true);
+    for (String s : secrets) {
+      if (value.contains(s) || decoded.contains(s) || plusDecoded.contains(s)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** {@code %XX} sequences as the UTF-8 bytes they spell (and {@code +} as a space if asked). */
+  static String percentDecoded(String value, boolean plusIsSpace) {
+    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream(value.length());
+    byte[] in = value.getBytes(StandardCharsets.UTF_8);
+    for (int i = 0; i < in.length; i++) {
+      int b = in[i];
+      if (b == '%'
+          && i + 2 < in.length
+          && Character.digit(in[i + 1], 16) >= 0
+          && Character.digit(in[i + 2], 16) >= 0) {
+        out.write(Character.digit(in[i + 1], 16) * 16 + Character.digit(in[i + 2], 16));
+        i += 2;
+      } else if (b == '+' && plusIsSpace) {
+        out.write(' ');
+      } else {
+        out.write(b);
+      }
+    }
+    return out.toString(StandardCharsets.UTF_8);
   }
 
   /**

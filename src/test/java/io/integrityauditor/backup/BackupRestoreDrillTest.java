@@ -103,7 +103,11 @@ class BackupRestoreDrillTest {
     env.put("REPLICA_DSN", "postgresql://a:Zq7-secret-PW!@db2/app");
     env.put("SPACED", "pw=two%20words");
     env.put("OTHER", "jdbc:postgresql://db1/app");
-    RestoreDrill.withhold(env, java.util.List.of("Zq7-secret-PW!", "two words"));
+    // review 5: Python's quote_plus (~ as it is, space as +), JavaScript's encodeURIComponent (!~*
+    // as they are), lower-case hex
+    env.put("PY_URL", "postgresql://app:pa%2Fss+w%21rd~x@db/app");
+    env.put("JS_URL", "postgresql://app:pa%2fss%20w!rd~x@db/app");
+    RestoreDrill.withhold(env, java.util.List.of("Zq7-secret-PW!", "two words", "pa/ss w!rd~x"));
     assertThat(env).containsOnlyKeys("PATH", "OTHER");
   }
 
