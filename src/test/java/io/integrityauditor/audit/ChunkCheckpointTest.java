@@ -299,9 +299,9 @@ class ChunkCheckpointTest {
     assertThat(rows.rows.get()).isEqualTo(primaryRows);
     assertThat(AuditFixture.copy(again, table, "copy")).isEqualTo(whole);
 
-    // Nor one stored by a version whose row hashes were other (its scan named "-h3" instead of
-    // "-h4"): its held-back rows' hashes would not match this version's.
-    assertThat(full.scans).hasSize(1).allSatisfy(n -> assertThat(n).endsWith("-h4"));
+    // Nor one stored by a version whose row hashes were other (its scan named "-h4" instead of
+    // "-h5"): its held-back rows' hashes would not match this version's.
+    assertThat(full.scans).hasSize(1).allSatisfy(n -> assertThat(n).endsWith("-h5"));
     String scan = full.scans.iterator().next();
     Rows fresh = new Rows();
     AuditReport older =
@@ -309,7 +309,7 @@ class ChunkCheckpointTest {
             SMALL,
             table,
             fresh,
-            new Recorder(table, picked.get(picked.size() / 2), scan.replace("-h4", "-h3")));
+            new Recorder(table, picked.get(picked.size() / 2), scan.replace("-h5", "-h4")));
     assertThat(fresh.rows.get()).isEqualTo(primaryRows);
     assertThat(AuditFixture.copy(older, table, "copy")).isEqualTo(whole);
   }
