@@ -1624,7 +1624,19 @@ public final class AuditService {
     List<Column> key = new ArrayList<>();
     for (Column c : primary.key()) {
       Column k = byName.get(c.name().toLowerCase(java.util.Locale.ROOT));
-      if (k != null && numberAgainstText(c, k)) {
+      String never =
+          k == null
+              ? null
+              : numberAgainstText(c, k)
+                  ? "a number and a text are never the same key, so rows could not be matched; give"
+                      + " the key column one kind of type (integer or decimal, or neither) on both"
+                  // Regression (review 2 of session 20): a uuid key against a MariaDB BINARY(16)
+                  // copy of the same rows was every row MISSING and EXTRA.
+                  : c.binary() != k.binary()
+                      ? "bytes and a value of another type are never the same key, so rows could"
+                          + " not be matched; give the key column binary types on both, or neither"
+                      : null;
+      if (never != null) {
         throw new TableCatalog.CatalogException(
             "table '"
                 + primary.displayName()
@@ -1634,25 +1646,8 @@ public final class AuditService {
                 + c.typeName()
                 + " on the primary and "
                 + k.typeName()
-                + " on this copy: a number and a text are never the same key, so rows could not be"
-                + " matched; give the key column one kind of type (integer or decimal, or neither)"
-                + " on both");
-      }
-      if (k != null && c.binary() != k.binary()) {
-        // Regression (review 2 of session 20): a uuid key against a MariaDB BINARY(16) copy of
-        // the same rows was every row MISSING and EXTRA.
-        throw new TableCatalog.CatalogException(
-            "table '"
-                + primary.displayName()
-                + "': key column "
-                + c.name()
-                + " is "
-                + c.typeName()
-                + " on the primary and "
-                + k.typeName()
-                + " on this copy: bytes and a value of another type are never the same key, so"
-                + " rows could not be matched; give the key column binary types on both, or"
-                + " neither");
+                + " on this copy: "
+                + never);
       }
       key.add(k);
     }
