@@ -142,6 +142,7 @@ public final class RestoreDrill {
     } catch (IOException ignored) {
       // already gone
     }
+    RUNNING.add(p);
     Tail tail = new Tail(p.getInputStream());
     Thread reader = new Thread(tail, "restore-output");
     reader.setDaemon(true);
@@ -168,6 +169,7 @@ public final class RestoreDrill {
     if (!finished) {
       kill(p);
     }
+    RUNNING.remove(p);
     try {
       // Output still in the pipe; a grandchild holding it open must not hang the audit.
       reader.join(2000);
@@ -180,6 +182,25 @@ public final class RestoreDrill {
       out = out + (out.isEmpty() || out.endsWith("\n") ? "" : "\n") + "(killed: the audit stopped)";
     }
     return new Result(command, finished ? p.exitValue() : null, ms, out, !finished);
+  }
+
+  /** The drills running in this JVM (their shells). */
+  private static final java.util.Set<Process> RUNNING =
+      java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+  static {
+    // A drill runs in a session of its own: the service's end would not end it, and the instance
+    // that resumes the run would restore into the same endpoint beside it (review 6 of session
+    // 20: after SIGTERM, two pg_restore --clean into one database). A kill -9 leaves no hook.
+    Runtime.getRuntime()
+        .addShutdownHook(new Thread(RestoreDrill::killRunning, "restore-drill-shutdown"));
+  }
+
+  /** Kills every drill running in this JVM, with everything it started (the JVM's shutdown). */
+  static void killRunning() {
+    for (Process p : List.copyOf(RUNNING)) {
+      kill(p);
+    }
   }
 
   /**

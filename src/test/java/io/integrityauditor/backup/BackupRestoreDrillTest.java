@@ -95,6 +95,50 @@ class BackupRestoreDrillTest {
    * Regression (review 3 of session 20): a variable holding a secret inside a longer value (a JDBC
    * URL with the primary's password, URL-encoded) reached the restore command.
    */
+  /**
+   * The service's end (SIGTERM: the JVM's shutdown hook) kills a running drill with everything it
+   * started. Regression (review 6 of session 20): the drill, in a session of its own, outlived the
+   * service and ran beside the drill of the instance that resumed the run.
+   */
+  @Test
+  void theJvmsShutdownKillsARunningDrill(@org.junit.jupiter.api.io.TempDir Path dir)
+      throws Exception {
+    Path pid = dir.resolve("child.pid");
+    var result = new java.util.concurrent.atomic.AtomicReference<RestoreDrill.Result>();
+    Thread drill =
+        new Thread(
+            () ->
+                result.set(
+                    RestoreDrill.run(
+                        "(sleep 300 & echo $! > " + pid + "; wait)",
+                        null,
+                        Duration.ofSeconds(120),
+                        java.util.List.of(),
+                        () -> false)));
+    drill.start();
+    long deadline = System.nanoTime() + 10_000_000_000L;
+    while (!(Files.exists(pid) && Files.size(pid) > 0) && System.nanoTime() < deadline) {
+      Thread.sleep(50);
+    }
+    long child = Long.parseLong(Files.readString(pid).trim());
+    RestoreDrill.killRunning();
+    drill.join(10_000);
+    assertThat(drill.isAlive()).isFalse();
+    assertThat(result.get().succeeded()).isFalse();
+    Thread.sleep(200);
+    assertThat(running(child)).as("the drill's background child").isFalse();
+  }
+
+  /** Whether a process runs: a zombie (killed, not yet reaped by init here) does not. */
+  private static boolean running(long pid) throws Exception {
+    Path stat = Path.of("/proc/" + pid + "/stat");
+    if (!Files.exists(stat)) {
+      return false;
+    }
+    String s = Files.readString(stat);
+    return s.charAt(s.lastIndexOf(')') + 2) != 'Z';
+  }
+
   @Test
   void variablesHoldingASecretInsideTheirValueAreWithheld() {
     Map<String, String> env = new java.util.HashMap<>();
