@@ -123,7 +123,7 @@ public final class RestoreDrill {
       shell.addAll(List.of("setsid", "--wait"));
     }
     shell.addAll(SHELL);
-    shell.add(command);
+    shell.add(SETSID ? WATCHER + command : command);
     ProcessBuilder pb = new ProcessBuilder(shell).redirectErrorStream(true);
     withhold(pb.environment(), withheld);
     if (password != null && !password.isEmpty()) {
@@ -137,10 +137,12 @@ public final class RestoreDrill {
       return new Result(
           command, null, 0, "cannot start " + SHELL.get(0) + ": " + e.getMessage(), false);
     }
-    try {
-      p.getOutputStream().close(); // no input: a command asking for a password fails at once
-    } catch (IOException ignored) {
-      // already gone
+    if (!SETSID) {
+      try {
+        p.getOutputStream().close(); // no input: a command asking for a password fails at once
+      } catch (IOException ignored) {
+        // already gone
+      }
     }
     RUNNING.add(p);
     Tail tail = new Tail(p.getInputStream());
@@ -212,6 +214,21 @@ public final class RestoreDrill {
       java.nio.file.Files.isExecutable(Path.of("/bin/bash"))
           ? List.of("/bin/bash", "-o", "pipefail", "-c")
           : List.of("/bin/sh", "-c");
+
+  /**
+   * Put before the command when it runs in a session of its own: a watcher in that session ends the
+   * session when this JVM ends without its shutdown hook (kill -9, an out-of-memory kill).
+   * Regression (review 6 of session 20): a drill outlived {@code kill -9} of its service and could
+   * run beside the drill of the instance that resumed the run. The watcher reads the shell's
+   * standard input, a pipe from this JVM that nothing writes to and that the kernel closes when the
+   * JVM dies: at its end the watcher kills the session's process group. The shell's exit kills the
+   * watcher first, so what a drill that ended left running stays (the JVM closes the pipe once the
+   * shell has exited). The command itself reads /dev/null, as before (a command asking for a
+   * password fails at once).
+   */
+  static final String WATCHER =
+      "exec 3<&0 </dev/null; ( read -r ia_line <&3; kill -KILL 0 ) >/dev/null 2>&1 & ia_watcher=$!;"
+          + " exec 3<&-; trap 'kill -KILL $ia_watcher 2>/dev/null' EXIT; ";
 
   /** util-linux's setsid, to run the command in a session (and process group) of its own. */
   private static final boolean SETSID =

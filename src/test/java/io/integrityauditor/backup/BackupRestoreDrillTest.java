@@ -129,6 +129,72 @@ class BackupRestoreDrillTest {
     assertThat(running(child)).as("the drill's background child").isFalse();
   }
 
+  /**
+   * A drill ends with its service also when the service is killed with SIGKILL (no shutdown hook
+   * runs); a drill that ended leaves what it started running. Regression (review 6 of session 20,
+   * left open then): the drill, in a session of its own, outlived {@code kill -9} of its service
+   * and could run beside the drill of the instance that resumed the run.
+   */
+  @Test
+  void aDrillDiesWithItsServiceKilledWithSigkill(@TempDir Path dir) throws Exception {
+    Path pid = dir.resolve("child.pid");
+    Process jvm = childJvm("(sleep 300 & echo $! > " + pid + "; wait)");
+    long child = awaitPid(pid, jvm);
+    assertThat(running(child)).isTrue();
+    jvm.destroyForcibly(); // SIGKILL
+    assertThat(jvm.waitFor(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+    long deadline = System.nanoTime() + 5_000_000_000L;
+    while (running(child) && System.nanoTime() < deadline) {
+      Thread.sleep(50);
+    }
+    assertThat(running(child)).as("the drill's child after kill -9 of its JVM").isFalse();
+
+    Path left = dir.resolve("left.pid");
+    Process done = childJvm("sleep 300 >/dev/null 2>&1 & echo $! > " + left + "; exit 3");
+    assertThat(done.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+    assertThat(new String(done.getInputStream().readAllBytes())).contains("exit 3");
+    long daemon = awaitPid(left, done);
+    try {
+      Thread.sleep(500);
+      assertThat(running(daemon)).as("what a drill that ended left running").isTrue();
+      assertThat(
+              ProcessHandle.allProcesses()
+                  .filter(h -> h.info().commandLine().orElse("").contains("read -r ia_line"))
+                  .filter(BackupRestoreDrillTest::alive)
+                  .count())
+          .as("watchers left behind")
+          .isZero();
+    } finally {
+      ProcessHandle.of(daemon).ifPresent(ProcessHandle::destroyForcibly);
+    }
+  }
+
+  private static boolean alive(ProcessHandle h) {
+    try {
+      return running(h.pid());
+    } catch (Exception e) {
+      return false;
+    }
+  }
+
+  private static Process childJvm(String command) throws java.io.IOException {
+    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    String cp =
+        System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
+    return new ProcessBuilder(java, "-cp", cp, DrillInChildJvm.class.getName(), command)
+        .redirectErrorStream(true)
+        .start();
+  }
+
+  private static long awaitPid(Path pid, Process jvm) throws Exception {
+    long deadline = System.nanoTime() + 30_000_000_000L;
+    while (!(Files.exists(pid) && Files.size(pid) > 0) && System.nanoTime() < deadline) {
+      Thread.sleep(50);
+    }
+    assertThat(Files.exists(pid)).as("the drill started: %s", jvm).isTrue();
+    return Long.parseLong(Files.readString(pid).trim());
+  }
+
   /** Whether a process runs: a zombie (killed, not yet reaped by init here) does not. */
   private static boolean running(long pid) throws Exception {
     Path stat = Path.of("/proc/" + pid + "/stat");
