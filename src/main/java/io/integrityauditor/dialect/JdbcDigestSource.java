@@ -104,6 +104,18 @@ abstract class JdbcDigestSource implements DigestSource {
 
   /** Appends "exprs op key" for a (composite) key. op is one of < <= > >=. */
   protected void compare(Sql sql, List<String> exprs, String op, Key key) {
+    int nul = textCannotHoldNul() ? firstWithNul(key) : -1;
+    if (nul >= 0) {
+      // A bound read from a copy whose text may hold U+0000 (MariaDB), here where no text can
+      // (PostgreSQL: "invalid byte sequence for encoding UTF8: 0x00" failed the table). In code
+      // point order no text without U+0000 lies between prefix + U+0000... and prefix + U+0001, so
+      // below the bound is below prefix + U+0001 and above it at or above that, whatever follows.
+      String s = (String) key.get(nul);
+      List<Object> t = new ArrayList<>(key.values().subList(0, nul));
+      t.add(s.substring(0, s.indexOf('\0')) + '\u0001');
+      compare(sql, exprs.subList(0, nul + 1), op.startsWith("<") ? "<" : ">=", new Key(t));
+      return;
+    }
     List<Column> cols = shape.key();
     if (exprs.size() == 1) {
       sql.append(exprs.get(0)).append(" ").append(op).append(" ");
@@ -177,6 +189,21 @@ abstract class JdbcDigestSource implements DigestSource {
    */
   String ownerBytesPlaceholder(Column owner) {
     return null;
+  }
+
+  /** Whether this database's text can hold no U+0000 (PostgreSQL). */
+  protected boolean textCannotHoldNul() {
+    return dialect instanceof PostgresDialect;
+  }
+
+  /** The first key column whose value is text holding U+0000, or -1. */
+  protected static int firstWithNul(Key key) {
+    for (int i = 0; i < key.size(); i++) {
+      if (key.get(i) instanceof String s && s.indexOf('\0') >= 0) {
+        return i;
+      }
+    }
+    return -1;
   }
 
   protected void rangePredicate(Sql sql, List<String> exprs, KeyRange range) {
@@ -909,6 +936,10 @@ abstract class JdbcDigestSource implements DigestSource {
         sql.append(" OR ");
       }
       firstKey = false;
+      if (textCannotHoldNul() && firstWithNul(k) >= 0) {
+        sql.append("(1 = 0)"); // no row here can hold that key ({@link #compare})
+        continue;
+      }
       sql.append("(");
       for (int i = 0; i < keys.size(); i++) {
         if (i > 0) {

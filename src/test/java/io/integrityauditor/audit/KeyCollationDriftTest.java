@@ -442,6 +442,100 @@ class KeyCollationDriftTest {
     assertThat(r.tables().get(0).rowsChecked()).isEqualTo(30_000);
   }
 
+  /**
+   * PostgreSQL's "C" sorts by bytes: code-point order in UTF8, not in WIN1252, where € (0x80) sorts
+   * before é (0xE9). Regression (review 2 of session 21): both counted as code-point order, so an
+   * identical WIN1252 copy compared by the UTF8 primary's key ranges had 16,878 false MISSING and
+   * 750 false EXTRA rows of 30,000 (and 1,000 "in flight"). Now compared as one range.
+   */
+  @Test
+  void postgresCOrderInASingleByteEncodingIsNotCodePointOrder() throws Exception {
+    int port = TestDatabases.PG_PRIMARY_PORT;
+    try (Connection c = TestDatabases.admin(TestDatabases.pgUrl(port, "postgres"));
+        Statement s = c.createStatement()) {
+      s.execute("DROP DATABASE IF EXISTS keyenc_p WITH (FORCE)");
+      s.execute("DROP DATABASE IF EXISTS keyenc_c WITH (FORCE)");
+      s.execute(
+          "CREATE DATABASE keyenc_p TEMPLATE template0 ENCODING 'UTF8'"
+              + " LC_COLLATE 'C.UTF-8' LC_CTYPE 'C.UTF-8'");
+      s.execute(
+          "CREATE DATABASE keyenc_c TEMPLATE template0 ENCODING 'WIN1252'"
+              + " LC_COLLATE 'C' LC_CTYPE 'C'");
+    }
+    for (String db : new String[] {"keyenc_p", "keyenc_c"}) {
+      TestDatabases.execute(
+          TestDatabases.pgUrl(port, db),
+          "CREATE TABLE s (k text PRIMARY KEY, owner int NOT NULL, v int NOT NULL)",
+          "INSERT INTO s SELECT (ARRAY['a','é','€'])[1 + g % 3] || lpad((g / 3)::text, 5, '0'),"
+              + " g % 7, g FROM generate_series(0, 29999) g");
+    }
+    AuditFixture f =
+        new AuditFixture()
+            .primary("p", TestDatabases.pgEndpoint(port, "keyenc_p"))
+            .replica("c", TestDatabases.pgEndpoint(port, "keyenc_c"))
+            .table("public.s", "owner");
+    AuditReport r = f.run(CompareSettings.defaults());
+    assertThat(AuditFixture.findings(r, "public.s", "c")).isEmpty();
+    assertThat(AuditFixture.copy(r, "public.s", "c").inFlight()).isZero();
+    assertThat(r.status()).isEqualTo(AuditReport.Status.CONSISTENT);
+    assertThat(r.tables().get(0).rowsChecked()).isEqualTo(30_000);
+    assertThat(AuditFixture.copy(r, "public.s", "c").note()).contains("compared as one range");
+
+    TestDatabases.execute(
+        TestDatabases.pgUrl(port, "keyenc_c"),
+        "UPDATE s SET v = -1 WHERE k = 'é00007'",
+        "DELETE FROM s WHERE k = '€01234'",
+        "INSERT INTO s VALUES ('€zz', 1, 0)");
+    r = f.run(CompareSettings.defaults());
+    assertThat(AuditFixture.findings(r, "public.s", "c"))
+        .containsExactlyInAnyOrder("CHANGED é00007", "MISSING €01234", "EXTRA €zz");
+  }
+
+  /**
+   * MariaDB text may hold U+0000, PostgreSQL's none. Regression (review 2 of session 21): a
+   * utf8mb4_nopad_bin primary and a "C" copy sort alike, so the copy was compared by key ranges,
+   * and a bound holding U+0000 failed the table ("invalid byte sequence for encoding UTF8: 0x00").
+   * Bounds and lookups holding one are now placed among the text PostgreSQL can hold.
+   */
+  @Test
+  void aMariaDbKeyHoldingNulAgainstAPostgresCopy() throws Exception {
+    int my = TestDatabases.MARIADB_PRIMARY_PORT;
+    int pg = TestDatabases.PG_PRIMARY_PORT;
+    TestDatabases.recreateMariaDatabase(my, "keynul_p");
+    try (Connection c = TestDatabases.mariaUnlogged(TestDatabases.mariaUrl(my, "keynul_p"));
+        Statement s = c.createStatement()) {
+      s.execute(
+          "CREATE TABLE t (k varchar(20) CHARACTER SET utf8mb4 COLLATE utf8mb4_nopad_bin"
+              + " PRIMARY KEY, owner int NOT NULL, v int NOT NULL)");
+      // odd keys end with U+0000: on the primary only
+      s.execute(
+          "INSERT INTO t SELECT CONCAT(LPAD(seq, 6, '0'), IF(seq % 2 = 1, CHAR(0 USING utf8mb4),"
+              + " '')), seq % 7, seq FROM seq_0_to_59999");
+    }
+    TestDatabases.recreatePgDatabase(pg, "keynul_c");
+    TestDatabases.execute(
+        TestDatabases.pgUrl(pg, "keynul_c"),
+        "CREATE TABLE t (k text COLLATE \"C\" PRIMARY KEY, owner int NOT NULL, v int NOT NULL)",
+        "INSERT INTO t SELECT lpad(g::text, 6, '0'), g % 7, g FROM generate_series(0, 59999, 2) g",
+        "UPDATE t SET v = -1 WHERE k = '000100'",
+        "INSERT INTO t VALUES ('000101', 1, 101)");
+    AuditReport r =
+        new AuditFixture()
+            .primary("p", TestDatabases.mariaEndpoint(my, "keynul_p"))
+            .replica("c", TestDatabases.pgEndpoint(pg, "keynul_c"))
+            .table("t", "owner")
+            .run(CompareSettings.defaults().withFindingsCap(100_000));
+    var copy = AuditFixture.copy(r, "t", "c");
+    assertThat(copy.error()).isNull();
+    assertThat(copy.note()).isNull(); // compared by key ranges, as before
+    assertThat(copy.missing()).isEqualTo(30_000);
+    assertThat(copy.extra()).isEqualTo(1);
+    assertThat(copy.changed()).isEqualTo(1);
+    assertThat(AuditFixture.findings(r, "t", "c"))
+        .contains("CHANGED 000100", "EXTRA 000101", "MISSING 000101\0", "MISSING 059999\0");
+    assertThat(r.tables().get(0).rowsChecked()).isEqualTo(60_000);
+  }
+
   static String md5(String s) throws Exception {
     return java.util.HexFormat.of()
         .formatHex(

@@ -47,7 +47,7 @@ class CollationVersionTest {
       glibc = rs.getString(1);
       icu = rs.getString(2);
       dflt =
-          PostgresDialect.sortOrder("c", null, rs.getString(4), null)
+          PostgresDialect.sortOrder("c", null, rs.getString(4), null, "UTF8")
               + (rs.getString(3) == null ? "" : "@" + rs.getString(3));
     }
     assertThat(glibc).isNotBlank();
