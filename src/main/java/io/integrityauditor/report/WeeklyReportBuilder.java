@@ -139,7 +139,7 @@ public final class WeeklyReportBuilder {
     WeekSummary prevWeek = sum(prevWeeks);
     return new WeeklyReport(
         id,
-        now.toString(),
+        now.truncatedTo(ChronoUnit.SECONDS).toString(),
         start.getZone().getId(),
         start.toLocalDate().toString(),
         start.toOffsetDateTime().toString(),
@@ -166,8 +166,11 @@ public final class WeeklyReportBuilder {
           && r.finishedAt().isBefore(to);
     }
 
+    /** Created in the window, and by now (as the expected fires are counted up to now). */
     boolean createdIn(RunRow r) {
-      return !r.createdAt().isBefore(from) && r.createdAt().isBefore(to);
+      return !r.createdAt().isBefore(from)
+          && r.createdAt().isBefore(to)
+          && !r.createdAt().isAfter(now);
     }
 
     List<RunRow> finished(String dataset) {

@@ -55,13 +55,29 @@ public final class WeeklyReportJob implements Job {
       }
 
       @Override
-      public void register(Scheduler scheduler) throws SchedulerException {
-        upsert(scheduler, config);
+      public void register(Scheduler scheduler, boolean clustered) throws SchedulerException {
+        // In memory, the trigger starts after the newest report: a fire missed while the service
+        // was down runs once at start (as AuditScheduler#rememberedStart does for audits).
+        java.util.Date startAt = null;
+        if (!clustered) {
+          try {
+            startAt =
+                reports.lastGenerated().map(t -> java.util.Date.from(t.plusMillis(1))).orElse(null);
+          } catch (RuntimeException e) {
+            LOG.warn("weekly report: cannot read the newest report ({})", e.getMessage());
+          }
+        }
+        upsert(scheduler, config, startAt);
       }
     };
   }
 
   static void upsert(Scheduler scheduler, ReportConfig config) throws SchedulerException {
+    upsert(scheduler, config, null);
+  }
+
+  static void upsert(Scheduler scheduler, ReportConfig config, java.util.Date startAt)
+      throws SchedulerException {
     if (!config.isEnabled()) {
       if (scheduler.checkExists(KEY)) {
         scheduler.deleteJob(KEY);
@@ -78,7 +94,7 @@ public final class WeeklyReportJob implements Job {
             .build();
     scheduler.addJob(job, true, true);
     TimeZone tz = TimeZone.getTimeZone(config.zone());
-    if (!AuditScheduler.upsertCronTrigger(scheduler, TRIGGER, job, config.getCron(), tz)) {
+    if (!AuditScheduler.upsertCronTrigger(scheduler, TRIGGER, job, config.getCron(), tz, startAt)) {
       return;
     }
     LOG.info("weekly report: schedule '{}' ({})", config.getCron(), tz.getID());

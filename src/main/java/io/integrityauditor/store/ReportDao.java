@@ -117,6 +117,17 @@ public interface ReportDao {
           + " AND finished_at < :to ORDER BY finished_at DESC, id FETCH FIRST 1 ROWS ONLY")
   Optional<RunReport> lastComplete(@Bind("dataset") String dataset, @Bind("to") Instant to);
 
+  /** The dataset's newest scheduled run, if it has one. */
+  @SqlQuery(
+      "SELECT fire_key, created_at FROM audit_runs WHERE dataset = :dataset"
+          + " AND trigger_kind = 'SCHEDULE' ORDER BY created_at DESC, id FETCH FIRST 1 ROWS ONLY")
+  Optional<FirstScheduled> lastScheduled(@Bind("dataset") String dataset);
+
+  /** When the newest weekly report was generated, if there is one. */
+  @SqlQuery(
+      "SELECT generated_at FROM weekly_reports ORDER BY generated_at DESC FETCH FIRST 1 ROWS ONLY")
+  Optional<Instant> lastReportGenerated();
+
   /** The dataset's oldest scheduled run, if it has one. */
   @SqlQuery(
       "SELECT fire_key, created_at FROM audit_runs WHERE dataset = :dataset"

@@ -95,6 +95,50 @@ class WeeklyReportFirstFireTest {
     }
   }
 
+  /**
+   * A report asked for half a second after a fire counts that fire and its run alike. Regression
+   * (review 3 of session 21): the fires were cut at the whole second before the report and the runs
+   * were not, so a report at 12:00:00.53 counted the 12:00 fire's run (created at 12:00:00.005) as
+   * run but not the fire as expected: 6 run of 5 expected.
+   */
+  @Test
+  void aReportJustAfterAFireCountsTheFireAndItsRunAlike() throws Exception {
+    Path dir = Path.of("target", "report-test");
+    Files.createDirectories(dir);
+    StateStore store =
+        ReportHistory.store(
+            "jdbc:h2:file:" + dir.resolve("just-after-" + UUID.randomUUID()).toAbsolutePath());
+    try {
+      store.migrate();
+      Instant wedNoon = WEEK.plusDays(2).plusHours(12).toInstant();
+      for (Instant f = WEEK.toInstant(); !f.isAfter(wedNoon); f = f.plusSeconds(12 * 3600)) {
+        scheduledRun(store, "d", f, f.plusMillis(5));
+      }
+      WeeklyReportBuilder builder =
+          new WeeklyReportBuilder(
+              Map.of("d", dataset()),
+              store.jdbi().onDemand(io.integrityauditor.store.ReportDao.class),
+              store.runs(),
+              JSON,
+              ZONE,
+              100,
+              List.of());
+      WeeklyReports reports =
+          new WeeklyReports(
+              builder,
+              store.jdbi().onDemand(io.integrityauditor.store.ReportDao.class),
+              new ReportDelivery(new ReportConfig()),
+              JSON,
+              Clock.fixed(wedNoon.plusMillis(530), ZONE),
+              ZONE);
+      JsonNode d = JSON.readTree(reports.generateNow().json()).get("datasets").get(0);
+      assertThat(d.get("coverage").get("scheduledExpected").asLong()).isEqualTo(6);
+      assertThat(d.get("coverage").get("scheduledRan").asLong()).isEqualTo(6);
+    } finally {
+      store.close();
+    }
+  }
+
   private static DatasetConfig dataset() {
     return new DatasetConfig(
         "primary",
