@@ -196,7 +196,10 @@ public final class AuditResource {
     AuditRun run =
         dao.find(id).orElseThrow(() -> ApiErrors.error(404, "no audit run '" + id + "'"));
     if (!runner.cancel(id, user.name())) {
-      throw ApiErrors.error(409, "audit run '" + id + "' has already ended: " + run.status());
+      // read again: a run that ended between the lookup and the cancel showed its old status
+      // ("has already ended: RUNNING", review 3 of session 21)
+      String status = dao.find(id).map(AuditRun::status).orElse(run.status());
+      throw ApiErrors.error(409, "audit run '" + id + "' has already ended: " + status);
     }
     LOG.info("audit {} cancelled by {}", id, user.name());
     return Response.accepted(AuditView.of(dao.find(id).orElse(run), false)).build();

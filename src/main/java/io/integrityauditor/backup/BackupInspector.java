@@ -233,7 +233,12 @@ public final class BackupInspector {
     String target = drills ? target(b) : null;
     Restored last = drills ? lastRestored.get(b.endpoint()) : null;
     boolean intact = last != null && target.equals(last.target()) && last.same(newest);
-    if (intact && b.restoreOnlyNewFiles() && newest != null) {
+    if (!restore && b.restoreCommand() != null && !b.restoreCommand().isBlank()) {
+      // Regression (review 4 of session 21): null here said nothing of why no drill ran.
+      skipped =
+          "a partial audit (one table or one user) restores nothing: the endpoint is compared as"
+              + " it is";
+    } else if (intact && b.restoreOnlyNewFiles() && newest != null) {
       skipped =
           "restoreWhen newFile: "
               + newest.path()

@@ -38,6 +38,9 @@ public final class CheckCommand
       throw new InvalidConfigurationException(
           IntegrityAuditorConfiguration.problemsMessage(problems));
     }
+    for (String w : io.integrityauditor.config.ConfigValidator.warnings(config.getDatasets())) {
+      System.err.println("warning: " + w);
+    }
     super.run(bootstrap, namespace, config);
   }
 

@@ -42,11 +42,37 @@ public final class DbCommand extends ConfiguredCommand<IntegrityAuditorConfigura
       cli.getStdErr().flush();
       return;
     }
+    if (e instanceof StateStore.StateException) {
+      // one line (review 3 of session 21: 86 lines of stack trace for an H2 file in use)
+      cli.getStdErr()
+          .println(
+              "error: "
+                  + io.integrityauditor.config.Secrets.redactConfigurationError(e.getMessage()));
+      cli.getStdErr().flush();
+      return;
+    }
     java.io.StringWriter trace = new java.io.StringWriter();
     e.printStackTrace(new java.io.PrintWriter(trace));
     cli.getStdErr()
         .print(io.integrityauditor.config.Secrets.redactConfigurationError(trace.toString()));
     cli.getStdErr().flush();
+  }
+
+  /**
+   * Refuses a missing configuration file, as {@code audit} and {@code check} do. Regression (review
+   * 4 of session 21): without one, Dropwizard's default configuration migrated, or reported, an H2
+   * file {@code ./data/auditor} in the working directory and exited 0.
+   */
+  @Override
+  public void run(Bootstrap<?> bootstrap, Namespace namespace) throws Exception {
+    if (namespace.getString("file") == null) {
+      System.err.println(
+          "error: no configuration file: java -jar integrity-auditor.jar db "
+              + namespace.getString("action")
+              + " config.yml");
+      System.exit(2);
+    }
+    super.run(bootstrap, namespace);
   }
 
   @Override
@@ -72,8 +98,19 @@ public final class DbCommand extends ConfiguredCommand<IntegrityAuditorConfigura
               + " (this release: "
               + StateStore.latestVersion()
               + ")");
+    } catch (org.jdbi.v3.core.JdbiException e) {
+      throw new StateStore.StateException(
+          "cannot read the state database " + store.displayUrl(), rootCause(e));
     } finally {
       store.close();
     }
+  }
+
+  private static Throwable rootCause(Throwable e) {
+    Throwable t = e;
+    while (t.getCause() != null && t.getCause() != t) {
+      t = t.getCause();
+    }
+    return t;
   }
 }

@@ -32,7 +32,8 @@ public final class ReportPrinter {
         r.usersAtRiskComplete()
             ? String.valueOf(r.usersAtRisk())
             : r.usersAtRisk() == 0
-                ? "unknown (the audit could not compare every copy)"
+                ? "unknown (a copy could not be compared, or more rows were lost than the"
+                    + " auditor keeps)"
                 : "at least " + r.usersAtRisk() + " (a lower bound)",
         r.usersAtRisk() == 0
             ? ""
@@ -82,9 +83,11 @@ public final class ReportPrinter {
         int shown = 0;
         for (FindingReport f : c.findings()) {
           if (shown++ == SHOWN_PER_COPY) {
+            long total = c.missing() + c.extra() + c.changed();
+            // --json lists findingsCap of them per copy (review 1 of session 21: "the full list")
             out.printf(
-                "    ... %d more (use --json for the full list)%n",
-                c.missing() + c.extra() + c.changed() - SHOWN_PER_COPY);
+                "    ... %d more (--json lists %d of the %d)%n",
+                total - SHOWN_PER_COPY, c.findings().size(), total);
             break;
           }
           out.printf(

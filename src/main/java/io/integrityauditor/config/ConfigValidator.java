@@ -137,6 +137,9 @@ public final class ConfigValidator {
     if (audit.getConnectTimeout().toMilliseconds() <= 0) {
       out.add("audit.connectTimeout: must be above 0 (0 would turn the timeout off)");
     }
+    if (audit.getChunkTarget().toMilliseconds() <= 0) {
+      out.add("audit.chunkTarget: must be above 0 (the time one chunk's digest should take)");
+    }
     timeoutBounds(audit, out);
     tokenProblems(config.getAuth(), out);
     return out;
@@ -238,6 +241,18 @@ public final class ConfigValidator {
     }
     if (service.getCheckpointInterval().toMilliseconds() < 1000) {
       out.add("service.checkpointInterval: must be at least 1s");
+    }
+    // Regression (review 4 of session 21): 0s passed check and audit, and server then failed at
+    // start with an IllegalArgumentException naming nothing (watchdogInterval); retention 0s
+    // would purge every run at once, clusterCheckinInterval 0s would make Quartz spin.
+    if (service.getWatchdogInterval().toMilliseconds() < 100) {
+      out.add("service.watchdogInterval: must be at least 100ms");
+    }
+    if (service.getClusterCheckinInterval().toMilliseconds() < 100) {
+      out.add("service.clusterCheckinInterval: must be at least 100ms");
+    }
+    if (service.getRetention().toMilliseconds() < 3_600_000L) {
+      out.add("service.retention: must be at least 1h");
     }
     for (var d : datasets.entrySet()) {
       String cron = d.getValue().schedule();
@@ -354,5 +369,28 @@ public final class ConfigValidator {
               + String.join(", ", endpoints.keySet())
               + ")");
     }
+  }
+
+  /**
+   * What the configuration leaves unchecked without being wrong: a backup without {@code maxAge} is
+   * never STALE (review 4 of session 21: the README did not say so). {@code check} prints these,
+   * {@code server} logs them.
+   */
+  public static List<String> warnings(Map<String, DatasetConfig> datasets) {
+    List<String> out = new ArrayList<>();
+    for (var d : datasets.entrySet()) {
+      List<BackupConfig> backups = d.getValue().backups();
+      for (int i = 0; backups != null && i < backups.size(); i++) {
+        if (backups.get(i).maxAge() == null) {
+          out.add(
+              "datasets."
+                  + d.getKey()
+                  + ".backups["
+                  + i
+                  + "].maxAge: not set: this backup is never STALE (its age is not checked)");
+        }
+      }
+    }
+    return out;
   }
 }

@@ -84,7 +84,13 @@ public class RestoreWhenNewFileTest {
 
     // A partial audit (restore=false) never runs the drill either way.
     Files.writeString(dir.resolve("2026-11-26.dump"), "dump three");
-    assertThat(inspector.inspect(b, false).restore()).isNull();
+    BackupInspector.State partial = inspector.inspect(b, false);
+    assertThat(partial.restore()).isNull();
+    // and says why (review 4 of session 21: null)
+    assertThat(partial.restoreSkipped())
+        .isEqualTo(
+            "a partial audit (one table or one user) restores nothing: the endpoint is compared"
+                + " as it is");
     assertThat(drills(marker)).isEqualTo(3);
   }
 

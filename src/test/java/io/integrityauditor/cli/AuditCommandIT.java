@@ -244,6 +244,28 @@ class AuditCommandIT {
     Run status = run(env, "db", "status", cfg.toString());
     assertThat(status.out()).contains("schema version 6 (this release: 6)");
 
+    // A state database that cannot be opened: one line, no stack trace (review 3 of session 21:
+    // 86 lines for an H2 file the service held).
+    Path closed =
+        config(
+            "closed-state.yml",
+            "stateDatabase:\n  url: \"jdbc:postgresql://127.0.0.1:1/state?password="
+                + SECRET
+                + "\"\n"
+                + endpoints(TestDatabases.pgUrl(PG, "cli_c"))
+                + DATASET);
+    // No configuration file: refused (review 4 of session 21: it migrated ./data/auditor).
+    Run noFile = run(env, "db", "migrate");
+    assertThat(noFile.code()).isEqualTo(2);
+    assertThat(noFile.err()).contains("error: no configuration file");
+
+    Run unreachable = run(env, "db", "status", closed.toString());
+    assertThat(unreachable.code()).isNotZero();
+    assertThat(unreachable.err().strip())
+        .startsWith("error: cannot read the state database")
+        .doesNotContain("\n")
+        .doesNotContain(SECRET);
+
     Path badCron =
         config(
             "cron.yml",

@@ -56,6 +56,35 @@ class ConfigValidatorTest {
     assertThat(ConfigValidator.serviceProblems(Map.of(), new ServiceSettings())).isEmpty();
   }
 
+  /**
+   * Regression (review 4 of session 21): {@code watchdogInterval: 0s} passed {@code check} and
+   * {@code audit}, and {@code server} then failed at start with an IllegalArgumentException that
+   * named no field; the other intervals of 0 were accepted too.
+   */
+  @Test
+  void refusesIntervalsOfZero() throws Exception {
+    ServiceSettings bad =
+        new com.fasterxml.jackson.databind.ObjectMapper()
+            .convertValue(
+                Map.of(
+                    "watchdogInterval", "0s",
+                    "clusterCheckinInterval", "0s",
+                    "retention", "0s"),
+                ServiceSettings.class);
+    assertThat(ConfigValidator.serviceProblems(Map.of(), bad))
+        .containsExactly(
+            "service.watchdogInterval: must be at least 100ms",
+            "service.clusterCheckinInterval: must be at least 100ms",
+            "service.retention: must be at least 1h");
+    io.integrityauditor.IntegrityAuditorConfiguration config =
+        new io.integrityauditor.IntegrityAuditorConfiguration();
+    java.lang.reflect.Field target = AuditSettings.class.getDeclaredField("chunkTarget");
+    target.setAccessible(true);
+    target.set(config.getAudit(), io.dropwizard.util.Duration.milliseconds(0));
+    assertThat(ConfigValidator.allProblems(config))
+        .contains("audit.chunkTarget: must be above 0 (the time one chunk's digest should take)");
+  }
+
   private static EndpointConfig at(String url, String user) {
     return new EndpointConfig(url, user, null, null);
   }
