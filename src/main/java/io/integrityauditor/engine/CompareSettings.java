@@ -136,6 +136,9 @@ public record CompareSettings(
     long perCopy = maxHeapBytes / 4 / Math.max(1, copies);
     int pending = (int) Math.max(1_000, Math.min(pendingCap, perCopy / 4 / HELD_ROW_BYTES));
     int lost = (int) Math.max(1_000, Math.min(lostRowsCap, perCopy / 2 / HELD_ROW_BYTES));
+    // The listed findings too (review 1 of session 21: findingsCap 1,000,000 with a million
+    // differences ran a 256 MB heap out of memory and failed the table).
+    int listed = (int) Math.max(1_000, Math.min(findingsCap, perCopy / 4 / HELD_ROW_BYTES));
     return new CompareSettings(
         chunkTarget,
         initialChunkRows,
@@ -143,7 +146,7 @@ public record CompareSettings(
         maxChunkRows,
         leafRows,
         fanout,
-        findingsCap,
+        Math.min(findingsCap, listed),
         Math.min(pendingCap, pending),
         Math.min(lostRowsCap, lost),
         replicaWait,
