@@ -84,6 +84,24 @@ public record CopyOutcome(
         writtenAfterRows);
   }
 
+  /** The same outcome with these lost rows. */
+  public CopyOutcome withLostRows(Map<Key, String> rows, boolean complete) {
+    return new CopyOutcome(
+        copy,
+        rowsChecked,
+        missing,
+        extra,
+        changed,
+        inFlight,
+        findings,
+        rows,
+        complete,
+        ownersAffected,
+        error,
+        deletedSinceBackup,
+        writtenAfterRows);
+  }
+
   public boolean failed() {
     return error != null;
   }
