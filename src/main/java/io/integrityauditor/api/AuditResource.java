@@ -57,7 +57,18 @@ public final class AuditResource {
   @POST
   @Consumes({MediaType.APPLICATION_JSON, MediaType.WILDCARD})
   @RolesAllowed(ApiUser.ADMIN)
-  public Response trigger(@Auth ApiUser user, byte[] body) {
+  public Response trigger(@Auth ApiUser user, java.io.InputStream in) {
+    byte[] body;
+    try {
+      // Read up to the limit only: a gzip body of 2 MB inflated to 2 GB and ran the heap out of
+      // memory (review 7 of session 21). A request is well under 1 KB.
+      body = in == null ? null : in.readNBytes(MAX_BODY + 1);
+    } catch (java.io.IOException e) {
+      throw ApiErrors.error(422, "the body could not be read: " + e.getMessage());
+    }
+    if (body != null && body.length > MAX_BODY) {
+      throw ApiErrors.error(413, "the body is larger than " + MAX_BODY + " bytes");
+    }
     AuditRequest request = parse(body);
     try {
       runner.audits().validate(request);
@@ -129,10 +140,39 @@ public final class AuditResource {
       // the state database's user_id column; regression: 401 characters answered 500
       throw ApiErrors.error(422, "'user' is longer than " + MAX_USER + " characters");
     }
+    if (u != null && !validText(u)) {
+      // Regression (review 7 of session 21): U+0000 answered 500 (PostgreSQL state database), a
+      // lone surrogate was sent to the databases as '?' and that user's rows audited instead.
+      throw ApiErrors.error(422, "'user' must be Unicode text without U+0000");
+    }
     return new AuditRequest(ds.asText(), optional(node, "table", false), u);
   }
 
   static final int MAX_USER = 400;
+
+  /** The largest request body read. */
+  static final int MAX_BODY = 64 * 1024;
+
+  /** No U+0000, no surrogate that is not half of a pair. */
+  static boolean validText(String s) {
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (c == 0) {
+        return false;
+      }
+      if (Character.isHighSurrogate(c)) {
+        if (i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
+          i++;
+          continue;
+        }
+        return false;
+      }
+      if (Character.isLowSurrogate(c)) {
+        return false;
+      }
+    }
+    return true;
+  }
 
   /**
    * Text for a log line: control characters (a newline would start a forged line) and the Unicode

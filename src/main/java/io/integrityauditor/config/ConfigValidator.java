@@ -192,6 +192,14 @@ public final class ConfigValidator {
       if (t.token() != null && !values.add(t.token())) {
         out.add("auth.tokens[" + i + "].token: the same token as an earlier entry");
       }
+      if (t.token() != null && !t.token().isBlank() && !t.token().matches("[\\x21-\\x7e]+")) {
+        // An HTTP header carries no other character as itself: "tök€n" passed check and no
+        // request could ever match it (review 7 of session 21). The value is not printed.
+        out.add(
+            "auth.tokens["
+                + i
+                + "].token: must be printable ASCII characters without spaces (a header value)");
+      }
       if (t.name() != null && !names.add(t.name())) {
         out.add("auth.tokens[" + i + "].name: '" + t.name() + "' names an earlier token too");
       }

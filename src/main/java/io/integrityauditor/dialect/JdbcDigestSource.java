@@ -169,6 +169,14 @@ abstract class JdbcDigestSource implements DigestSource {
     if (shape.ownerFilter() != null && shape.owner() != null) {
       Object value =
           io.integrityauditor.engine.Values.ownerValue(shape.ownerFilter(), shape.owner());
+      if (value instanceof String text && !representable(text, ownerCharset(shape.owner()))) {
+        // No row here can belong to that user: its name has characters the column cannot hold.
+        // Regression (review 6 of session 21): converted into the column's character set, the
+        // user 'userЖ1' became 'user?1' and that other user's rows were audited (MariaDB latin1),
+        // or the statement failed ("has no equivalent in encoding LATIN1", PostgreSQL).
+        sql.append("1 = 0 AND ");
+        return;
+      }
       sql.append(q(shape.owner().name())).append(" = ");
       sql.param(placeholder(shape.owner()), value, shape.owner());
       String bytes = ownerBytesPlaceholder(shape.owner());
@@ -189,6 +197,50 @@ abstract class JdbcDigestSource implements DigestSource {
    */
   String ownerBytesPlaceholder(Column owner) {
     return null;
+  }
+
+  /**
+   * The Java character set of the text of {@code c} here when it cannot hold every character: the
+   * PostgreSQL server's encoding (LATIN1, WIN1252, ...), a MariaDB column's character set; null
+   * when it can (UTF-8, SQL_ASCII) or is not known.
+   */
+  protected java.nio.charset.Charset textCharset(Column c) {
+    if (dialect instanceof PostgresDialect && conn != null) {
+      if (pgCharset == null) {
+        String encoding = null;
+        try {
+          encoding =
+              conn.unwrap(org.postgresql.PGConnection.class).getParameterStatus("server_encoding");
+        } catch (SQLException | RuntimeException e) {
+          // unknown: every text is taken as representable, as before
+        }
+        pgCharset = java.util.Optional.ofNullable(PostgresDialect.javaCharset(encoding));
+      }
+      return pgCharset.orElse(null);
+    }
+    return null;
+  }
+
+  private java.util.Optional<java.nio.charset.Charset> pgCharset;
+
+  /** The owner column's character set when it cannot hold every character (see textCharset). */
+  protected java.nio.charset.Charset ownerCharset(Column owner) {
+    return textCharset(owner);
+  }
+
+  /** Whether this text can be held in that character set (always when it is null). */
+  static boolean representable(String text, java.nio.charset.Charset charset) {
+    return charset == null || charset.newEncoder().canEncode(text);
+  }
+
+  /** Whether every text value of the key can be held by its column here. */
+  private boolean representable(Key k) {
+    for (int i = 0; i < k.size(); i++) {
+      if (k.get(i) instanceof String s && !representable(s, textCharset(shape.key().get(i)))) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** Whether this database's text can hold no U+0000 (PostgreSQL). */
@@ -936,8 +988,8 @@ abstract class JdbcDigestSource implements DigestSource {
         sql.append(" OR ");
       }
       firstKey = false;
-      if (textCannotHoldNul() && firstWithNul(k) >= 0) {
-        sql.append("(1 = 0)"); // no row here can hold that key ({@link #compare})
+      if (textCannotHoldNul() && firstWithNul(k) >= 0 || !representable(k)) {
+        sql.append("(1 = 0)"); // no row here can hold that key ({@link #compare}, representable)
         continue;
       }
       sql.append("(");

@@ -545,6 +545,15 @@ final class JvmDigestSource extends JdbcDigestSource {
   }
 
   @Override
+  protected java.nio.charset.Charset textCharset(Column c) {
+    if (dialect instanceof MySqlDialect) {
+      String[] text = textColumns().get(c.name().toLowerCase(java.util.Locale.ROOT));
+      return text == null ? null : MySqlDialect.javaCharset(text[0]);
+    }
+    return super.textCharset(c);
+  }
+
+  @Override
   String textExpr(String expr, Column c) {
     return expr;
   }

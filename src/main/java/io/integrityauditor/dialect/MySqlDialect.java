@@ -331,7 +331,10 @@ public final class MySqlDialect implements Dialect {
                       ? ""
                       : coll.toLowerCase(Locale.ROOT).endsWith("_bin")
                               && CODE_POINT_ORDER_CHARSETS.contains(charset)
-                          ? noPad(coll) ? "binary" : "binary pad space"
+                          ? (noPad(coll) ? "binary" : "binary pad space")
+                              // utf8mb3 and ascii cannot hold every character a utf8mb4
+                              // primary's bound may hold (review 6 of session 21)
+                              + (charset.equals("utf8mb4") ? "" : " " + charset)
                           : coll.toLowerCase(Locale.ROOT));
         }
       }
@@ -512,6 +515,98 @@ public final class MySqlDialect implements Dialect {
     int cut = collation.indexOf('_');
     String charset = identifier(cut < 0 ? collation : collation.substring(0, cut));
     return charset.equals("binary") ? null : "CONVERT(? USING " + charset + ")";
+  }
+
+  /**
+   * The Java character set of a MariaDB/MySQL one that cannot hold every character, or null
+   * (utf8mb4, utf16, utf32, binary, an unknown name). MariaDB's latin1 is cp1252.
+   */
+  static java.nio.charset.Charset javaCharset(String charset) {
+    if (charset == null) {
+      return null;
+    }
+    String name =
+        switch (charset.toLowerCase(Locale.ROOT)) {
+          case "latin1" -> "windows-1252";
+          case "latin2" -> "ISO-8859-2";
+          case "latin5" -> "ISO-8859-9";
+          case "latin7" -> "ISO-8859-13";
+          case "ascii" -> "US-ASCII";
+          case "greek" -> "ISO-8859-7";
+          case "hebrew" -> "ISO-8859-8";
+          case "koi8r" -> "KOI8-R";
+          case "koi8u" -> "KOI8-U";
+          case "cp1250" -> "windows-1250";
+          case "cp1251" -> "windows-1251";
+          case "cp1256" -> "windows-1256";
+          case "cp1257" -> "windows-1257";
+          case "cp866" -> "IBM866";
+          case "cp850" -> "IBM850";
+          case "sjis" -> "Shift_JIS";
+          case "cp932" -> "windows-31j";
+          case "ujis" -> "EUC-JP";
+          case "eucjpms" -> "x-eucJP-Open";
+          case "euckr" -> "EUC-KR";
+          case "gbk" -> "GBK";
+          case "gb2312" -> "GB2312";
+          case "big5" -> "Big5";
+          case "tis620" -> "TIS-620";
+          case "utf8mb3", "utf8", "ucs2" -> "UTF-8"; // the Basic Multilingual Plane: see below
+          default -> null;
+        };
+    if (name == null) {
+      return null;
+    }
+    if (name.equals("UTF-8")) {
+      return BMP;
+    }
+    try {
+      return java.nio.charset.Charset.forName(name);
+    } catch (IllegalArgumentException unsupported) {
+      return null;
+    }
+  }
+
+  /** utf8mb3 and ucs2: the characters of the Basic Multilingual Plane only. */
+  static final java.nio.charset.Charset BMP = new BmpCharset();
+
+  private static final class BmpCharset extends java.nio.charset.Charset {
+    BmpCharset() {
+      super("x-integrity-auditor-bmp", null);
+    }
+
+    @Override
+    public boolean contains(java.nio.charset.Charset cs) {
+      return cs == this;
+    }
+
+    @Override
+    public java.nio.charset.CharsetDecoder newDecoder() {
+      return java.nio.charset.StandardCharsets.UTF_8.newDecoder();
+    }
+
+    @Override
+    public java.nio.charset.CharsetEncoder newEncoder() {
+      return new java.nio.charset.CharsetEncoder(this, 3f, 3f) {
+        @Override
+        protected java.nio.charset.CoderResult encodeLoop(
+            java.nio.CharBuffer in, java.nio.ByteBuffer out) {
+          while (in.hasRemaining()) {
+            char ch = in.get();
+            if (Character.isSurrogate(ch)) {
+              in.position(in.position() - 1);
+              return java.nio.charset.CoderResult.unmappableForLength(1);
+            }
+            if (out.remaining() < 3) {
+              in.position(in.position() - 1);
+              return java.nio.charset.CoderResult.OVERFLOW;
+            }
+            out.put((byte) '?'); // only whether it encodes is asked
+          }
+          return java.nio.charset.CoderResult.UNDERFLOW;
+        }
+      };
+    }
   }
 
   /** {@code charset} unless it is null or a Unicode one, which converts to UTF-8 one to one. */
@@ -848,6 +943,12 @@ public final class MySqlDialect implements Dialect {
     @Override
     String ownerBytesPlaceholder(Column owner) {
       return ownerBytes(collations.get(owner.name()));
+    }
+
+    @Override
+    protected java.nio.charset.Charset textCharset(Column c) {
+      String coll = collations.get(c.name());
+      return coll == null ? null : javaCharset(coll.substring(0, Math.max(0, coll.indexOf('_'))));
     }
 
     /**

@@ -749,9 +749,9 @@ public final class PostgresDialect implements Dialect {
     }
     String norm = locale.toLowerCase(java.util.Locale.ROOT).replace("utf-8", "utf8");
     if (!p.equals("i") && Set.of("c", "posix", "c.utf8").contains(norm)) {
-      return encoding == null || Set.of("UTF8", "LATIN1").contains(encoding)
-          ? "binary"
-          : "bytes:" + encoding;
+      // Only UTF8: a LATIN1 copy sorts alike, but the primary's bounds may hold characters it
+      // cannot (review 6 of session 21: "no equivalent in encoding LATIN1" failed the copy).
+      return encoding == null || encoding.equals("UTF8") ? "binary" : "bytes:" + encoding;
     }
     return (p.equals("i") ? "icu:" : p.equals("b") ? "builtin:" : "libc:")
         + norm
@@ -762,6 +762,50 @@ public final class PostgresDialect implements Dialect {
    * The server encoding: text is hashed as stored, so 'café' in a UTF8 and in a LATIN1 database
    * hashes differently in SQL (every such row was reported CHANGED; SessionSettingsDriftTest).
    */
+  /**
+   * The Java character set of a server encoding that cannot hold every character, or null (UTF8,
+   * SQL_ASCII — which converts nothing —, an unknown name).
+   */
+  static java.nio.charset.Charset javaCharset(String encoding) {
+    if (encoding == null) {
+      return null;
+    }
+    String e = encoding.toUpperCase(java.util.Locale.ROOT);
+    String name =
+        switch (e) {
+          case "UTF8", "SQL_ASCII" -> null;
+          case "LATIN1" -> "ISO-8859-1";
+          case "LATIN2" -> "ISO-8859-2";
+          case "LATIN3" -> "ISO-8859-3";
+          case "LATIN4" -> "ISO-8859-4";
+          case "LATIN5" -> "ISO-8859-9";
+          case "LATIN6" -> "ISO-8859-10";
+          case "LATIN7" -> "ISO-8859-13";
+          case "LATIN8" -> "ISO-8859-14";
+          case "LATIN9" -> "ISO-8859-15";
+          case "LATIN10" -> "ISO-8859-16";
+          case "ISO_8859_5" -> "ISO-8859-5";
+          case "ISO_8859_6" -> "ISO-8859-6";
+          case "ISO_8859_7" -> "ISO-8859-7";
+          case "ISO_8859_8" -> "ISO-8859-8";
+          case "KOI8R" -> "KOI8-R";
+          case "KOI8U" -> "KOI8-U";
+          case "WIN866" -> "IBM866";
+          case "WIN874" -> "x-windows-874";
+          case "EUC_JP" -> "EUC-JP";
+          case "EUC_KR" -> "EUC-KR";
+          case "EUC_CN" -> "GB2312";
+          case "EUC_TW" -> "x-EUC-TW";
+          case "EUC_JIS_2004" -> "x-euc-jp-linux";
+          default -> e.startsWith("WIN") ? "windows-" + e.substring(3) : null;
+        };
+    try {
+      return name == null ? null : java.nio.charset.Charset.forName(name);
+    } catch (IllegalArgumentException unsupported) {
+      return null;
+    }
+  }
+
   @Override
   public String sqlHashingContext(Connection c) throws SQLException {
     try (Statement s = c.createStatement();

@@ -330,6 +330,25 @@ class ApiTest {
                 + "\"}");
     assertThat(longUser.statusCode()).isEqualTo(422);
     assertThat(longUser.body()).contains("'user' is longer than 400 characters");
+    // Regression (review 7 of session 21): U+0000 answered 500, a lone surrogate audited '?'.
+    for (String bad : new String[] {"\\u0000", "a\\ud800", "\\udc00b"}) {
+      HttpResponse<String> r =
+          call(
+              "POST",
+              "/api/audits",
+              ADMIN_TOKEN,
+              "{\"dataset\":\"users\",\"table\":\"public.contacts\",\"user\":\"" + bad + "\"}");
+      assertThat(r.statusCode()).as(bad).isEqualTo(422);
+      assertThat(r.body()).contains("'user' must be Unicode text without U+0000");
+    }
+    // and a body past 64 KB is not read (a gzip body inflating to 2 GB ran the heap out)
+    HttpResponse<String> huge =
+        call(
+            "POST",
+            "/api/audits",
+            ADMIN_TOKEN,
+            "{\"dataset\":\"users\",\"user\":\"" + " ".repeat(70_000) + "\"}");
+    assertThat(huge.statusCode()).isEqualTo(413);
     HttpResponse<String> charset =
         HTTP.send(
             HttpRequest.newBuilder(

@@ -56,6 +56,30 @@ class ConfigValidatorTest {
     assertThat(ConfigValidator.serviceProblems(Map.of(), new ServiceSettings())).isEmpty();
   }
 
+  /** Regression (review 7 of session 21): a token no HTTP header can carry passed check. */
+  @Test
+  void refusesATokenNoHeaderCanCarry() throws Exception {
+    io.integrityauditor.IntegrityAuditorConfiguration config =
+        new com.fasterxml.jackson.databind.ObjectMapper()
+            .convertValue(
+                Map.of(
+                    "auth",
+                    Map.of(
+                        "tokens",
+                        List.of(
+                            Map.of("name", "a", "role", "viewer", "token", "tök€n-12345"),
+                            Map.of("name", "b", "role", "admin", "token", "with space-123"),
+                            Map.of("name", "c", "role", "admin", "token", "Ok_token-9~+/=")))),
+                io.integrityauditor.IntegrityAuditorConfiguration.class);
+    assertThat(ConfigValidator.allProblems(config))
+        .contains(
+            "auth.tokens[0].token: must be printable ASCII characters without spaces (a header"
+                + " value)",
+            "auth.tokens[1].token: must be printable ASCII characters without spaces (a header"
+                + " value)")
+        .noneMatch(p -> p.startsWith("auth.tokens[2]"));
+  }
+
   /**
    * Regression (review 4 of session 21): {@code watchdogInterval: 0s} passed {@code check} and
    * {@code audit}, and {@code server} then failed at start with an IllegalArgumentException that
