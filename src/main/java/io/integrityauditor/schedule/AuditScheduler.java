@@ -193,7 +193,7 @@ public final class AuditScheduler implements Managed {
           .jdbi()
           .onDemand(io.integrityauditor.store.ReportDao.class)
           .lastScheduled(dataset)
-          .map(r -> java.util.Date.from(r.fireTime().plusMillis(1)))
+          .map(r -> afterFire(r.fireTime()))
           .orElse(null);
     } catch (RuntimeException e) {
       LOG.warn(
@@ -203,6 +203,17 @@ public final class AuditScheduler implements Managed {
           e.getMessage());
       return null;
     }
+  }
+
+  /**
+   * A trigger start whose first fire is the first fire after {@code fire}: Quartz takes a cron
+   * trigger's first fire as the first after its start less one second (cron times are whole
+   * seconds). Regression (review 5 of session 21): started at the fire plus 1 ms, the first fire
+   * was that fire again, so every restart more than a minute after a scheduled run ran it once
+   * more.
+   */
+  public static java.util.Date afterFire(java.time.Instant fire) {
+    return java.util.Date.from(fire.plusSeconds(1));
   }
 
   /**

@@ -61,8 +61,7 @@ public final class WeeklyReportJob implements Job {
         java.util.Date startAt = null;
         if (!clustered) {
           try {
-            startAt =
-                reports.lastGenerated().map(t -> java.util.Date.from(t.plusMillis(1))).orElse(null);
+            startAt = reports.lastGenerated().map(AuditScheduler::afterFire).orElse(null);
           } catch (RuntimeException e) {
             LOG.warn("weekly report: cannot read the newest report ({})", e.getMessage());
           }
