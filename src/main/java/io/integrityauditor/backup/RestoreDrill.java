@@ -26,6 +26,8 @@ import java.util.regex.Pattern;
  * MYSQL_PWD}.
  */
 public final class RestoreDrill {
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(RestoreDrill.class);
+
   /** Bytes of output kept: the end, where the error usually is. */
   static final int TAIL_BYTES = 4096;
 
@@ -123,7 +125,8 @@ public final class RestoreDrill {
       shell.addAll(List.of("setsid", "--wait"));
     }
     shell.addAll(SHELL);
-    shell.add(SETSID ? WATCHER + command : command);
+    Path done = SETSID ? doneFile() : null;
+    shell.add(done != null ? watcher(done) + command : command);
     ProcessBuilder pb = new ProcessBuilder(shell).redirectErrorStream(true);
     withhold(pb.environment(), withheld);
     if (password != null && !password.isEmpty()) {
@@ -137,12 +140,10 @@ public final class RestoreDrill {
       return new Result(
           command, null, 0, "cannot start " + SHELL.get(0) + ": " + e.getMessage(), false);
     }
-    if (!SETSID) {
-      try {
-        p.getOutputStream().close(); // no input: a command asking for a password fails at once
-      } catch (IOException ignored) {
-        // already gone
-      }
+    try {
+      p.getOutputStream().close(); // no input: a command asking for a password fails at once
+    } catch (IOException ignored) {
+      // already gone
     }
     RUNNING.add(p);
     Tail tail = new Tail(p.getInputStream());
@@ -170,6 +171,15 @@ public final class RestoreDrill {
     }
     if (!finished) {
       kill(p);
+    } else if (done != null) {
+      try {
+        java.nio.file.Files.createFile(done); // the watcher ends, and removes it
+      } catch (IOException e) {
+        LOG.warn(
+            "restore drill: cannot tell its watcher that it ended ({}): what it left running is"
+                + " killed when this service ends",
+            e.getMessage());
+      }
     }
     RUNNING.remove(p);
     try {
@@ -219,16 +229,38 @@ public final class RestoreDrill {
    * Put before the command when it runs in a session of its own: a watcher in that session ends the
    * session when this JVM ends without its shutdown hook (kill -9, an out-of-memory kill).
    * Regression (review 6 of session 20): a drill outlived {@code kill -9} of its service and could
-   * run beside the drill of the instance that resumed the run. The watcher reads the shell's
-   * standard input, a pipe from this JVM that nothing writes to and that the kernel closes when the
-   * JVM dies: at its end the watcher kills the session's process group. The shell's exit kills the
-   * watcher first, so what a drill that ended left running stays (the JVM closes the pipe once the
-   * shell has exited). The command itself reads /dev/null, as before (a command asking for a
-   * password fails at once).
+   * run beside the drill of the instance that resumed the run. The watcher checks every second that
+   * this JVM still runs; when it does not, it kills the session's process group. A drill that ended
+   * is told so by {@code done} (created by this JVM once the shell has exited): the watcher then
+   * removes it and ends, and what the drill left running stays. It is started out of the shell's
+   * job table (a double fork), so that a command's {@code wait}, {@code jobs} or {@code %1} never
+   * sees it, and it depends on no trap. Regression (review 5 of session 21): a first watcher, a job
+   * of the shell, made {@code cmd1 & cmd2 & wait} wait for it until the drill timed out, and {@code
+   * exec} or a command's own EXIT trap let it kill what a finished drill left.
    */
-  static final String WATCHER =
-      "exec 3<&0 </dev/null; ( read -r ia_line <&3; kill -KILL 0 ) >/dev/null 2>&1 & ia_watcher=$!;"
-          + " exec 3<&-; trap 'kill -KILL $ia_watcher 2>/dev/null' EXIT; ";
+  static String watcher(Path done) {
+    String d = shellQuote(done.toString());
+    return "( ( while kill -0 "
+        + ProcessHandle.current().pid()
+        + " 2>/dev/null && [ ! -e "
+        + d
+        + " ]; do sleep 1; done; if [ -e "
+        + d
+        + " ]; then rm -f "
+        + d
+        + "; else kill -KILL 0; fi ) </dev/null >/dev/null 2>&1 & ); ";
+  }
+
+  /** A path no file has yet, for {@link #watcher}'s "done". */
+  private static Path doneFile() {
+    try {
+      Path f = java.nio.file.Files.createTempFile("ia-drill-", ".done");
+      java.nio.file.Files.delete(f);
+      return f;
+    } catch (IOException e) {
+      return null; // no watcher: as before it, the drill outlives a kill -9 of this JVM
+    }
+  }
 
   /** util-linux's setsid, to run the command in a session (and process group) of its own. */
   private static final boolean SETSID =

@@ -155,17 +155,62 @@ class BackupRestoreDrillTest {
     assertThat(new String(done.getInputStream().readAllBytes())).contains("exit 3");
     long daemon = awaitPid(left, done);
     try {
-      Thread.sleep(500);
+      Thread.sleep(2500); // the watcher looks every second
       assertThat(running(daemon)).as("what a drill that ended left running").isTrue();
-      assertThat(
-              ProcessHandle.allProcesses()
-                  .filter(h -> h.info().commandLine().orElse("").contains("read -r ia_line"))
-                  .filter(BackupRestoreDrillTest::alive)
-                  .count())
-          .as("watchers left behind")
-          .isZero();
+      assertThat(watchers()).as("watchers left behind").isZero();
     } finally {
       ProcessHandle.of(daemon).ifPresent(ProcessHandle::destroyForcibly);
+    }
+  }
+
+  /** Drills' watchers running (their command line names the drill's "done" file). */
+  private static long watchers() {
+    return ProcessHandle.allProcesses()
+        .filter(h -> h.info().commandLine().orElse("").contains("ia-drill-"))
+        .filter(BackupRestoreDrillTest::alive)
+        .count();
+  }
+
+  /**
+   * A drill's own background jobs, its {@code wait}, {@code jobs} and {@code exec}, and its own
+   * EXIT trap work as in a plain shell. Regression (review 5 of session 21): the watcher was a job
+   * of the drill's shell: {@code cmd & cmd & wait} waited for it until the drill timed out, {@code
+   * %1} named it, and with {@code exec} or the command's own EXIT trap it killed what the finished
+   * drill left running once the service ended.
+   */
+  @Test
+  void aDrillsJobsWaitAndExecAreItsOwn(@TempDir Path dir) throws Exception {
+    long t0 = System.nanoTime();
+    var waited =
+        RestoreDrill.run("sleep 1 & sleep 1 & wait; echo done", null, Duration.ofSeconds(20));
+    assertThat(waited.timedOut()).isFalse();
+    assertThat(waited.outputTail()).isEqualTo("done\n");
+    assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(10));
+    var jobs =
+        RestoreDrill.run("sleep 30 & jobs | wc -l; kill %1; wait", null, Duration.ofSeconds(20));
+    assertThat(jobs.outputTail().trim()).isEqualTo("1");
+    assertThat(jobs.timedOut()).isFalse();
+
+    // exec, and a trap of its own: what it leaves stays once the service ends (its JVM killed)
+    for (String command :
+        new String[] {
+          "nohup sleep 301 >/dev/null 2>&1 & echo $! > " + dir.resolve("exec.pid") + "; exec true",
+          "trap 'echo cleanup' EXIT; nohup sleep 302 >/dev/null 2>&1 & echo $! > "
+              + dir.resolve("trap.pid")
+        }) {
+      Process jvm = childJvm(command);
+      assertThat(jvm.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+    }
+    long a = awaitPid(dir.resolve("exec.pid"), null);
+    long b = awaitPid(dir.resolve("trap.pid"), null);
+    try {
+      Thread.sleep(2500);
+      assertThat(running(a)).as("left by a drill that ended with exec").isTrue();
+      assertThat(running(b)).as("left by a drill with its own EXIT trap").isTrue();
+      assertThat(watchers()).isZero();
+    } finally {
+      ProcessHandle.of(a).ifPresent(ProcessHandle::destroyForcibly);
+      ProcessHandle.of(b).ifPresent(ProcessHandle::destroyForcibly);
     }
   }
 
