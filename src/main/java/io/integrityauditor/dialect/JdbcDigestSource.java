@@ -233,8 +233,16 @@ abstract class JdbcDigestSource implements DigestSource {
     return charset == null || charset.newEncoder().canEncode(text);
   }
 
-  /** Whether every text value of the key can be held by its column here. */
+  /**
+   * Whether every text value of the key can be held by its column here: asked of PostgreSQL only,
+   * whose conversion of a parameter fails; MariaDB's key values are read and bound back in forms of
+   * their own where the column's character set is lossy (an ascii column holding X'E9' is the key
+   * 'Aé', MySqlDialect#keyRead), which a Java character set would call unrepresentable.
+   */
   private boolean representable(Key k) {
+    if (!(dialect instanceof PostgresDialect)) {
+      return true;
+    }
     for (int i = 0; i < k.size(); i++) {
       if (k.get(i) instanceof String s && !representable(s, textCharset(shape.key().get(i)))) {
         return false;

@@ -250,6 +250,76 @@ class LiveReplicaTest {
     }
   }
 
+  /**
+   * A row the primary keeps rewriting, corrupted on the replica in another column, is found.
+   * Regression (review 8 of session 21): with a counter updated ~300 times a second on the primary
+   * (binlog_row_image=MINIMAL, so replication never rewrites the other columns), the row was in
+   * flight in 7 audits of 8, CONSISTENT, while its note stayed wrong on the replica. The rows the
+   * same writer rewrites on a healthy replica stay in flight.
+   */
+  @Test
+  void aHotRowCorruptedOnTheReplicaInAnotherColumnIsFound() throws Exception {
+    String primary = TestDatabases.mariaUrl(TestDatabases.MARIADB_PRIMARY_PORT, "app");
+    String replica = TestDatabases.mariaUrl(TestDatabases.MARIADB_REPLICA_PORT, "app");
+    TestDatabases.execute(
+        primary,
+        "DROP TABLE IF EXISTS live_hot_note",
+        "CREATE TABLE live_hot_note (id bigint PRIMARY KEY, user_id int NOT NULL,"
+            + " n bigint NOT NULL, note varchar(50))",
+        "INSERT INTO live_hot_note SELECT seq, seq % 10, 0, 'ok' FROM seq_1_to_1000");
+    try (Connection c = TestDatabases.mariaUnlogged(replica);
+        Statement st = c.createStatement()) {
+      st.execute("SELECT MASTER_GTID_WAIT((SELECT @@gtid_slave_pos), 1)");
+    }
+    AuditFixture f =
+        new AuditFixture()
+            .primary("p", TestDatabases.mariaEndpoint(TestDatabases.MARIADB_PRIMARY_PORT, "app"))
+            .replica("r", TestDatabases.mariaEndpoint(TestDatabases.MARIADB_REPLICA_PORT, "app"))
+            .table("live_hot_note", "user_id");
+    AtomicBoolean stop = new AtomicBoolean();
+    AtomicLong written = new AtomicLong();
+    Thread hot =
+        new Thread(
+            () -> {
+              try (Connection c = TestDatabases.admin(primary);
+                  Statement st = c.createStatement();
+                  PreparedStatement upd =
+                      c.prepareStatement("UPDATE live_hot_note SET n = n + 1 WHERE id IN (7, 8)")) {
+                st.execute("SET SESSION binlog_row_image = 'MINIMAL'");
+                while (!stop.get()) {
+                  upd.executeUpdate(); // as fast as the primary takes them
+                  written.incrementAndGet();
+                }
+              } catch (Exception e) {
+                throw new IllegalStateException(e);
+              }
+            },
+            "hot-note");
+    hot.start();
+    try {
+      Thread.sleep(300);
+      for (int i = 0; i < 2; i++) {
+        assertThat(AuditFixture.findings(f.run(CompareSettings.defaults()), "live_hot_note", "r"))
+            .as("healthy, audit %d", i + 1)
+            .isEmpty();
+      }
+      try (Connection c = TestDatabases.mariaUnlogged(replica);
+          Statement st = c.createStatement()) {
+        st.execute("UPDATE live_hot_note SET note = 'CORRUPTED ON REPLICA' WHERE id = 7");
+      }
+      for (int i = 0; i < 4; i++) {
+        AuditReport r = f.run(CompareSettings.defaults());
+        assertThat(AuditFixture.findings(r, "live_hot_note", "r"))
+            .as("audit %d", i + 1)
+            .containsExactly("CHANGED 7");
+      }
+    } finally {
+      stop.set(true);
+      hot.join();
+    }
+    assertThat(written.get()).isGreaterThan(100);
+  }
+
   @Test
   void rowsRewrittenThroughoutTheAuditAreInFlightWhileReplicaOnlyChangesAreFound()
       throws Exception {
