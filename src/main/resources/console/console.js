@@ -77,11 +77,17 @@
     return (seconds / 86400).toFixed(1) + ' d';
   }
 
+  // A value from the database inside a run of text, isolated (U+2068 ... U+2069): one holding a
+  // right-to-left override must not reverse how the values after it read (review 7 of session 21).
+  function isolate(s) {
+    return '\u2068' + s + '\u2069';
+  }
+
   function keyText(key) {
     if (key === null || key === undefined) return '';
     if (typeof key !== 'object') return String(key);
     return Object.entries(key)
-      .map(([k, v]) => k + '=' + (v !== null && typeof v === 'object' ? JSON.stringify(v) : String(v)))
+      .map(([k, v]) => k + '=' + isolate(v !== null && typeof v === 'object' ? JSON.stringify(v) : String(v)))
       .join(', ');
   }
 
@@ -239,7 +245,7 @@
         : 'unknown (the audit could not compare every copy)')
       : String(report.usersAtRisk);
     detail.appendChild(el('p', { id: 'run-users-at-risk' }, 'Users at risk: ',
-      el('b', {}, atRisk), sample.length ? ' (' + sample.join(', ') + ')' : ''));
+      el('b', {}, atRisk), sample.length ? ' (' + sample.map(isolate).join(', ') + ')' : ''));
     const counts = el('table', { id: 'run-copies' },
       el('tr', {}, ...['Table', 'Copy', 'Status', 'Missing', 'Extra', 'Changed', 'In flight', 'Users affected']
         .map((h) => el('th', {}, h))));

@@ -30,4 +30,21 @@ final class Html {
     }
     return b.toString();
   }
+
+  /**
+   * Values from the database listed in one run of text (user ids), each escaped and in a {@code
+   * <bdi>} of its own, so that one holding a right-to-left override does not reverse how the others
+   * read. Regression (review 7 of session 21): "u1001, u1002" after a user "0\u202e" read "1001u,
+   * 2001u", in reverse order.
+   */
+  static String isolated(java.util.List<String> values) {
+    StringBuilder b = new StringBuilder();
+    for (String v : values) {
+      if (b.length() > 0) {
+        b.append(", ");
+      }
+      b.append("<bdi>").append(esc(v)).append("</bdi>");
+    }
+    return b.toString();
+  }
 }

@@ -255,7 +255,7 @@ public final class WeeklyReportHtml {
         .append(n(f.usersAtRisk()))
         .append("</b> user(s) at risk");
     if (!f.usersAtRiskSample().isEmpty()) {
-      b.append(" (").append(esc(String.join(", ", f.usersAtRiskSample()))).append(")");
+      b.append(" (").append(Html.isolated(f.usersAtRiskSample())).append(")");
     }
     b.append(".</p>");
     if (f.copies().isEmpty()) {
@@ -294,7 +294,7 @@ public final class WeeklyReportHtml {
         List<String> shown =
             c.users().size() > USERS_SHOWN ? c.users().subList(0, USERS_SHOWN) : c.users();
         b.append("<p class=\"users\">Users affected: ")
-            .append(esc(String.join(", ", shown)))
+            .append(Html.isolated(shown))
             .append(
                 c.users().size() > USERS_SHOWN
                     ? " and " + (c.users().size() - USERS_SHOWN) + " more"
