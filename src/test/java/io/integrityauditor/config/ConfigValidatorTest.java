@@ -56,6 +56,28 @@ class ConfigValidatorTest {
     assertThat(ConfigValidator.serviceProblems(Map.of(), new ServiceSettings())).isEmpty();
   }
 
+  /**
+   * A backup without maxAge is never STALE: warned, naming the field (review 4 of session 21: the
+   * README did not say so, and nothing told).
+   */
+  @Test
+  void warnsOfABackupWithoutMaxAge() {
+    var ds =
+        new DatasetConfig(
+            "p",
+            List.of(),
+            List.of(
+                new BackupConfig(
+                    "b1", "SELECT now()", io.dropwizard.util.Duration.hours(26), null, null),
+                new BackupConfig("b2", "SELECT now()", null, null, null)),
+            null,
+            List.of(T));
+    assertThat(ConfigValidator.warnings(Map.of("users", ds)))
+        .containsExactly(
+            "datasets.users.backups[1].maxAge: not set: this backup is never STALE (its age is not"
+                + " checked)");
+  }
+
   /** Regression (review 7 of session 21): a token no HTTP header can carry passed check. */
   @Test
   void refusesATokenNoHeaderCanCarry() throws Exception {
