@@ -169,7 +169,7 @@ abstract class JdbcDigestSource implements DigestSource {
     if (shape.ownerFilter() != null && shape.owner() != null) {
       Object value =
           io.integrityauditor.engine.Values.ownerValue(shape.ownerFilter(), shape.owner());
-      if (value instanceof String text && !representable(text, ownerCharset(shape.owner()))) {
+      if (value instanceof String text && !representable(text, textHolds(shape.owner()))) {
         // No row here can belong to that user: its name has characters the column cannot hold.
         // Regression (review 6 of session 21): converted into the column's character set, the
         // user 'userЖ1' became 'user?1' and that other user's rows were audited (MariaDB latin1),
@@ -200,13 +200,13 @@ abstract class JdbcDigestSource implements DigestSource {
   }
 
   /**
-   * The Java character set of the text of {@code c} here when it cannot hold every character: the
+   * What text the column {@code c} can hold here, when it cannot hold every character: the
    * PostgreSQL server's encoding (LATIN1, WIN1252, ...), a MariaDB column's character set; null
    * when it can (UTF-8, SQL_ASCII) or is not known.
    */
-  protected java.nio.charset.Charset textCharset(Column c) {
+  protected java.util.function.Predicate<String> textHolds(Column c) {
     if (dialect instanceof PostgresDialect && conn != null) {
-      if (pgCharset == null) {
+      if (pgHolds == null) {
         String encoding = null;
         try {
           encoding =
@@ -214,23 +214,31 @@ abstract class JdbcDigestSource implements DigestSource {
         } catch (SQLException | RuntimeException e) {
           // unknown: every text is taken as representable, as before
         }
-        pgCharset = java.util.Optional.ofNullable(PostgresDialect.javaCharset(encoding));
+        pgHolds = java.util.Optional.ofNullable(holds(PostgresDialect.javaCharset(encoding)));
       }
-      return pgCharset.orElse(null);
+      return pgHolds.orElse(null);
     }
     return null;
   }
 
-  private java.util.Optional<java.nio.charset.Charset> pgCharset;
+  private java.util.Optional<java.util.function.Predicate<String>> pgHolds;
 
-  /** The owner column's character set when it cannot hold every character (see textCharset). */
-  protected java.nio.charset.Charset ownerCharset(Column owner) {
-    return textCharset(owner);
+  /** The text a Java character set can encode, or null for a null or unsupported name. */
+  static java.util.function.Predicate<String> holds(String javaCharset) {
+    if (javaCharset == null) {
+      return null;
+    }
+    try {
+      java.nio.charset.Charset cs = java.nio.charset.Charset.forName(javaCharset);
+      return s -> cs.newEncoder().canEncode(s);
+    } catch (IllegalArgumentException unsupported) {
+      return null;
+    }
   }
 
-  /** Whether this text can be held in that character set (always when it is null). */
-  static boolean representable(String text, java.nio.charset.Charset charset) {
-    return charset == null || charset.newEncoder().canEncode(text);
+  /** Whether this text can be held (always when {@code holds} is null). */
+  static boolean representable(String text, java.util.function.Predicate<String> holds) {
+    return holds == null || holds.test(text);
   }
 
   /**
@@ -244,7 +252,7 @@ abstract class JdbcDigestSource implements DigestSource {
       return true;
     }
     for (int i = 0; i < k.size(); i++) {
-      if (k.get(i) instanceof String s && !representable(s, textCharset(shape.key().get(i)))) {
+      if (k.get(i) instanceof String s && !representable(s, textHolds(shape.key().get(i)))) {
         return false;
       }
     }

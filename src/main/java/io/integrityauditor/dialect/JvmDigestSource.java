@@ -545,12 +545,12 @@ final class JvmDigestSource extends JdbcDigestSource {
   }
 
   @Override
-  protected java.nio.charset.Charset textCharset(Column c) {
+  protected java.util.function.Predicate<String> textHolds(Column c) {
     if (dialect instanceof MySqlDialect) {
       String[] text = textColumns().get(c.name().toLowerCase(java.util.Locale.ROOT));
-      return text == null ? null : MySqlDialect.javaCharset(text[0]);
+      return text == null ? null : MySqlDialect.holds(text[0]);
     }
-    return super.textCharset(c);
+    return super.textHolds(c);
   }
 
   @Override

@@ -518,10 +518,11 @@ public final class MySqlDialect implements Dialect {
   }
 
   /**
-   * The Java character set of a MariaDB/MySQL one that cannot hold every character, or null
-   * (utf8mb4, utf16, utf32, binary, an unknown name). MariaDB's latin1 is cp1252.
+   * What text a MariaDB/MySQL character set can hold, when it cannot hold every character, or null
+   * (utf8mb4, utf16, utf32, binary, an unknown name). MariaDB's latin1 is cp1252; utf8mb3 and ucs2
+   * hold the Basic Multilingual Plane only.
    */
-  static java.nio.charset.Charset javaCharset(String charset) {
+  static java.util.function.Predicate<String> holds(String charset) {
     if (charset == null) {
       return null;
     }
@@ -551,62 +552,13 @@ public final class MySqlDialect implements Dialect {
           case "gb2312" -> "GB2312";
           case "big5" -> "Big5";
           case "tis620" -> "TIS-620";
-          case "utf8mb3", "utf8", "ucs2" -> "UTF-8"; // the Basic Multilingual Plane: see below
+          case "utf8mb3", "utf8", "ucs2" -> "BMP";
           default -> null;
         };
-    if (name == null) {
-      return null;
+    if ("BMP".equals(name)) {
+      return s -> s.codePoints().allMatch(cp -> cp <= 0xFFFF);
     }
-    if (name.equals("UTF-8")) {
-      return BMP;
-    }
-    try {
-      return java.nio.charset.Charset.forName(name);
-    } catch (IllegalArgumentException unsupported) {
-      return null;
-    }
-  }
-
-  /** utf8mb3 and ucs2: the characters of the Basic Multilingual Plane only. */
-  static final java.nio.charset.Charset BMP = new BmpCharset();
-
-  private static final class BmpCharset extends java.nio.charset.Charset {
-    BmpCharset() {
-      super("x-integrity-auditor-bmp", null);
-    }
-
-    @Override
-    public boolean contains(java.nio.charset.Charset cs) {
-      return cs == this;
-    }
-
-    @Override
-    public java.nio.charset.CharsetDecoder newDecoder() {
-      return java.nio.charset.StandardCharsets.UTF_8.newDecoder();
-    }
-
-    @Override
-    public java.nio.charset.CharsetEncoder newEncoder() {
-      return new java.nio.charset.CharsetEncoder(this, 3f, 3f) {
-        @Override
-        protected java.nio.charset.CoderResult encodeLoop(
-            java.nio.CharBuffer in, java.nio.ByteBuffer out) {
-          while (in.hasRemaining()) {
-            char ch = in.get();
-            if (Character.isSurrogate(ch)) {
-              in.position(in.position() - 1);
-              return java.nio.charset.CoderResult.unmappableForLength(1);
-            }
-            if (out.remaining() < 3) {
-              in.position(in.position() - 1);
-              return java.nio.charset.CoderResult.OVERFLOW;
-            }
-            out.put((byte) '?'); // only whether it encodes is asked
-          }
-          return java.nio.charset.CoderResult.UNDERFLOW;
-        }
-      };
-    }
+    return JdbcDigestSource.holds(name);
   }
 
   /** {@code charset} unless it is null or a Unicode one, which converts to UTF-8 one to one. */
@@ -946,9 +898,9 @@ public final class MySqlDialect implements Dialect {
     }
 
     @Override
-    protected java.nio.charset.Charset textCharset(Column c) {
+    protected java.util.function.Predicate<String> textHolds(Column c) {
       String coll = collations.get(c.name());
-      return coll == null ? null : javaCharset(coll.substring(0, Math.max(0, coll.indexOf('_'))));
+      return coll == null ? null : holds(coll.substring(0, Math.max(0, coll.indexOf('_'))));
     }
 
     /**

@@ -763,10 +763,10 @@ public final class PostgresDialect implements Dialect {
    * hashes differently in SQL (every such row was reported CHANGED; SessionSettingsDriftTest).
    */
   /**
-   * The Java character set of a server encoding that cannot hold every character, or null (UTF8,
-   * SQL_ASCII — which converts nothing —, an unknown name).
+   * The Java name of a server encoding that cannot hold every character, or null (UTF8, SQL_ASCII —
+   * which converts nothing —, an unknown name).
    */
-  static java.nio.charset.Charset javaCharset(String encoding) {
+  static String javaCharset(String encoding) {
     if (encoding == null) {
       return null;
     }
@@ -799,11 +799,7 @@ public final class PostgresDialect implements Dialect {
           case "EUC_JIS_2004" -> "x-euc-jp-linux";
           default -> e.startsWith("WIN") ? "windows-" + e.substring(3) : null;
         };
-    try {
-      return name == null ? null : java.nio.charset.Charset.forName(name);
-    } catch (IllegalArgumentException unsupported) {
-      return null;
-    }
+    return name;
   }
 
   @Override
