@@ -522,6 +522,9 @@ public final class MySqlDialect implements Dialect {
    * (utf8mb4, utf16, utf32, binary, an unknown name). MariaDB's latin1 is cp1252; utf8mb3 and ucs2
    * hold the Basic Multilingual Plane only.
    */
+  private static final java.util.regex.Pattern LATIN1_C1 =
+      java.util.regex.Pattern.compile("[\\u0081\\u008d\\u008f\\u0090\\u009d]");
+
   static java.util.function.Predicate<String> holds(String charset) {
     if (charset == null) {
       return null;
@@ -558,7 +561,13 @@ public final class MySqlDialect implements Dialect {
     if ("BMP".equals(name)) {
       return s -> s.codePoints().allMatch(cp -> cp <= 0xFFFF);
     }
-    return JdbcDigestSource.holds(name);
+    java.util.function.Predicate<String> java = JdbcDigestSource.holds(name);
+    if (java != null && name.equals("windows-1252")) {
+      // MariaDB's latin1 holds the five bytes cp1252 leaves undefined as U+0081, U+008D, U+008F,
+      // U+0090 and U+009D; Java's windows-1252 cannot encode them
+      return s -> java.test(LATIN1_C1.matcher(s).replaceAll(""));
+    }
+    return java;
   }
 
   /** {@code charset} unless it is null or a Unicode one, which converts to UTF-8 one to one. */
@@ -900,7 +909,12 @@ public final class MySqlDialect implements Dialect {
     @Override
     protected java.util.function.Predicate<String> textHolds(Column c) {
       String coll = collations.get(c.name());
-      return coll == null ? null : holds(coll.substring(0, Math.max(0, coll.indexOf('_'))));
+      // MySqlDialect's, by name: an unqualified holds() here is the superclass's, which takes a
+      // Java charset name and read "latin1" as ISO-8859-1 (regression: a one-user audit of 'u€'
+      // on latin1 tables read no row and said CONSISTENT; UnrepresentableTextTest).
+      return coll == null
+          ? null
+          : MySqlDialect.holds(coll.substring(0, Math.max(0, coll.indexOf('_'))));
     }
 
     /**

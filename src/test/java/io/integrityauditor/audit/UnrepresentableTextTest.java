@@ -48,6 +48,62 @@ class UnrepresentableTextTest {
     assertThat(AuditFixture.findings(r, "t", "c")).isEmpty();
   }
 
+  /**
+   * A latin1 owner column holds cp1252's '€', '’', ... and the five bytes cp1252 leaves undefined
+   * (0x81, 0x8D, 0x8F, 0x90, 0x9D, as U+0081 ...). Regression: the check of what the column holds
+   * resolved to Java's "latin1" (ISO-8859-1) instead of MariaDB's latin1: a one-user audit of 'u€'
+   * on two latin1 tables read no row on either side and said CONSISTENT, with the user's changed
+   * row unseen (0 rows checked); 'u' U+0081 was audited only by that accident.
+   */
+  @Test
+  void latin1HoldsCp1252AndTheFiveBytesItLeavesUndefined() throws Exception {
+    int port = TestDatabases.MARIADB_PRIMARY_PORT;
+    String[] charsets = {"latin1", "latin1", "utf8mb4"};
+    String[] dbs = {"unrep_l1_p", "unrep_l1_c", "unrep_l1_u"};
+    for (int i = 0; i < 3; i++) {
+      TestDatabases.recreateMariaDatabase(port, dbs[i]);
+      try (Connection c = TestDatabases.mariaUnlogged(TestDatabases.mariaUrl(port, dbs[i]));
+          Statement s = c.createStatement()) {
+        s.execute(
+            "CREATE TABLE t (k int PRIMARY KEY, owner varchar(20) CHARACTER SET "
+                + charsets[i]
+                + " NOT NULL, v varchar(20))");
+        // 'u€' (cp1252 0x80) and 'u' U+0081, written as latin1 bytes whatever the column holds
+        String euro = "CONVERT(_latin1 X'7580' USING " + charsets[i] + ")";
+        String c1 = "CONVERT(_latin1 X'7581' USING " + charsets[i] + ")";
+        s.execute(
+            "INSERT INTO t VALUES (1, "
+                + euro
+                + ", 'x'), (2, "
+                + euro
+                + ", 'y'), (3, "
+                + c1
+                + ", 'x'), (4, "
+                + c1
+                + ", 'y'), (5, 'bob', 'z')");
+        if (i > 0) {
+          s.execute("UPDATE t SET v = 'changed' WHERE k IN (2, 4)");
+        }
+      }
+    }
+    AuditFixture f =
+        new AuditFixture()
+            .primary("p", TestDatabases.mariaEndpoint(port, "unrep_l1_p"))
+            .replica("c", TestDatabases.mariaEndpoint(port, "unrep_l1_c"))
+            .replica("u", TestDatabases.mariaEndpoint(port, "unrep_l1_u"))
+            .table("t", "owner");
+    for (String user : new String[] {"u€", "u\u0081"}) {
+      AuditReport r = f.runUser(CompareSettings.defaults(), "t", user);
+      assertThat(r.tables().get(0).rowsChecked()).as(user).isEqualTo(2);
+      for (String copy : new String[] {"c", "u"}) {
+        assertThat(AuditFixture.findings(r, "t", copy))
+            .as(user + " on " + copy)
+            .containsExactly("CHANGED " + (user.equals("u€") ? 2 : 4));
+      }
+      assertThat(r.usersAtRisk()).as(user).isEqualTo(1);
+    }
+  }
+
   @Test
   void aUtf8PrimaryAgainstALatin1Copy() throws Exception {
     int port = TestDatabases.PG_PRIMARY_PORT;
