@@ -87,22 +87,47 @@ public final class MySqlDialect implements Dialect {
     String ioError;
     String sqlError;
     boolean mysql = isMySql(replica);
+    String connection;
     try (Statement s = replica.createStatement();
-        ResultSet rs = s.executeQuery(mysql ? "SHOW REPLICA STATUS" : "SHOW SLAVE STATUS")) {
-      if (!rs.next()) {
+        ResultSet rs = s.executeQuery(replicaStatusSql(mysql))) {
+      List<Map<String, String>> rows = new ArrayList<>();
+      while (rs.next()) {
+        Map<String, String> row = new HashMap<>();
+        row.put("io", column(rs, "Slave_IO_Running", "Replica_IO_Running"));
+        row.put("sql", column(rs, "Slave_SQL_Running", "Replica_SQL_Running"));
+        row.put("ioError", rs.getString("Last_IO_Error"));
+        row.put("sqlError", rs.getString("Last_SQL_Error"));
+        row.put("serverId", optional(rs, mysql ? "Source_Server_Id" : "Master_Server_Id"));
+        row.put("port", optional(rs, mysql ? "Source_Port" : "Master_Port"));
+        row.put("name", optional(rs, mysql ? "Channel_Name" : "Connection_name"));
+        rows.add(row);
+      }
+      if (rows.isEmpty()) {
         return ReplicationHealth.of(
             ReplicationHealth.State.NOT_A_REPLICA,
             null,
             "no replication configured (replica status is empty): compared directly");
       }
-      io = column(rs, "Slave_IO_Running", "Replica_IO_Running");
-      sql = column(rs, "Slave_SQL_Running", "Replica_SQL_Running");
-      ioError = rs.getString("Last_IO_Error");
-      sqlError = rs.getString("Last_SQL_Error");
+      Map<String, String> row = fromPrimary(primary, rows);
+      if (row == null) {
+        return ReplicationHealth.of(
+            ReplicationHealth.State.UNKNOWN,
+            null,
+            rows.size()
+                + " replication connections, none from the primary (by its server id and port):"
+                + " compared directly");
+      }
+      io = row.get("io");
+      sql = row.get("sql");
+      ioError = row.get("ioError");
+      sqlError = row.get("sqlError");
+      String name = row.get("name");
+      connection = name == null || name.isEmpty() ? "" : " (connection '" + name + "')";
     }
     if (!"Yes".equalsIgnoreCase(io) || !"Yes".equalsIgnoreCase(sql)) {
       StringBuilder m =
-          new StringBuilder("replication stopped: IO thread " + io + ", SQL thread " + sql);
+          new StringBuilder(
+              "replication stopped" + connection + ": IO thread " + io + ", SQL thread " + sql);
       if (ioError != null && !ioError.isBlank()) {
         m.append("; last IO error: ").append(ioError);
       }
@@ -150,6 +175,46 @@ public final class MySqlDialect implements Dialect {
   }
 
   /**
+   * Every replication connection of a replica: MariaDB's named (multi-source) connections too,
+   * which {@code SHOW SLAVE STATUS} leaves out. Regression (review 1 of session 22): a replica set
+   * up with {@code CHANGE MASTER 'src1' TO ...} read NOT_A_REPLICA, so a stopped one was CONSISTENT
+   * and a healthy one 20 s behind was not waited for (false CHANGED and MISSING rows, false users
+   * at risk). MySQL lists every channel in {@code SHOW REPLICA STATUS}.
+   */
+  static String replicaStatusSql(boolean mysql) {
+    return mysql ? "SHOW REPLICA STATUS" : "SHOW ALL SLAVES STATUS";
+  }
+
+  /**
+   * The replica's connection from this primary: the one whose source has the primary's server id
+   * (known once its IO thread has connected), else the one to the primary's port when a single
+   * connection does, else the only connection; null when several connections exist and none can be
+   * told to be the primary's.
+   */
+  private static Map<String, String> fromPrimary(Connection primary, List<Map<String, String>> rows)
+      throws SQLException {
+    if (rows.size() == 1) {
+      return rows.get(0);
+    }
+    String id;
+    String port;
+    try (Statement s = primary.createStatement();
+        ResultSet rs = s.executeQuery("SELECT @@server_id, @@port")) {
+      rs.next();
+      id = rs.getString(1);
+      port = rs.getString(2);
+    }
+    for (Map<String, String> r : rows) {
+      if (id.equals(r.get("serverId"))) {
+        return r;
+      }
+    }
+    List<Map<String, String>> byPort =
+        rows.stream().filter(r -> port.equals(r.get("port"))).toList();
+    return byPort.size() == 1 ? byPort.get(0) : null;
+  }
+
+  /**
    * MySQL rather than MariaDB: GTIDs are sets of server UUIDs and ranges ({@code @@gtid_executed},
    * {@code WAIT_FOR_EXECUTED_GTID_SET}) where MariaDB has domain-server-sequence positions
    * ({@code @@gtid_binlog_pos}, {@code MASTER_GTID_WAIT}). Both return 0 once applied, 1 on
@@ -169,6 +234,15 @@ public final class MySqlDialect implements Dialect {
 
   static String waitSql(boolean mysql) {
     return mysql ? "SELECT WAIT_FOR_EXECUTED_GTID_SET(?, ?)" : "SELECT MASTER_GTID_WAIT(?, ?)";
+  }
+
+  /** A column of a status row, or null where this server's version has no such column. */
+  private static String optional(ResultSet rs, String name) {
+    try {
+      return rs.getString(name);
+    } catch (SQLException e) {
+      return null;
+    }
   }
 
   private static String column(ResultSet rs, String mariadb, String mysql) throws SQLException {
@@ -1038,8 +1112,7 @@ public final class MySqlDialect implements Dialect {
             inTransaction(
                 () -> {
                   try (Statement s = conn.createStatement();
-                      ResultSet rs =
-                          s.executeQuery(my ? "SHOW REPLICA STATUS" : "SHOW SLAVE STATUS")) {
+                      ResultSet rs = s.executeQuery(replicaStatusSql(my))) {
                     return rs.next();
                   } catch (SQLException e) {
                     return false; // no privilege to ask: compared directly

@@ -415,12 +415,86 @@ class ReplicationHealthTest {
     }
   }
 
+  /**
+   * A MariaDB replica on a named replication connection (multi-source: {@code CHANGE MASTER 'name'
+   * TO ...}) is checked and followed like one on the default connection. Regression (review 1 of
+   * session 22): {@code SHOW SLAVE STATUS} shows the default connection only, so such a replica
+   * read NOT_A_REPLICA: stopped, it was CONSISTENT (exit 0); 3 s behind, it was not waited for and
+   * the row the primary had just changed was a false CHANGED, its user at risk.
+   */
+  @Test
+  void aMariaDbReplicaOnANamedConnectionIsCheckedAndFollowed() throws Exception {
+    String mprimary = TestDatabases.mariaUrl(TestDatabases.MARIADB_PRIMARY_PORT, "app");
+    String replica = TestDatabases.mariaUrl(TestDatabases.MARIADB_REPLICA_PORT, "app");
+    createTable(mprimary, false);
+    ReplicaTopologyTest.waitForReplica(mprimary, replica);
+    String source =
+        "MASTER_HOST='"
+            + System.getenv().getOrDefault("IA_MARIADB_HOST", "127.0.0.1")
+            + "', MASTER_PORT="
+            + TestDatabases.MARIADB_PRIMARY_PORT
+            + ", MASTER_USER='root', MASTER_PASSWORD='"
+            + System.getenv().getOrDefault("IA_MARIADB_PASSWORD", "")
+            + "', MASTER_USE_GTID=slave_pos, MASTER_CONNECT_RETRY=1";
+    AuditFixture f =
+        new AuditFixture()
+            .primary("p", TestDatabases.mariaEndpoint(TestDatabases.MARIADB_PRIMARY_PORT, "app"))
+            .replica(
+                "replica", TestDatabases.mariaEndpoint(TestDatabases.MARIADB_REPLICA_PORT, "app"))
+            .table("health_contacts", "user_id");
+    try {
+      TestDatabases.execute(
+          replica,
+          "STOP SLAVE",
+          "RESET SLAVE ALL",
+          "CHANGE MASTER 'ia_named' TO " + source,
+          "START SLAVE 'ia_named'");
+      awaitIoThread(replica, "ia_named");
+      AuditReport healthy = f.run(CompareSettings.defaults());
+      assertThat(replication(healthy).state()).isEqualTo("STREAMING");
+      assertThat(healthy.status()).isEqualTo(AuditReport.Status.CONSISTENT);
+
+      TestDatabases.execute(replica, "STOP SLAVE 'ia_named'");
+      AuditReport stopped = f.run(CompareSettings.defaults());
+      assertThat(replication(stopped).state()).isEqualTo("STOPPED");
+      assertThat(replication(stopped).message())
+          .contains("connection 'ia_named'")
+          .contains("SQL thread No");
+      assertThat(stopped.exitCode()).isEqualTo(1);
+
+      TestDatabases.execute(
+          replica, "CHANGE MASTER 'ia_named' TO MASTER_DELAY = 3", "START SLAVE 'ia_named'");
+      awaitIoThread(replica, "ia_named");
+      TestDatabases.execute(mprimary, "UPDATE health_contacts SET v = 'late' WHERE id = 5");
+      AuditReport late = f.run(CompareSettings.defaults());
+      assertThat(replication(late).state()).isEqualTo("STREAMING");
+      assertThat(replication(late).lagSeconds()).isGreaterThanOrEqualTo(1.0);
+      assertThat(AuditFixture.findings(late, "health_contacts", "replica")).isEmpty();
+      assertThat(late.status()).isEqualTo(AuditReport.Status.CONSISTENT);
+    } finally {
+      TestDatabases.execute(
+          replica,
+          "STOP SLAVE 'ia_named'",
+          "RESET SLAVE 'ia_named' ALL",
+          "CHANGE MASTER TO " + source,
+          "START SLAVE");
+      ReplicaTopologyTest.waitForReplica(mprimary, replica);
+      awaitIoThread(replica);
+    }
+  }
+
   /** START SLAVE returns before the I/O thread has connected (it reads Connecting meanwhile). */
   static void awaitIoThread(String replica) throws Exception {
+    awaitIoThread(replica, "");
+  }
+
+  /** The same for a named (multi-source) connection. */
+  static void awaitIoThread(String replica, String connection) throws Exception {
     for (int i = 0; i < 100; i++) {
       try (java.sql.Connection c = TestDatabases.admin(replica);
           java.sql.Statement st = c.createStatement();
-          java.sql.ResultSet rs = st.executeQuery("SHOW SLAVE STATUS")) {
+          java.sql.ResultSet rs =
+              st.executeQuery("SHOW SLAVE '" + connection.replace("'", "''") + "' STATUS")) {
         if (rs.next() && "Yes".equals(rs.getString("Slave_IO_Running"))) {
           return;
         }
