@@ -460,7 +460,7 @@ public final class WeeklyReportBuilder {
             .thenComparing(CopyResult::endpoint));
     List<CopyFindings> copies = new ArrayList<>();
     for (CopyResult c : results) {
-      if (c.missing() + c.extra() + c.changed() == 0) {
+      if (c.missing() + c.extra() + c.changed() == 0 || "CONSISTENT".equals(c.status())) {
         continue;
       }
       List<StoredFinding> stored =

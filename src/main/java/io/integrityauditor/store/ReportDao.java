@@ -94,9 +94,13 @@ public interface ReportDao {
           + " OR (finished_at >= :from AND finished_at < :to) ORDER BY created_at, id")
   List<RunRow> runs(@Bind("from") Instant from, @Bind("to") Instant to);
 
-  /** Per run and copy, the divergent rows of the runs finished in [from, to). */
+  /**
+   * Per run and copy, the divergent rows of the runs finished in [from, to); none for a copy found
+   * CONSISTENT (a backup's table compared by counts only counts the writes since the backup).
+   */
   @SqlQuery(
-      "SELECT c.run_id, c.endpoint, c.role, SUM(c.missing + c.extra + c.changed) AS divergent"
+      "SELECT c.run_id, c.endpoint, c.role, SUM(CASE WHEN c.status = 'CONSISTENT' THEN 0"
+          + " ELSE c.missing + c.extra + c.changed END) AS divergent"
           + " FROM audit_copies c JOIN audit_runs r ON r.id = c.run_id"
           + " WHERE r.finished_at >= :from AND r.finished_at < :to"
           + " GROUP BY c.run_id, c.endpoint, c.role")

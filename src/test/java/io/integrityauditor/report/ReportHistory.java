@@ -106,6 +106,11 @@ final class ReportHistory {
           report(d, 3600L * (d + 1), d == 6));
       copies.add(copy(id0, "replica", "REPLICA", d, 0, 1));
       copies.add(copy(id0, "backup", "BACKUP", 0, 5, 0));
+      // A table without updatedAt on the backup, compared by counts only: CONSISTENT, its counts
+      // the writes since the dump, no divergent rows (review 2 of session 22: they were counted).
+      copies.add(
+          new CopyResult(
+              id0, "public.notes", "backup", "BACKUP", "CONSISTENT", 2, 0, 1, 0, 0, null));
       // 12:00
       if (d == 3) {
         run(
