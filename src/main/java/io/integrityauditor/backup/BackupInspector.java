@@ -151,15 +151,21 @@ public final class BackupInspector {
       String restoreSkipped) {
 
     /**
-     * Whether its rows can be compared as of its time: the time is known and no restore failed (a
-     * failed restore may have left the endpoint half restored). Missing files do not prevent it
-     * when the asOf query still finds the backup restored earlier.
+     * Whether its rows can be compared as of its time: the time is known, no restore failed (a
+     * failed restore may have left the endpoint half restored) and its files, when configured,
+     * exist: what an earlier drill left in the endpoint is no backup to restore from if the primary
+     * died now. Regression (review 2 of session 22): with the files gone, the leftover restore was
+     * compared and decided the users at risk while the metrics said "no backup".
      */
     public boolean comparable() {
       return asOf != null
           && error == null
           && findings.stream()
-              .noneMatch(f -> f.kind() == Kind.RESTORE_FAILED || f.kind() == Kind.ASOF_FAILED);
+              .noneMatch(
+                  f ->
+                      f.kind() == Kind.RESTORE_FAILED
+                          || f.kind() == Kind.ASOF_FAILED
+                          || f.kind() == Kind.MISSING_BACKUP);
     }
 
     /** Why its rows are not compared, or null when they are. */

@@ -319,6 +319,47 @@ class BackupPostgresTest {
     assertThat(r.usersAtRisk()).isZero(); // the replica holds everything
   }
 
+  /**
+   * A backup whose dump files are gone is not compared, even when its endpoint still holds what an
+   * earlier drill restored: with no file there is nothing to restore from if the primary died now.
+   * Regression (review 2 of session 22): the leftover restore was compared and decided the users at
+   * risk (here 0, where the replica's two lost rows put their 2 users at risk), while the metrics
+   * said "no backup" (MISSING_BACKUP, backup time 0).
+   */
+  @Test
+  void aBackupWhoseFilesAreGoneIsNotComparedFromAnEarlierRestore() throws Exception {
+    Path empty = BackupScenario.dir("bk-pg-gone");
+    restoreInto("bk_leftover");
+    TestDatabases.execute(
+        "jdbc:postgresql://127.0.0.1:" + PORT + "/postgres",
+        "DROP DATABASE IF EXISTS bk_replica_lost WITH (FORCE)",
+        "CREATE DATABASE bk_replica_lost TEMPLATE bk_replica_ok");
+    TestDatabases.execute(url("bk_replica_lost"), "DELETE FROM bk_contacts WHERE id IN (10, 500)");
+    AuditReport r =
+        scenario("bk_replica_lost")
+            .backup(
+                endpoint("bk_leftover"),
+                new BackupConfig(
+                    "backup",
+                    AS_OF,
+                    Duration.hours(26),
+                    "pg_restore -d {database} {newest}",
+                    empty + "/*.dump"))
+            .run();
+    assertThat(r.error()).isNull();
+    var br = r.backups().get(0);
+    assertThat(br.findings())
+        .extracting(AuditReport.BackupFindingReport::kind)
+        .containsExactly("MISSING_BACKUP");
+    assertThat(br.restore()).isNull();
+    assertThat(br.compared()).isFalse();
+    assertThat(copy(r, CONTACTS, "backup").note())
+        .isEqualTo("not compared: no backup file matches " + empty + "/*.dump");
+    assertThat(findings(r, CONTACTS, "replica")).containsExactly("MISSING 10", "MISSING 500");
+    assertThat(r.usersAtRisk()).isEqualTo(2);
+    assertThat(r.usersAtRiskSample()).containsExactly("11", "101");
+  }
+
   @Test
   void aSharplyShrunkenDumpIsAFinding() throws Exception {
     Path dir = BackupScenario.dir("bk-pg-shrunk");
