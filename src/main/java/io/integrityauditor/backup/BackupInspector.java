@@ -30,6 +30,16 @@ public final class BackupInspector {
   private final UnaryOperator<String> redact;
   private final Clock clock;
 
+  /** Host name to addresses; the system resolver but in tests. */
+  private Function<String, List<java.net.InetAddress>> resolver =
+      host -> {
+        try {
+          return List.of(java.net.InetAddress.getAllByName(host));
+        } catch (java.net.UnknownHostException e) {
+          return List.of();
+        }
+      };
+
   /** How far in the future an asOf may be (clock skew between servers) before it is refused. */
   static final Duration FUTURE_SKEW = Duration.ofMinutes(5);
 
@@ -416,8 +426,59 @@ public final class BackupInspector {
               + "', a primary or replica (asked both)";
         }
       }
+      return null;
+    }
+    // Not asked (its login failed, or the engine has no identity query): the command, which
+    // authenticates on its own (.pgpass, its own SSL settings), could still reach a live database
+    // under another name. Regression (review 2 of session 22): a backup endpoint naming the
+    // primary's server by an alias of its address, whose JDBC login failed, was restored into.
+    for (String live : liveEndpoints) {
+      EndpointConfig l = endpoints.get(live);
+      if (l != null && sameAddress(target, JdbcTarget.of(l.url()))) {
+        return "restore refused: endpoint '"
+            + endpoint
+            + "' could not be asked which server it is, and its host resolves to an address of '"
+            + live
+            + "' (same port and database), a primary or replica";
+      }
     }
     return null;
+  }
+
+  /** Replaces the host name resolver (tests). */
+  BackupInspector resolvingWith(Function<String, List<java.net.InetAddress>> resolver) {
+    this.resolver = resolver;
+    return this;
+  }
+
+  /**
+   * Whether two URLs of one engine name the same database (or one names none) on a port of one
+   * address: the hosts resolved, every loopback address one machine.
+   */
+  private boolean sameAddress(JdbcTarget a, JdbcTarget b) {
+    if (!a.scheme().equals(b.scheme())
+        || !a.database().isEmpty()
+            && !b.database().isEmpty()
+            && !a.database().equalsIgnoreCase(b.database())) {
+      return false;
+    }
+    for (JdbcTarget.Server x : a.servers()) {
+      for (JdbcTarget.Server y : b.servers()) {
+        if (x.port() == null || !x.port().equals(y.port())) {
+          continue;
+        }
+        List<java.net.InetAddress> xs = resolver.apply(x.host());
+        List<java.net.InetAddress> ys = resolver.apply(y.host());
+        for (java.net.InetAddress i : xs) {
+          for (java.net.InetAddress j : ys) {
+            if (i.equals(j) || i.isLoopbackAddress() && j.isLoopbackAddress()) {
+              return true;
+            }
+          }
+        }
+      }
+    }
+    return false;
   }
 
   /**

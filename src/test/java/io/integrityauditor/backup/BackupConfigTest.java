@@ -262,6 +262,60 @@ class BackupConfigTest {
     assertThat(Files.exists(marker)).isTrue();
   }
 
+  /**
+   * A backup endpoint that cannot be asked which server it is (its login fails) but whose host
+   * resolves to the primary's address, on its port and database, is not restored into: the restore
+   * command authenticates on its own and would reach the primary. Regression (review 2 of session
+   * 22): the drill ran (an {@code echo} in the review; {@code pg_restore --clean} in production).
+   */
+  @Test
+  void anEndpointThatCannotBeAskedIsRefusedWhenItResolvesToALiveOne(@TempDir Path dir)
+      throws Exception {
+    Path marker = dir.resolve("restored");
+    Files.writeString(dir.resolve("a.dump"), "x");
+    var endpoints =
+        Map.of(
+            "p", pg("jdbc:postgresql://127.0.0.1:5432/app"),
+            "b", pg("jdbc:postgresql://db-alias.example:5432/app"),
+            "b2", pg("jdbc:postgresql://restore-host.example:5432/app"));
+    BackupInspector inspector =
+        new BackupInspector(
+                endpoints,
+                Set.of("p"),
+                e -> {
+                  throw new IllegalStateException("FATAL: password authentication failed");
+                },
+                s -> s,
+                Clock.systemUTC())
+            .resolvingWith(
+                host -> {
+                  try {
+                    return java.util.List.of(
+                        java.net.InetAddress.getByName(
+                            host.equals("restore-host.example") ? "10.9.8.7" : "127.0.0.1"));
+                  } catch (java.net.UnknownHostException x) {
+                    throw new IllegalStateException(x);
+                  }
+                });
+    var st =
+        inspector.inspect(
+            new BackupConfig("b", null, null, "touch " + marker, dir + "/*.dump"), true);
+    assertThat(st.findings())
+        .containsExactly(
+            new BackupFinding(
+                BackupFinding.Kind.RESTORE_FAILED,
+                "restore refused: endpoint 'b' could not be asked which server it is, and its host"
+                    + " resolves to an address of 'p' (same port and database), a primary or"
+                    + " replica"));
+    assertThat(Files.exists(marker)).isFalse();
+    // a host of another address is restored into as configured
+    var other =
+        inspector.inspect(
+            new BackupConfig("b2", null, null, "touch " + marker, dir + "/*.dump"), true);
+    assertThat(other.restore()).isNotNull();
+    assertThat(Files.exists(marker)).isTrue();
+  }
+
   @Test
   void passwordsNeverReachTheReport(@TempDir Path dir) throws Exception {
     Files.writeString(dir.resolve("a.dump"), "x");
