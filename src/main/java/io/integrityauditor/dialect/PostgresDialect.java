@@ -154,7 +154,28 @@ public final class PostgresDialect implements Dialect {
   public ReplicationHealth replicationHealth(
       Connection primary, Connection replica, Duration maxLag) throws SQLException {
     try {
+      // A primary that is itself a standby (a cascade's middle, or a configuration still naming a
+      // node demoted by a failover) has no WAL insert position: what it has replayed is its
+      // history. Regression (review 1 of session 22): every copy read UNKNOWN ("recovery is in
+      // progress") and nothing said the primary was a standby.
+      boolean primaryInRecovery = queryBoolean(primary, "SELECT pg_is_in_recovery()");
+      String standbyNote =
+          primaryInRecovery
+              ? " (the primary is itself a standby in recovery: its replayed position was"
+                  + " followed)"
+              : "";
       if (!queryBoolean(replica, "SELECT pg_is_in_recovery()")) {
+        if (primaryInRecovery) {
+          return ReplicationHealth.of(
+              ReplicationHealth.State.UNKNOWN,
+              null,
+              "the primary is a standby in recovery and this copy is a writable server"
+                  + (sameSystem(primary, replica)
+                      ? " of the same system: probably the real primary (primary and replica"
+                          + " swapped in the configuration, or a failover it does not know)"
+                      : "")
+                  + ": compared directly");
+        }
         ReplicationHealth logical = subscriberHealth(primary, replica, maxLag);
         return logical != null ? logical : notInRecovery(primary, replica);
       }
@@ -180,7 +201,12 @@ public final class PostgresDialect implements Dialect {
       }
       // The insert position: with asynchronous commit a transaction is visible before its WAL is
       // written, and the write position would miss it (a lagging standby looked streaming).
-      String lsn = queryString(primary, "SELECT CAST(pg_current_wal_insert_lsn() AS text)");
+      String lsn =
+          queryString(
+              primary,
+              primaryInRecovery
+                  ? "SELECT CAST(pg_last_wal_replay_lsn() AS text)"
+                  : "SELECT CAST(pg_current_wal_insert_lsn() AS text)");
       // Not left open while the standby is waited for: the primary's session sat idle in
       // transaction for up to maxReplicaLag (holding back a concurrent CREATE INDEX
       // CONCURRENTLY), and the server ended it past the statement timeout, failing the check.
@@ -200,7 +226,9 @@ public final class PostgresDialect implements Dialect {
             if (rs.getBoolean(1)) {
               double lag = (System.nanoTime() - t0) / 1e9;
               return ReplicationHealth.of(
-                  ReplicationHealth.State.STREAMING, lag, "streaming; applied " + lsn);
+                  ReplicationHealth.State.STREAMING,
+                  lag,
+                  "streaming; applied " + lsn + standbyNote);
             }
             replayed = rs.getString(2);
           }
@@ -219,7 +247,8 @@ public final class PostgresDialect implements Dialect {
                     + (receiver.equals("?")
                         ? "; its WAL receiver's status is not visible to this role (grant"
                             + " pg_read_all_stats)"
-                        : ""));
+                        : "")
+                    + standbyNote);
           }
           Thread.sleep(sleep);
           sleep = Math.min(100, sleep * 2);
@@ -395,10 +424,30 @@ public final class PostgresDialect implements Dialect {
           "an independent database (another system identifier): compared directly");
     }
     if (p[1].equals(r[1])) {
+      // One server, or two writable servers on one timeline: two standbys of one primary both
+      // promoted (each moves to the next timeline). Told apart by the server's start time, to the
+      // microsecond. Regression (review 1 of session 22): such a split brain read NOT_A_REPLICA
+      // "on the primary's own server", CONSISTENT, exit 0.
+      String started =
+          "SELECT CAST(pg_postmaster_start_time() AS text), CAST(inet_server_port() AS text)";
+      String[] ps = queryPair(primary, started);
+      String[] rs = queryPair(replica, started);
+      if (ps[0].equals(rs[0])) {
+        return ReplicationHealth.of(
+            ReplicationHealth.State.NOT_A_REPLICA,
+            null,
+            "on the primary's own server (same system, same timeline): compared directly");
+      }
       return ReplicationHealth.of(
-          ReplicationHealth.State.NOT_A_REPLICA,
+          ReplicationHealth.State.FORKED,
           null,
-          "on the primary's own server (same system, same timeline): compared directly");
+          "another writable server of the primary's system on the same timeline "
+              + r[1]
+              + " (started "
+              + rs[0]
+              + ", the primary "
+              + ps[0]
+              + "): two standbys both promoted? writes there are a split brain");
     }
     return ReplicationHealth.of(
         ReplicationHealth.State.FORKED,
@@ -431,6 +480,12 @@ public final class PostgresDialect implements Dialect {
             + subidExpr
             + ", false))"
         : "w.latest_end_lsn";
+  }
+
+  /** Whether two servers have one system identifier (one's a base backup of the other's). */
+  private static boolean sameSystem(Connection a, Connection b) throws SQLException {
+    String sql = "SELECT CAST(system_identifier AS text) FROM pg_control_system()";
+    return queryString(a, sql).equals(queryString(b, sql));
   }
 
   private static String[] queryPair(Connection c, String sql) throws SQLException {
@@ -1195,11 +1250,18 @@ public final class PostgresDialect implements Dialect {
 
     @Override
     public String replicationPosition() {
-      if (inRecovery()) {
-        return null;
-      }
+      boolean standby = inRecovery();
       return inTransaction(
           () -> {
+            if (standby) {
+              // a standby as the primary (a cascade's middle): what it has replayed, which its
+              // copies (cascaded standbys, siblings on the same timeline) wait for
+              try (Statement s = conn.createStatement();
+                  ResultSet rs = s.executeQuery("SELECT CAST(pg_last_wal_replay_lsn() AS text)")) {
+                rs.next();
+                return rs.getString(1);
+              }
+            }
             // The insert position, not the write position: with asynchronous commit a commit
             // is visible before its WAL is written, and the standby must wait for it too
             // (regression: rows updated just before a chunk's re-check were reported CHANGED
