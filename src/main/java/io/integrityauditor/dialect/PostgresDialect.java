@@ -1194,6 +1194,29 @@ public final class PostgresDialect implements Dialect {
       return inRecovery;
     }
 
+    @Override
+    public boolean lockWaitedFor() {
+      if (inRecovery()) {
+        return false; // a standby's replay cancels conflicting reads itself
+      }
+      return inTransaction(
+          () -> {
+            try (PreparedStatement ps =
+                conn.prepareStatement(
+                    "SELECT EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'relation'"
+                        + " AND database = (SELECT oid FROM pg_database"
+                        + " WHERE datname = current_database())"
+                        + " AND relation = CAST(? AS regclass)"
+                        + " AND mode = 'AccessExclusiveLock' AND NOT granted)")) {
+              ps.setString(1, relation());
+              try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getBoolean(1);
+              }
+            }
+          });
+    }
+
     /** The table's name for a regclass: without the ONLY an inheritance parent is read with. */
     private String relation() {
       return table.startsWith("ONLY ") ? table.substring(5) : table;

@@ -48,6 +48,16 @@ public interface DigestSource extends AutoCloseable {
   default void cancelOnePass() {}
 
   /**
+   * Whether another session waits for a lock on this table that a long read of it holds back: an
+   * ACCESS EXCLUSIVE request (ALTER TABLE, TRUNCATE, VACUUM FULL, LOCK TABLE), behind which every
+   * other session's reads and writes of the table queue. Asked on an idle session of the same
+   * database while the {@link #onePassDigests} statement runs on another; false where not known.
+   */
+  default boolean lockWaitedFor() {
+    return false;
+  }
+
+  /**
    * The key {@code offset} rows into {@code range} in key order (0 is the first), or null when the
    * range has fewer rows. Reads the key index only.
    */
