@@ -483,6 +483,42 @@ class ReplicationHealthTest {
     }
   }
 
+  /**
+   * A column added on the primary a moment before the audit, not yet applied by a healthy replica
+   * (3 s behind, MASTER_DELAY), is waited for before the replica's table is described. Regression
+   * (review 4 of session 22): the table failed, "lacks column(s) [extra]", exit 2, beside a
+   * STREAMING replication entry that had applied the ALTER.
+   */
+  @Test
+  void aColumnAddedJustBeforeTheAuditIsWaitedForOnTheReplica() throws Exception {
+    String mprimary = TestDatabases.mariaUrl(TestDatabases.MARIADB_PRIMARY_PORT, "app");
+    String replica = TestDatabases.mariaUrl(TestDatabases.MARIADB_REPLICA_PORT, "app");
+    createTable(mprimary, false);
+    ReplicaTopologyTest.waitForReplica(mprimary, replica);
+    AuditFixture f =
+        new AuditFixture()
+            .primary("p", TestDatabases.mariaEndpoint(TestDatabases.MARIADB_PRIMARY_PORT, "app"))
+            .replica(
+                "replica", TestDatabases.mariaEndpoint(TestDatabases.MARIADB_REPLICA_PORT, "app"))
+            .table("health_contacts", "user_id");
+    try {
+      TestDatabases.execute(
+          replica, "STOP SLAVE", "CHANGE MASTER TO MASTER_DELAY = 3", "START SLAVE");
+      awaitIoThread(replica);
+      TestDatabases.execute(
+          mprimary, "ALTER TABLE health_contacts ADD COLUMN extra int NOT NULL DEFAULT 7");
+      AuditReport r = f.run(CompareSettings.defaults());
+      assertThat(r.tables().get(0).copies().get(0).error()).isNull();
+      assertThat(r.status()).isEqualTo(AuditReport.Status.CONSISTENT);
+      assertThat(r.exitCode()).isZero();
+    } finally {
+      TestDatabases.execute(
+          replica, "STOP SLAVE", "CHANGE MASTER TO MASTER_DELAY = 0", "START SLAVE");
+      ReplicaTopologyTest.waitForReplica(mprimary, replica);
+      awaitIoThread(replica);
+    }
+  }
+
   /** START SLAVE returns before the I/O thread has connected (it reads Connecting meanwhile). */
   static void awaitIoThread(String replica) throws Exception {
     awaitIoThread(replica, "");
