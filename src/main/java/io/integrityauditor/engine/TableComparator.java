@@ -2185,6 +2185,14 @@ public final class TableComparator {
             + " MB; raise -Xmx): "
             + describeChain(e);
       }
+      if (t instanceof java.sql.SQLException q
+          && ("55P03".equals(q.getSQLState()) || q.getErrorCode() == 1205)) {
+        // Regression (review 4 of session 22): a copy under a VACUUM FULL longer than the lock
+        // timeout failed with "canceling statement due to lock timeout" alone.
+        return "another session holds a lock on the table longer than the audit's lock timeout (5"
+            + " s; VACUUM FULL, CLUSTER, ALTER TABLE, LOCK TABLE): audit it again once that ends: "
+            + describeChain(e);
+      }
     }
     return describeChain(e);
   }
