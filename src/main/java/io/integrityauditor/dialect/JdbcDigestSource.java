@@ -631,6 +631,11 @@ abstract class JdbcDigestSource implements DigestSource {
   static final long ONE_PASS_ROWS_PER_TIMEOUT_SECOND = 100_000;
 
   @Override
+  public long onePassMaxSpan() {
+    return timeoutSeconds * ONE_PASS_ROWS_PER_TIMEOUT_SECOND;
+  }
+
+  @Override
   public boolean digestsInOnePass() {
     return onePass() && decodes() != null && shape.key().size() == 1 && shape.ownerFilter() == null;
   }
@@ -638,7 +643,7 @@ abstract class JdbcDigestSource implements DigestSource {
   @Override
   public List<Digest> onePassDigests(OnePassPlan plan) {
     Digest.Weight weight = decodes();
-    if (!digestsInOnePass() || plan.span() > timeoutSeconds * ONE_PASS_ROWS_PER_TIMEOUT_SECOND) {
+    if (!digestsInOnePass() || plan.span() > onePassMaxSpan()) {
       return null;
     }
     // Part b (1 to parts) holds the keys with (key - origin) / width = b, origin = base - width,

@@ -58,6 +58,13 @@ public interface DigestSource extends AutoCloseable {
   }
 
   /**
+   * The widest key span a {@link #onePassDigests} statement is run for here (its timeout's pace).
+   */
+  default long onePassMaxSpan() {
+    return Long.MAX_VALUE;
+  }
+
+  /**
    * The key {@code offset} rows into {@code range} in key order (0 is the first), or null when the
    * range has fewer rows. Reads the key index only.
    */

@@ -512,7 +512,13 @@ public final class TableComparator {
             ((Number) first.get(0)).longValue(),
             ((Number) last.get(0)).longValue(),
             ONE_PASS_PART_KEYS);
-    return plan == null || plan.span() > settings.onePassMaxRows() ? null : plan;
+    // Not planned beyond what the primary's statement timeout allows either: the pass would be
+    // skipped, after progress said it started (review 4 of session 22).
+    return plan == null
+            || plan.span() > settings.onePassMaxRows()
+            || plan.span() > primary.onePassMaxSpan()
+        ? null
+        : plan;
   }
 
   /**
