@@ -997,6 +997,37 @@ public final class AuditService {
     return out;
   }
 
+  /** Which MariaDB/MySQL server, database and table a described table is, or null. */
+  private static String mariaTableIdentity(Connection c, TableShape shape) {
+    try (java.sql.PreparedStatement ps =
+        c.prepareStatement(
+            "SELECT CONCAT_WS('/', @@hostname, @@port, @@datadir, COALESCE(?, DATABASE()), ?)")) {
+      ps.setString(1, shape.schema());
+      ps.setString(2, shape.name());
+      try (java.sql.ResultSet rs = ps.executeQuery()) {
+        return rs.next() ? rs.getString(1) : null;
+      }
+    } catch (SQLException e) {
+      return null;
+    }
+  }
+
+  /** The request as a copy reads it ({@link TableCatalog#onCopy}: MariaDB/MySQL qualifiers). */
+  private TableCatalog.Request onCopy(TableCatalog.Request req, String primary, String copy) {
+    if (!(connector.dialect(primary) instanceof io.integrityauditor.dialect.MySqlDialect)
+        || !(connector.dialect(copy) instanceof io.integrityauditor.dialect.MySqlDialect)) {
+      return req;
+    }
+    String table =
+        TableCatalog.onCopy(
+            req.table(),
+            io.integrityauditor.config.JdbcTarget.of(connector.endpoint(primary).url()).database(),
+            io.integrityauditor.config.JdbcTarget.of(connector.endpoint(copy).url()).database());
+    return table.equals(req.table())
+        ? req
+        : new TableCatalog.Request(table, req.key(), req.owner(), req.updatedAt(), req.exclude());
+  }
+
   private static TableCatalog.Request catalogRequest(TableConfig t) {
     return new TableCatalog.Request(t.name(), t.key(), t.owner(), t.updatedAt(), t.exclude());
   }
@@ -1027,8 +1058,9 @@ public final class AuditService {
     Map<CopySpec, CompletableFuture<Described>> described = new java.util.IdentityHashMap<>();
     for (CopySpec spec : copies) {
       if (spec.backup() == null || spec.backup().comparable()) {
+        TableCatalog.Request there = onCopy(req, ds.primary(), spec.endpoint());
         described.put(
-            spec, CompletableFuture.supplyAsync(() -> describe(spec.endpoint(), req), helpers));
+            spec, CompletableFuture.supplyAsync(() -> describe(spec.endpoint(), there), helpers));
         early.openAhead(ds.primary(), 1);
         early.openAhead(spec.endpoint(), 2);
       }
@@ -1075,7 +1107,13 @@ public final class AuditService {
           prepared.add(new PreparedCopy(spec, null, null, null, null));
         } else {
           prepared.add(
-              prepareCopy(spec, req, primaryDialect, primaryShape, pc, described.get(spec)));
+              prepareCopy(
+                  spec,
+                  onCopy(req, ds.primary(), spec.endpoint()),
+                  primaryDialect,
+                  primaryShape,
+                  pc,
+                  described.get(spec)));
         }
       }
       HashFlavor ownFlavor =
@@ -1457,6 +1495,17 @@ public final class AuditService {
                     req.owner(),
                     req.updatedAt(),
                     req.exclude()));
+      }
+      if (dialect instanceof io.integrityauditor.dialect.MySqlDialect
+          && primaryDialect instanceof io.integrityauditor.dialect.MySqlDialect) {
+        String here = mariaTableIdentity(c, copyShape);
+        if (here != null && here.equals(mariaTableIdentity(primaryConn, primaryShape))) {
+          throw new TableCatalog.CatalogException(
+              "table '"
+                  + primaryShape.displayName()
+                  + "' on this copy is the primary's own table (same server, database and table):"
+                  + " name the table without its database, or with the copy's");
+        }
       }
       TableShape shape = alignToPrimary(primaryShape, copyShape);
       HashFlavor flavor;

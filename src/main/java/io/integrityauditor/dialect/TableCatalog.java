@@ -178,6 +178,31 @@ public final class TableCatalog {
   }
 
   /**
+   * A configured table name as a MariaDB/MySQL copy reads it: a qualifier naming the primary's own
+   * database (its URL's) names the copy's (its URL's) there, as an unqualified name does.
+   * Regression (review 3 of session 22): {@code rev3_ma.q} read the primary's table on a copy in
+   * database {@code rev3_mb} of the same server, so the primary was compared with itself:
+   * CONSISTENT, exit 0, with a changed and a missing row on the copy.
+   */
+  public static String onCopy(String table, String primaryDatabase, String copyDatabase) {
+    String[] parts = splitName(table);
+    if (parts[0] == null
+        || primaryDatabase == null
+        || copyDatabase == null
+        || primaryDatabase.isEmpty()
+        || copyDatabase.isEmpty()
+        || !parts[0].equalsIgnoreCase(primaryDatabase)
+        || copyDatabase.equalsIgnoreCase(primaryDatabase)) {
+      return table;
+    }
+    return "\""
+        + copyDatabase.replace("\"", "\"\"")
+        + "\".\""
+        + parts[1].replace("\"", "\"\"")
+        + "\"";
+  }
+
+  /**
    * A configured table name as its schema (or database; null when omitted) and table: split at the
    * last dot, or, where a part is double-quoted ({@code "My.Schema"."we.ird"}, {@code ""} for a
    * quote inside), at the dot between the quoted parts, so names holding dots can be audited.
