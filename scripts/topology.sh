@@ -822,9 +822,15 @@ mdb_build_replica() {
         mdb_drop_host_name_accounts replica "SET SESSION sql_log_bin = 0;"
         # Not binlogged on the replica: its binlog must only hold what it
         # replicates, or gtid_strict_mode would trip over its own GTIDs.
-        { echo "SET SESSION sql_log_bin = 0;"; cat "$dump"; } |
-            mariadb --no-defaults -S "$(mdb_sock replica)" -u root ||
-            die "loading the dump into the replica failed"
+        # --force: rows mariadb-dump cannot print back exactly (FLOAT keys, which it prints with
+        # six digits, so that 1.0000001 and 1.0000002 collide) in databases the tests create on
+        # the primary alone (sql_log_bin = 0) must not stop the load of the rest; such errors are
+        # logged and counted, and replication of the rest is checked below.
+        if ! { echo "SET SESSION sql_log_bin = 0;"; cat "$dump"; } |
+            mariadb --no-defaults --force -S "$(mdb_sock replica)" -u root \
+                2>"${LOG_DIR}/mariadb-replica-seed.err"; then
+            warn "$(grep -c '^ERROR' "${LOG_DIR}/mariadb-replica-seed.err") statement(s) of the seed dump failed on the replica (see ${LOG_DIR}/mariadb-replica-seed.err): $(grep -m 1 '^ERROR' "${LOG_DIR}/mariadb-replica-seed.err")"
+        fi
         mdb_sql replica "SET GLOBAL gtid_slave_pos = '${pos}'"
     fi
     mdb_change_master
