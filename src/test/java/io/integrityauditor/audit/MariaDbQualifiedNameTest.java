@@ -20,8 +20,7 @@ class MariaDbQualifiedNameTest {
     for (String db : new String[] {"dbq_a", "dbq_b", "dbq_o"}) {
       TestDatabases.recreateMariaDatabase(PORT, db);
       // not binlogged: the database exists on the primary only (the replica would stop)
-      try (java.sql.Connection c =
-              TestDatabases.mariaUnlogged(TestDatabases.mariaUrl(PORT, db));
+      try (java.sql.Connection c = TestDatabases.mariaUnlogged(TestDatabases.mariaUrl(PORT, db));
           java.sql.Statement s = c.createStatement()) {
         s.execute("CREATE TABLE q (id int PRIMARY KEY, user_id int NOT NULL, v text)");
         s.execute(

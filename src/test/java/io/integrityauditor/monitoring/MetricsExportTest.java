@@ -247,7 +247,9 @@ class MetricsExportTest {
                 "users/copy/missing", 3.0,
                 "users/copy/changed", 2.0,
                 "users/copy/extra", 1.0,
-                "users/backup/missing", 2.0,
+                // the backup's table has no updatedAt: compared by counts only, CONSISTENT, so
+                // its 2 missing rows are no divergent rows (they are among the users at risk)
+                "users/backup/missing", 0.0,
                 "users/backup/changed", 0.0,
                 "users/backup/extra", 0.0,
                 "mirrored/standby/missing", 0.0,
