@@ -124,11 +124,48 @@ public final class ConfigValidator {
    * refuse it: the same file is valid for all or for none (before, {@code audit} ran with a
    * schedule that was no cron expression, which {@code server} refused).
    */
+  /**
+   * A backup restored into the state database would overwrite the auditor's own history. Regression
+   * (review 2 of session 22): {@code check} accepted a backup endpoint whose URL was the state
+   * database's.
+   */
+  private static void stateDatabaseNotRestoredInto(
+      io.integrityauditor.IntegrityAuditorConfiguration config, List<String> out) {
+    String url = config.getStateDatabase().getUrl();
+    if (url == null || config.getEndpoints() == null || config.getDatasets() == null) {
+      return;
+    }
+    JdbcTarget state = JdbcTarget.of(url);
+    for (var d : config.getDatasets().entrySet()) {
+      List<BackupConfig> backups = d.getValue().backups();
+      for (int i = 0; i < backups.size(); i++) {
+        BackupConfig b = backups.get(i);
+        EndpointConfig e = b.endpoint() == null ? null : config.getEndpoints().get(b.endpoint());
+        if (e != null
+            && e.url() != null
+            && b.restoreCommand() != null
+            && !b.restoreCommand().isBlank()
+            && JdbcTarget.of(e.url()).sameDatabase(state)) {
+          out.add(
+              "datasets."
+                  + d.getKey()
+                  + ".backups["
+                  + i
+                  + "].endpoint: endpoint '"
+                  + b.endpoint()
+                  + "' is the same database as stateDatabase.url: a backup must be restored into a"
+                  + " database of its own");
+        }
+      }
+    }
+  }
+
   public static List<String> allProblems(io.integrityauditor.IntegrityAuditorConfiguration config) {
     List<String> out = new ArrayList<>(problems(config.getEndpoints(), config.getDatasets()));
     out.addAll(serviceProblems(config.getDatasets(), config.getService()));
     out.addAll(config.getReport().problems());
     userInfo("stateDatabase.url", config.getStateDatabase().getUrl(), out);
+    stateDatabaseNotRestoredInto(config, out);
     var audit = config.getAudit();
     // 0 turns PostgreSQL's statement_timeout (and the drivers' connect timeouts) off
     if (audit.getStatementTimeout().toMilliseconds() <= 0) {

@@ -131,6 +131,44 @@ class ConfigValidatorTest {
         .contains("audit.chunkTarget: must be above 0 (the time one chunk's digest should take)");
   }
 
+  /**
+   * A backup restored into the state database would overwrite the auditor's own history. Regression
+   * (review 2 of session 22): check accepted it.
+   */
+  @Test
+  void refusesABackupRestoredIntoTheStateDatabase() throws Exception {
+    String url = "jdbc:postgresql://state-db:5432/auditor";
+    io.integrityauditor.IntegrityAuditorConfiguration config =
+        new com.fasterxml.jackson.databind.ObjectMapper()
+            .convertValue(
+                Map.of(
+                    "stateDatabase",
+                    Map.of("url", url),
+                    "endpoints",
+                    Map.of(
+                        "p", Map.of("url", "jdbc:postgresql://db:5432/app"),
+                        "r", Map.of("url", "jdbc:postgresql://db2:5432/app"),
+                        "b", Map.of("url", "jdbc:postgresql://state-db/auditor")),
+                    "datasets",
+                    Map.of(
+                        "users",
+                        Map.of(
+                            "primary", "p",
+                            "replicas", List.of("r"),
+                            "backups",
+                                List.of(
+                                    Map.of(
+                                        "endpoint", "b",
+                                        "asOf", "SELECT now()",
+                                        "restoreCommand", "pg_restore -d {database} x.dump")),
+                            "tables", List.of(Map.of("name", "t"))))),
+                io.integrityauditor.IntegrityAuditorConfiguration.class);
+    assertThat(ConfigValidator.allProblems(config))
+        .contains(
+            "datasets.users.backups[0].endpoint: endpoint 'b' is the same database as"
+                + " stateDatabase.url: a backup must be restored into a database of its own");
+  }
+
   private static EndpointConfig at(String url, String user) {
     return new EndpointConfig(url, user, null, null);
   }
