@@ -1067,16 +1067,10 @@ abstract class JdbcDigestSource implements DigestSource {
     List<String> keys = keyExprs();
     Sql sql = keySelect(keys);
     sql.append(q(shape.updatedAt().name())).append(" >= ");
-    sql.param(
-        placeholder(shape.updatedAt()),
-        watermarkValue(watermark, shape.updatedAt()),
-        shape.updatedAt());
+    watermarkParam(sql, watermarkValue(watermark, shape.updatedAt()), shape.updatedAt());
     if (until != null) {
       sql.append(" AND ").append(q(shape.updatedAt().name())).append(" <= ");
-      sql.param(
-          placeholder(shape.updatedAt()),
-          watermarkValue(until, shape.updatedAt()),
-          shape.updatedAt());
+      watermarkParam(sql, watermarkValue(until, shape.updatedAt()), shape.updatedAt());
     }
     sql.append(" AND (");
     keyPredicate(sql, keys, wanted);
@@ -1092,6 +1086,14 @@ abstract class JdbcDigestSource implements DigestSource {
           }
           return out;
         });
+  }
+
+  /**
+   * Appends a watermark (UTC text) as compared with the updatedAt column {@code c}: as it is here;
+   * dialects convert it to the wall time of the zone a column without a time zone is written in.
+   */
+  void watermarkParam(Sql sql, Object value, Column c) {
+    sql.param(placeholder(c), value, c);
   }
 
   /** The watermark as bound against the updatedAt column (text, cast by the placeholder). */

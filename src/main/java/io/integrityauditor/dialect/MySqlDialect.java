@@ -999,6 +999,27 @@ public final class MySqlDialect implements Dialect {
      * finding against a backup taken at 12:00:00.3). PostgreSQL casts the watermark to the column's
      * own type, which rounds it as the column rounds its values.
      */
+    /**
+     * A DATETIME (or DATE) updatedAt holds the wall time of the zone the application's sessions
+     * write in, {@code @@global.time_zone} by default (SYSTEM: the server's), not the auditor's UTC
+     * session; a TIMESTAMP is stored as an instant. Regression (review 6 of session 22): a DATETIME
+     * written under '+05:30' put rows written before the audit in flight (CONSISTENT, exit 0). A
+     * named zone without the server's time zone tables converts to NULL: then UTC, as before.
+     */
+    @Override
+    void watermarkParam(Sql sql, Object value, Column c) {
+      String type = c.typeName().toUpperCase(java.util.Locale.ROOT);
+      if (!type.startsWith("DATETIME") && !type.equals("DATE")) {
+        super.watermarkParam(sql, value, c);
+        return;
+      }
+      sql.append("COALESCE(CONVERT_TZ(");
+      sql.param(placeholder(c), value, c);
+      sql.append(", '+00:00', @@global.time_zone), ");
+      sql.param(placeholder(c), value, c);
+      sql.append(")");
+    }
+
     @Override
     Object watermarkValue(String watermark, Column c) {
       if ("DATETIME".equals(coarseTemporal.get(c.name())) && watermark != null) {

@@ -1053,6 +1053,75 @@ public final class PostgresDialect implements Dialect {
       return "CAST(? AS " + c.typeName() + ")";
     }
 
+    /** The zone this database's sessions start in (TimeZone's reset value), once. */
+    private String defaultZone;
+
+    /**
+     * A {@code timestamp without time zone} (or {@code date}) updatedAt holds the wall time of the
+     * zone the application's sessions write in: the database's default zone (the server's, the
+     * database's or the role's {@code TimeZone}), not the auditor's UTC. Regression (review 6 of
+     * session 22): with the database in Asia/Kolkata, rows written before the audit and missing on
+     * the copy were in flight (CONSISTENT, exit 0); in America/New_York, a row written during the
+     * audit was a false MISSING.
+     */
+    @Override
+    void watermarkParam(Sql sql, Object value, Column c) {
+      String type = c.typeName().toLowerCase(java.util.Locale.ROOT);
+      boolean zoneless =
+          type.equals("date") || type.startsWith("timestamp") && type.contains("without time zone");
+      String zone = zoneless ? defaultZone() : null;
+      if (zone == null || zone.equalsIgnoreCase("UTC") || zone.equalsIgnoreCase("Etc/UTC")) {
+        super.watermarkParam(sql, value, c);
+        return;
+      }
+      sql.append("CAST((CAST(");
+      sql.param("?", value, null);
+      sql.append(" AS timestamptz) AT TIME ZONE '" + zone.replace("'", "''") + "') AS ");
+      sql.append(c.typeName()).append(")");
+    }
+
+    /**
+     * The zone a session of this database starts in when its client names none (psql, libpq
+     * applications; a JDBC client sends its JVM's zone instead): the role's and database's setting
+     * ({@code ALTER DATABASE ... SET timezone}), else the server's configuration file (readable
+     * with pg_read_all_settings), else UTC. This session's own zone (UTC, set by the auditor) says
+     * nothing of it.
+     */
+    private String defaultZone() {
+      if (defaultZone == null) {
+        defaultZone =
+            inTransaction(
+                () -> {
+                  try (Statement s = conn.createStatement();
+                      ResultSet rs =
+                          s.executeQuery(
+                              "SELECT substr(c, 10) FROM pg_db_role_setting r,"
+                                  + " unnest(r.setconfig) c"
+                                  + " WHERE lower(c) LIKE 'timezone=%'"
+                                  + " AND r.setdatabase IN (0, (SELECT oid FROM pg_database"
+                                  + " WHERE datname = current_database()))"
+                                  + " AND r.setrole IN (0, (SELECT oid FROM pg_roles"
+                                  + " WHERE rolname = current_user))"
+                                  + " ORDER BY (r.setrole <> 0 AND r.setdatabase <> 0) DESC,"
+                                  + " (r.setrole <> 0) DESC, (r.setdatabase <> 0) DESC LIMIT 1")) {
+                    if (rs.next() && rs.getString(1) != null) {
+                      return rs.getString(1);
+                    }
+                  }
+                  try (Statement s = conn.createStatement();
+                      ResultSet rs =
+                          s.executeQuery(
+                              "SELECT setting FROM pg_file_settings WHERE lower(name) = 'timezone'"
+                                  + " AND applied ORDER BY seqno DESC LIMIT 1")) {
+                    return rs.next() && rs.getString(1) != null ? rs.getString(1) : "UTC";
+                  } catch (SQLException e) {
+                    return "UTC"; // pg_file_settings needs pg_read_all_settings
+                  }
+                });
+      }
+      return defaultZone;
+    }
+
     @Override
     void bind(PreparedStatement ps, int idx, Object value, Column c) throws SQLException {
       if (value instanceof java.sql.Array a) {
