@@ -1836,6 +1836,7 @@ public final class AuditService {
 
   private static String describe(Throwable e) {
     String m = e.getMessage();
-    return m == null ? e.getClass().getSimpleName() : m;
+    String lock = TableComparator.lockTimeout(e);
+    return (lock == null ? "" : lock) + (m == null ? e.getClass().getSimpleName() : m);
   }
 }

@@ -1264,10 +1264,14 @@ public final class PostgresDialect implements Dialect {
     }
 
     @Override
-    public boolean lockWaitedFor() {
-      if (inRecovery()) {
+    public boolean lockWaitedFor(long blocker) {
+      if (inRecovery() || blocker < 0) {
         return false; // a standby's replay cancels conflicting reads itself
       }
+      // Only a request the pass's session alone holds back: one also waiting on another session
+      // (an application's open transaction) would not be freed by stopping the pass, and the
+      // chunks read instead would queue behind it until the lock timeout (review 5 of session 22:
+      // a CONSISTENT audit failed so). Once the other session lets go, the pass gives way.
       return inTransaction(
           () -> {
             try (PreparedStatement ps =
@@ -1276,14 +1280,35 @@ public final class PostgresDialect implements Dialect {
                         + " AND database = (SELECT oid FROM pg_database"
                         + " WHERE datname = current_database())"
                         + " AND relation = CAST(? AS regclass)"
-                        + " AND mode = 'AccessExclusiveLock' AND NOT granted)")) {
+                        + " AND mode = 'AccessExclusiveLock' AND NOT granted"
+                        + " AND pg_blocking_pids(pid) = ARRAY[CAST(? AS integer)])")) {
               ps.setString(1, relation());
+              ps.setLong(2, blocker);
               try (ResultSet rs = ps.executeQuery()) {
                 rs.next();
                 return rs.getBoolean(1);
               }
             }
           });
+    }
+
+    /** This session's backend pid, once. */
+    private long backendPid = -1;
+
+    @Override
+    public long sessionId() {
+      if (backendPid < 0) {
+        backendPid =
+            inTransaction(
+                () -> {
+                  try (Statement s = conn.createStatement();
+                      ResultSet rs = s.executeQuery("SELECT pg_backend_pid()")) {
+                    rs.next();
+                    return rs.getLong(1);
+                  }
+                });
+      }
+      return backendPid;
     }
 
     /** The table's name for a regclass: without the ONLY an inheritance parent is read with. */

@@ -48,13 +48,19 @@ public interface DigestSource extends AutoCloseable {
   default void cancelOnePass() {}
 
   /**
-   * Whether another session waits for a lock on this table that a long read of it holds back: an
-   * ACCESS EXCLUSIVE request (ALTER TABLE, TRUNCATE, VACUUM FULL, LOCK TABLE), behind which every
-   * other session's reads and writes of the table queue. Asked on an idle session of the same
-   * database while the {@link #onePassDigests} statement runs on another; false where not known.
+   * Whether another session waits for a lock on this table that the session {@code blocker} (a long
+   * read of it, {@link #sessionId}) holds back: an ACCESS EXCLUSIVE request (ALTER TABLE, TRUNCATE,
+   * VACUUM FULL, LOCK TABLE), behind which every other session's reads and writes of the table
+   * queue. Asked on an idle session of the same database while the {@link #onePassDigests}
+   * statement runs on another; false where not known.
    */
-  default boolean lockWaitedFor() {
+  default boolean lockWaitedFor(long blocker) {
     return false;
+  }
+
+  /** This source's database session (PostgreSQL: its backend's pid), or -1 where not known. */
+  default long sessionId() {
+    return -1;
   }
 
   /**

@@ -574,6 +574,7 @@ public final class TableComparator {
     Thread caller = Thread.currentThread();
     AtomicBoolean done = new AtomicBoolean();
     AtomicBoolean yielded = new AtomicBoolean();
+    long passSession = idle == null ? -1 : sessionOf(source);
     Thread watcher =
         new Thread(
             () -> {
@@ -585,7 +586,7 @@ public final class TableComparator {
                 }
                 if (watch != null && tick % LOCK_WATCH_TICKS == 0) {
                   try {
-                    if (watch.lockWaitedFor()) {
+                    if (watch.lockWaitedFor(passSession)) {
                       yielded.set(true);
                       source.cancelOnePass();
                       return;
@@ -627,6 +628,15 @@ public final class TableComparator {
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       }
+    }
+  }
+
+  /** The source's session id, or -1 (then no lock is watched for). */
+  private static long sessionOf(DigestSource source) {
+    try {
+      return source.sessionId();
+    } catch (RuntimeException e) {
+      return -1;
     }
   }
 
@@ -2191,16 +2201,25 @@ public final class TableComparator {
             + " MB; raise -Xmx): "
             + describeChain(e);
       }
+    }
+    String lock = lockTimeout(e);
+    return lock != null ? lock + describeChain(e) : describeChain(e);
+  }
+
+  /**
+   * What a lock timeout means, as the start of its message, or null when {@code e} is none.
+   * Regression (review 4 of session 22): a copy under a VACUUM FULL longer than the lock timeout
+   * failed with "canceling statement due to lock timeout" alone (and the primary, review 5).
+   */
+  public static String lockTimeout(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
       if (t instanceof java.sql.SQLException q
           && ("55P03".equals(q.getSQLState()) || q.getErrorCode() == 1205)) {
-        // Regression (review 4 of session 22): a copy under a VACUUM FULL longer than the lock
-        // timeout failed with "canceling statement due to lock timeout" alone.
         return "another session holds a lock on the table longer than the audit's lock timeout (5"
-            + " s; VACUUM FULL, CLUSTER, ALTER TABLE, LOCK TABLE): audit it again once that ends: "
-            + describeChain(e);
+            + " s; VACUUM FULL, CLUSTER, ALTER TABLE, LOCK TABLE): audit it again once that ends: ";
       }
     }
-    return describeChain(e);
+    return null;
   }
 
   private static String describeChain(Throwable e) {

@@ -134,4 +134,94 @@ class OnePassLockYieldTest {
     assertThat(passes.get()).isZero();
     assertThat(chunks.get()).isGreaterThan(1);
   }
+
+  /**
+   * A lock request that another session holds back too (an application's open transaction) is not
+   * freed by stopping the pass: the pass runs on. Regression (review 5 of session 22): the pass
+   * gave way to any waiter, its chunks then queued behind the ALTER, which waited on the
+   * application, until the lock timeout: a CONSISTENT table FAILED, exit 2.
+   */
+  @Test
+  void aLockRequestAnotherSessionHoldsBackDoesNotStopThePass() throws Exception {
+    TestDatabases.recreatePgDatabase(PORT, "yield2_p");
+    TestDatabases.execute(
+        TestDatabases.pgUrl(PORT, "yield2_p"),
+        "CREATE TABLE t (id bigint PRIMARY KEY, user_id int NOT NULL, v text, j jsonb)",
+        "INSERT INTO t SELECT g, g % 1000, md5(g::text) || md5((g + 1)::text),"
+            + " jsonb_build_object('n', g, 'tags', jsonb_build_array('a', 'b'))"
+            + " FROM generate_series(1, 2000000) g",
+        "VACUUM ANALYZE t");
+    TestDatabases.execute(
+        TestDatabases.pgUrl(PORT, "postgres"),
+        "DROP DATABASE IF EXISTS yield2_c WITH (FORCE)",
+        "CREATE DATABASE yield2_c TEMPLATE yield2_p");
+    String url = TestDatabases.pgUrl(PORT, "yield2_p");
+    AtomicInteger chunkCalls = new AtomicInteger();
+    java.util.List<Thread> threads = new java.util.ArrayList<>();
+    AuditService.Progress appAndDdl =
+        new AuditService.Progress() {
+          @Override
+          public void tableStarted(String table, long estimatedRows) {
+            // the application's transaction, open before the pass, for 7 s
+            Thread app =
+                new Thread(
+                    () -> {
+                      try (Connection c = TestDatabases.admin(url);
+                          Statement s = c.createStatement()) {
+                        c.setAutoCommit(false);
+                        s.execute("LOCK TABLE t IN ROW EXCLUSIVE MODE");
+                        Thread.sleep(7000);
+                        c.commit();
+                      } catch (Exception e) {
+                        throw new IllegalStateException(e);
+                      }
+                    });
+            app.setDaemon(true);
+            app.start();
+            threads.add(app);
+          }
+
+          @Override
+          public void chunkScanned(String table, long rows, long elapsedNanos) {
+            chunkCalls.incrementAndGet();
+          }
+
+          @Override
+          public void onePassStarted(String table) {
+            Thread ddl =
+                new Thread(
+                    () -> {
+                      try (Connection c = TestDatabases.admin(url);
+                          Statement s = c.createStatement()) {
+                        Thread.sleep(300);
+                        c.setAutoCommit(false);
+                        s.execute("SET LOCAL lock_timeout = '60s'");
+                        s.execute("LOCK TABLE t IN ACCESS EXCLUSIVE MODE");
+                        c.commit();
+                      } catch (Exception e) {
+                        throw new IllegalStateException(e);
+                      }
+                    });
+            ddl.setDaemon(true);
+            ddl.start();
+            threads.add(ddl);
+          }
+        };
+    AuditReport r =
+        new AuditFixture()
+            .primary("p", TestDatabases.pgEndpoint(PORT, "yield2_p"))
+            .replica("c", TestDatabases.pgEndpoint(PORT, "yield2_c"))
+            .table("t", "user_id")
+            .run(CompareSettings.defaults(), null, appAndDdl, AuditService.Checkpoints.NONE);
+    for (Thread t : threads) {
+      t.join(30_000);
+    }
+    assertThat(r.tables().get(0).error()).isNull();
+    assertThat(r.status()).isEqualTo(AuditReport.Status.CONSISTENT);
+    assertThat(chunkCalls.get()).as("the pass ran to its end").isEqualTo(1);
+    TestDatabases.execute(
+        TestDatabases.pgUrl(PORT, "postgres"),
+        "DROP DATABASE yield2_p WITH (FORCE)",
+        "DROP DATABASE yield2_c WITH (FORCE)");
+  }
 }
