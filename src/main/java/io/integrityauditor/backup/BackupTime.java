@@ -57,6 +57,17 @@ public final class BackupTime {
    *
    * @throws IllegalArgumentException when the value is not a time
    */
+  /**
+   * Epoch seconds to the microsecond (the databases' precision). Regression (review 6 of session
+   * 22): they were rounded to the millisecond, so a row written 200 µs after the backup was a false
+   * MISSING.
+   */
+  private static Instant epochSeconds(java.math.BigDecimal seconds) {
+    long micros =
+        seconds.movePointRight(6).setScale(0, java.math.RoundingMode.HALF_EVEN).longValueExact();
+    return Instant.EPOCH.plus(micros, java.time.temporal.ChronoUnit.MICROS);
+  }
+
   public static Instant parse(Object value) {
     if (value == null) {
       throw new IllegalArgumentException("no value");
@@ -77,11 +88,11 @@ public final class BackupTime {
       return d.atStartOfDay().toInstant(ZoneOffset.UTC);
     }
     if (value instanceof Number n) {
-      return Instant.ofEpochMilli(Math.round(n.doubleValue() * 1000));
+      return epochSeconds(new java.math.BigDecimal(n.toString()));
     }
     String s = value.toString().trim();
     if (s.matches("-?\\d+(\\.\\d+)?")) {
-      return Instant.ofEpochMilli(Math.round(Double.parseDouble(s) * 1000));
+      return epochSeconds(new java.math.BigDecimal(s));
     }
     try {
       var parsed = LOCAL.parseBest(s, OffsetDateTime::from, LocalDateTime::from);

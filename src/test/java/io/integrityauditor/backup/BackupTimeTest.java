@@ -21,6 +21,20 @@ class BackupTimeTest {
     assertThat(BackupTime.parse(1764093600L)).isEqualTo(Instant.parse("2025-11-25T18:00:00Z"));
   }
 
+  /**
+   * Epoch seconds keep their microseconds ({@code extract(epoch from ...)} is numeric). Regression
+   * (review 6 of session 22): rounded to the millisecond, a row written 200 µs after the backup was
+   * a false MISSING.
+   */
+  @Test
+  void epochSecondsKeepTheirMicroseconds() {
+    Instant t = Instant.parse("2025-11-25T18:00:00.000200Z");
+    assertThat(BackupTime.parse(new java.math.BigDecimal("1764093600.000200"))).isEqualTo(t);
+    assertThat(BackupTime.parse("1764093600.0002")).isEqualTo(t);
+    assertThat(BackupTime.parse(1764093600.0002d)).isEqualTo(t);
+    assertThat(BackupTime.parse("-1.5")).isEqualTo(Instant.parse("1969-12-31T23:59:58.500Z"));
+  }
+
   @Test
   void refusesWhatIsNotATime() {
     assertThatThrownBy(() -> BackupTime.parse("yesterday"))
