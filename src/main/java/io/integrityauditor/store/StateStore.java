@@ -60,6 +60,35 @@ public final class StateStore {
     return dataSource;
   }
 
+  /**
+   * Rewrites an embedded H2 state database's file without its dead pages, and shrinks it; nothing
+   * for other databases. Commits are written at once ({@link #durable}), which stops H2's
+   * background writer, and with it the compaction it does. Regression (review 7 of session 22): 110
+   * runs of 20 datasets of 50 tables grew the file to 181 MB, 1.3 MB once compacted. Called every
+   * few minutes by the service; takes at most {@code maxMillis} of writes' time.
+   *
+   * @return the file's size before and after, in bytes, or null when not an H2 file
+   */
+  public long[] compact(int maxMillis) {
+    if (!url.startsWith("jdbc:h2:file:")) {
+      return null;
+    }
+    try (java.sql.Connection c = dataSource.getConnection()) {
+      org.h2.engine.Session session = c.unwrap(org.h2.jdbc.JdbcConnection.class).getSession();
+      if (!(session instanceof org.h2.engine.SessionLocal local)) {
+        return null; // a server-mode URL: that server compacts its own file
+      }
+      org.h2.mvstore.MVStore store = local.getDatabase().getStore().getMvStore();
+      String name = store.getFileStore().getFileName();
+      long before = java.nio.file.Files.size(java.nio.file.Path.of(name));
+      store.compactFile(maxMillis);
+      long after = java.nio.file.Files.size(java.nio.file.Path.of(name));
+      return new long[] {before, after};
+    } catch (java.sql.SQLException | java.io.IOException | RuntimeException e) {
+      throw new StateException("cannot compact the state database", e);
+    }
+  }
+
   /** Closes the pool. */
   public void close() {
     try {
