@@ -270,7 +270,7 @@ public final class AuditRunner {
               e.getOriginalMessage());
         }
       }
-      Map<String, Long> estimates = audits.estimatedRows(request);
+      Map<String, Long> estimates = audits.estimatedRows(request, a.cancelled);
       long total = 0;
       boolean unknown = false;
       for (var e : estimates.entrySet()) {

@@ -259,11 +259,24 @@ public final class AuditService {
    * and ETA; -1 where unknown.
    */
   public Map<String, Long> estimatedRows(AuditRequest request) {
+    return estimatedRows(request, new AtomicBoolean());
+  }
+
+  /**
+   * The same, stopped when {@code cancelled} is set: the tables not estimated yet are unknown.
+   * Regression (review 7 of session 22): a run of 1,000 tables took 9 - 15 s to cancel, reading
+   * every table's catalog first.
+   */
+  public Map<String, Long> estimatedRows(AuditRequest request, AtomicBoolean cancelled) {
     DatasetConfig ds = datasets.get(request.dataset());
     Map<String, Long> out = new LinkedHashMap<>();
     Dialect dialect = connector.dialect(ds.primary());
     try (Connection c = connector.open(ds.primary())) {
       for (TableConfig t : tables(request)) {
+        if (cancelled.get()) {
+          out.put(t.name(), -1L);
+          continue;
+        }
         long n = -1;
         try {
           TableShape shape = dialect.describe(c, catalogRequest(t));

@@ -108,6 +108,12 @@ public final class AuditFixture {
         .run(new AuditRequest("d", table, user), AuditService.Progress.NONE, new AtomicBoolean());
   }
 
+  /** The primary's row estimates of dataset d, as a run reads them before its first table. */
+  public Map<String, Long> estimates(AtomicBoolean cancelled) {
+    return service(CompareSettings.defaults(), Duration.ofSeconds(30))
+        .estimatedRows(new AuditRequest("d", null, null), cancelled);
+  }
+
   private AuditService service(CompareSettings settings, Duration maxReplicaLag) {
     DatasetConfig ds = new DatasetConfig(primary, replicas, List.of(), null, tables);
     return new AuditService(
