@@ -591,14 +591,15 @@ public final class MySqlDialect implements Dialect {
     return charset.equals("binary") ? null : "CONVERT(? USING " + charset + ")";
   }
 
+  /** MariaDB latin1's characters for the five bytes cp1252 leaves undefined. */
+  private static final java.util.regex.Pattern LATIN1_C1 =
+      java.util.regex.Pattern.compile("[\\u0081\\u008d\\u008f\\u0090\\u009d]");
+
   /**
    * What text a MariaDB/MySQL character set can hold, when it cannot hold every character, or null
    * (utf8mb4, utf16, utf32, binary, an unknown name). MariaDB's latin1 is cp1252; utf8mb3 and ucs2
    * hold the Basic Multilingual Plane only.
    */
-  private static final java.util.regex.Pattern LATIN1_C1 =
-      java.util.regex.Pattern.compile("[\\u0081\\u008d\\u008f\\u0090\\u009d]");
-
   static java.util.function.Predicate<String> holds(String charset) {
     if (charset == null) {
       return null;
