@@ -21,11 +21,11 @@ import org.junit.jupiter.api.Test;
 class OnePassLockYieldTest {
   private static final int PORT = TestDatabases.PG_PRIMARY_PORT;
 
-  @Test
-  void anExclusiveLockRequestStopsTheOnePassAndTheTableIsReadInChunks() throws Exception {
-    TestDatabases.recreatePgDatabase(PORT, "yield_p");
+  /** Table t of 2,000,000 rows (a one-pass of ~2 s here) in database p, and its copy c. */
+  private static void twoMillionRows(String p, String c) throws Exception {
+    TestDatabases.recreatePgDatabase(PORT, p);
     TestDatabases.execute(
-        TestDatabases.pgUrl(PORT, "yield_p"),
+        TestDatabases.pgUrl(PORT, p),
         "CREATE TABLE t (id bigint PRIMARY KEY, user_id int NOT NULL, v text, j jsonb)",
         "INSERT INTO t SELECT g, g % 1000, md5(g::text) || md5((g + 1)::text),"
             + " jsonb_build_object('n', g, 'tags', jsonb_build_array('a', 'b'))"
@@ -33,8 +33,13 @@ class OnePassLockYieldTest {
         "VACUUM ANALYZE t");
     TestDatabases.execute(
         TestDatabases.pgUrl(PORT, "postgres"),
-        "DROP DATABASE IF EXISTS yield_c WITH (FORCE)",
-        "CREATE DATABASE yield_c TEMPLATE yield_p");
+        "DROP DATABASE IF EXISTS " + c + " WITH (FORCE)",
+        "CREATE DATABASE " + c + " TEMPLATE " + p);
+  }
+
+  @Test
+  void anExclusiveLockRequestStopsTheOnePassAndTheTableIsReadInChunks() throws Exception {
+    twoMillionRows("yield_p", "yield_c");
     TestDatabases.execute(
         TestDatabases.pgUrl(PORT, "yield_c"), "UPDATE t SET v = 'changed' WHERE id = 1234567");
 
@@ -143,18 +148,7 @@ class OnePassLockYieldTest {
    */
   @Test
   void aLockRequestAnotherSessionHoldsBackDoesNotStopThePass() throws Exception {
-    TestDatabases.recreatePgDatabase(PORT, "yield2_p");
-    TestDatabases.execute(
-        TestDatabases.pgUrl(PORT, "yield2_p"),
-        "CREATE TABLE t (id bigint PRIMARY KEY, user_id int NOT NULL, v text, j jsonb)",
-        "INSERT INTO t SELECT g, g % 1000, md5(g::text) || md5((g + 1)::text),"
-            + " jsonb_build_object('n', g, 'tags', jsonb_build_array('a', 'b'))"
-            + " FROM generate_series(1, 2000000) g",
-        "VACUUM ANALYZE t");
-    TestDatabases.execute(
-        TestDatabases.pgUrl(PORT, "postgres"),
-        "DROP DATABASE IF EXISTS yield2_c WITH (FORCE)",
-        "CREATE DATABASE yield2_c TEMPLATE yield2_p");
+    twoMillionRows("yield2_p", "yield2_c");
     String url = TestDatabases.pgUrl(PORT, "yield2_p");
     AtomicInteger chunkCalls = new AtomicInteger();
     java.util.List<Thread> threads = new java.util.ArrayList<>();
