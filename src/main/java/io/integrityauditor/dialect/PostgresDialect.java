@@ -428,11 +428,10 @@ public final class PostgresDialect implements Dialect {
       // promoted (each moves to the next timeline). Told apart by the server's start time, to the
       // microsecond. Regression (review 1 of session 22): such a split brain read NOT_A_REPLICA
       // "on the primary's own server", CONSISTENT, exit 0.
-      String started =
-          "SELECT CAST(pg_postmaster_start_time() AS text), CAST(inet_server_port() AS text)";
-      String[] ps = queryPair(primary, started);
-      String[] rs = queryPair(replica, started);
-      if (ps[0].equals(rs[0])) {
+      String started = "SELECT CAST(pg_postmaster_start_time() AS text)";
+      String ps = queryString(primary, started);
+      String rs = queryString(replica, started);
+      if (ps.equals(rs)) {
         return ReplicationHealth.of(
             ReplicationHealth.State.NOT_A_REPLICA,
             null,
@@ -444,9 +443,9 @@ public final class PostgresDialect implements Dialect {
           "another writable server of the primary's system on the same timeline "
               + r[1]
               + " (started "
-              + rs[0]
+              + rs
               + ", the primary "
-              + ps[0]
+              + ps
               + "): two standbys both promoted? writes there are a split brain");
     }
     return ReplicationHealth.of(
@@ -1053,7 +1052,7 @@ public final class PostgresDialect implements Dialect {
       return "CAST(? AS " + c.typeName() + ")";
     }
 
-    /** The zone this database's sessions start in (TimeZone's reset value), once. */
+    /** The zone applications of this database write in ({@link #defaultZone}), once. */
     private String defaultZone;
 
     /**
