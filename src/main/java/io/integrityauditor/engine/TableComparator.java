@@ -579,6 +579,7 @@ public final class TableComparator {
         new Thread(
             () -> {
               DigestSource watch = idle;
+              int failures = 0;
               for (int tick = 1; !done.get(); tick++) {
                 if (cancelled.get() || caller.isInterrupted()) {
                   source.cancelOnePass();
@@ -591,8 +592,17 @@ public final class TableComparator {
                       source.cancelOnePass();
                       return;
                     }
+                    failures = 0;
                   } catch (RuntimeException e) {
-                    watch = null; // not asked again; the statement runs on
+                    // asked again at the next tick: one failed question (a busy server, a
+                    // statement timeout) must not leave the rest of the pass unwatched
+                    if (++failures >= LOCK_WATCH_FAILURES) {
+                      LOG.debug(
+                          "table {}: not watching for lock requests any more ({})",
+                          shape.displayName(),
+                          describe(e));
+                      watch = null; // the statement runs on
+                    }
                   }
                 }
                 try {
@@ -647,6 +657,9 @@ public final class TableComparator {
    * application write queued behind it: writes stalled 9 s on the primary; in chunks, 0.12 s.
    */
   static final int LOCK_WATCH_TICKS = 4;
+
+  /** The lock watch stops after this many questions in a row fail. */
+  static final int LOCK_WATCH_FAILURES = 3;
 
   /**
    * Integer keys: chunk bounds are arithmetic on the key, sized from the observed key density and
