@@ -144,7 +144,12 @@ public record AuditReport(
       long writtenAfterBackup,
       long deletedSinceBackup,
       List<BackupFindingReport> findings,
-      String restoreSkipped) {
+      String restoreSkipped,
+      List<String> filesBeingWritten) {
+
+    public BackupReport {
+      filesBeingWritten = filesBeingWritten == null ? List.of() : List.copyOf(filesBeingWritten);
+    }
 
     public BackupReport(String endpoint, String asOf, Long ageSeconds, boolean stale) {
       this(
@@ -164,7 +169,8 @@ public record AuditReport(
           0,
           0,
           List.of(),
-          null);
+          null,
+          List.of());
     }
   }
 

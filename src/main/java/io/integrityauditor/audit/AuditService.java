@@ -804,7 +804,8 @@ public final class AuditService {
               st.findings().stream()
                   .map(f -> new AuditReport.BackupFindingReport(f.kind().name(), f.message()))
                   .toList(),
-              st.restoreSkipped()));
+              st.restoreSkipped(),
+              st.beingWritten()));
     }
     return out;
   }

@@ -10,7 +10,9 @@ import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.stream.Stream;
 
 /** The dump files of a backup: the regular files matching a glob, newest first. */
@@ -111,6 +113,136 @@ public final class BackupFiles {
       throw e.getCause();
     }
     return new BackupFile(dir, newest, bytes);
+  }
+
+  /**
+   * A file modified this recently is looked at again after {@link #LOOK}: one that changed
+   * meanwhile is still being written (a dump written in place under its final name, {@code pg_dump
+   * -f x.dump}, by a process the auditor cannot see).
+   */
+  public static final java.time.Duration SETTLE = java.time.Duration.ofSeconds(60);
+
+  /** How long a recently modified file is watched for growth. */
+  static final java.time.Duration LOOK = java.time.Duration.ofSeconds(1);
+
+  /**
+   * The files without the newest ones still being written: open for writing by a process this host
+   * shows the auditor ({@code /proc/PID/fd}: a writer stalled on a lock writes nothing for
+   * minutes), or modified within {@link #SETTLE} and changed again within {@link #LOOK}. Regression
+   * (review of session 22): a dump being written was the newest file, {@code SHRUNK}, and its
+   * restore drill {@code RESTORE_FAILED}: a false alarm on every audit that met the nightly dump.
+   * The files skipped are added to {@code skipped}, newest first, each with why.
+   */
+  public static List<BackupFile> complete(
+      List<BackupFile> newestFirst, Instant now, List<String> skipped) {
+    int i = 0;
+    Set<Path> writing = null;
+    while (i < newestFirst.size()) {
+      BackupFile f = newestFirst.get(i);
+      if (writing == null) {
+        writing = openForWriting(newestFirst);
+      }
+      if (isOrHolds(writing, f.path())) {
+        skipped.add(f.path() + " (open for writing)");
+      } else if (f.modified() != null
+          && f.modified().isAfter(now.minus(SETTLE))
+          && changesWithin(f, LOOK)) {
+        skipped.add(f.path() + " (growing)");
+      } else {
+        break;
+      }
+      i++;
+    }
+    return i == 0 ? newestFirst : newestFirst.subList(i, newestFirst.size());
+  }
+
+  /** Whether the file's size or time differ from its listing's after {@code look}. */
+  private static boolean changesWithin(BackupFile f, java.time.Duration look) {
+    try {
+      Thread.sleep(look.toMillis());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
+    try {
+      BasicFileAttributes a = Files.readAttributes(f.path(), BasicFileAttributes.class);
+      BackupFile again =
+          a.isDirectory()
+              ? directoryDump(f.path())
+              : new BackupFile(f.path(), a.lastModifiedTime().toInstant(), a.size());
+      return again.bytes() != f.bytes() || !again.modified().equals(f.modified());
+    } catch (IOException | UncheckedIOException e) {
+      return true; // renamed or rotated away meanwhile: not the file to check
+    }
+  }
+
+  /** Whether a file open for writing is {@code path} or (a directory dump) inside it. */
+  private static boolean isOrHolds(Set<Path> writing, Path path) {
+    Path real;
+    try {
+      real = path.toRealPath();
+    } catch (IOException e) {
+      return false;
+    }
+    for (Path w : writing) {
+      if (w.startsWith(real)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * The files among (or inside) {@code candidates} that a process open for writing, as far as
+   * {@code /proc} shows them (another user's processes are hidden unless the auditor runs as root;
+   * none on a host without {@code /proc}).
+   */
+  static Set<Path> openForWriting(List<BackupFile> candidates) {
+    List<Path> reals = new ArrayList<>();
+    for (BackupFile f : candidates) {
+      try {
+        reals.add(f.path().toRealPath());
+      } catch (IOException e) {
+        // gone
+      }
+    }
+    Set<Path> out = new HashSet<>();
+    java.io.File[] procs =
+        new java.io.File("/proc")
+            .listFiles((d, n) -> !n.isEmpty() && n.chars().allMatch(Character::isDigit));
+    if (procs == null || reals.isEmpty()) {
+      return out;
+    }
+    for (java.io.File proc : procs) {
+      java.io.File[] fds = new java.io.File(proc, "fd").listFiles();
+      if (fds == null) {
+        continue; // ended, or not ours to see
+      }
+      for (java.io.File fd : fds) {
+        try {
+          Path target = Files.readSymbolicLink(fd.toPath());
+          if (!target.isAbsolute() || reals.stream().noneMatch(target::startsWith)) {
+            continue;
+          }
+          if (writable(proc.toPath().resolve("fdinfo").resolve(fd.getName()))) {
+            out.add(target);
+          }
+        } catch (IOException | RuntimeException e) {
+          // closed meanwhile
+        }
+      }
+    }
+    return out;
+  }
+
+  /** Whether an {@code fdinfo} file's flags open the descriptor for writing (O_WRONLY, O_RDWR). */
+  private static boolean writable(Path fdinfo) throws IOException {
+    for (String line : Files.readAllLines(fdinfo)) {
+      if (line.startsWith("flags:")) {
+        return (Integer.parseInt(line.substring(6).trim(), 8) & 3) != 0;
+      }
+    }
+    return false;
   }
 
   private static boolean hasGlob(String s) {

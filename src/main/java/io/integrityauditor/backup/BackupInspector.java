@@ -24,6 +24,9 @@ import java.util.function.UnaryOperator;
  * is configured, reads when it was taken, and judges its age.
  */
 public final class BackupInspector {
+  private static final org.slf4j.Logger LOG =
+      org.slf4j.LoggerFactory.getLogger(BackupInspector.class);
+
   private final Map<String, EndpointConfig> endpoints;
   private final Set<String> liveEndpoints;
   private final Function<String, Connection> open;
@@ -158,7 +161,24 @@ public final class BackupInspector {
       RestoreDrill.Result restore,
       List<BackupFinding> findings,
       String error,
-      String restoreSkipped) {
+      String restoreSkipped,
+      List<String> beingWritten) {
+
+    public State {
+      beingWritten = beingWritten == null ? List.of() : List.copyOf(beingWritten);
+    }
+
+    public State(
+        BackupConfig config,
+        Instant asOf,
+        String asOfSource,
+        List<BackupFile> files,
+        RestoreDrill.Result restore,
+        List<BackupFinding> findings,
+        String error,
+        String restoreSkipped) {
+      this(config, asOf, asOfSource, files, restore, findings, error, restoreSkipped, List.of());
+    }
 
     /**
      * Whether its rows can be compared as of its time: the time is known, no restore failed (a
@@ -222,11 +242,24 @@ public final class BackupInspector {
       java.util.function.BooleanSupplier stop) {
     List<BackupFinding> findings = new ArrayList<>();
     List<BackupFile> files = List.of();
+    List<String> beingWritten = new ArrayList<>();
     boolean filesConfigured = b.files() != null && !b.files().isBlank();
     if (filesConfigured) {
       try {
-        files = BackupFiles.list(b.files());
-        if (files.isEmpty()) {
+        List<BackupFile> listed = BackupFiles.list(b.files());
+        files = BackupFiles.complete(listed, clock.instant(), beingWritten);
+        if (!beingWritten.isEmpty()) {
+          LOG.info("backup {}: still being written, not checked: {}", b.endpoint(), beingWritten);
+        }
+        if (files.isEmpty() && !listed.isEmpty()) {
+          findings.add(
+              new BackupFinding(
+                  Kind.MISSING_BACKUP,
+                  "no complete backup file matches "
+                      + b.files()
+                      + ": still being written: "
+                      + String.join(", ", beingWritten)));
+        } else if (files.isEmpty()) {
           findings.add(
               new BackupFinding(Kind.MISSING_BACKUP, "no backup file matches " + b.files()));
         } else {
@@ -388,7 +421,7 @@ public final class BackupInspector {
     findings.addAll(BackupFreshness.age(asOf, source, newest, clock.instant(), maxAge(b)));
     List<BackupFinding> redacted =
         findings.stream().map(f -> new BackupFinding(f.kind(), redact.apply(f.message()))).toList();
-    return new State(b, asOf, source, files, drill, redacted, error, skipped);
+    return new State(b, asOf, source, files, drill, redacted, error, skipped, beingWritten);
   }
 
   private static Duration maxAge(BackupConfig b) {

@@ -296,7 +296,8 @@ public final class AuditCommand extends ConfiguredCommand<IntegrityAuditorConfig
             0,
             0,
             List.of(new AuditReport.BackupFindingReport("STALE", "m")),
-            null);
+            null,
+            List.of("g (growing)"));
     return new AuditReport(
         "sample",
         "sample",
@@ -360,13 +361,33 @@ public final class AuditCommand extends ConfiguredCommand<IntegrityAuditorConfig
     int code = CONSISTENT;
     for (String d : targets) {
       AuditReport r;
+      AtomicBoolean estimated = new AtomicBoolean();
       try {
-        r =
-            service.run(
-                new AuditRequest(d, table, user), new ProgressPrinter(err), new AtomicBoolean());
+        AuditRequest request = new AuditRequest(d, table, user);
+        List<String> names = service.tables(request).stream().map(t -> t.name()).toList();
+        ProgressPrinter printer = new ProgressPrinter(err, names);
+        if (names.size() > 1 && user == null) {
+          // The whole audit's time left needs every table's size: read from the catalog beside
+          // the audit (one more session on the primary), never delaying it.
+          Thread estimates =
+              new Thread(
+                  () -> {
+                    try {
+                      printer.estimates(service.estimatedRows(request, estimated));
+                    } catch (RuntimeException e) {
+                      // no audit-wide ETA
+                    }
+                  },
+                  "progress-estimates");
+          estimates.setDaemon(true);
+          estimates.start();
+        }
+        r = service.run(request, printer, new AtomicBoolean());
       } catch (AuditService.UnknownTargetException e) {
         err.println("error: " + e.getMessage());
         return INCOMPLETE;
+      } finally {
+        estimated.set(true);
       }
       reports.add(r);
       code = Math.max(code, r.exitCode());

@@ -149,6 +149,9 @@ public final class ReportPrinter {
     for (AuditReport.BackupFindingReport f : b.findings()) {
       out.printf("  %-14s %s%n", f.kind(), f.message());
     }
+    for (String f : b.filesBeingWritten()) {
+      out.printf("  %-14s %s%n", "being written", f);
+    }
   }
 
   private static String key(Map<String, Object> key) {

@@ -300,4 +300,72 @@ class BackupRestoreDrillTest {
     Thread.sleep(3500);
     assertThat(Files.exists(marker)).as("the background child was killed too").isFalse();
   }
+
+  /**
+   * A process the command moves to a session of its own is killed with the drill too. Regression
+   * (review of session 22, a documented limitation until session 23): {@code setsid} out of the
+   * drill's session outlived its timeout, and went on restoring into the endpoint the next drill
+   * restored into.
+   */
+  @Test
+  void aProcessThatLeftTheDrillsSessionIsKilledWithIt(@TempDir Path dir) throws Exception {
+    Path survived = dir.resolve("survived");
+    Path pid = dir.resolve("pid");
+    var r =
+        RestoreDrill.run(
+            "setsid bash -c 'echo $$ > "
+                + pid
+                + "; sleep 3; touch "
+                + survived
+                + "' < /dev/null > /dev/null 2>&1 & sleep 30",
+            null,
+            Duration.ofMillis(1500));
+    assertThat(r.timedOut()).isTrue();
+    long escaped = Long.parseLong(Files.readString(pid).trim());
+    // killed: gone, or a zombie its new parent (init) has not reaped yet
+    boolean killed = false;
+    for (int i = 0; i < 30 && !killed; i++) {
+      killed = killedOrGone(escaped);
+      Thread.sleep(100);
+    }
+    assertThat(killed).as("the process in a session of its own was killed").isTrue();
+    Thread.sleep(3000);
+    assertThat(Files.exists(survived)).isFalse();
+  }
+
+  private static boolean killedOrGone(long pid) throws Exception {
+    Path stat = Path.of("/proc", Long.toString(pid), "stat");
+    try {
+      String s = Files.readString(stat);
+      return s.substring(s.lastIndexOf(')') + 2).startsWith("Z");
+    } catch (java.nio.file.NoSuchFileException e) {
+      return true;
+    }
+  }
+
+  /** A drill that ends leaves what it started in the background running, as documented. */
+  @Test
+  void aDrillThatEndsKillsNothing(@TempDir Path dir) throws Exception {
+    Path pid = dir.resolve("pid");
+    var r =
+        RestoreDrill.run(
+            "setsid bash -c 'echo $$ > "
+                + pid
+                + ".tmp; mv "
+                + pid
+                + ".tmp "
+                + pid
+                + "; exec sleep 5.0123' < /dev/null > /dev/null 2>&1 &",
+            null,
+            Duration.ofSeconds(10));
+    assertThat(r.succeeded()).isTrue();
+    for (int i = 0; i < 50 && !Files.exists(pid); i++) {
+      Thread.sleep(100);
+    }
+    Thread.sleep(300);
+    long left = Long.parseLong(Files.readString(pid).trim());
+    var handle = ProcessHandle.of(left);
+    assertThat(killedOrGone(left)).isFalse();
+    handle.ifPresent(ProcessHandle::destroyForcibly);
+  }
 }

@@ -1,0 +1,83 @@
+package io.integrityauditor.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Progress across the tables of an audit. Regression (session 22's known limitations): the audit
+ * command said nothing of which table of how many it was in, nor how long the whole audit had left,
+ * and a run of many tables each shorter than the print interval printed nothing at all.
+ */
+class ProgressPrinterTest {
+  private final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+  private final PrintStream err = new PrintStream(bytes, true, StandardCharsets.UTF_8);
+
+  private List<String> lines() {
+    return bytes.toString(StandardCharsets.UTF_8).lines().toList();
+  }
+
+  @Test
+  void severalTablesSayWhichTableAndTheWholeAuditsTimeLeft() throws Exception {
+    ProgressPrinter p = new ProgressPrinter(err, List.of("a", "b", "c"), 0);
+    p.estimates(Map.of("a", 1000L, "b", 2000L, "c", 3000L));
+    p.tableStarted("a", 1000);
+    Thread.sleep(20);
+    p.chunkScanned("a", 1000, 1);
+    p.tableStarted("b", 2000);
+    Thread.sleep(20);
+    p.chunkScanned("b", 500, 1);
+    List<String> out = lines();
+    assertThat(out).hasSize(4);
+    assertThat(out.get(0)).isEqualTo("[a] table 1 of 3, ~1,000 rows");
+    assertThat(out.get(1))
+        .matches(
+            "\\[a\\] table 1 of 3, chunk 1, 1,000 rows of ~1,000, [0-9,]+ rows/s; audit: ETA \\d+ s");
+    assertThat(out.get(2)).matches("\\[b\\] table 2 of 3, ~2,000 rows; audit: ETA \\d+ s");
+    assertThat(out.get(3))
+        .matches(
+            "\\[b\\] table 2 of 3, chunk 1, 500 rows of ~2,000, [0-9,]+ rows/s, ETA \\d+ s;"
+                + " audit: ETA \\d+ s");
+    // 4,500 rows left of 6,000 at the audit's rate: three times the time of the 1,500 done so far
+    long etaSeconds = Long.parseLong(out.get(3).replaceAll(".*audit: ETA (\\d+) s$", "$1"));
+    assertThat(etaSeconds).isLessThan(5);
+  }
+
+  @Test
+  void aTableOfUnknownSizeLeavesTheWholeAuditsTimeLeftOut() {
+    ProgressPrinter p = new ProgressPrinter(err, List.of("a", "b"), 0);
+    p.estimates(Map.of("a", 1000L, "b", -1L));
+    p.tableStarted("a", 1000);
+    p.chunkScanned("a", 10, 1);
+    assertThat(lines()).hasSize(2).noneMatch(l -> l.contains("audit: ETA"));
+    assertThat(lines().get(1)).startsWith("[a] table 1 of 2, chunk 1, 10 rows of ~1,000");
+  }
+
+  @Test
+  void oneTablePrintsAsBefore() {
+    ProgressPrinter p = new ProgressPrinter(err, List.of("a"), 0);
+    p.tableStarted("a", -1);
+    p.onePassStarted("a");
+    p.chunkScanned("a", 10, 1);
+    assertThat(lines()).hasSize(2);
+    assertThat(lines().get(0)).isEqualTo("[a] one pass: one statement per side over all rows");
+    assertThat(lines().get(1)).matches("\\[a\\] chunk 1, 10 rows, [0-9,]+ rows/s");
+  }
+
+  @Test
+  void theIntervalRunsAcrossTables() throws Exception {
+    ProgressPrinter p = new ProgressPrinter(err, List.of("a", "b", "c"), 50_000_000L);
+    p.tableStarted("a", 10);
+    p.chunkScanned("a", 10, 1);
+    Thread.sleep(60);
+    p.tableStarted("b", 10); // 60 ms since the audit began: printed, though b just started
+    p.chunkScanned("b", 10, 1);
+    p.tableStarted("c", 10);
+    assertThat(lines()).containsExactly("[b] table 2 of 3, ~10 rows");
+  }
+}
