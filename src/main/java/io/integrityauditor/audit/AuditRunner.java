@@ -154,8 +154,28 @@ public final class AuditRunner {
    * the state database: if another instance already recorded this fire, there is nothing to do.
    */
   public Optional<AuditRun> scheduled(String dataset, String fireKey) {
+    return scheduled(dataset, fireKey, null);
+  }
+
+  /**
+   * The same for a fire due at {@code due}: none either when a run of the whole dataset began at or
+   * after that time (it audits what this fire would, later). Fires that came late because the
+   * service's threads were busy are taken in the order they were due (see AuditScheduler's misfire
+   * threshold), and each dataset's backlog of them ends in one run.
+   */
+  public Optional<AuditRun> scheduled(String dataset, String fireKey, Instant due) {
     if (dao.findByFireKey(fireKey).isPresent()) {
       return Optional.empty();
+    }
+    if (due != null) {
+      Optional<String> later = dao.wholeRunSince(dataset, due);
+      if (later.isPresent()) {
+        LOG.info(
+            "scheduled fire {} skipped: run {} of the dataset began after it was due",
+            fireKey,
+            later.get());
+        return Optional.empty();
+      }
     }
     Instant now = clock.instant();
     AuditRun run =

@@ -33,7 +33,8 @@ public final class AuditJob implements Job {
       if (runId == null) {
         // One run per scheduled fire time, even if two instances were to fire it.
         String fireKey = dataset + "@" + context.getScheduledFireTime().toInstant();
-        Optional<AuditRun> run = runner.scheduled(dataset, fireKey);
+        Optional<AuditRun> run =
+            runner.scheduled(dataset, fireKey, context.getScheduledFireTime().toInstant());
         if (run.isEmpty()) {
           LOG.info("scheduled fire {} already has its run", fireKey);
           return;

@@ -40,6 +40,13 @@ public interface RunDao {
   @SqlQuery("SELECT " + COLUMNS + " FROM audit_runs WHERE fire_key = :fireKey")
   Optional<AuditRun> findByFireKey(@Bind("fireKey") String fireKey);
 
+  /** A run of the whole dataset, not cancelled, created at or after {@code since}: its id. */
+  @SqlQuery(
+      "SELECT id FROM audit_runs WHERE dataset = :dataset AND table_name IS NULL"
+          + " AND user_id IS NULL AND status <> 'CANCELLED' AND created_at >= :since"
+          + " ORDER BY created_at, id FETCH FIRST 1 ROWS ONLY")
+  Optional<String> wholeRunSince(@Bind("dataset") String dataset, @Bind("since") Instant since);
+
   @SqlQuery(
       "SELECT "
           + COLUMNS
