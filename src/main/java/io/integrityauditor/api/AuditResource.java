@@ -143,7 +143,7 @@ public final class AuditResource {
     if (u != null && !validText(u)) {
       // Regression (review 7 of session 21): U+0000 answered 500 (PostgreSQL state database), a
       // lone surrogate was sent to the databases as '?' and that user's rows audited instead.
-      throw ApiErrors.error(422, "'user' must be Unicode text without U+0000");
+      throw ApiErrors.error(422, "'user' must be valid Unicode text: no U+0000, no lone surrogate");
     }
     return new AuditRequest(ds.asText(), optional(node, "table", false), u);
   }

@@ -56,7 +56,10 @@ public final class DatasetResource {
     List<DatasetView> out = new ArrayList<>();
     for (var e : datasets.entrySet()) {
       DatasetConfig ds = e.getValue();
-      AuditRun last = dao.lastFinished(e.getKey()).orElse(null);
+      // The dataset's status is its last audit of the whole dataset: a one-user or one-table audit
+      // says nothing of the rest. Regression (review 1 of session 23): a CONSISTENT one-user audit
+      // turned a dataset with 5 users at risk green in the console.
+      AuditRun last = dao.lastFinishedDatasetRun(e.getKey()).orElse(null);
       AuditRun complete = dao.lastCompleteDatasetRun(e.getKey()).orElse(null);
       out.add(
           new DatasetView(

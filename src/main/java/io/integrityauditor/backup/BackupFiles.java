@@ -126,27 +126,37 @@ public final class BackupFiles {
   static final java.time.Duration LOOK = java.time.Duration.ofSeconds(1);
 
   /**
+   * A file open for writing that has not changed for this long is checked as it is: a dump hung for
+   * that long (on a lock, on a dead mount) is itself a finding, which skipping it would hide until
+   * the file before it went stale (review 3 of session 23: a 10-byte dump held open for 3 h hid its
+   * SHRUNK).
+   */
+  public static final java.time.Duration STALLED = java.time.Duration.ofHours(1);
+
+  /**
    * The files without the newest ones still being written: open for writing by a process this host
-   * shows the auditor ({@code /proc/PID/fd}: a writer stalled on a lock writes nothing for
-   * minutes), or modified within {@link #SETTLE} and changed again within {@link #LOOK}. Regression
-   * (review of session 22): a dump being written was the newest file, {@code SHRUNK}, and its
-   * restore drill {@code RESTORE_FAILED}: a false alarm on every audit that met the nightly dump.
-   * The files skipped are added to {@code skipped}, newest first, each with why.
+   * shows the auditor ({@code /proc/PID/fd}, compared by device and inode, so a writer in a
+   * container or behind a bind mount counts; a writer stalled on a lock writes nothing for minutes)
+   * and changed within {@link #STALLED}, or modified within {@link #SETTLE} and changed again
+   * within {@link #LOOK}. Regression (review of session 22): a dump being written was the newest
+   * file, {@code SHRUNK}, and its restore drill {@code RESTORE_FAILED}: a false alarm on every
+   * audit that met the nightly dump. The files skipped are added to {@code skipped}, newest first,
+   * each with why.
    */
   public static List<BackupFile> complete(
       List<BackupFile> newestFirst, Instant now, List<String> skipped) {
     int i = 0;
-    Set<Path> writing = null;
+    Set<Object> writing = null;
     while (i < newestFirst.size()) {
       BackupFile f = newestFirst.get(i);
-      if (writing == null) {
+      boolean recent = f.modified() != null && f.modified().isAfter(now.minus(SETTLE));
+      boolean stalled = f.modified() == null || !f.modified().isAfter(now.minus(STALLED));
+      if (!stalled && writing == null) {
         writing = openForWriting(newestFirst);
       }
-      if (isOrHolds(writing, f.path())) {
+      if (!stalled && isOrHolds(writing, f)) {
         skipped.add(f.path() + " (open for writing)");
-      } else if (f.modified() != null
-          && f.modified().isAfter(now.minus(SETTLE))
-          && changesWithin(f, LOOK)) {
+      } else if (recent && changesWithin(f, LOOK)) {
         skipped.add(f.path() + " (growing)");
       } else {
         break;
@@ -176,16 +186,13 @@ public final class BackupFiles {
     }
   }
 
-  /** Whether a file open for writing is {@code path} or (a directory dump) inside it. */
-  private static boolean isOrHolds(Set<Path> writing, Path path) {
-    Path real;
-    try {
-      real = path.toRealPath();
-    } catch (IOException e) {
+  /** Whether a file open for writing is {@code f} or (a directory dump) one of its files. */
+  private static boolean isOrHolds(Set<Object> writing, BackupFile f) {
+    if (writing.isEmpty()) {
       return false;
     }
-    for (Path w : writing) {
-      if (w.startsWith(real)) {
+    for (Object key : identities(f).keySet()) {
+      if (writing.contains(key)) {
         return true;
       }
     }
@@ -193,24 +200,49 @@ public final class BackupFiles {
   }
 
   /**
-   * The files among (or inside) {@code candidates} that a process open for writing, as far as
-   * {@code /proc} shows them (another user's processes are hidden unless the auditor runs as root;
-   * none on a host without {@code /proc}).
+   * The identities (device and inode, {@link BasicFileAttributes#fileKey}) of the file, or of the
+   * files of a directory dump, with their names.
    */
-  static Set<Path> openForWriting(List<BackupFile> candidates) {
-    List<Path> reals = new ArrayList<>();
-    for (BackupFile f : candidates) {
-      try {
-        reals.add(f.path().toRealPath());
-      } catch (IOException e) {
-        // gone
+  private static java.util.Map<Object, String> identities(BackupFile f) {
+    java.util.Map<Object, String> out = new java.util.HashMap<>();
+    try {
+      BasicFileAttributes a = Files.readAttributes(f.path(), BasicFileAttributes.class);
+      if (a.isDirectory()) {
+        try (Stream<Path> files = Files.walk(f.path())) {
+          for (Path p : (Iterable<Path>) files::iterator) {
+            BasicFileAttributes fa = Files.readAttributes(p, BasicFileAttributes.class);
+            if (fa.isRegularFile() && fa.fileKey() != null) {
+              out.put(fa.fileKey(), p.getFileName().toString());
+            }
+          }
+        }
+      } else if (a.fileKey() != null) {
+        out.put(a.fileKey(), f.path().getFileName().toString());
       }
+    } catch (IOException | UncheckedIOException e) {
+      // gone
     }
-    Set<Path> out = new HashSet<>();
+    return out;
+  }
+
+  /**
+   * The identities of the files among (or inside) {@code candidates} that a process holds open for
+   * writing, as far as {@code /proc} shows them (another user's processes are hidden unless the
+   * auditor runs as root; none on a host without {@code /proc}). A descriptor's link names the file
+   * as its process sees it (in a container: its own mount), so it is matched by the name's last
+   * part and then by device and inode, which are the file's wherever it is mounted.
+   */
+  static Set<Object> openForWriting(List<BackupFile> candidates) {
+    java.util.Map<Object, String> keys = new java.util.HashMap<>();
+    for (BackupFile f : candidates) {
+      keys.putAll(identities(f));
+    }
+    Set<String> names = new HashSet<>(keys.values());
+    Set<Object> out = new HashSet<>();
     java.io.File[] procs =
         new java.io.File("/proc")
             .listFiles((d, n) -> !n.isEmpty() && n.chars().allMatch(Character::isDigit));
-    if (procs == null || reals.isEmpty()) {
+    if (procs == null || keys.isEmpty()) {
       return out;
     }
     for (java.io.File proc : procs) {
@@ -220,12 +252,20 @@ public final class BackupFiles {
       }
       for (java.io.File fd : fds) {
         try {
-          Path target = Files.readSymbolicLink(fd.toPath());
-          if (!target.isAbsolute() || reals.stream().noneMatch(target::startsWith)) {
+          String target = Files.readSymbolicLink(fd.toPath()).toString();
+          if (target.endsWith(" (deleted)")) {
+            target = target.substring(0, target.length() - 10);
+          }
+          if (!target.startsWith("/")
+              || !names.contains(target.substring(target.lastIndexOf('/') + 1))) {
             continue;
           }
-          if (writable(proc.toPath().resolve("fdinfo").resolve(fd.getName()))) {
-            out.add(target);
+          // the descriptor's own file, through the link
+          Object key = Files.readAttributes(fd.toPath(), BasicFileAttributes.class).fileKey();
+          if (key != null
+              && keys.containsKey(key)
+              && writable(proc.toPath().resolve("fdinfo").resolve(fd.getName()))) {
+            out.add(key);
           }
         } catch (IOException | RuntimeException e) {
           // closed meanwhile

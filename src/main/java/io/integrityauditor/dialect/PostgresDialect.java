@@ -68,8 +68,10 @@ public final class PostgresDialect implements Dialect {
               // A query that row-level security would filter fails instead: an auditor role under
               // a policy read only the rows it may see, and the audit said CONSISTENT (exit 0)
               // with half a table compared (PostgresTableKindsTest).
-              "SET row_security = off",
-              "SET application_name = 'integrity-auditor'"));
+              // application_name: the connection's (EndpointConnector's default
+              // integrity-auditor, or the endpoint's ApplicationName); a SET here overrode a
+              // configured one (review 1 of session 23).
+              "SET row_security = off"));
     }
     c.setAutoCommit(false);
     c.setReadOnly(true);

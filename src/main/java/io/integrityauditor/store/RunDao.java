@@ -67,6 +67,15 @@ public interface RunDao {
           + " 'FAILED') ORDER BY finished_at DESC, id FETCH FIRST 1 ROWS ONLY")
   Optional<AuditRun> lastFinished(@Bind("dataset") String dataset);
 
+  /** The last finished run of the whole dataset (not one table, not one user), failed or not. */
+  @SqlQuery(
+      "SELECT "
+          + COLUMNS
+          + " FROM audit_runs WHERE dataset = :dataset AND status IN ('CONSISTENT', 'FINDINGS',"
+          + " 'FAILED') AND table_name IS NULL AND user_id IS NULL ORDER BY finished_at DESC, id"
+          + " FETCH FIRST 1 ROWS ONLY")
+  Optional<AuditRun> lastFinishedDatasetRun(@Bind("dataset") String dataset);
+
   /** The last run that compared every copy it could (a whole-dataset run that did not fail). */
   @SqlQuery(
       "SELECT "

@@ -339,7 +339,8 @@ class ApiTest {
               ADMIN_TOKEN,
               "{\"dataset\":\"users\",\"table\":\"public.contacts\",\"user\":\"" + bad + "\"}");
       assertThat(r.statusCode()).as(bad).isEqualTo(422);
-      assertThat(r.body()).contains("'user' must be Unicode text without U+0000");
+      assertThat(r.body())
+          .contains("'user' must be valid Unicode text: no U+0000, no lone surrogate");
     }
     // and a body past 64 KB is not read (a gzip body inflating to 2 GB ran the heap out)
     HttpResponse<String> huge =

@@ -132,4 +132,90 @@ class BackupBeingWrittenTest {
       writer.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
     }
   }
+
+  /**
+   * A writer in a container or behind a bind mount names the file by its own mount: matched by
+   * device and inode. Regression (review 3 of session 23): compared by path, a pg_dump writing
+   * through a bind mount in another mount namespace was not seen (SHRUNK, RESTORE_FAILED), and a
+   * process holding another file of the same path in its namespace hid a truncated dump's SHRUNK.
+   */
+  @Test
+  void aWriterInAnotherMountNamespaceIsSeenByTheFilesIdentity(@TempDir Path dir) throws Exception {
+    org.junit.jupiter.api.Assumptions.assumeTrue(
+        "root".equals(System.getProperty("user.name"))
+            && Files.isExecutable(Path.of("/usr/bin/unshare")),
+        "needs root and unshare (mount namespaces)");
+    Path complete = file(dir.resolve("users-1.dump"), 1000, DAY_BEFORE);
+    Path writing = file(dir.resolve("users-2.dump"), 100, Instant.now().minusSeconds(600));
+    Path mnt = Files.createDirectories(dir.resolve("mnt"));
+    Process writer =
+        new ProcessBuilder(
+                "unshare",
+                "-m",
+                "--propagation",
+                "private",
+                "bash",
+                "-c",
+                "mount --bind \"$1\" \"$2\" && exec 3>>\"$2/users-2.dump\" && echo open && exec sleep 60",
+                "-",
+                dir.toString(),
+                mnt.toString())
+            .start();
+    try {
+      assertThat(new String(writer.getInputStream().readNBytes(5))).isEqualTo("open\n");
+      List<String> skipped = new ArrayList<>();
+      var files = BackupFiles.complete(BackupFiles.list(dir + "/*.dump"), Instant.now(), skipped);
+      assertThat(files).extracting(BackupFiles.BackupFile::path).containsExactly(complete);
+      assertThat(skipped).containsExactly(writing + " (open for writing)");
+    } finally {
+      writer.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+    }
+    // Another namespace holding its own file at the very path of a truncated dump: not this file.
+    Path truncated = file(dir.resolve("users-3.dump"), 10, Instant.now().minusSeconds(300));
+    Process other =
+        new ProcessBuilder(
+                "unshare",
+                "-m",
+                "--propagation",
+                "private",
+                "bash",
+                "-c",
+                "mount -t tmpfs tmpfs \"$1\" && exec 3>\"$1/users-3.dump\" && echo open && exec sleep 60",
+                "-",
+                dir.toString())
+            .start();
+    try {
+      assertThat(new String(other.getInputStream().readNBytes(5))).isEqualTo("open\n");
+      var st = inspector().inspect(new BackupConfig("b", null, null, null, dir + "/*.dump"), true);
+      assertThat(st.beingWritten()).isEmpty();
+      assertThat(st.files().get(0).path()).isEqualTo(truncated);
+      assertThat(st.findings())
+          .extracting(BackupFinding::kind)
+          .containsExactly(BackupFinding.Kind.SHRUNK);
+    } finally {
+      other.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+    }
+  }
+
+  /**
+   * A dump held open but unchanged for over an hour is checked as it is: a hung dump is a finding.
+   * Regression (review 3 of session 23): a 10-byte dump last written 3 h ago and still held open
+   * was skipped, and the audit was CONSISTENT until the file before it went stale.
+   */
+  @Test
+  void aDumpHeldOpenButUnchangedForHoursIsChecked(@TempDir Path dir) throws Exception {
+    file(dir.resolve("users-1.dump"), 100_000, DAY_BEFORE);
+    Path hung = file(dir.resolve("users-2.dump"), 10, Instant.now().minusSeconds(3 * 3600));
+    Process writer = holdOpen(hung);
+    try {
+      var st = inspector().inspect(new BackupConfig("b", null, null, null, dir + "/*.dump"), true);
+      assertThat(st.beingWritten()).isEmpty();
+      assertThat(st.files().get(0).path()).isEqualTo(hung);
+      assertThat(st.findings())
+          .extracting(BackupFinding::kind)
+          .containsExactly(BackupFinding.Kind.SHRUNK);
+    } finally {
+      writer.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+    }
+  }
 }
