@@ -229,15 +229,16 @@ public final class BackupFiles {
    * The identities of the files among (or inside) {@code candidates} that a process holds open for
    * writing, as far as {@code /proc} shows them (another user's processes are hidden unless the
    * auditor runs as root; none on a host without {@code /proc}). A descriptor's link names the file
-   * as its process sees it (in a container: its own mount), so it is matched by the name's last
-   * part and then by device and inode, which are the file's wherever it is mounted.
+   * as its process sees it (in a container: its own mount; a temporary name hard-linked or
+   * symlinked into the glob), so it is matched by device and inode, which are the file's wherever
+   * and however it is named (review 5 of session 23: matched by name first, such writers were
+   * missed).
    */
   static Set<Object> openForWriting(List<BackupFile> candidates) {
     java.util.Map<Object, String> keys = new java.util.HashMap<>();
     for (BackupFile f : candidates) {
       keys.putAll(identities(f));
     }
-    Set<String> names = new HashSet<>(keys.values());
     Set<Object> out = new HashSet<>();
     java.io.File[] procs =
         new java.io.File("/proc")
@@ -252,13 +253,8 @@ public final class BackupFiles {
       }
       for (java.io.File fd : fds) {
         try {
-          String target = Files.readSymbolicLink(fd.toPath()).toString();
-          if (target.endsWith(" (deleted)")) {
-            target = target.substring(0, target.length() - 10);
-          }
-          if (!target.startsWith("/")
-              || !names.contains(target.substring(target.lastIndexOf('/') + 1))) {
-            continue;
+          if (!Files.readSymbolicLink(fd.toPath()).toString().startsWith("/")) {
+            continue; // a socket, pipe, anonymous inode
           }
           // the descriptor's own file, through the link
           Object key = Files.readAttributes(fd.toPath(), BasicFileAttributes.class).fileKey();

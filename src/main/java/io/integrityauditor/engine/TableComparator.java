@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ExecutionException;
@@ -381,6 +382,15 @@ public final class TableComparator {
       }
       outcomes.add(w.outcome());
     }
+    for (Worker w : workers.values()) {
+      // A copy's worker ended by its session on the primary: the primary failed, not that copy.
+      // Regression (review 2 of session 23): a primary paused or killed while a copy's rows were
+      // located failed that copy with the primary's error ("pg-copy: ... Read timed out"), the
+      // table's error null, and the run's error naming the healthy copy.
+      if (primaryFailure == null && w.primaryError != null) {
+        primaryFailure = w.primaryError;
+      }
+    }
     if (primaryFailure != null) {
       throw primaryFailure;
     }
@@ -639,6 +649,28 @@ public final class TableComparator {
         Thread.currentThread().interrupt();
       }
     }
+  }
+
+  /**
+   * The source, with every runtime failure of its methods (but a cancel) added to {@code failures}
+   * as it is thrown, unchanged.
+   */
+  static DigestSource watched(DigestSource source, Set<Throwable> failures) {
+    return (DigestSource)
+        java.lang.reflect.Proxy.newProxyInstance(
+            DigestSource.class.getClassLoader(),
+            new Class<?>[] {DigestSource.class},
+            (proxy, method, args) -> {
+              try {
+                return method.invoke(source, args);
+              } catch (java.lang.reflect.InvocationTargetException e) {
+                Throwable cause = e.getCause();
+                if (cause instanceof RuntimeException && !(cause instanceof CancelledException)) {
+                  failures.add(cause);
+                }
+                throw cause;
+              }
+            });
   }
 
   /** The source's session id, or -1 (then no lock is watched for). */
@@ -1042,8 +1074,27 @@ public final class TableComparator {
 
     private String startupError;
 
+    /**
+     * Failures of this worker's session on the primary (locating rows, naming changed columns), by
+     * identity: one that ends the worker fails the table as the primary's, not this copy.
+     */
+    private final Set<Throwable> primaryFailures =
+        java.util.Collections.synchronizedSet(
+            java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>()));
+
+    /** The failure of the primary's session that ended this worker, or null. */
+    private volatile RuntimeException primaryError;
+
     Worker(CopyLink link, int index, ScanState.CopyState from) {
-      this.link = link;
+      this.link =
+          new CopyLink(
+              link.name(),
+              link.copy(),
+              link.copyLocate(),
+              watched(link.primary(), primaryFailures),
+              link.sync(),
+              link.backup(),
+              link.asOf());
       this.index = index;
       this.collector =
           new FindingCollector(
@@ -1169,6 +1220,9 @@ public final class TableComparator {
       } catch (RuntimeException | Error e) {
         // An Error too: an OutOfMemoryError that ended this thread unseen left the copy reported
         // as compared, CONSISTENT with the rows it never read (TableComparatorOutOfMemoryTest).
+        if (e instanceof RuntimeException re && fromPrimary(re)) {
+          primaryError = re;
+        }
         fail(describe(e));
       } finally {
         locator.shutdownNow();
@@ -1183,6 +1237,16 @@ public final class TableComparator {
       }
       queue.clear();
       locator.shutdownNow();
+    }
+
+    /** Whether {@code e} is, or was caused by, a failure of this worker's primary session. */
+    private boolean fromPrimary(Throwable e) {
+      for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+        if (primaryFailures.contains(t)) {
+          return true;
+        }
+      }
+      return false;
     }
 
     CopyOutcome outcome() {

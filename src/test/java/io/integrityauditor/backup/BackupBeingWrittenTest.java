@@ -218,4 +218,33 @@ class BackupBeingWrittenTest {
       writer.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
     }
   }
+
+  /**
+   * A writer that opened the dump under another name (a temporary name hard-linked into the glob,
+   * or a symbolic link in the glob to the file being written) is the same file. Regression (review
+   * 5 of session 23): matched by name first, both were missed: SHRUNK.
+   */
+  @Test
+  void aWriterOfTheSameFileUnderAnotherNameIsSeen(@TempDir Path dir) throws Exception {
+    Path complete = file(dir.resolve("users-1.dump"), 1000, DAY_BEFORE);
+    Path staging = Files.createDirectories(dir.resolve("staging"));
+    Path tmp = file(staging.resolve("users.tmp"), 100, Instant.now().minusSeconds(600));
+    Process writer = holdOpen(tmp);
+    try {
+      Path hard = Files.createLink(dir.resolve("users-2.dump"), tmp);
+      List<String> skipped = new ArrayList<>();
+      var files = BackupFiles.complete(BackupFiles.list(dir + "/*.dump"), Instant.now(), skipped);
+      assertThat(files).extracting(BackupFiles.BackupFile::path).containsExactly(complete);
+      assertThat(skipped).containsExactly(hard + " (open for writing)");
+      Files.delete(hard);
+      Path link = Files.createSymbolicLink(dir.resolve("users-3.dump"), tmp);
+      Files.setLastModifiedTime(tmp, FileTime.from(Instant.now().minusSeconds(600)));
+      skipped.clear();
+      files = BackupFiles.complete(BackupFiles.list(dir + "/*.dump"), Instant.now(), skipped);
+      assertThat(files).extracting(BackupFiles.BackupFile::path).containsExactly(complete);
+      assertThat(skipped).containsExactly(link + " (open for writing)");
+    } finally {
+      writer.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+    }
+  }
 }
