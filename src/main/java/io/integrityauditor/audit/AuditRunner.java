@@ -158,13 +158,15 @@ public final class AuditRunner {
   }
 
   /**
-   * The same for a fire due at {@code due}: none either when a run of the whole dataset began at or
-   * after that time (it audits what this fire would, later). Fires that came late because the
-   * service's threads were busy are taken in the order they were due (see AuditScheduler's misfire
-   * threshold), and each dataset's backlog of them ends in one run.
+   * The same for a fire due at {@code due}: none either when a run of the whole dataset started at
+   * or after that time (it audits what this fire would, later; a run only queued does not count).
+   * Fires that came late because the service's threads were busy are taken in the order they were
+   * due (see AuditScheduler's misfire threshold), and each dataset's backlog of them ends in one
+   * run.
    */
   public Optional<AuditRun> scheduled(String dataset, String fireKey, Instant due) {
     if (dao.findByFireKey(fireKey).isPresent()) {
+      LOG.info("scheduled fire {} already has its run", fireKey);
       return Optional.empty();
     }
     if (due != null) {

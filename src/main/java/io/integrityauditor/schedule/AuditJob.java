@@ -36,8 +36,7 @@ public final class AuditJob implements Job {
         Optional<AuditRun> run =
             runner.scheduled(dataset, fireKey, context.getScheduledFireTime().toInstant());
         if (run.isEmpty()) {
-          LOG.info("scheduled fire {} already has its run", fireKey);
-          return;
+          return; // it has its run, or a newer run covered it (AuditRunner logs which)
         }
         runId = run.get().id();
       }

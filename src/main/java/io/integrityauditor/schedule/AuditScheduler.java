@@ -107,14 +107,15 @@ public final class AuditScheduler implements Managed {
     p.setProperty("org.quartz.threadPool.threadCount", Integer.toString(settings.getThreads()));
     p.setProperty("org.quartz.threadPool.threadNamePrefix", "audit");
     p.setProperty(
-        "org.quartz.jobStore.misfireThreshold", Long.toString(MISFIRE_THRESHOLD.toMillis()));
+        "org.quartz.jobStore.misfireThreshold",
+        Long.toString(clustered() ? LateFiresJobStore.SCAN : MISFIRE_THRESHOLD.toMillis()));
     if (clustered()) {
       // Identical on every node: the scheduler name is the cluster's name in the QRTZ_ tables.
       String ds = "state-" + UUID.randomUUID();
       DBConnectionManager.getInstance().addConnectionProvider(ds, new StateConnections(store));
       p.setProperty("org.quartz.scheduler.instanceName", "integrity-auditor");
       p.setProperty("org.quartz.scheduler.instanceId", runner.instanceId());
-      p.setProperty("org.quartz.jobStore.class", "org.quartz.impl.jdbcjobstore.JobStoreTX");
+      p.setProperty("org.quartz.jobStore.class", LateFiresJobStore.class.getName());
       p.setProperty(
           "org.quartz.jobStore.driverDelegateClass",
           "org.quartz.impl.jdbcjobstore.PostgreSQLDelegate");

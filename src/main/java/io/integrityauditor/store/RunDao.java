@@ -40,11 +40,15 @@ public interface RunDao {
   @SqlQuery("SELECT " + COLUMNS + " FROM audit_runs WHERE fire_key = :fireKey")
   Optional<AuditRun> findByFireKey(@Bind("fireKey") String fireKey);
 
-  /** A run of the whole dataset, not cancelled, created at or after {@code since}: its id. */
+  /**
+   * A run of the whole dataset, not cancelled, started at or after {@code since}: its id. Started,
+   * not only queued: a queued run may be cancelled before it starts (review 4 of session 23: a fire
+   * skipped for a queued API run that was then cancelled was an audit lost).
+   */
   @SqlQuery(
       "SELECT id FROM audit_runs WHERE dataset = :dataset AND table_name IS NULL"
-          + " AND user_id IS NULL AND status <> 'CANCELLED' AND created_at >= :since"
-          + " ORDER BY created_at, id FETCH FIRST 1 ROWS ONLY")
+          + " AND user_id IS NULL AND status <> 'CANCELLED' AND started_at >= :since"
+          + " ORDER BY started_at, id FETCH FIRST 1 ROWS ONLY")
   Optional<String> wholeRunSince(@Bind("dataset") String dataset, @Bind("since") Instant since);
 
   @SqlQuery(

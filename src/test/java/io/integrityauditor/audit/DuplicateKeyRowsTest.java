@@ -85,10 +85,13 @@ class DuplicateKeyRowsTest {
                 AuditService.Checkpoints.NONE);
     AuditReport.CopyReport c = AuditFixture.copy(r, "public.t", "c");
     assertThat(c.status()).isEqualTo(AuditReport.Status.FAILED);
-    // the primary's key is gone when the failure is explained (SchemaChangedMidAuditTest)
-    assertThat(c.error())
+    assertThat(c.error()).isEqualTo("not compared: the primary failed");
+    // The primary's failure (its rows read to locate the copy's): the table fails, naming the
+    // primary (since session 23; the copy was named before, PrimaryLocateFailureTest). The
+    // primary's key is gone when the failure is explained (SchemaChangedMidAuditTest).
+    assertThat(r.tables().get(0).error())
         .startsWith(
-            "the table changed on the primary during the audit (table 'public.t' has neither a"
+            "primary 'p': the table changed during the audit (table 'public.t' has neither a"
                 + " primary key nor a unique key on NOT NULL columns;")
         .contains("audit it again: the primary holds more than one row of key 30")
         .endsWith(
