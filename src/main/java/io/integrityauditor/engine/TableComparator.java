@@ -651,28 +651,6 @@ public final class TableComparator {
     }
   }
 
-  /**
-   * The source, with every runtime failure of its methods (but a cancel) added to {@code failures}
-   * as it is thrown, unchanged.
-   */
-  static DigestSource watched(DigestSource source, Set<Throwable> failures) {
-    return (DigestSource)
-        java.lang.reflect.Proxy.newProxyInstance(
-            DigestSource.class.getClassLoader(),
-            new Class<?>[] {DigestSource.class},
-            (proxy, method, args) -> {
-              try {
-                return method.invoke(source, args);
-              } catch (java.lang.reflect.InvocationTargetException e) {
-                Throwable cause = e.getCause();
-                if (cause instanceof RuntimeException && !(cause instanceof CancelledException)) {
-                  failures.add(cause);
-                }
-                throw cause;
-              }
-            });
-  }
-
   /** The source's session id, or -1 (then no lock is watched for). */
   private static long sessionOf(DigestSource source) {
     try {
@@ -1091,7 +1069,7 @@ public final class TableComparator {
               link.name(),
               link.copy(),
               link.copyLocate(),
-              watched(link.primary(), primaryFailures),
+              new WatchedSource(link.primary(), primaryFailures),
               link.sync(),
               link.backup(),
               link.asOf());

@@ -65,4 +65,18 @@ class PrimaryLocateFailureTest {
     org.assertj.core.api.Assertions.assertThat(o.error())
         .isEqualTo("An I/O error occurred while sending to the backend.");
   }
+
+  /** The watched source delegates every method: a default one left out would answer for it. */
+  @Test
+  void theWatchedSourceOverridesEveryMethod() throws Exception {
+    for (java.lang.reflect.Method m : DigestSource.class.getMethods()) {
+      if (java.lang.reflect.Modifier.isStatic(m.getModifiers())) {
+        continue;
+      }
+      org.assertj.core.api.Assertions.assertThat(
+              WatchedSource.class.getDeclaredMethod(m.getName(), m.getParameterTypes()))
+          .as(m.toString())
+          .isNotNull();
+    }
+  }
 }
