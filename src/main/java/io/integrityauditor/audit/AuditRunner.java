@@ -150,19 +150,12 @@ public final class AuditRunner {
   }
 
   /**
-   * Records the run of one scheduled fire. The fire key (dataset and scheduled time) is unique in
-   * the state database: if another instance already recorded this fire, there is nothing to do.
-   */
-  public Optional<AuditRun> scheduled(String dataset, String fireKey) {
-    return scheduled(dataset, fireKey, null);
-  }
-
-  /**
-   * The same for a fire due at {@code due}: none either when a run of the whole dataset started at
-   * or after that time (it audits what this fire would, later; a run only queued does not count).
-   * Fires that came late because the service's threads were busy are taken in the order they were
-   * due (see AuditScheduler's misfire threshold), and each dataset's backlog of them ends in one
-   * run.
+   * Records the run of one scheduled fire, due at {@code due}. The fire key (dataset and scheduled
+   * time) is unique in the state database: if another instance already recorded this fire, there is
+   * nothing to do. Nothing either when a run of the whole dataset started at or after {@code due}
+   * (it audits what this fire would, later; a run only queued does not count): fires that came late
+   * because the service's threads were busy are taken in the order they were due (see
+   * AuditScheduler's misfire threshold), and each dataset's backlog of them ends in one run.
    */
   public Optional<AuditRun> scheduled(String dataset, String fireKey, Instant due) {
     if (dao.findByFireKey(fireKey).isPresent()) {

@@ -122,6 +122,9 @@ public final class BackupFiles {
    */
   public static final java.time.Duration SETTLE = java.time.Duration.ofSeconds(60);
 
+  /** The newest files looked for among those open for writing. */
+  static final int CANDIDATES = 8;
+
   /** How long a recently modified file is watched for growth. */
   static final java.time.Duration LOOK = java.time.Duration.ofSeconds(1);
 
@@ -152,7 +155,9 @@ public final class BackupFiles {
       boolean recent = f.modified() != null && f.modified().isAfter(now.minus(SETTLE));
       boolean stalled = f.modified() == null || !f.modified().isAfter(now.minus(STALLED));
       if (!stalled && writing == null) {
-        writing = openForWriting(newestFirst);
+        // the files this loop can reach, in practice the newest one or two: not every dump the
+        // glob matches (20,000 of them cost 0.6 - 2.3 s per inspection, review 3 of session 23)
+        writing = openForWriting(newestFirst.subList(0, Math.min(newestFirst.size(), CANDIDATES)));
       }
       if (!stalled && isOrHolds(writing, f)) {
         skipped.add(f.path() + " (open for writing)");
