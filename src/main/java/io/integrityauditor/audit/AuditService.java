@@ -565,11 +565,20 @@ public final class AuditService {
   }
 
   /** Owners sort numerically when they are numbers, so a sample reads 7, 19, 23. */
+  private static final java.util.regex.Pattern INTEGER_OWNER =
+      java.util.regex.Pattern.compile("-?\\d+");
+
   static int compareOwners(String a, String b) {
-    boolean na = a.matches("-?\\d{1,18}");
-    boolean nb = b.matches("-?\\d{1,18}");
+    boolean na = INTEGER_OWNER.matcher(a).matches();
+    boolean nb = INTEGER_OWNER.matcher(b).matches();
     if (na && nb) {
-      return Long.compare(Long.parseLong(a), Long.parseLong(b));
+      // Regression (review 2 of session 24): only up to 18 digits were numbers, so the bigint
+      // -9000000000000000000 sorted after 5 and the 100 users sampled were not the lowest ids.
+      int c =
+          a.length() <= 18 && b.length() <= 18
+              ? Long.compare(Long.parseLong(a), Long.parseLong(b))
+              : new java.math.BigInteger(a).compareTo(new java.math.BigInteger(b));
+      return c != 0 ? c : a.compareTo(b);
     }
     if (na != nb) {
       return na ? -1 : 1;

@@ -38,7 +38,9 @@ public final class ReportPrinter {
         r.usersAtRisk() == 0
             ? ""
             : " - "
-                + String.join(", ", r.usersAtRiskSample())
+                + r.usersAtRiskSample().stream()
+                    .map(ReportPrinter::user)
+                    .collect(Collectors.joining(", "))
                 + (r.usersAtRisk() > r.usersAtRiskSample().size() ? ", ..." : ""));
     for (AuditReport.BackupReport b : r.backups()) {
       printBackup(b, out);
@@ -94,11 +96,48 @@ public final class ReportPrinter {
               "    %-8s %s%s%s%n",
               f.kind(),
               key(f.key()),
-              f.owner() == null ? "" : "  user " + f.owner(),
+              f.owner() == null ? "" : "  user " + user(f.owner()),
               f.columns() == null || f.columns().isEmpty() ? "" : "  columns " + f.columns());
         }
       }
     }
+  }
+
+  /**
+   * A user id as printed in a list: quoted, with escapes, when it would otherwise be ambiguous
+   * (empty, blank at either end, holding a comma, a quote or a control character). Regression
+   * (review 2 of session 24): the users {@code frank} and {@code "frank "} printed as "frank, frank
+   * ", which read as a duplicate.
+   */
+  static String user(String id) {
+    boolean plain =
+        !id.isEmpty()
+            && !Character.isWhitespace(id.charAt(0))
+            && !Character.isWhitespace(id.charAt(id.length() - 1))
+            && id.chars()
+                .noneMatch(c -> c == ',' || c == '"' || c == '\\' || c < 0x20 || c == 0x7f);
+    if (plain) {
+      return id;
+    }
+    StringBuilder b = new StringBuilder("\"");
+    for (int i = 0; i < id.length(); i++) {
+      char c = id.charAt(i);
+      switch (c) {
+        case '"' -> b.append("\\\"");
+        case '\\' -> b.append("\\\\");
+        case '\n' -> b.append("\\n");
+        case '\t' -> b.append("\\t");
+        case '\r' -> b.append("\\r");
+        default -> {
+          if (c < 0x20 || c == 0x7f) {
+            b.append(String.format("\\u%04x", (int) c));
+          } else {
+            b.append(c);
+          }
+        }
+      }
+    }
+    return b.append('"').toString();
   }
 
   private static void printBackup(AuditReport.BackupReport b, PrintStream out) {

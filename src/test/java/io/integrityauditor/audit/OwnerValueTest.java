@@ -351,4 +351,69 @@ class OwnerValueTest {
     assertThat(io.integrityauditor.audit.AuditRunner.storedUsersAtRisk("CANCELLED", named))
         .isNull();
   }
+
+  /**
+   * Regression (review 2 of session 24): H2 reports its UUID type as JDBC BINARY, so a UUID owner
+   * was taken for a binary one and {@code --user} had to be hex without dashes: the dashed form the
+   * auditor itself prints in {@code owner} and {@code usersAtRiskSample} failed the table ("is not
+   * a value of the owner column"), exit 2, whether H2 was the copy or the primary.
+   */
+  @Test
+  void anH2UuidOwnerTakesTheUserAsTheAuditorPrintsIt() throws Exception {
+    String me = "0a0a0a0a-0000-0000-0000-00000000000a";
+    String other = "0b0b0b0b-0000-0000-0000-00000000000b";
+    int pg = TestDatabases.PG_PRIMARY_PORT;
+    TestDatabases.recreatePgDatabase(pg, "owneru_p");
+    TestDatabases.execute(
+        TestDatabases.pgUrl(pg, "owneru_p"),
+        "CREATE TABLE t (id int PRIMARY KEY, owner uuid, v text)",
+        "INSERT INTO t VALUES (1, '"
+            + me
+            + "', 'x'), (2, '"
+            + me
+            + "', 'y'), (3, '"
+            + other
+            + "', 'z')");
+    String h2 = "jdbc:h2:mem:owneru_c;DB_CLOSE_DELAY=-1";
+    TestDatabases.execute(
+        h2 + ";USER=sa",
+        "DROP TABLE IF EXISTS t",
+        "CREATE TABLE t (id int PRIMARY KEY, owner UUID, v VARCHAR(10))",
+        "INSERT INTO t VALUES (1, '" + me + "', 'x'), (3, '" + other + "', 'z')");
+    io.integrityauditor.config.EndpointConfig h2Endpoint =
+        new io.integrityauditor.config.EndpointConfig(h2, "sa", "", java.util.Map.of());
+    AuditFixture h2Copy =
+        new AuditFixture()
+            .primary("p", TestDatabases.pgEndpoint(pg, "owneru_p"))
+            .replica("c", h2Endpoint)
+            .table("t", "owner");
+    AuditReport all = h2Copy.run(CompareSettings.defaults());
+    assertThat(AuditFixture.copy(all, "t", "c").error()).isNull();
+    assertThat(AuditFixture.findings(all, "t", "c")).containsExactly("MISSING 2");
+    assertThat(all.usersAtRiskSample()).containsExactly(me);
+    for (String user :
+        List.of(me, me.toUpperCase(java.util.Locale.ROOT), "{" + me + "}", me.replace("-", ""))) {
+      AuditReport mine = h2Copy.runUser(CompareSettings.defaults(), "t", user);
+      assertThat(AuditFixture.copy(mine, "t", "c").error()).as(user).isNull();
+      assertThat(AuditFixture.findings(mine, "t", "c")).as(user).containsExactly("MISSING 2");
+      assertThat(mine.tables().get(0).rowsChecked()).as(user).isEqualTo(2);
+      assertThat(mine.usersAtRiskSample()).as(user).containsExactly(me);
+      assertThat(mine.exitCode()).as(user).isEqualTo(1);
+    }
+    AuditReport theirs = h2Copy.runUser(CompareSettings.defaults(), "t", other);
+    assertThat(theirs.exitCode()).isZero();
+
+    AuditFixture h2Primary =
+        new AuditFixture()
+            .primary("c", h2Endpoint)
+            .replica("p", TestDatabases.pgEndpoint(pg, "owneru_p"))
+            .table("t", "owner");
+    AuditReport reverse = h2Primary.runUser(CompareSettings.defaults(), "t", me);
+    assertThat(reverse.tables().get(0).error()).isNull();
+    assertThat(AuditFixture.findings(reverse, "t", "p")).containsExactly("EXTRA 2");
+    assertThat(reverse.tables().get(0).rowsChecked()).isEqualTo(1);
+    AuditReport bad = h2Primary.runUser(CompareSettings.defaults(), "t", "abc");
+    assertThat(bad.tables().get(0).error())
+        .isEqualTo("primary 'c': user 'abc' is not a value of the owner column OWNER (UUID)");
+  }
 }
