@@ -1152,6 +1152,7 @@ public final class AuditService {
       // One primary scan per hashing flavour (normally exactly one).
       Map<ScanGroup, List<PreparedCopy>> byFlavor = new LinkedHashMap<>();
       Map<String, CopyOutcome> outcomes = new HashMap<>();
+      Map<String, Long> unjudged = new HashMap<>();
       for (PreparedCopy p : prepared) {
         if (p.error() != null) {
           outcomes.put(p.spec().endpoint(), failedOutcome(p.spec().endpoint(), p.error()));
@@ -1333,6 +1334,7 @@ public final class AuditService {
         for (String behind : comparator.fellBehind()) {
           replication.fellBehind(behind, t.name(), settings.replicaWait());
         }
+        unjudged.putAll(comparator.unjudged());
         if (comparator.resumed()) {
           LOG.info(
               "table {}: resumed after key {} ({} rows had been compared)",
@@ -1363,7 +1365,18 @@ public final class AuditService {
       for (PreparedCopy p : prepared) {
         CopyOutcome o = outcomes.get(p.spec().endpoint());
         ordered.add(o);
-        reports.add(copyReport(p, o, primaryShape));
+        CopyReport report = copyReport(p, o, primaryShape);
+        Long notJudged = unjudged.get(p.spec().endpoint());
+        if (notJudged != null && report.error() == null) {
+          report =
+              noted(
+                  report,
+                  "the replica fell behind during the audit: "
+                      + notJudged
+                      + " differing row(s) missing or changed there could not be judged (counted"
+                      + " in flight); the users at risk are a lower bound");
+        }
+        reports.add(report);
       }
       long bytes = 0;
       for (DigestSource src : sources) {
@@ -1863,6 +1876,27 @@ public final class AuditService {
         o.deletedSinceBackup(),
         countsOnly,
         note);
+  }
+
+  /** The report with one more sentence in its note. */
+  private static CopyReport noted(CopyReport r, String more) {
+    return new CopyReport(
+        r.endpoint(),
+        r.role(),
+        r.status(),
+        r.missing(),
+        r.extra(),
+        r.changed(),
+        r.inFlight(),
+        r.usersAffected(),
+        r.findings(),
+        r.hashing(),
+        r.error(),
+        r.usersAffectedSample(),
+        r.asOf(),
+        r.deletedSinceBackup(),
+        r.countsOnly(),
+        r.note() == null ? more : r.note() + "; " + more);
   }
 
   private static String describe(Throwable e) {

@@ -157,6 +157,14 @@ final class FindingCollector {
     }
   }
 
+  /**
+   * Rows that differed but could not be judged (the replica fell behind): some may be rows it lost,
+   * so the lost rows kept are no longer all of them and its users at risk are a lower bound.
+   */
+  synchronized void unjudged() {
+    lostRowsComplete = false;
+  }
+
   /** Reports every row still unmatched; call once, after the last range. */
   synchronized void flush() {
     pendingMissing.values().stream()
