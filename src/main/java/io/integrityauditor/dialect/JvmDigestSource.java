@@ -747,6 +747,11 @@ final class JvmDigestSource extends JdbcDigestSource {
       if (bytes != null) {
         countBytes(2L * bytes.length);
         hasher.addHex(bytes);
+      } else if (v != null && TableShape.isJson(c)) {
+        // a document, streamed (Values#hashCanonicalJson)
+        String raw = Values.canonicalText(v);
+        count(raw);
+        Values.hashCanonicalJson(raw, hasher);
       } else {
         String text = text(v, c);
         count(text);

@@ -68,6 +68,17 @@ public final class CanonicalEncoding {
       utf8(md, text);
     }
 
+    /**
+     * A column whose canonical text of {@code codePoints} code points the writer hands over in
+     * pieces (none splitting a surrogate pair): hashed as {@link #add} would hash their
+     * concatenation, without it.
+     */
+    public void addPieces(
+        long codePoints, java.util.function.Consumer<java.util.function.Consumer<String>> writer) {
+      ascii(codePoints + ":");
+      writer.accept(piece -> utf8(md, piece));
+    }
+
     /** A binary column, whose canonical text is its bytes in lower-case hex. */
     public void addHex(byte[] bytes) {
       ascii(2L * bytes.length + ":");

@@ -458,50 +458,118 @@ public final class Values {
    * document. Text that does not parse is returned as it is.
    */
   public static String canonicalJson(String text) {
+    com.fasterxml.jackson.databind.JsonNode node = parseJson(text);
+    if (node == null) {
+      return text;
+    }
+    StringBuilder sb = new StringBuilder(text.length());
     try {
-      com.fasterxml.jackson.databind.JsonNode node = JSON.readTree(text);
-      if (node == null || node.isMissingNode()) {
-        return text;
-      }
-      StringBuilder sb = new StringBuilder(text.length());
-      writeJson(node, sb);
-      return sb.toString();
+      writeJson(node, sb::append);
     } catch (java.io.IOException e) {
       return text;
     }
+    return sb.toString();
   }
 
-  private static void writeJson(com.fasterxml.jackson.databind.JsonNode n, StringBuilder sb)
+  /**
+   * Adds a JSON column's {@link #canonicalJson} to a row's hash without building it: its length is
+   * counted in one walk of the document and its text streamed into the hash in a second. Regression
+   * (review 3 of session 24): a 15 MB JSON value compared across engines was held as its text, its
+   * document, the canonical text being built, that text and each string's escaped copy at once: out
+   * of memory under -Xmx128m, where text and binary values of that size are hashed in pieces.
+   */
+  public static void hashCanonicalJson(String text, CanonicalEncoding.RowHasher hasher) {
+    com.fasterxml.jackson.databind.JsonNode node = parseJson(text);
+    if (node == null) {
+      hasher.add(text);
+      return;
+    }
+    try {
+      long[] codePoints = {0};
+      writeJson(node, piece -> codePoints[0] += piece.codePointCount(0, piece.length()));
+      hasher.addPieces(
+          codePoints[0],
+          sink -> {
+            try {
+              writeJson(node, sink::accept);
+            } catch (java.io.IOException e) {
+              throw new java.io.UncheckedIOException(e);
+            }
+          });
+    } catch (java.io.IOException | java.io.UncheckedIOException e) {
+      throw new IllegalStateException("JSON value could not be written: " + e.getMessage(), e);
+    }
+  }
+
+  private static com.fasterxml.jackson.databind.JsonNode parseJson(String text) {
+    try {
+      com.fasterxml.jackson.databind.JsonNode node = JSON.readTree(text);
+      return node == null || node.isMissingNode() ? null : node;
+    } catch (java.io.IOException e) {
+      return null;
+    }
+  }
+
+  /** Where canonical JSON goes, piece by piece; a piece never splits a surrogate pair. */
+  private interface JsonOut {
+    void text(String piece) throws java.io.IOException;
+  }
+
+  /** Strings longer than this are escaped piece by piece (the same text: escapes are per char). */
+  private static final int JSON_PIECE = 8192;
+
+  private static void writeJsonString(String s, JsonOut out) throws java.io.IOException {
+    if (s.length() <= JSON_PIECE) {
+      out.text(JSON.writeValueAsString(s));
+      return;
+    }
+    out.text("\"");
+    for (int i = 0; i < s.length(); ) {
+      int end = Math.min(s.length(), i + JSON_PIECE);
+      if (end < s.length() && Character.isHighSurrogate(s.charAt(end - 1))) {
+        end--;
+      }
+      String quoted = JSON.writeValueAsString(s.substring(i, end));
+      out.text(quoted.substring(1, quoted.length() - 1));
+      i = end;
+    }
+    out.text("\"");
+  }
+
+  private static void writeJson(com.fasterxml.jackson.databind.JsonNode n, JsonOut out)
       throws java.io.IOException {
     if (n.isObject()) {
       java.util.TreeMap<String, com.fasterxml.jackson.databind.JsonNode> sorted =
           new java.util.TreeMap<>();
       n.fields().forEachRemaining(e -> sorted.put(e.getKey(), e.getValue()));
-      sb.append('{');
+      out.text("{");
       boolean first = true;
       for (var e : sorted.entrySet()) {
         if (!first) {
-          sb.append(',');
+          out.text(",");
         }
         first = false;
-        sb.append(JSON.writeValueAsString(e.getKey())).append(':');
-        writeJson(e.getValue(), sb);
+        writeJsonString(e.getKey(), out);
+        out.text(":");
+        writeJson(e.getValue(), out);
       }
-      sb.append('}');
+      out.text("}");
     } else if (n.isArray()) {
-      sb.append('[');
+      out.text("[");
       for (int i = 0; i < n.size(); i++) {
         if (i > 0) {
-          sb.append(',');
+          out.text(",");
         }
-        writeJson(n.get(i), sb);
+        writeJson(n.get(i), out);
       }
-      sb.append(']');
+      out.text("]");
     } else if (n.isNumber()) {
-      sb.append(
+      out.text(
           n.isIntegralNumber() ? n.bigIntegerValue().toString() : n.decimalValue().toPlainString());
+    } else if (n.isTextual()) {
+      writeJsonString(n.textValue(), out);
     } else {
-      sb.append(JSON.writeValueAsString(n));
+      out.text(JSON.writeValueAsString(n));
     }
   }
 

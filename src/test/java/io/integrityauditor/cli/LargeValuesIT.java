@@ -80,6 +80,22 @@ class LargeValuesIT {
     mariaExecute(
         TestDatabases.mariaUrl(MARIA, "lv_it_n"),
         "UPDATE hz SET lb = INSERT(lb, 7600000, 1, 'Z') WHERE id = 1");
+    // a 15.7 MB JSON document (review 3 of session 24)
+    TestDatabases.execute(
+        p,
+        "CREATE TABLE hj (id int PRIMARY KEY, user_id int, j jsonb)",
+        "INSERT INTO hj SELECT g, g, jsonb_build_object('i', g) FROM generate_series(1, 10) g",
+        "UPDATE hj SET j = jsonb_build_object('k', repeat(md5(id::text), 491420)) WHERE id = 5");
+    for (String db : List.of("lv_it_m", "lv_it_n")) {
+      mariaExecute(
+          TestDatabases.mariaUrl(MARIA, db),
+          "CREATE TABLE hj (id int PRIMARY KEY, user_id int, j JSON)",
+          "INSERT INTO hj SELECT seq, seq, JSON_OBJECT('i', seq) FROM seq_1_to_10",
+          db.equals("lv_it_m")
+              ? "UPDATE hj SET j = JSON_OBJECT('k', REPEAT(MD5(id), 491420)) WHERE id = 5"
+              : "UPDATE hj SET j = JSON_OBJECT('k', CONCAT('X', SUBSTR(REPEAT(MD5(id), 491420),"
+                  + " 2))) WHERE id = 5");
+    }
     for (String db : List.of("lv_it_m", "lv_it_n")) {
       edgeRowsMaria(TestDatabases.mariaUrl(MARIA, db));
     }
@@ -290,5 +306,21 @@ class LargeValuesIT {
     Run run = audit(config(Map.of("n", TestDatabases.mariaUrl(MARIA, "lv_it_n")), "hz"));
     assertThat(run.code()).as("exit; stderr: %s", run.err()).isEqualTo(1);
     assertThat(changed(run.report(), "hz", "n")).containsExactlyEntriesOf(Map.of("1", "lb"));
+  }
+
+  /**
+   * Regression (review 3 of session 24): a 15.7 MB JSON value compared across engines (a jsonb
+   * against a MariaDB JSON) failed the table under -Xmx128m ("out of memory in the auditor"): the
+   * document's canonical text was built whole, with a copy of each string escaped. It is streamed
+   * into the row hash now: equal documents CONSISTENT, one character changed CHANGED, j named.
+   */
+  @Test
+  void largeJsonAcrossEnginesIsComparedWithinTheHeap() throws Exception {
+    Run same = audit(config(Map.of("m", TestDatabases.mariaUrl(MARIA, "lv_it_m")), "hj"));
+    assertThat(same.code()).as("exit; stderr: %s", same.err()).isZero();
+    assertThat(status(same.report(), "hj", "m")).isEqualTo("CONSISTENT");
+    Run changed = audit(config(Map.of("n", TestDatabases.mariaUrl(MARIA, "lv_it_n")), "hj"));
+    assertThat(changed.code()).as("exit; stderr: %s", changed.err()).isEqualTo(1);
+    assertThat(changed(changed.report(), "hj", "n")).containsExactlyEntriesOf(Map.of("5", "j"));
   }
 }
