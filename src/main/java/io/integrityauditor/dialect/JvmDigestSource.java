@@ -678,6 +678,11 @@ final class JvmDigestSource extends JdbcDigestSource {
       if (identity != null) {
         return identity;
       }
+      if (type.startsWith("numeric") && type.endsWith("[]")) {
+        // its elements' text: the driver reads them as BigDecimal, which NaN and ±Infinity are
+        // not (review 7 of session 24); numeric text keeps digits and scale, as BigDecimal does
+        return "CAST(" + col + " AS text[])";
+      }
       return type.equals("money") ? "CAST(" + col + " AS numeric)" : col;
     }
     if (dialect instanceof MySqlDialect) {
