@@ -696,7 +696,13 @@ public final class PostgresDialect implements Dialect {
       return identity;
     }
     if (type.startsWith("character(")) {
-      return "CAST(" + ref + " AS text)";
+      // an array's elements likewise (review 7 of session 24: character(3)[] against varchar(3)[]
+      // was CHANGED on every row)
+      return "CAST(" + ref + " AS text" + (type.endsWith("[]") ? "[])" : ")");
+    }
+    if (type.startsWith("timestamp") && type.endsWith("with time zone[]")) {
+      // each element's UTC time: the session's TimeZone is UTC (as the scalar's AT TIME ZONE)
+      return "CAST(" + ref + " AS timestamp[])";
     }
     if (type.equals("jsonb")) {
       // a column json here and jsonb on another side, relabelled jsonb (TableShape#withJsonb);

@@ -74,6 +74,54 @@ class PostgresTypeDriftTest {
   }
 
   /**
+   * Regression (review 7 of session 24): the array forms of the column types above were rendered as
+   * they print, so a timestamptz[] against a timestamp[] copy of the same UTC times, and a
+   * character(3)[] against a varchar(3)[], were CHANGED on every row (false users at risk after an
+   * array column's migration). Now each element as its scalar is: in UTC, without padding.
+   */
+  @Test
+  void arraysOfColumnTypesHoldingTheSameValuesCompareEqual() throws Exception {
+    int port = TestDatabases.PG_PRIMARY_PORT;
+    String[] dbs = {"tdrifta_p", "tdrifta_c"};
+    for (String db : dbs) {
+      TestDatabases.recreatePgDatabase(port, db);
+      TestDatabases.execute(
+          TestDatabases.pgUrl(port, db),
+          "SET TIME ZONE 'UTC'",
+          "CREATE TABLE t (id int PRIMARY KEY, owner int NOT NULL, tsa timestamptz[],"
+              + " ca character(3)[], t3 timestamp(3) with time zone[])",
+          "INSERT INTO t VALUES (1, 1, '{\"2020-01-01 00:00:00+00\",NULL}', '{ab,\"\"}',"
+              + " '[0:0]={\"2020-01-01 01:02:03.456+02\"}'),"
+              + " (2, 2, '{{\"2021-06-01 12:00:00.5+05\"},{\"1999-12-31 23:59:59.999999+00\"}}',"
+              + " '{a,b,NULL}', NULL), (3, 3, NULL, '{abc}', '{}')");
+    }
+    // the copy's columns migrated, each value converted in UTC
+    TestDatabases.execute(
+        TestDatabases.pgUrl(port, "tdrifta_c"),
+        "SET TIME ZONE 'UTC'",
+        "ALTER TABLE t ALTER tsa TYPE timestamp[], ALTER ca TYPE varchar(3)[],"
+            + " ALTER t3 TYPE timestamp(3)[]");
+    AuditFixture f =
+        new AuditFixture()
+            .primary("p", TestDatabases.pgEndpoint(port, "tdrifta_p"))
+            .replica("c", TestDatabases.pgEndpoint(port, "tdrifta_c"))
+            .table("public.t", "owner");
+    AuditReport r = f.run(CompareSettings.defaults());
+    assertThat(AuditFixture.copy(r, "public.t", "c").hashing()).isEqualTo("CANONICAL");
+    assertThat(AuditFixture.findings(r, "public.t", "c")).isEmpty();
+    assertThat(r.status()).isEqualTo(AuditReport.Status.CONSISTENT);
+
+    TestDatabases.execute(
+        TestDatabases.pgUrl(port, "tdrifta_c"),
+        "UPDATE t SET tsa = '{\"2020-01-01 00:00:00.000001\",NULL}' WHERE id = 1",
+        "UPDATE t SET ca = '{\"a \",b,NULL}' WHERE id = 2",
+        "UPDATE t SET t3 = NULL WHERE id = 3");
+    r = f.run(CompareSettings.defaults());
+    assertThat(AuditFixture.findings(r, "public.t", "c"))
+        .containsExactlyInAnyOrder("CHANGED 1", "CHANGED 2", "CHANGED 3");
+  }
+
+  /**
    * A json column on both sides keeps its text when another column's type differs (CANONICAL).
    * Regression (review of session 16): json was cast to jsonb whenever the hash was CANONICAL, so
    * '{"a":1, "a":2}' against '{"a":2}' and '[1, 2]' against '[1,2]' were CONSISTENT, though the
