@@ -689,6 +689,12 @@ final class JvmDigestSource extends JdbcDigestSource {
       if (type.startsWith("float")) {
         return "CAST(" + col + " AS DOUBLE)";
       }
+      Integer bits = bitColumns().get(c.name().toLowerCase(java.util.Locale.ROOT));
+      if (bits != null) {
+        // its n-digit bit string, as PostgreSQL's bit(n) reads (review 6 of session 24: read as
+        // bytes, BIT(8) b'00000101' was hex 05 against 00000101, every row CHANGED)
+        return "LPAD(BIN(" + col + "), " + bits + ", '0')";
+      }
       String[] text = textColumns().get(c.name().toLowerCase(java.util.Locale.ROOT));
       if (text != null && "ascii".equals(text[0])) {
         return "CONVERT(CONVERT(CAST(" + col + " AS BINARY) USING latin1) USING utf8mb4)";
@@ -701,6 +707,36 @@ final class JvmDigestSource extends JdbcDigestSource {
   }
 
   private java.util.Map<String, String[]> textColumns;
+
+  private java.util.Map<String, Integer> bitColumns;
+
+  /** This MariaDB/MySQL table's BIT columns, by lower-case name: their width. */
+  private java.util.Map<String, Integer> bitColumns() {
+    if (bitColumns == null) {
+      bitColumns =
+          inTransaction(
+              () -> {
+                java.util.Map<String, Integer> out = new java.util.HashMap<>();
+                try (PreparedStatement ps =
+                    conn.prepareStatement(
+                        "SELECT COLUMN_NAME, NUMERIC_PRECISION FROM information_schema.COLUMNS"
+                            + " WHERE TABLE_SCHEMA = COALESCE(?, DATABASE()) AND TABLE_NAME = ?"
+                            + " AND DATA_TYPE = 'bit'")) {
+                  ps.setString(1, shape.schema());
+                  ps.setString(2, shape.name());
+                  try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                      out.put(
+                          rs.getString(1).toLowerCase(java.util.Locale.ROOT),
+                          Math.max(1, rs.getInt(2)));
+                    }
+                  }
+                }
+                return out;
+              });
+    }
+    return bitColumns;
+  }
 
   /**
    * This MariaDB/MySQL table's text columns, by lower-case name: their character set and collation.

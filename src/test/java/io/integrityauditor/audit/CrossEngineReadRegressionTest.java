@@ -144,6 +144,33 @@ class CrossEngineReadRegressionTest {
   }
 
   /**
+   * Regression (review 6 of session 24): a MariaDB BIT(8) was read as its bytes (hex {@code 05})
+   * and a PostgreSQL bit(8) holding the same bits as its bit string ({@code 00000101}): every row
+   * CHANGED. Both are their n-digit bit string now; BIT(1) against bit(1) stays equal.
+   */
+  @Test
+  void mariaDbBitIsItsBitString() throws Exception {
+    EndpointConfig pg =
+        pg(
+            "bit_p",
+            "CREATE TABLE t (id int PRIMARY KEY, b bit(8), one bit(1), w bit(12))",
+            "INSERT INTO t VALUES (1, B'00000101', B'1', B'000000000001'),"
+                + " (2, B'11111111', B'0', B'100000000000'), (3, NULL, NULL, NULL),"
+                + " (4, B'00000000', B'1', B'000000000000'), (5, B'00000001', B'0', B'111111111111')");
+    EndpointConfig my =
+        maria(
+            "bit_c",
+            null,
+            "CREATE TABLE t (id int PRIMARY KEY, b BIT(8), one BIT(1), w BIT(12))",
+            "INSERT INTO t VALUES (1, b'00000101', b'1', b'000000000001'),"
+                + " (2, b'11111111', b'0', b'100000000000'), (3, NULL, NULL, NULL),"
+                + " (4, b'00000000', b'1', b'000000000000'), (5, b'00000010', b'0', b'111111111110')");
+    AuditReport r = audit(pg, my, null);
+    assertThat(AuditFixture.findings(r, "t", "c")).containsExactly("CHANGED 5");
+    changedColumns(r, "c", "b", "w");
+  }
+
+  /**
    * H2 hands a JSON column over as bytes, which were hex-encoded, so no document parsed: every
    * non-NULL row CHANGED against PostgreSQL json/jsonb and MariaDB JSON holding the same documents.
    */
