@@ -106,6 +106,37 @@ public final class AuditMetrics implements MultiCollector {
   }
 
   /**
+   * The copies the newest whole-dataset run compared in every table of the dataset, when that run
+   * failed after the last complete one (or there is none): their results, by endpoint.
+   */
+  private Map<String, List<CopyResult>> laterComparisons(
+      String ds, DatasetConfig cfg, AuditRun complete) {
+    Map<String, List<CopyResult>> out = new LinkedHashMap<>();
+    AuditRun last = dao.lastFinishedDatasetRun(ds).orElse(null);
+    if (last == null
+        || !AuditRun.FAILED.equals(last.status())
+        || complete != null && !last.finishedAt().isAfter(complete.finishedAt())) {
+      return out;
+    }
+    Map<String, List<CopyResult>> byCopy = new LinkedHashMap<>();
+    for (CopyResult c : dao.copies(last.id())) {
+      byCopy.computeIfAbsent(c.endpoint(), k -> new ArrayList<>()).add(c);
+    }
+    int tables = cfg.tables().size();
+    byCopy.forEach(
+        (endpoint, results) -> {
+          boolean all =
+              results.stream().map(CopyResult::tableName).distinct().count() == tables
+                  && results.stream()
+                      .allMatch(c -> c.error() == null && !"FAILED".equals(c.status()));
+          if (all) {
+            out.put(endpoint, results);
+          }
+        });
+    return out;
+  }
+
+  /**
    * Whether a stored copy's counts are divergent rows: not for a copy found CONSISTENT (a backup's
    * table compared by counts only, {@code countsOnly}, counts the writes since the backup).
    */
@@ -141,7 +172,7 @@ public final class AuditMetrics implements MultiCollector {
     Family divergent =
         new Family(
             "integrity_divergent_rows",
-            "Rows differing on a copy in the last completed audit, by kind",
+            "Rows differing on a copy in the last completed audit (or a later one that failed elsewhere but compared this copy in every table), by kind",
             false);
     Family atRisk =
         new Family(
@@ -223,8 +254,26 @@ public final class AuditMetrics implements MultiCollector {
         }
         Map<String, long[]> div = new LinkedHashMap<>();
         copies.forEach(c -> div.put(c, new long[3]));
+        // A copy compared in every table by a later run that failed elsewhere (another copy
+        // unreachable) counts as that run found it. Regression (review 5 of session 24): one
+        // unreachable copy failed every run, and the rows missing on a healthy copy were never
+        // exported: no IntegrityDivergentRows for 9.5 minutes, until the other copy came back.
+        Map<String, List<CopyResult>> later = laterComparisons(ds, cfg, complete);
+        for (Map.Entry<String, List<CopyResult>> l : later.entrySet()) {
+          long[] d = div.computeIfAbsent(l.getKey(), k -> new long[3]);
+          for (CopyResult c : l.getValue()) {
+            if (diverges(c)) {
+              d[0] += c.missing();
+              d[1] += c.extra();
+              d[2] += c.changed();
+            }
+          }
+        }
         if (complete != null) {
           for (CopyResult c : dao.copies(complete.id())) {
+            if (later.containsKey(c.endpoint())) {
+              continue;
+            }
             long[] d = div.computeIfAbsent(c.endpoint(), k -> new long[3]);
             if (!diverges(c)) {
               // a backup's table without updatedAt, compared by counts only: its counts are the
@@ -351,6 +400,17 @@ public final class AuditMetrics implements MultiCollector {
         if (iv > 0) {
           interval.add(iv, "dataset", ds);
           Instant started = scheduleStart.apply(ds);
+          if (started != null && complete == null) {
+            // Never completed: stale from its first attempt kept in the state database, when
+            // that is older than this instance's start of the schedule. Regression (review 5 of
+            // session 24): the in-memory job store restarts the schedule with the service, so a
+            // restart reset the age of a dataset that never succeeded (318 s to 51 s, its
+            // critical alert resolved); one restarted more often than `for:` never paged.
+            AuditRun first = dao.firstDatasetRun(ds).orElse(null);
+            if (first != null && first.createdAt() != null && first.createdAt().isBefore(started)) {
+              started = first.createdAt();
+            }
+          }
           if (started != null) {
             scheduleStarted.add(seconds(started), "dataset", ds);
           }

@@ -89,6 +89,14 @@ public interface RunDao {
           + " FETCH FIRST 1 ROWS ONLY")
   Optional<AuditRun> lastCompleteDatasetRun(@Bind("dataset") String dataset);
 
+  /** The dataset's oldest whole-dataset run kept, whatever its status. */
+  @SqlQuery(
+      "SELECT "
+          + COLUMNS
+          + " FROM audit_runs WHERE dataset = :dataset AND table_name IS NULL AND user_id IS NULL"
+          + " ORDER BY created_at, id FETCH FIRST 1 ROWS ONLY")
+  Optional<AuditRun> firstDatasetRun(@Bind("dataset") String dataset);
+
   @SqlQuery(
       "SELECT "
           + COLUMNS

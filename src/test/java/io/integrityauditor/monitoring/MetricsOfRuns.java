@@ -51,15 +51,26 @@ final class MetricsOfRuns implements AutoCloseable {
   /** The Prometheus text of dataset users over public.contacts with these copies. */
   String exported(List<String> replicas, List<io.integrityauditor.config.BackupConfig> backups)
       throws Exception {
+    return exported(replicas, backups, null, d -> null);
+  }
+
+  /** The same, the dataset on a schedule that this instance started at {@code started}. */
+  String exported(
+      List<String> replicas,
+      List<io.integrityauditor.config.BackupConfig> backups,
+      String schedule,
+      java.util.function.Function<String, Instant> started)
+      throws Exception {
     DatasetConfig ds =
         new DatasetConfig(
             "primary",
             replicas,
             backups,
-            null,
+            schedule,
             List.of(new TableConfig("public.contacts", List.of("id"), "user_id", null, List.of())));
     AuditMetrics metrics =
-        new AuditMetrics(Map.of("users", ds), store, new ObjectMapper(), "UTC", 30);
+        new AuditMetrics(Map.of("users", ds), store, new ObjectMapper(), "UTC", 30)
+            .withScheduleStart(started);
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     ExpositionFormats.init().getPrometheusTextFormatWriter().write(out, metrics.collect());
     return out.toString(StandardCharsets.UTF_8);
