@@ -133,4 +133,49 @@ class ClearedDifferenceTest {
     // second round
     assertThat(staticReads[0]).isEqualTo(2);
   }
+
+  /**
+   * Regression (review 8 of session 24): when a copy answered a key with another key's row (a
+   * case-insensitive copy whose key changed case meanwhile), nothing was cleared on that copy from
+   * then on: the other rows it had caught up with were reported CHANGED with no column, their users
+   * at risk (4 audits of 12 under a live writer). Only the keys involved stay findings now.
+   */
+  @Test
+  void aKeyAnsweredWithAnotherKeysRowStaysAndTheRestStillClear() {
+    DecodeTest.Rows primary = new DecodeTest.Rows(1, 5_000);
+    long current = primary.rows.get(2_500L);
+    long folded = 1_003_000L;
+    DecodeTest.Rows copy =
+        new DecodeTest.Rows(1, 5_000) {
+          @Override
+          public Map<Key, List<String>> rowValues(Collection<Key> keys) {
+            rows.put(2_500L, current); // caught up
+            Long h = rows.remove(3_000L); // its key respelled meanwhile
+            if (h != null) {
+              rows.put(folded, h);
+            }
+            return super.rowValues(keys);
+          }
+
+          @Override
+          public void rowHashes(Collection<Key> keys, java.util.function.Consumer<RowHash> sink) {
+            for (Key key : keys) {
+              long k = ((Number) key.get(0)).longValue();
+              if (k == 3_000L && rows.containsKey(folded)) {
+                // the collation takes 3000 for its new spelling
+                sink.accept(new RowHash(new Key(List.of(folded)), rows.get(folded), null));
+              } else if (rows.containsKey(k)) {
+                sink.accept(new RowHash(new Key(List.of(k)), rows.get(k), null));
+              }
+            }
+          }
+        };
+    copy.rows.put(2_500L, 42L); // behind when compared
+    copy.rows.put(3_000L, 43L); // different when compared
+    CopyOutcome o = compare(primary, copy);
+    assertThat(o.findings())
+        .extracting(f -> f.kind() + " " + f.key().get(0) + " " + f.columns())
+        .containsExactly("CHANGED 3000 []");
+    assertThat(o.inFlight()).isEqualTo(1);
+  }
 }
