@@ -334,8 +334,11 @@ public class IntegrityAuditorApplication extends Application<IntegrityAuditorCon
             Duration.ofMillis(service.getHeartbeatInterval().toMilliseconds()),
             Duration.ofMillis(service.getCheckpointInterval().toMilliseconds()));
     AuditScheduler scheduler = new AuditScheduler(config.getDatasets(), store, runner, service);
+    io.integrityauditor.store.ScheduleStarts starts =
+        new io.integrityauditor.store.ScheduleStarts(
+            store, config.getDatasets(), scheduler::scheduleStart);
     Watchdog watchdog = new Watchdog(runs, runner, scheduler, service, clock);
-    WeeklyReports weekly = weeklyReports(config, store, runs, json, clock, scheduler);
+    WeeklyReports weekly = weeklyReports(config, store, runs, json, clock, starts);
     scheduler.addJob(WeeklyReportJob.registration(weekly, config.getReport()));
     environment.lifecycle().manage(scheduler);
     environment.lifecycle().manage(watchdog);
@@ -349,7 +352,7 @@ public class IntegrityAuditorApplication extends Application<IntegrityAuditorCon
                 json,
                 service.getTimeZone(),
                 config.getAudit().getMaxReplicaLag().toMilliseconds() / 1000.0)
-            .withScheduleStart(scheduler::scheduleStart));
+            .withScheduleStart(starts::start));
 
     // Location: /api/audits/{id} as the contract says; Jersey would otherwise absolutize it
     // against the request's host, which behind a proxy is not the address clients use.
@@ -392,7 +395,7 @@ public class IntegrityAuditorApplication extends Application<IntegrityAuditorCon
       RunDao runs,
       ObjectMapper json,
       Clock clock,
-      AuditScheduler scheduler) {
+      io.integrityauditor.store.ScheduleStarts starts) {
     List<String> secrets = new java.util.ArrayList<>();
     config.getAuth().getTokens().forEach(t -> secrets.add(t.token()));
     config.getEndpoints().values().forEach(e -> secrets.add(e.password()));
@@ -412,7 +415,7 @@ public class IntegrityAuditorApplication extends Application<IntegrityAuditorCon
                 ZoneId.of(config.getService().getTimeZone()),
                 config.getReport().getFindingsPerCopy(),
                 secrets)
-            .withScheduleStart(scheduler::scheduleStart);
+            .withScheduleStart(starts::start);
     return new WeeklyReports(
         builder,
         dao,

@@ -105,17 +105,24 @@ public final class ReportPrinter {
 
   /**
    * A user id as printed in a list: quoted, with escapes, when it would otherwise be ambiguous
-   * (empty, blank at either end, holding a comma, a quote or a control character). Regression
-   * (review 2 of session 24): the users {@code frank} and {@code "frank "} printed as "frank, frank
-   * ", which read as a duplicate.
+   * (empty, blank at either end, no-break spaces included, holding a comma, a quote, a backslash or
+   * a control character, C1 included, or "..." as the list's own "more" mark). Regression (review 2
+   * of session 24): the users {@code frank} and {@code "frank "} printed as "frank, frank ", which
+   * read as a duplicate.
    */
   static String user(String id) {
     boolean plain =
         !id.isEmpty()
-            && !Character.isWhitespace(id.charAt(0))
-            && !Character.isWhitespace(id.charAt(id.length() - 1))
+            && !id.equals("...")
+            && !blank(id.charAt(0))
+            && !blank(id.charAt(id.length() - 1))
             && id.chars()
-                .noneMatch(c -> c == ',' || c == '"' || c == '\\' || c < 0x20 || c == 0x7f);
+                .noneMatch(
+                    c ->
+                        c == ','
+                            || c == '"'
+                            || c == '\\'
+                            || Character.getType(c) == Character.CONTROL);
     if (plain) {
       return id;
     }
@@ -129,7 +136,7 @@ public final class ReportPrinter {
         case '\t' -> b.append("\\t");
         case '\r' -> b.append("\\r");
         default -> {
-          if (c < 0x20 || c == 0x7f) {
+          if (Character.getType(c) == Character.CONTROL) {
             b.append(String.format("\\u%04x", (int) c));
           } else {
             b.append(c);
@@ -138,6 +145,11 @@ public final class ReportPrinter {
       }
     }
     return b.append('"').toString();
+  }
+
+  /** Blank to the eye: whitespace and the no-break spaces (U+00A0, U+2007, U+202F). */
+  private static boolean blank(char c) {
+    return Character.isWhitespace(c) || Character.isSpaceChar(c);
   }
 
   private static void printBackup(AuditReport.BackupReport b, PrintStream out) {

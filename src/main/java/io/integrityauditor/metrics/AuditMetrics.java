@@ -106,33 +106,33 @@ public final class AuditMetrics implements MultiCollector {
   }
 
   /**
-   * The copies the newest whole-dataset run compared in every table of the dataset, when that run
-   * failed after the last complete one (or there is none): their results, by endpoint.
+   * Per copy, its results in the newest whole-dataset run since the last complete one (or ever,
+   * without one) that failed elsewhere but compared that copy in every table of the dataset (of the
+   * 20 newest such runs). Review 9 of session 24: only the newest run was looked at, so a copy that
+   * then failed one table fell back to the last complete run (none: 0) and the alert resolved while
+   * its rows were still missing.
    */
   private Map<String, List<CopyResult>> laterComparisons(
       String ds, DatasetConfig cfg, AuditRun complete) {
     Map<String, List<CopyResult>> out = new LinkedHashMap<>();
-    AuditRun last = dao.lastFinishedDatasetRun(ds).orElse(null);
-    if (last == null
-        || !AuditRun.FAILED.equals(last.status())
-        || complete != null && !last.finishedAt().isAfter(complete.finishedAt())) {
-      return out;
-    }
-    Map<String, List<CopyResult>> byCopy = new LinkedHashMap<>();
-    for (CopyResult c : dao.copies(last.id())) {
-      byCopy.computeIfAbsent(c.endpoint(), k -> new ArrayList<>()).add(c);
-    }
+    Instant after = complete == null ? Instant.EPOCH : complete.finishedAt();
     int tables = cfg.tables().size();
-    byCopy.forEach(
-        (endpoint, results) -> {
-          boolean all =
-              results.stream().map(CopyResult::tableName).distinct().count() == tables
-                  && results.stream()
-                      .allMatch(c -> c.error() == null && !"FAILED".equals(c.status()));
-          if (all) {
-            out.put(endpoint, results);
-          }
-        });
+    for (AuditRun run : dao.failedDatasetRunsAfter(ds, after)) {
+      Map<String, List<CopyResult>> byCopy = new LinkedHashMap<>();
+      for (CopyResult c : dao.copies(run.id())) {
+        byCopy.computeIfAbsent(c.endpoint(), k -> new ArrayList<>()).add(c);
+      }
+      byCopy.forEach(
+          (endpoint, results) -> {
+            boolean all =
+                results.stream().map(CopyResult::tableName).distinct().count() == tables
+                    && results.stream()
+                        .allMatch(c -> c.error() == null && !"FAILED".equals(c.status()));
+            if (all) {
+              out.putIfAbsent(endpoint, results);
+            }
+          });
+    }
     return out;
   }
 
@@ -400,17 +400,6 @@ public final class AuditMetrics implements MultiCollector {
         if (iv > 0) {
           interval.add(iv, "dataset", ds);
           Instant started = scheduleStart.apply(ds);
-          if (started != null && complete == null) {
-            // Never completed: stale from its first attempt kept in the state database, when
-            // that is older than this instance's start of the schedule. Regression (review 5 of
-            // session 24): the in-memory job store restarts the schedule with the service, so a
-            // restart reset the age of a dataset that never succeeded (318 s to 51 s, its
-            // critical alert resolved); one restarted more often than `for:` never paged.
-            AuditRun first = dao.firstDatasetRun(ds).orElse(null);
-            if (first != null && first.createdAt() != null && first.createdAt().isBefore(started)) {
-              started = first.createdAt();
-            }
-          }
           if (started != null) {
             scheduleStarted.add(seconds(started), "dataset", ds);
           }

@@ -89,13 +89,15 @@ public interface RunDao {
           + " FETCH FIRST 1 ROWS ONLY")
   Optional<AuditRun> lastCompleteDatasetRun(@Bind("dataset") String dataset);
 
-  /** The dataset's oldest whole-dataset run kept, whatever its status. */
+  /** The dataset's newest whole-dataset runs that FAILED after {@code after}, newest first. */
   @SqlQuery(
       "SELECT "
           + COLUMNS
-          + " FROM audit_runs WHERE dataset = :dataset AND table_name IS NULL AND user_id IS NULL"
-          + " ORDER BY created_at, id FETCH FIRST 1 ROWS ONLY")
-  Optional<AuditRun> firstDatasetRun(@Bind("dataset") String dataset);
+          + " FROM audit_runs WHERE dataset = :dataset AND status = 'FAILED' AND table_name IS NULL"
+          + " AND user_id IS NULL AND finished_at > :after ORDER BY finished_at DESC, id"
+          + " FETCH FIRST 20 ROWS ONLY")
+  List<AuditRun> failedDatasetRunsAfter(
+      @Bind("dataset") String dataset, @Bind("after") Instant after);
 
   @SqlQuery(
       "SELECT "

@@ -36,7 +36,8 @@ public final class StateStore {
           new Migration(3, "weekly reports", "/db/V3__weekly_reports.sql", false),
           new Migration(4, "chunk checkpoints", "/db/V4__chunk_checkpoints.sql", false),
           new Migration(5, "purged counts", "/db/V5__purged_counts.sql", false),
-          new Migration(6, "restored backups", "/db/V6__restored_backups.sql", false));
+          new Migration(6, "restored backups", "/db/V6__restored_backups.sql", false),
+          new Migration(7, "schedule starts", "/db/V7__schedule_starts.sql", false));
 
   private final String url;
   private final ManagedDataSource dataSource;

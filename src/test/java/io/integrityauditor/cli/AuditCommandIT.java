@@ -236,13 +236,13 @@ class AuditCommandIT {
     assertThat(first.out())
         .contains(
             "applied V1 audit history, V2 quartz job store, V3 weekly reports, V4 chunk"
-                + " checkpoints, V5 purged counts, V6 restored backups")
-        .contains("schema version 6");
+                + " checkpoints, V5 purged counts, V6 restored backups, V7 schedule starts")
+        .contains("schema version 7");
     Run again = run(env, "db", "migrate", cfg.toString());
     assertThat(again.code()).as(again.err()).isZero();
     assertThat(again.out()).contains("is up to date");
     Run status = run(env, "db", "status", cfg.toString());
-    assertThat(status.out()).contains("schema version 6 (this release: 6)");
+    assertThat(status.out()).contains("schema version 7 (this release: 7)");
 
     // A state database that cannot be opened: one line, no stack trace (review 3 of session 21:
     // 86 lines for an H2 file the service held).

@@ -24,5 +24,10 @@ class UserShownTest {
     assertThat(ReportPrinter.user("say \"hi\"")).isEqualTo("\"say \\\"hi\\\"\"");
     assertThat(ReportPrinter.user("a\\b")).isEqualTo("\"a\\\\b\"");
     assertThat(ReportPrinter.user("a\tb\u0001")).isEqualTo("\"a\\tb\\u0001\"");
+    // review 9: no-break spaces, C1 controls and the list's own "more" mark
+    assertThat(ReportPrinter.user("frank\u00a0")).isEqualTo("\"frank\u00a0\"");
+    assertThat(ReportPrinter.user("frank\u2007")).isEqualTo("\"frank\u2007\"");
+    assertThat(ReportPrinter.user("a\u009bb")).isEqualTo("\"a\\u009bb\"");
+    assertThat(ReportPrinter.user("...")).isEqualTo("\"...\"");
   }
 }

@@ -94,4 +94,26 @@ class DivergenceBesideADeadCopyTest {
           .contains(String.format(LINE, "dead") + "0.0");
     }
   }
+
+  /**
+   * Review 9 of session 24: the healthy copy then failed one table in a newer failed run; only the
+   * newest failed run was looked at, and the metric fell back to the last complete run (none: 0)
+   * while the rows were still missing. The newest run that compared the copy everywhere counts.
+   */
+  @Test
+  void aCopyThatThenFailedATableKeepsItsLastFullComparison() throws Exception {
+    try (MetricsOfRuns m = new MetricsOfRuns()) {
+      Instant t = Instant.parse("2026-12-01T12:00:00Z");
+      String text =
+          m.run("r1", t, "FAILED", "cannot open endpoint 'dead'", "{}")
+              .table(
+                  "r1", 100, copy("r1", "healthy", "FINDINGS", 3), copy("r1", "dead", "FAILED", 0))
+              .run("r2", t.plusSeconds(60), "FAILED", "cannot open endpoint 'dead'", "{}")
+              .table("r2", 100, copy("r2", "healthy", "FAILED", 0), copy("r2", "dead", "FAILED", 0))
+              .exported(List.of("healthy", "dead"), List.of());
+      assertThat(text)
+          .contains(String.format(LINE, "healthy") + "3.0")
+          .contains(String.format(LINE, "dead") + "0.0");
+    }
+  }
 }

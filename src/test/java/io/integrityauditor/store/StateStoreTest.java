@@ -85,7 +85,8 @@ class StateStoreTest {
               "V3 weekly reports",
               "V4 chunk checkpoints",
               "V5 purged counts",
-              "V6 restored backups");
+              "V6 restored backups",
+              "V7 schedule starts");
       assertThat(h2.migrate()).isEmpty();
       assertThat(h2.schemaVersion()).isEqualTo(StateStore.latestVersion());
     } finally {
@@ -95,7 +96,7 @@ class StateStoreTest {
     StateStore pg =
         new StateStore(config(TestDatabases.pgUrl(TestDatabases.PG_PRIMARY_PORT, "st_state")));
     try {
-      assertThat(pg.migrate()).hasSize(6);
+      assertThat(pg.migrate()).hasSize(7);
       assertThat(pg.migrate()).isEmpty();
       // The purge's row lock and counts work on PostgreSQL too.
       RunDao dao = pg.runs();
