@@ -287,9 +287,17 @@ class AuditCommandIT {
    */
   @Test
   void demoServiceRemovesItsTemporaryDirectoryWhenStopped() throws Exception {
-    int port;
-    try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
-      port = s.getLocalPort();
+    // the demo serves the API on the port and health checks on the next one: both free
+    int port = 0;
+    for (int attempt = 0; attempt < 50 && port == 0; attempt++) {
+      try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+        int candidate = s.getLocalPort();
+        try (java.net.ServerSocket next = new java.net.ServerSocket(candidate + 1)) {
+          port = candidate;
+        } catch (java.io.IOException taken) {
+          // try another
+        }
+      }
     }
     List<String> cmd =
         List.of(
@@ -306,7 +314,9 @@ class AuditCommandIT {
             new java.io.InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(180);
       String line;
+      StringBuilder seen = new StringBuilder();
       while (System.nanoTime() < deadline && (line = out.readLine()) != null) {
+        seen.append(line).append('\n');
         if (line.trim().startsWith("config:")) {
           config = Path.of(line.trim().substring("config:".length()).trim());
         }
@@ -314,7 +324,7 @@ class AuditCommandIT {
           break;
         }
       }
-      assertThat(config).as("the demo printed its config path").isNotNull();
+      assertThat(config).as("the demo printed its config path; it printed:\n%s", seen).isNotNull();
       assertThat(Files.exists(config)).isTrue();
       assertThat(java.nio.file.Files.getPosixFilePermissions(config))
           .containsExactlyInAnyOrder(
