@@ -713,27 +713,7 @@ final class JvmDigestSource extends JdbcDigestSource {
   /** This MariaDB/MySQL table's BIT columns, by lower-case name: their width. */
   private java.util.Map<String, Integer> bitColumns() {
     if (bitColumns == null) {
-      bitColumns =
-          inTransaction(
-              () -> {
-                java.util.Map<String, Integer> out = new java.util.HashMap<>();
-                try (PreparedStatement ps =
-                    conn.prepareStatement(
-                        "SELECT COLUMN_NAME, NUMERIC_PRECISION FROM information_schema.COLUMNS"
-                            + " WHERE TABLE_SCHEMA = COALESCE(?, DATABASE()) AND TABLE_NAME = ?"
-                            + " AND DATA_TYPE = 'bit'")) {
-                  ps.setString(1, shape.schema());
-                  ps.setString(2, shape.name());
-                  try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                      out.put(
-                          rs.getString(1).toLowerCase(java.util.Locale.ROOT),
-                          Math.max(1, rs.getInt(2)));
-                    }
-                  }
-                }
-                return out;
-              });
+      readColumns();
     }
     return bitColumns;
   }
@@ -743,30 +723,40 @@ final class JvmDigestSource extends JdbcDigestSource {
    */
   private java.util.Map<String, String[]> textColumns() {
     if (textColumns == null) {
-      textColumns =
-          inTransaction(
-              () -> {
-                java.util.Map<String, String[]> out = new java.util.HashMap<>();
-                try (PreparedStatement ps =
-                    conn.prepareStatement(
-                        "SELECT COLUMN_NAME, CHARACTER_SET_NAME, COLLATION_NAME"
-                            + " FROM information_schema.COLUMNS"
-                            + " WHERE TABLE_SCHEMA = COALESCE(?, DATABASE()) AND TABLE_NAME = ?"
-                            + " AND CHARACTER_SET_NAME IS NOT NULL")) {
-                  ps.setString(1, shape.schema());
-                  ps.setString(2, shape.name());
-                  try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                      out.put(
-                          rs.getString(1).toLowerCase(java.util.Locale.ROOT),
-                          new String[] {rs.getString(2), rs.getString(3)});
-                    }
-                  }
-                }
-                return out;
-              });
+      readColumns();
     }
     return textColumns;
+  }
+
+  /** {@link #textColumns} and {@link #bitColumns}, from one read of the catalog. */
+  private void readColumns() {
+    java.util.Map<String, String[]> text = new java.util.HashMap<>();
+    java.util.Map<String, Integer> bits = new java.util.HashMap<>();
+    inTransaction(
+        () -> {
+          try (PreparedStatement ps =
+              conn.prepareStatement(
+                  "SELECT COLUMN_NAME, CHARACTER_SET_NAME, COLLATION_NAME, DATA_TYPE,"
+                      + " NUMERIC_PRECISION FROM information_schema.COLUMNS"
+                      + " WHERE TABLE_SCHEMA = COALESCE(?, DATABASE()) AND TABLE_NAME = ?")) {
+            ps.setString(1, shape.schema());
+            ps.setString(2, shape.name());
+            try (ResultSet rs = ps.executeQuery()) {
+              while (rs.next()) {
+                String name = rs.getString(1).toLowerCase(java.util.Locale.ROOT);
+                if (rs.getString(2) != null) {
+                  text.put(name, new String[] {rs.getString(2), rs.getString(3)});
+                }
+                if ("bit".equalsIgnoreCase(rs.getString(4))) {
+                  bits.put(name, Math.max(1, rs.getInt(5)));
+                }
+              }
+            }
+          }
+          return null;
+        });
+    textColumns = text;
+    bitColumns = bits;
   }
 
   private static final ThreadLocal<CanonicalEncoding.RowHasher> HASHER =

@@ -1455,21 +1455,7 @@ public final class TableComparator {
     /** A side's bucket digests by the key as the auditor reads it ({@link #keyBucket}). */
     private Map<Integer, Digest> jvmBucketDigests(
         DigestSource source, List<KeyRange> pages, int n) {
-      long[] count = new long[n];
-      long[] sum = new long[n];
-      long[] mixed = new long[n];
-      for (KeyRange page : pages) {
-        checkCancelled();
-        source.rowHashes(
-            page,
-            r -> {
-              int b = keyBucket(r.key(), n);
-              count[b]++;
-              sum[b] += r.hash();
-              mixed[b] += mix64(r.hash());
-            });
-      }
-      return bucketDigests(count, sum, mixed);
+      return readInBuckets(source, pages, n, h -> {});
     }
 
     private void locateBuckets(
@@ -2491,8 +2477,17 @@ public final class TableComparator {
     if (side == PRIMARY_PAGES || jvmBuckets == 0) {
       jvmBuckets = (int) Math.min(1 << 22, Math.max(16, pages.size() * pageRows / 1_000));
     }
-    int n = jvmBuckets;
     Digest.Accumulator total = new Digest.Accumulator();
+    bucketsOf.put(side, readInBuckets(source, pages, jvmBuckets, total::add));
+    return total.digest();
+  }
+
+  /**
+   * Reads a side's rows page by page, each row's hash also handed to {@code each}, and returns
+   * their digests in {@code n} buckets by the key as the auditor reads it ({@link #keyBucket}).
+   */
+  private Map<Integer, Digest> readInBuckets(
+      DigestSource source, List<KeyRange> pages, int n, java.util.function.LongConsumer each) {
     long[] count = new long[n];
     long[] sum = new long[n];
     long[] mixed = new long[n];
@@ -2501,15 +2496,14 @@ public final class TableComparator {
       source.rowHashes(
           page,
           r -> {
-            total.add(r.hash());
+            each.accept(r.hash());
             int b = keyBucket(r.key(), n);
             count[b]++;
             sum[b] += r.hash();
             mixed[b] += mix64(r.hash());
           });
     }
-    bucketsOf.put(side, bucketDigests(count, sum, mixed));
-    return total.digest();
+    return bucketDigests(count, sum, mixed);
   }
 
   /** Per-bucket counters as digests: count, and the two 64-bit sums as one number. */
