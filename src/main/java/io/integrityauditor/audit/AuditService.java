@@ -646,9 +646,17 @@ public final class AuditService {
    * One scan of the primary: the copies hashed alike and sorting the key alike. Its name keys the
    * table's chunk checkpoint.
    */
-  record ScanGroup(HashFlavor flavor, boolean unordered, java.util.SortedSet<String> jsonb) {
+  record ScanGroup(
+      HashFlavor flavor,
+      boolean unordered,
+      java.util.SortedSet<String> jsonb,
+      java.util.SortedSet<String> trimmedScale) {
     ScanGroup(HashFlavor flavor, boolean unordered) {
       this(flavor, unordered, new java.util.TreeSet<>());
+    }
+
+    ScanGroup(HashFlavor flavor, boolean unordered, java.util.SortedSet<String> jsonb) {
+      this(flavor, unordered, jsonb, new java.util.TreeSet<>());
     }
 
     String name() {
@@ -660,7 +668,11 @@ public final class AuditService {
      * under another configuration is not resumed.
      */
     String name(String config) {
-      String detail = String.join(",", jsonb) + "|" + config;
+      String detail =
+          String.join(",", jsonb)
+              + (trimmedScale.isEmpty() ? "" : ";scale:" + String.join(",", trimmedScale))
+              + "|"
+              + config;
       return (unordered ? flavor.name() + "-UNORDERED" : flavor.name())
           // the state database keeps 40 characters of a scan's name: the rest as a short hash
           + (detail.equals("|") ? "" : "-c" + Integer.toHexString(detail.hashCode()))
@@ -1165,7 +1177,10 @@ public final class AuditService {
           byFlavor
               .computeIfAbsent(
                   new ScanGroup(
-                      p.flavor(), p.unordered(), jsonbPair(p.flavor(), primaryShape, p.shape())),
+                      p.flavor(),
+                      p.unordered(),
+                      jsonbPair(p.flavor(), primaryShape, p.shape()),
+                      primaryShape.scaleDrift(p.shape())),
                   f -> new ArrayList<>())
               .add(p);
         }
@@ -1225,12 +1240,19 @@ public final class AuditService {
         // differed, or another copy held jsonb, so duplicate keys and whitespace in a json column
         // on both sides went unseen (CONSISTENT).
         java.util.Set<String> jsonb = group.getKey().jsonb();
+        // A decimal declared with another scale on the copy than on the primary (or unconstrained
+        // on one side) is compared as its number without trailing fractional zeros on both sides.
+        // Regression (review 2 of session 25): numeric(10,2) against numeric(12,4), DECIMAL(10,2)
+        // against DECIMAL(12,4), numeric(12,4) against a MariaDB DECIMAL(14,6) holding the same
+        // numbers were CHANGED on every row (1.37 against 1.3700), a key column named changed.
+        java.util.Set<String> trimmed = group.getKey().trimmedScale();
         TableShape scanShape =
             primaryShape
                 .withNullable(nullable)
                 .withJson(json)
                 .withFixedChar(fixed)
-                .withJsonb(jsonb);
+                .withJsonb(jsonb)
+                .withTrimmedScale(trimmed);
         Connection scanConn = early.take(ds.primary());
         open.add(scanConn);
         DigestSource scan =
@@ -1256,7 +1278,8 @@ public final class AuditService {
                                 .withNullable(nullable)
                                 .withJson(json)
                                 .withFixedChar(fixed)
-                                .withJsonb(jsonb),
+                                .withJsonb(jsonb)
+                                .withTrimmedScale(trimmed),
                             flavor,
                             timeout),
                     p.dialect()
@@ -1266,7 +1289,8 @@ public final class AuditService {
                                 .withNullable(nullable)
                                 .withJson(json)
                                 .withFixedChar(fixed)
-                                .withJsonb(jsonb),
+                                .withJsonb(jsonb)
+                                .withTrimmedScale(trimmed),
                             flavor,
                             timeout),
                     primaryDialect.digestSource(lc, scanShape, flavor, timeout),

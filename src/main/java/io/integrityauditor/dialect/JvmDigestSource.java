@@ -576,6 +576,10 @@ final class JvmDigestSource extends JdbcDigestSource {
     if (v == null) {
       return null;
     }
+    if (v instanceof BigDecimal d && TableShape.trimmedScale(c)) {
+      // declared with another scale on another side (TableShape#scaleDrift)
+      return d.stripTrailingZeros().toPlainString();
+    }
     String text = Values.canonicalText(v);
     if (TableShape.isJson(c)) {
       return Values.canonicalJson(text);

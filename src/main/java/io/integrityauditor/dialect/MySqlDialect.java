@@ -887,6 +887,18 @@ public final class MySqlDialect implements Dialect {
     }
 
     private String render(String expr, Column c) {
+      if (TableShape.trimmedScale(c)) {
+        // a DECIMAL declared with another scale on another side: its number without trailing
+        // fractional zeros (TableShape#scaleDrift)
+        String text = "CAST(" + expr + " AS CHAR)";
+        return "IF(LOCATE('.', "
+            + text
+            + ") > 0, TRIM(TRAILING '.' FROM TRIM(TRAILING '0' FROM "
+            + text
+            + ")), "
+            + text
+            + ")";
+      }
       String t = c.typeName().toLowerCase(Locale.ROOT);
       if (binary(c)) {
         return "LOWER(HEX(" + expr + "))";

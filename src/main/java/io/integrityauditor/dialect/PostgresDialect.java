@@ -691,6 +691,18 @@ public final class PostgresDialect implements Dialect {
    * against {@code timestamp} holding its UTC time. Object identifiers: {@link #pathFreeText}.
    */
   static String canonicalRef(String ref, String type) {
+    if (type.endsWith(TableShape.TRIMMED_SCALE)) {
+      // a decimal declared with another scale on another side: its number without trailing
+      // fractional zeros (TableShape#scaleDrift)
+      String text = "CAST(" + ref + " AS text)";
+      return "CASE WHEN strpos("
+          + text
+          + ", '.') > 0 THEN rtrim(rtrim("
+          + text
+          + ", '0'), '.') ELSE "
+          + text
+          + " END";
+    }
     String identity = pathFreeText(ref, type);
     if (identity != null) {
       return identity;

@@ -71,7 +71,11 @@ public final class TableCatalog {
             rs.getInt("ORDINAL_POSITION"),
             new Column(
                 rs.getString("COLUMN_NAME"),
-                rs.getString("TYPE_NAME"),
+                withPrecision(
+                    rs.getString("TYPE_NAME"),
+                    rs.getInt("DATA_TYPE"),
+                    rs.getInt("COLUMN_SIZE"),
+                    rs.getInt("DECIMAL_DIGITS")),
                 rs.getInt("DATA_TYPE"),
                 rs.getInt("NULLABLE") != DatabaseMetaData.columnNoNulls));
       }
@@ -392,5 +396,21 @@ public final class TableCatalog {
     unique.sort(Comparator.comparingInt(List::size));
     keys.addAll(unique);
     return keys;
+  }
+
+  /**
+   * A decimal column's type with its precision and scale, as PostgreSQL's format_type names it
+   * ({@code DECIMAL(10,2)}): the drivers' type name alone says {@code DECIMAL} for every precision
+   * and scale, so two columns of different scales counted as one type (and the row hash that
+   * requires identical types printed 1.50 against 1.5000: a false CHANGED on every row).
+   */
+  static String withPrecision(String typeName, int jdbcType, int precision, int scale) {
+    if ((jdbcType == java.sql.Types.DECIMAL || jdbcType == java.sql.Types.NUMERIC)
+        && typeName != null
+        && typeName.indexOf('(') < 0
+        && precision > 0) {
+      return typeName + "(" + precision + "," + scale + ")";
+    }
+    return typeName;
   }
 }

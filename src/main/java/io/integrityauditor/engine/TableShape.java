@@ -132,6 +132,78 @@ public record TableShape(
         c -> new Column(c.name(), "character", java.sql.Types.CHAR, c.nullable()));
   }
 
+  /** The mark {@link #withTrimmedScale} appends to a column's type name. */
+  public static final String TRIMMED_SCALE = "|trimmed-scale";
+
+  /**
+   * A decimal column's declared scale: 2 for {@code numeric(10,2)} or {@code DECIMAL(10,2)}, 0 for
+   * {@code numeric(10)}; null for an unconstrained {@code numeric} (each value keeps its own) and
+   * for a column that is no decimal.
+   */
+  public static Integer declaredScale(Column c) {
+    String t = c.typeName().toLowerCase(java.util.Locale.ROOT);
+    if (!(t.startsWith("numeric") || t.startsWith("decimal"))
+        || t.endsWith("]")
+        || t.contains(TRIMMED_SCALE)) {
+      return null;
+    }
+    java.util.regex.Matcher m =
+        java.util.regex.Pattern.compile("\\(\\s*\\d+\\s*(?:,\\s*(-?\\d+)\\s*)?\\)").matcher(t);
+    if (!m.find()) {
+      return null;
+    }
+    return m.group(1) == null ? 0 : Integer.parseInt(m.group(1));
+  }
+
+  /** Whether a column is a decimal (see {@link #declaredScale}), constrained or not. */
+  public static boolean isDecimal(Column c) {
+    String t = c.typeName().toLowerCase(java.util.Locale.ROOT);
+    return (t.startsWith("numeric") || t.startsWith("decimal")) && !t.endsWith("]");
+  }
+
+  /**
+   * Lower-case names of the decimal columns this table and {@code other} declare with different
+   * scales (a constrained scale against another, or against an unconstrained {@code numeric}):
+   * compared with their trailing fractional zeros dropped on both sides ({@link
+   * #withTrimmedScale}), since such a column prints the same number as 1.50 on one side and 1.5000
+   * on the other.
+   */
+  public java.util.SortedSet<String> scaleDrift(TableShape other) {
+    java.util.Map<String, Column> theirs = new java.util.HashMap<>();
+    for (Column c : other.compared) {
+      theirs.put(c.name().toLowerCase(java.util.Locale.ROOT), c);
+    }
+    java.util.SortedSet<String> out = new java.util.TreeSet<>();
+    for (Column c : compared) {
+      String n = c.name().toLowerCase(java.util.Locale.ROOT);
+      Column o = theirs.get(n);
+      if (o != null
+          && isDecimal(c)
+          && isDecimal(o)
+          && !java.util.Objects.equals(declaredScale(c), declaredScale(o))) {
+        out.add(n);
+      }
+    }
+    return out;
+  }
+
+  /** Whether a column is compared without trailing fractional zeros ({@link #withTrimmedScale}). */
+  public static boolean trimmedScale(Column c) {
+    return c.typeName().endsWith(TRIMMED_SCALE);
+  }
+
+  /**
+   * The same table with every compared column named in {@code names} (lower case) compared as its
+   * number without trailing fractional zeros: its type name carries {@link #TRIMMED_SCALE}, which
+   * each way of hashing renders so (the key columns keep their types: keys are matched by value).
+   */
+  public TableShape withTrimmedScale(java.util.Set<String> names) {
+    return retyped(
+        names,
+        TableShape::trimmedScale,
+        c -> new Column(c.name(), c.typeName() + TRIMMED_SCALE, c.jdbcType(), c.nullable()));
+  }
+
   /** Lower-case names of the compared columns that pass {@code test}. */
   private java.util.Set<String> names(java.util.function.Predicate<Column> test) {
     java.util.Set<String> out = new java.util.HashSet<>();
