@@ -627,9 +627,10 @@ public final class AuditService {
    * ascii through latin1, an enum's invalid value, values over 64 KiB by their SHA-256; the JVM's
    * floats widened to double, arrays by their elements. 4 (session 16): MariaDB text of another
    * character set than UTF-8 with its bytes where the conversion to UTF-8 loses them. 5 (session
-   * 20): a PostgreSQL real widened to double precision in the canonical encoding.
+   * 20): a PostgreSQL real widened to double precision in the canonical encoding. 6 (session 25):
+   * PostgreSQL's CANONICAL hash with booleans as 1 and 0 and inet as its output (no /32).
    */
-  static final int ROW_HASH_VERSION = 5;
+  static final int ROW_HASH_VERSION = 6;
 
   /**
    * Raised whenever the form of key values read changes ({@link
@@ -650,13 +651,14 @@ public final class AuditService {
       HashFlavor flavor,
       boolean unordered,
       java.util.SortedSet<String> jsonb,
-      java.util.SortedSet<String> trimmedScale) {
+      java.util.SortedSet<String> trimmedScale,
+      java.util.SortedSet<String> dateAsTimestamp) {
     ScanGroup(HashFlavor flavor, boolean unordered) {
       this(flavor, unordered, new java.util.TreeSet<>());
     }
 
     ScanGroup(HashFlavor flavor, boolean unordered, java.util.SortedSet<String> jsonb) {
-      this(flavor, unordered, jsonb, new java.util.TreeSet<>());
+      this(flavor, unordered, jsonb, new java.util.TreeSet<>(), new java.util.TreeSet<>());
     }
 
     String name() {
@@ -671,6 +673,7 @@ public final class AuditService {
       String detail =
           String.join(",", jsonb)
               + (trimmedScale.isEmpty() ? "" : ";scale:" + String.join(",", trimmedScale))
+              + (dateAsTimestamp.isEmpty() ? "" : ";date:" + String.join(",", dateAsTimestamp))
               + "|"
               + config;
       return (unordered ? flavor.name() + "-UNORDERED" : flavor.name())
@@ -1180,7 +1183,8 @@ public final class AuditService {
                       p.flavor(),
                       p.unordered(),
                       jsonbPair(p.flavor(), primaryShape, p.shape()),
-                      primaryShape.scaleDrift(p.shape())),
+                      primaryShape.scaleDrift(p.shape()),
+                      primaryShape.dateDrift(p.shape())),
                   f -> new ArrayList<>())
               .add(p);
         }
@@ -1246,13 +1250,17 @@ public final class AuditService {
         // against DECIMAL(12,4), numeric(12,4) against a MariaDB DECIMAL(14,6) holding the same
         // numbers were CHANGED on every row (1.37 against 1.3700), a key column named changed.
         java.util.Set<String> trimmed = group.getKey().trimmedScale();
+        // Likewise a date against a timestamp (or DATE against DATETIME) holding its midnight: the
+        // date side is compared as that midnight (review 1 of session 25: every row CHANGED).
+        java.util.Set<String> dates = group.getKey().dateAsTimestamp();
         TableShape scanShape =
             primaryShape
                 .withNullable(nullable)
                 .withJson(json)
                 .withFixedChar(fixed)
                 .withJsonb(jsonb)
-                .withTrimmedScale(trimmed);
+                .withTrimmedScale(trimmed)
+                .withDateAsTimestamp(dates);
         Connection scanConn = early.take(ds.primary());
         open.add(scanConn);
         DigestSource scan =
@@ -1279,7 +1287,8 @@ public final class AuditService {
                                 .withJson(json)
                                 .withFixedChar(fixed)
                                 .withJsonb(jsonb)
-                                .withTrimmedScale(trimmed),
+                                .withTrimmedScale(trimmed)
+                                .withDateAsTimestamp(dates),
                             flavor,
                             timeout),
                     p.dialect()
@@ -1290,7 +1299,8 @@ public final class AuditService {
                                 .withJson(json)
                                 .withFixedChar(fixed)
                                 .withJsonb(jsonb)
-                                .withTrimmedScale(trimmed),
+                                .withTrimmedScale(trimmed)
+                                .withDateAsTimestamp(dates),
                             flavor,
                             timeout),
                     primaryDialect.digestSource(lc, scanShape, flavor, timeout),

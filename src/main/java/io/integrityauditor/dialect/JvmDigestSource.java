@@ -576,6 +576,10 @@ final class JvmDigestSource extends JdbcDigestSource {
     if (v == null) {
       return null;
     }
+    if (v instanceof java.time.LocalDate d && TableShape.dateAsTimestamp(c)) {
+      // against a timestamp on another side (TableShape#dateDrift): its midnight, as that reads
+      return Values.canonicalText(d.atStartOfDay());
+    }
     if (v instanceof BigDecimal d && TableShape.trimmedScale(c)) {
       // declared with another scale on another side (TableShape#scaleDrift)
       return d.stripTrailingZeros().toPlainString();

@@ -899,6 +899,11 @@ public final class MySqlDialect implements Dialect {
             + text
             + ")";
       }
+      if (TableShape.dateAsTimestamp(c)) {
+        // a DATE against a DATETIME on another side (TableShape#dateDrift): its midnight, with
+        // six fractional digits as a DATETIME is rendered
+        return "CAST(" + expr + " AS DATETIME(6))";
+      }
       String t = c.typeName().toLowerCase(Locale.ROOT);
       if (binary(c)) {
         return "LOWER(HEX(" + expr + "))";

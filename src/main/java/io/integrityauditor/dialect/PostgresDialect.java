@@ -703,6 +703,10 @@ public final class PostgresDialect implements Dialect {
           + text
           + " END";
     }
+    if (type.endsWith(TableShape.DATE_AS_TIMESTAMP)) {
+      // a date against a timestamp on another side (TableShape#dateDrift): its midnight
+      return "CAST(" + ref + " AS timestamp)";
+    }
     String identity = pathFreeText(ref, type);
     if (identity != null) {
       return identity;
@@ -723,6 +727,18 @@ public final class PostgresDialect implements Dialect {
     }
     if (type.startsWith("timestamp") && type.endsWith("with time zone")) {
       return "(" + ref + " AT TIME ZONE 'UTC')";
+    }
+    if (type.equals("boolean") || type.equals("boolean[]")) {
+      // as the numbers 1 and 0, a boolean's canonical text on every path (the JVM's, MariaDB's
+      // BOOLEAN): a boolean against an integer copy holding 1 and 0 was CHANGED on every row
+      // (review 2 of session 25)
+      return "CAST(" + ref + " AS integer" + (type.endsWith("[]") ? "[])" : ")");
+    }
+    if (type.equals("inet")) {
+      // its output ('10.0.0.1'), as the row's text and the JVM read it; its cast to text adds the
+      // mask ('10.0.0.1/32'), so the columns named of a CHANGED row against a text copy were not
+      // the columns that differed in the row's text (none, or one that did not differ)
+      return "textin(inet_out(" + ref + "))";
     }
     if (type.equals("real") || type.equals("real[]")) {
       // widened to double, as the JVM and MariaDB's canonical encoding read a float32: a real

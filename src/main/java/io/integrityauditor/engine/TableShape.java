@@ -204,6 +204,63 @@ public record TableShape(
         c -> new Column(c.name(), c.typeName() + TRIMMED_SCALE, c.jdbcType(), c.nullable()));
   }
 
+  /** The mark {@link #withDateAsTimestamp} appends to a date column's type name. */
+  public static final String DATE_AS_TIMESTAMP = "|as-timestamp";
+
+  /** A calendar date (SQL DATE; not MariaDB's YEAR, which its driver also calls a date). */
+  public static boolean isDate(Column c) {
+    return c.typeName().equalsIgnoreCase("date");
+  }
+
+  /**
+   * A date and time without a zone: PostgreSQL's {@code timestamp [(p)] without time zone},
+   * MariaDB's and MySQL's {@code DATETIME} (not their {@code TIMESTAMP}, an instant).
+   */
+  public static boolean isZonelessTimestamp(Column c) {
+    String t = c.typeName().toLowerCase(java.util.Locale.ROOT);
+    return t.startsWith("datetime") || t.startsWith("timestamp") && t.endsWith("without time zone");
+  }
+
+  /**
+   * Lower-case names of the compared columns that are a date on one side and a date and time
+   * without a zone on the other (a {@code date} migrated to {@code timestamp}, DATE to DATETIME):
+   * the date side is compared as the midnight starting it ({@link #withDateAsTimestamp}).
+   */
+  public java.util.SortedSet<String> dateDrift(TableShape other) {
+    java.util.Map<String, Column> theirs = new java.util.HashMap<>();
+    for (Column c : other.compared) {
+      theirs.put(c.name().toLowerCase(java.util.Locale.ROOT), c);
+    }
+    java.util.SortedSet<String> out = new java.util.TreeSet<>();
+    for (Column c : compared) {
+      String n = c.name().toLowerCase(java.util.Locale.ROOT);
+      Column o = theirs.get(n);
+      if (o != null
+          && (isDate(c) && isZonelessTimestamp(o) || isZonelessTimestamp(c) && isDate(o))) {
+        out.add(n);
+      }
+    }
+    return out;
+  }
+
+  /** Whether a date column is compared as its midnight ({@link #withDateAsTimestamp}). */
+  public static boolean dateAsTimestamp(Column c) {
+    return c.typeName().endsWith(DATE_AS_TIMESTAMP);
+  }
+
+  /**
+   * The same table with every compared date column named in {@code names} (lower case) compared as
+   * the date and time of its midnight: its type name carries {@link #DATE_AS_TIMESTAMP}, which each
+   * way of hashing renders as the other side's timestamp of that midnight. Other columns so named
+   * (the other side's timestamps) are left as they are.
+   */
+  public TableShape withDateAsTimestamp(java.util.Set<String> names) {
+    return retyped(
+        names,
+        c -> !isDate(c),
+        c -> new Column(c.name(), c.typeName() + DATE_AS_TIMESTAMP, c.jdbcType(), c.nullable()));
+  }
+
   /** Lower-case names of the compared columns that pass {@code test}. */
   private java.util.Set<String> names(java.util.function.Predicate<Column> test) {
     java.util.Set<String> out = new java.util.HashSet<>();

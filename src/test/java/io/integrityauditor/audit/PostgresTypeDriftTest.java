@@ -186,4 +186,61 @@ class PostgresTypeDriftTest {
     assertThat(AuditFixture.findings(r, "public.j", "j"))
         .containsExactly("CHANGED 1", "CHANGED 2", "CHANGED 3");
   }
+
+  /**
+   * Regression (review 2 of session 25): a boolean against an integer copy holding 1 and 0 was
+   * CHANGED on every row (the row's text said t against 1, where the JVM path and MariaDB say 1 and
+   * 0); an inet against a text copy holding its output ('10.0.0.1') was CHANGED naming no column,
+   * or with its mask ('10.0.0.1/32') named the inet column of rows where only another differed.
+   */
+  @Test
+  void booleanAgainstIntegerAndInetAgainstItsText() throws Exception {
+    int port = TestDatabases.PG_PRIMARY_PORT;
+    String[][] types = {{"boolean", "inet"}, {"integer", "text"}};
+    String[] dbs = {"tdrift_bp", "tdrift_bc"};
+    for (int i = 0; i < 2; i++) {
+      TestDatabases.recreatePgDatabase(port, dbs[i]);
+      TestDatabases.execute(
+          TestDatabases.pgUrl(port, dbs[i]),
+          "CREATE TABLE t (id int PRIMARY KEY, owner int NOT NULL, b "
+              + types[i][0]
+              + ", ip "
+              + types[i][1]
+              + ", note text)",
+          "INSERT INTO t SELECT g, g % 7, CAST(CAST(g % 2 AS boolean) AS "
+              + types[i][0]
+              + "), CAST(CAST(CASE WHEN g = 7 THEN '10.1.0.0/24' ELSE '10.0.0.' || g END AS inet) AS "
+              + (i == 0 ? "inet" : "text")
+              + "), 'n' || g FROM generate_series(1, 200) g");
+    }
+    TestDatabases.execute(
+        TestDatabases.pgUrl(port, "tdrift_bc"),
+        "UPDATE t SET ip = host(CAST(ip AS inet)) WHERE id <> 7");
+    AuditFixture f =
+        new AuditFixture()
+            .primary("p", TestDatabases.pgEndpoint(port, "tdrift_bp"))
+            .replica("c", TestDatabases.pgEndpoint(port, "tdrift_bc"))
+            .table("public.t", "owner");
+    AuditReport r = f.run(CompareSettings.defaults());
+    assertThat(AuditFixture.copy(r, "public.t", "c").hashing()).isEqualTo("CANONICAL");
+    assertThat(AuditFixture.findings(r, "public.t", "c")).isEmpty();
+
+    TestDatabases.execute(
+        TestDatabases.pgUrl(port, "tdrift_bc"),
+        "UPDATE t SET b = 2 WHERE id = 10",
+        "UPDATE t SET ip = '10.0.0.11/32' WHERE id = 11",
+        "UPDATE t SET note = 'changed' WHERE id = 12");
+    r = f.run(CompareSettings.defaults());
+    assertThat(AuditFixture.findings(r, "public.t", "c"))
+        .containsExactlyInAnyOrder("CHANGED 10", "CHANGED 11", "CHANGED 12");
+    for (String[] named : new String[][] {{"10", "b"}, {"11", "ip"}, {"12", "note"}}) {
+      assertThat(
+              AuditFixture.copy(r, "public.t", "c").findings().stream()
+                  .filter(x -> String.valueOf(x.key().get("id")).equals(named[0]))
+                  .findFirst()
+                  .orElseThrow()
+                  .columns())
+          .isEqualTo(List.of(named[1]));
+    }
+  }
 }

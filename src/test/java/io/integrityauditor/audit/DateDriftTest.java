@@ -1,0 +1,131 @@
+package io.integrityauditor.audit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.integrityauditor.TestDatabases;
+import io.integrityauditor.engine.CompareSettings;
+import java.sql.Connection;
+import java.sql.Statement;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A date column against a date-and-time column without a zone holding its midnight (a {@code date}
+ * migrated to {@code timestamp}, DATE to DATETIME). Regression (reviews 1 and 2 of session 25):
+ * every row was CHANGED ('2024-01-02' against '2024-01-02 00:00:00'), on PostgreSQL (CANONICAL), on
+ * MariaDB (CANONICAL) and between them (JVM), all owners at risk. The date is now compared as its
+ * midnight; a time other than midnight on the other side is still CHANGED and named.
+ */
+class DateDriftTest {
+  private static String named(AuditReport r, String table, String key) {
+    return AuditFixture.copy(r, table, "c").findings().stream()
+        .filter(f -> String.valueOf(f.key().values().iterator().next()).equals(key))
+        .findFirst()
+        .orElseThrow()
+        .columns()
+        .toString();
+  }
+
+  @Test
+  void postgresDateAgainstTimestamp() throws Exception {
+    int port = TestDatabases.PG_PRIMARY_PORT;
+    String[][] types = {{"date", "timestamp(0)"}, {"timestamp", "date"}};
+    String[] dbs = {"tdate_p", "tdate_c"};
+    for (int i = 0; i < 2; i++) {
+      TestDatabases.recreatePgDatabase(port, dbs[i]);
+      TestDatabases.execute(
+          TestDatabases.pgUrl(port, dbs[i]),
+          "CREATE TABLE t (id int PRIMARY KEY, owner int NOT NULL, d "
+              + types[i][0]
+              + ", e "
+              + types[i][1]
+              + ")",
+          "INSERT INTO t SELECT g, g % 7, CAST(date '2024-01-01' + g AS "
+              + types[i][0]
+              + "), CASE WHEN g % 9 = 0 THEN NULL ELSE CAST(date '1999-12-31' - g AS "
+              + types[i][1]
+              + ") END FROM generate_series(1, 300) g");
+    }
+    AuditFixture f =
+        new AuditFixture()
+            .primary("p", TestDatabases.pgEndpoint(port, "tdate_p"))
+            .replica("c", TestDatabases.pgEndpoint(port, "tdate_c"))
+            .table("public.t", "owner");
+    AuditReport r = f.run(CompareSettings.defaults());
+    assertThat(AuditFixture.copy(r, "public.t", "c").hashing()).isEqualTo("CANONICAL");
+    assertThat(AuditFixture.findings(r, "public.t", "c")).isEmpty();
+
+    TestDatabases.execute(
+        TestDatabases.pgUrl(port, "tdate_c"),
+        "UPDATE t SET d = d + interval '1 second' WHERE id = 10",
+        "UPDATE t SET e = e + 1 WHERE id = 11",
+        "DELETE FROM t WHERE id = 12");
+    r = f.run(CompareSettings.defaults());
+    assertThat(AuditFixture.findings(r, "public.t", "c"))
+        .containsExactlyInAnyOrder("CHANGED 10", "CHANGED 11", "MISSING 12");
+    assertThat(named(r, "public.t", "10")).isEqualTo("[d]");
+    assertThat(named(r, "public.t", "11")).isEqualTo("[e]");
+  }
+
+  @Test
+  void mariaDbDateAgainstDatetime() throws Exception {
+    int port = TestDatabases.MARIADB_PRIMARY_PORT;
+    String[][] types = {{"DATE", "DATETIME(6)"}, {"DATETIME", "DATE"}};
+    String[] dbs = {"tdate_mp", "tdate_mc"};
+    for (int i = 0; i < 2; i++) {
+      TestDatabases.recreateMariaDatabase(port, dbs[i]);
+      try (Connection c = TestDatabases.mariaUnlogged(TestDatabases.mariaUrl(port, dbs[i]));
+          Statement s = c.createStatement()) {
+        s.execute(
+            "CREATE TABLE t (id int PRIMARY KEY, owner int NOT NULL, d "
+                + types[i][0]
+                + ", e "
+                + types[i][1]
+                + ")");
+        s.execute(
+            "INSERT INTO t SELECT seq, seq % 7, DATE '2024-01-01' + INTERVAL seq DAY,"
+                + " IF(seq % 9 = 0, NULL, DATE '1999-12-31' - INTERVAL seq DAY)"
+                + " FROM seq_1_to_300");
+      }
+    }
+    AuditFixture f =
+        new AuditFixture()
+            .primary("p", TestDatabases.mariaEndpoint(port, "tdate_mp"))
+            .replica("c", TestDatabases.mariaEndpoint(port, "tdate_mc"))
+            .table("t", "owner");
+    AuditReport r = f.run(CompareSettings.defaults());
+    assertThat(AuditFixture.copy(r, "t", "c").hashing()).isEqualTo("CANONICAL");
+    assertThat(AuditFixture.findings(r, "t", "c")).isEmpty();
+
+    try (Connection c = TestDatabases.mariaUnlogged(TestDatabases.mariaUrl(port, "tdate_mc"));
+        Statement s = c.createStatement()) {
+      s.execute("UPDATE t SET d = d + INTERVAL 1 SECOND WHERE id = 10");
+      s.execute("UPDATE t SET e = e + INTERVAL 1 DAY WHERE id = 11");
+    }
+    r = f.run(CompareSettings.defaults());
+    assertThat(AuditFixture.findings(r, "t", "c"))
+        .containsExactlyInAnyOrder("CHANGED 10", "CHANGED 11");
+    assertThat(named(r, "t", "10")).isEqualTo("[d]");
+    assertThat(named(r, "t", "11")).isEqualTo("[e]");
+  }
+
+  @Test
+  void postgresDateAgainstMariaDbDatetimeAndTheOtherWayRound() throws Exception {
+    AuditFixture f =
+        AuditFixture.postgresPrimaryMariaDbCopy(
+            "tdate_x",
+            List.of(
+                "CREATE TABLE t (id int PRIMARY KEY, owner int NOT NULL, d date, e timestamp)",
+                "INSERT INTO t SELECT g, g % 7, date '2024-01-01' + g,"
+                    + " CAST(date '1999-12-31' - g AS timestamp) FROM generate_series(1, 300) g"),
+            List.of(
+                "CREATE TABLE t (id int PRIMARY KEY, owner int NOT NULL, d DATETIME, e DATE)",
+                "INSERT INTO t SELECT seq, seq % 7, DATE '2024-01-01' + INTERVAL seq DAY,"
+                    + " DATE '1999-12-31' - INTERVAL seq DAY FROM seq_1_to_300",
+                "UPDATE t SET d = d + INTERVAL 1 SECOND WHERE id = 5"));
+    AuditReport r = f.run(CompareSettings.defaults());
+    assertThat(AuditFixture.copy(r, "t", "c").hashing()).isEqualTo("JVM");
+    assertThat(AuditFixture.findings(r, "t", "c")).containsExactly("CHANGED 5");
+    assertThat(named(r, "t", "5")).isEqualTo("[d]");
+  }
+}
