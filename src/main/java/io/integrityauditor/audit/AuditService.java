@@ -1052,6 +1052,7 @@ public final class AuditService {
 
   /** The request as a copy reads it ({@link TableCatalog#onCopy}: MariaDB/MySQL qualifiers). */
   private TableCatalog.Request onCopy(TableCatalog.Request req, String primary, String copy) {
+    req = req.forCopy();
     if (!(connector.dialect(primary) instanceof io.integrityauditor.dialect.MySqlDialect)
         || !(connector.dialect(copy) instanceof io.integrityauditor.dialect.MySqlDialect)) {
       return req;
@@ -1063,7 +1064,8 @@ public final class AuditService {
             io.integrityauditor.config.JdbcTarget.of(connector.endpoint(copy).url()).database());
     return table.equals(req.table())
         ? req
-        : new TableCatalog.Request(table, req.key(), req.owner(), req.updatedAt(), req.exclude());
+        : new TableCatalog.Request(
+            table, req.key(), req.owner(), req.updatedAt(), req.exclude(), true);
   }
 
   private static TableCatalog.Request catalogRequest(TableConfig t) {
@@ -1572,7 +1574,8 @@ public final class AuditService {
                     primaryShape.keyNames(),
                     req.owner(),
                     req.updatedAt(),
-                    req.exclude()));
+                    req.exclude(),
+                    req.onCopy()));
       }
       if (dialect instanceof io.integrityauditor.dialect.MySqlDialect
           && primaryDialect instanceof io.integrityauditor.dialect.MySqlDialect) {

@@ -34,9 +34,25 @@ public final class TableCatalog {
    * @param owner owner column or null
    * @param updatedAt last-write-time column or null
    * @param exclude columns not compared
+   * @param onCopy whether the table is a copy's, which may lack an excluded column the primary has
    */
   public record Request(
-      String table, List<String> key, String owner, String updatedAt, List<String> exclude) {}
+      String table,
+      List<String> key,
+      String owner,
+      String updatedAt,
+      List<String> exclude,
+      boolean onCopy) {
+    public Request(
+        String table, List<String> key, String owner, String updatedAt, List<String> exclude) {
+      this(table, key, owner, updatedAt, exclude, false);
+    }
+
+    /** The same request for a copy's table. */
+    public Request forCopy() {
+      return new Request(table, key, owner, updatedAt, exclude, true);
+    }
+  }
 
   /** A table that cannot be audited as configured; the message says why. */
   public static final class CatalogException extends RuntimeException {
@@ -127,6 +143,13 @@ public final class TableCatalog {
 
     Set<String> excluded = new LinkedHashSet<>();
     for (String e : req.exclude() == null ? List.<String>of() : req.exclude()) {
+      if (req.onCopy()
+          && columns.values().stream().noneMatch(col -> col.name().equalsIgnoreCase(e))) {
+        // A column the primary has and the copy lacks is what exclude is for. Regression (review
+        // 2 of session 25): the copy's catalog refused it ("does not exist"), so such a table
+        // could not be audited at all; the primary's catalog still names a misspelt column.
+        continue;
+      }
       Column col = column(columns, e, req.table(), "exclude");
       if (key.stream().anyMatch(k -> k.name().equals(col.name()))) {
         throw new CatalogException(
