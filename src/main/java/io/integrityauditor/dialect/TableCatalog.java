@@ -72,8 +72,15 @@ public final class TableCatalog {
     String[] cs = dialect.catalogAndSchema(c, schema);
     String[] found = findTable(md, cs[0], cs[1], name);
     if (found == null) {
+      String kind = otherKind(md, cs[0], cs[1], name);
       throw new CatalogException(
-          "table '" + req.table() + "' does not exist (or is not visible to this user)");
+          kind != null
+              ? "'"
+                  + req.table()
+                  + "' is a "
+                  + kind
+                  + ", not a table or view: it holds no rows to audit"
+              : "table '" + req.table() + "' does not exist (or is not visible to this user)");
     }
     String catalog = found[0];
     String realSchema = found[1];
@@ -300,6 +307,28 @@ public final class TableCatalog {
       found = matchTable(tables(md, catalog, null), schema, name);
     }
     return found;
+  }
+
+  /**
+   * The kind of an object of this name that is no table or view (a sequence, say), or null.
+   * Regression (review 1 of session 25): a MariaDB SEQUENCE named as a table was "table 'seqt' does
+   * not exist" while it did.
+   */
+  private static String otherKind(DatabaseMetaData md, String catalog, String schema, String name) {
+    try (ResultSet rs = md.getTables(catalog, schema, null, null)) {
+      while (rs.next()) {
+        String type = rs.getString("TABLE_TYPE");
+        if (type != null
+            && name.equalsIgnoreCase(rs.getString("TABLE_NAME"))
+            && !type.toUpperCase(Locale.ROOT).contains("TABLE")
+            && !type.toUpperCase(Locale.ROOT).contains("VIEW")) {
+          return type.toLowerCase(Locale.ROOT);
+        }
+      }
+    } catch (SQLException e) {
+      // only an explanation: the table is reported missing as before
+    }
+    return null;
   }
 
   private static List<String[]> tables(DatabaseMetaData md, String catalog, String schema)
