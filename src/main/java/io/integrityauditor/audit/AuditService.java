@@ -958,7 +958,7 @@ public final class AuditService {
           Connection r = connector.open(replica)) {
         return rd.replicationHealth(p, r, maxReplicaLag);
       } catch (RuntimeException | SQLException e) {
-        if (retryAfterRecoveryConflict(e, attempt)) {
+        if (retryAfterRecoveryConflict(e, attempt) || retryClosedSession(e, attempt)) {
           continue;
         }
         return ReplicationHealth.of(
@@ -970,6 +970,33 @@ public final class AuditService {
   }
 
   private static final int CONFLICT_ATTEMPTS = 5;
+
+  /**
+   * Whether work on sessions the server closed under it (SQLSTATE 08003: the driver already knows
+   * the session is gone) should be tried once more on new ones: a hot standby terminates a session
+   * idle in a transaction whose snapshot conflicts with recovery ("FATAL: terminating connection
+   * due to conflict with recovery"), and the next statement on it fails so, not with 40001.
+   * Regression (review 3 of session 25): under VACUUM on the primary and {@code
+   * max_standby_streaming_delay = 0}, the replication check of 7 audits in 38 said UNKNOWN, "check
+   * failed: This connection has been closed.", without the replica's lag. A server that refuses new
+   * sessions fails the next attempt on its own error.
+   */
+  static boolean retryClosedSession(Throwable e, int attempt) {
+    boolean closed = false;
+    for (Throwable t = e; t != null && !closed; t = t.getCause() == t ? null : t.getCause()) {
+      closed = t instanceof SQLException s && "08003".equals(s.getSQLState());
+    }
+    if (!closed || attempt >= 2) {
+      return false;
+    }
+    try {
+      Thread.sleep(50L);
+    } catch (InterruptedException ie) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
+    return true;
+  }
 
   /**
    * Whether a query a hot standby cancelled because of a conflict with recovery (SQLSTATE 40001)
@@ -1531,7 +1558,7 @@ public final class AuditService {
           caughtUp = true;
           continue;
         }
-        if (!retryAfterRecoveryConflict(e, attempt)) {
+        if (!retryAfterRecoveryConflict(e, attempt) && !retryClosedSession(e, attempt)) {
           return new PreparedCopy(spec, dialect, null, null, connector.redact(describe(e)));
         }
       }

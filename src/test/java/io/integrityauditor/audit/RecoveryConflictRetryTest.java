@@ -28,4 +28,22 @@ class RecoveryConflictRetryTest {
     assertThat(AuditService.retryAfterRecoveryConflict(new IllegalStateException("x"), 1))
         .isFalse();
   }
+
+  /**
+   * Regression (review 3 of session 25): a session a hot standby terminated while it was idle in a
+   * transaction fails its next statement with 08003 ("This connection has been closed."), not
+   * 40001: the replication check said UNKNOWN without the lag. Tried once more on new sessions.
+   */
+  @Test
+  void aSessionClosedUnderTheCheckIsTriedOnceMore() {
+    RuntimeException closed =
+        new RuntimeException(
+            "check", new SQLException("This connection has been closed.", "08003"));
+    assertThat(AuditService.retryClosedSession(closed, 1)).isTrue();
+    assertThat(AuditService.retryClosedSession(closed, 2)).isFalse();
+    assertThat(
+            AuditService.retryClosedSession(
+                new SQLException("Connection to 127.0.0.1:5 refused", "08001"), 1))
+        .isFalse();
+  }
 }
