@@ -299,9 +299,11 @@ class ChunkCheckpointTest {
     assertThat(rows.rows.get()).isEqualTo(primaryRows);
     assertThat(AuditFixture.copy(again, table, "copy")).isEqualTo(whole);
 
-    // Nor one stored by a version whose row hashes were other (its scan named "-h4" instead of
-    // "-h5"): its held-back rows' hashes would not match this version's.
-    assertThat(full.scans).hasSize(1).allSatisfy(n -> assertThat(n).endsWith("-h5"));
+    // Nor one stored by a version whose row hashes were other (its scan named "-h5" instead of
+    // "-h6"): its held-back rows' hashes would not match this version's.
+    String now = "-h" + AuditService.ROW_HASH_VERSION;
+    String before = "-h" + (AuditService.ROW_HASH_VERSION - 1);
+    assertThat(full.scans).hasSize(1).allSatisfy(n -> assertThat(n).endsWith(now));
     String scan = full.scans.iterator().next();
     Rows fresh = new Rows();
     AuditReport older =
@@ -309,7 +311,7 @@ class ChunkCheckpointTest {
             SMALL,
             table,
             fresh,
-            new Recorder(table, picked.get(picked.size() / 2), scan.replace("-h5", "-h4")));
+            new Recorder(table, picked.get(picked.size() / 2), scan.replace(now, before)));
     assertThat(fresh.rows.get()).isEqualTo(primaryRows);
     assertThat(AuditFixture.copy(older, table, "copy")).isEqualTo(whole);
   }
