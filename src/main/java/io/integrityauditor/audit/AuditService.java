@@ -1817,7 +1817,15 @@ public final class AuditService {
                   : c.binary() != k.binary()
                       ? "bytes and a value of another type are never the same key, so rows could"
                           + " not be matched; give the key column binary types on both, or neither"
-                      : null;
+                      // Regression (review 4 of session 25): compared as its midnight, a date
+                      // key against a timestamp key made one differing row every row of the
+                      // table MISSING and EXTRA ('2000-01-05' is no key '2000-01-05 00:00:00').
+                      : TableShape.isDate(c) != TableShape.isDate(k)
+                              && (TableShape.isZonelessTimestamp(c)
+                                  || TableShape.isZonelessTimestamp(k))
+                          ? "a date and a date with a time are never the same key, so rows could"
+                              + " not be matched; give the key column the same type on both"
+                          : null;
       if (never != null) {
         throw new TableCatalog.CatalogException(
             "table '"

@@ -77,7 +77,8 @@ public final class TableCatalog {
           kind != null
               ? "'"
                   + req.table()
-                  + "' is a "
+                  + "' is "
+                  + ("aeiou".indexOf(kind.charAt(0)) >= 0 ? "an " : "a ")
                   + kind
                   + ", not a table or view: it holds no rows to audit"
               : "table '" + req.table() + "' does not exist (or is not visible to this user)");

@@ -54,6 +54,16 @@ public final class Values {
     if (fixedChar(owner)) {
       return text.stripTrailing();
     }
+    if (TableShape.isDecimal(owner) && !text.isEmpty() && !Character.isLetter(text.charAt(0))) {
+      // a decimal owner as its number without trailing fractional zeros: a copy declaring it with
+      // another scale printed user 2.00 of the primary's rows as 2.0 or 2.0000 in its own
+      // (review 4 of session 25)
+      try {
+        return new BigDecimal(text).stripTrailingZeros().toPlainString();
+      } catch (NumberFormatException e) {
+        return text;
+      }
+    }
     return text;
   }
 

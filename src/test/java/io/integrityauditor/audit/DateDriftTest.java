@@ -128,4 +128,52 @@ class DateDriftTest {
     assertThat(AuditFixture.findings(r, "t", "c")).containsExactly("CHANGED 5");
     assertThat(named(r, "t", "5")).isEqualTo("[d]");
   }
+
+  /**
+   * A date key against a timestamp (DATETIME) key is refused, naming both types. Regression (review
+   * 4 of session 25): with the date compared as its midnight, identical tables were CONSISTENT, but
+   * one differing row made every row of the table MISSING and EXTRA ('2000-01-05' is no key
+   * '2000-01-05 00:00:00' when rows are matched).
+   */
+  @Test
+  void aDateKeyAgainstATimestampKeyIsRefused() throws Exception {
+    int port = TestDatabases.PG_PRIMARY_PORT;
+    String[] types = {"date", "timestamp"};
+    String[] dbs = {"tdate_kp", "tdate_kc"};
+    for (int i = 0; i < 2; i++) {
+      TestDatabases.recreatePgDatabase(port, dbs[i]);
+      TestDatabases.execute(
+          TestDatabases.pgUrl(port, dbs[i]),
+          "CREATE TABLE t (day " + types[i] + " PRIMARY KEY, owner int NOT NULL, v int)",
+          "INSERT INTO t SELECT date '2000-01-01' + g, g % 5, g FROM generate_series(1, 300) g");
+    }
+    TestDatabases.execute(
+        TestDatabases.pgUrl(port, "tdate_kc"), "UPDATE t SET v = -1 WHERE day = '2000-01-20'");
+    AuditReport r =
+        new AuditFixture()
+            .primary("p", TestDatabases.pgEndpoint(port, "tdate_kp"))
+            .replica("c", TestDatabases.pgEndpoint(port, "tdate_kc"))
+            .table("public.t", "owner")
+            .run(CompareSettings.defaults());
+    assertThat(r.exitCode()).isEqualTo(2);
+    assertThat(AuditFixture.findings(r, "public.t", "c")).isEmpty();
+    assertThat(AuditFixture.copy(r, "public.t", "c").error())
+        .contains("key column day is date on the primary and timestamp without time zone")
+        .contains("a date and a date with a time are never the same key");
+
+    AuditFixture x =
+        AuditFixture.postgresPrimaryMariaDbCopy(
+            "tdate_kx",
+            List.of(
+                "CREATE TABLE t (day date PRIMARY KEY, owner int NOT NULL, v int)",
+                "INSERT INTO t SELECT date '2000-01-01' + g, g % 5, g FROM generate_series(1, 300) g"),
+            List.of(
+                "CREATE TABLE t (day DATETIME PRIMARY KEY, owner int NOT NULL, v int)",
+                "INSERT INTO t SELECT DATE '2000-01-01' + INTERVAL seq DAY, seq % 5, seq"
+                    + " FROM seq_1_to_300"));
+    r = x.run(CompareSettings.defaults());
+    assertThat(r.exitCode()).isEqualTo(2);
+    assertThat(AuditFixture.copy(r, "t", "c").error())
+        .contains("a date and a date with a time are never the same key");
+  }
 }

@@ -140,4 +140,41 @@ class ScaleDriftTest {
     assertThat(AuditFixture.findings(r, "t", "c")).containsExactly("CHANGED 5");
     assertThat(named(r, "t", "c", "5")).isEqualTo("[amount]");
   }
+
+  /**
+   * A decimal owner declared with another scale on the copy prints one user alike whichever side
+   * the row came from. Regression (review 4 of session 25): an EXTRA row's owner printed as the
+   * copy's text (2.0000) where the primary's rows printed 2.00.
+   */
+  @Test
+  void aDecimalOwnerPrintsOneUserAlike() throws Exception {
+    int port = TestDatabases.PG_PRIMARY_PORT;
+    String[] types = {"numeric(10,2)", "numeric(12,4)"};
+    String[] dbs = {"tscale_op", "tscale_oc"};
+    for (int i = 0; i < 2; i++) {
+      TestDatabases.recreatePgDatabase(port, dbs[i]);
+      TestDatabases.execute(
+          TestDatabases.pgUrl(port, dbs[i]),
+          "CREATE TABLE t (id int PRIMARY KEY, owner " + types[i] + " NOT NULL, v text)",
+          "INSERT INTO t SELECT g, g % 4, 'v' || g FROM generate_series(1, 100) g");
+    }
+    TestDatabases.execute(
+        TestDatabases.pgUrl(port, "tscale_oc"),
+        "DELETE FROM t WHERE id = 2",
+        "INSERT INTO t VALUES (1002, 2, 'extra')");
+    AuditReport r =
+        new AuditFixture()
+            .primary("p", TestDatabases.pgEndpoint(port, "tscale_op"))
+            .replica("c", TestDatabases.pgEndpoint(port, "tscale_oc"))
+            .table("public.t", "owner")
+            .run(CompareSettings.defaults());
+    assertThat(AuditFixture.findings(r, "public.t", "c"))
+        .containsExactlyInAnyOrder("MISSING 2", "EXTRA 1002");
+    assertThat(
+            AuditFixture.copy(r, "public.t", "c").findings().stream()
+                .map(AuditReport.FindingReport::owner)
+                .toList())
+        .containsOnly("2");
+    assertThat(r.usersAtRiskSample()).containsExactly("2");
+  }
 }

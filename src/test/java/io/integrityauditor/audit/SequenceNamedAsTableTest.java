@@ -37,5 +37,16 @@ class SequenceNamedAsTableTest {
       assertThat(r.status()).isEqualTo(AuditReport.Status.FAILED);
       assertThat(r.tables().get(0).error()).contains("'seqt' is a sequence, not a table or view");
     }
+    TestDatabases.execute(
+        TestDatabases.pgUrl(pg, "tseq_p"),
+        "CREATE TABLE t (id int PRIMARY KEY)",
+        "CREATE INDEX t_idx ON t (id)");
+    AuditReport index =
+        new AuditFixture()
+            .primary("p", TestDatabases.pgEndpoint(pg, "tseq_p"))
+            .replica("c", TestDatabases.pgEndpoint(pg, "tseq_p"))
+            .table("t_idx", null)
+            .run(CompareSettings.defaults());
+    assertThat(index.tables().get(0).error()).contains("'t_idx' is an index, not a table or view");
   }
 }
