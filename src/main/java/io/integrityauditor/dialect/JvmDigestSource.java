@@ -837,6 +837,10 @@ final class JvmDigestSource extends JdbcDigestSource {
           ? CanonicalEncoding.valueDigest(bytes)
           : Values.canonicalText(bytes);
     }
+    if (TableShape.isJson(c)) {
+      // a document, streamed when long (Values#namedCanonicalJson)
+      return Values.namedCanonicalJson(Values.canonicalText(v), DigestSource.WHOLE_VALUE_LIMIT);
+    }
     String text = text(v, c);
     return text.length() > DigestSource.WHOLE_VALUE_LIMIT
             || text.startsWith(CanonicalEncoding.DIGEST_MARK)

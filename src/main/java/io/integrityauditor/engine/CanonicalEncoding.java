@@ -107,6 +107,17 @@ public final class CanonicalEncoding {
     return DIGEST_MARK + HexFormat.of().formatHex(md.digest());
   }
 
+  /**
+   * {@link #valueDigest(String)} of a text given piece by piece to the sink {@code writer} is
+   * handed (no piece splitting a surrogate pair): the same digest, without the text.
+   */
+  public static String valueDigestOfPieces(
+      java.util.function.Consumer<java.util.function.Consumer<String>> writer) {
+    MessageDigest md = sha256();
+    writer.accept(piece -> utf8(md, piece));
+    return DIGEST_MARK + HexFormat.of().formatHex(md.digest());
+  }
+
   /** {@link #valueDigest(String)} of a binary value's canonical text (its hex). */
   public static String valueDigest(byte[] bytes) {
     MessageDigest md = sha256();

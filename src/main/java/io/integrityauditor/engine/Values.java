@@ -511,6 +511,49 @@ public final class Values {
     }
   }
 
+  /**
+   * A JSON column's value where values are read to name the changed columns: its {@link
+   * #canonicalJson} when that is at most {@code limit} characters (and does not start with {@link
+   * CanonicalEncoding#DIGEST_MARK}), else {@link CanonicalEncoding#valueDigest} of it, streamed
+   * from the document without building the text. Text that is no JSON document, by the same rule.
+   * Regression: a 15.7 MB document changed on a copy of another engine was read on both sides at
+   * once as its text, its document and its canonical text being built (out of memory under
+   * -Xmx128m; equal documents, hashed streamed, were CONSISTENT).
+   */
+  public static String namedCanonicalJson(String text, int limit) {
+    com.fasterxml.jackson.databind.JsonNode node = parseJson(text);
+    if (node == null) {
+      return text.length() > limit || text.startsWith(CanonicalEncoding.DIGEST_MARK)
+          ? CanonicalEncoding.valueDigest(text)
+          : text;
+    }
+    try {
+      StringBuilder head = new StringBuilder();
+      long[] length = {0};
+      writeJson(
+          node,
+          piece -> {
+            length[0] += piece.length();
+            if (length[0] <= limit) {
+              head.append(piece);
+            }
+          });
+      if (length[0] <= limit && !head.toString().startsWith(CanonicalEncoding.DIGEST_MARK)) {
+        return head.toString();
+      }
+      return CanonicalEncoding.valueDigestOfPieces(
+          sink -> {
+            try {
+              writeJson(node, sink::accept);
+            } catch (java.io.IOException e) {
+              throw new java.io.UncheckedIOException(e);
+            }
+          });
+    } catch (java.io.IOException | java.io.UncheckedIOException e) {
+      throw new IllegalStateException("JSON value could not be written: " + e.getMessage(), e);
+    }
+  }
+
   private static com.fasterxml.jackson.databind.JsonNode parseJson(String text) {
     try {
       com.fasterxml.jackson.databind.JsonNode node = JSON.readTree(text);

@@ -320,7 +320,9 @@ class LargeValuesIT {
     assertThat(same.code()).as("exit; stderr: %s", same.err()).isZero();
     assertThat(status(same.report(), "hj", "m")).isEqualTo("CONSISTENT");
     Run changed = audit(config(Map.of("n", TestDatabases.mariaUrl(MARIA, "lv_it_n")), "hj"));
-    assertThat(changed.code()).as("exit; stderr: %s", changed.err()).isEqualTo(1);
+    assertThat(changed.code())
+        .as("exit; stderr: %s; report: %s", changed.err(), changed.report())
+        .isEqualTo(1);
     assertThat(changed(changed.report(), "hj", "n")).containsExactlyEntriesOf(Map.of("5", "j"));
   }
 }
