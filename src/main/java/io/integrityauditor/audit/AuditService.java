@@ -652,13 +652,20 @@ public final class AuditService {
       boolean unordered,
       java.util.SortedSet<String> jsonb,
       java.util.SortedSet<String> trimmedScale,
-      java.util.SortedSet<String> dateAsTimestamp) {
+      java.util.SortedSet<String> dateAsTimestamp,
+      java.util.SortedSet<String> unpadded) {
     ScanGroup(HashFlavor flavor, boolean unordered) {
       this(flavor, unordered, new java.util.TreeSet<>());
     }
 
     ScanGroup(HashFlavor flavor, boolean unordered, java.util.SortedSet<String> jsonb) {
-      this(flavor, unordered, jsonb, new java.util.TreeSet<>(), new java.util.TreeSet<>());
+      this(
+          flavor,
+          unordered,
+          jsonb,
+          new java.util.TreeSet<>(),
+          new java.util.TreeSet<>(),
+          new java.util.TreeSet<>());
     }
 
     String name() {
@@ -674,6 +681,7 @@ public final class AuditService {
           String.join(",", jsonb)
               + (trimmedScale.isEmpty() ? "" : ";scale:" + String.join(",", trimmedScale))
               + (dateAsTimestamp.isEmpty() ? "" : ";date:" + String.join(",", dateAsTimestamp))
+              + (unpadded.isEmpty() ? "" : ";pad:" + String.join(",", unpadded))
               + "|"
               + config;
       return (unordered ? flavor.name() + "-UNORDERED" : flavor.name())
@@ -1213,7 +1221,10 @@ public final class AuditService {
                       p.unordered(),
                       jsonbPair(p.flavor(), primaryShape, p.shape()),
                       primaryShape.scaleDrift(p.shape()),
-                      primaryShape.dateDrift(p.shape())),
+                      primaryShape.dateDrift(p.shape()),
+                      p.flavor() == HashFlavor.JVM
+                          ? new java.util.TreeSet<>()
+                          : primaryShape.padDrift(p.shape())),
                   f -> new ArrayList<>())
               .add(p);
         }
@@ -1282,6 +1293,9 @@ public final class AuditService {
         // Likewise a date against a timestamp (or DATE against DATETIME) holding its midnight: the
         // date side is compared as that midnight (review 1 of session 25: every row CHANGED).
         java.util.Set<String> dates = group.getKey().dateAsTimestamp();
+        // And text against CHAR(n) without trailing spaces on both sides, as the JVM path compares
+        // it (review 2 of session 25: a varchar holding a char's padded output was CHANGED).
+        java.util.Set<String> unpadded = group.getKey().unpadded();
         TableShape scanShape =
             primaryShape
                 .withNullable(nullable)
@@ -1289,7 +1303,8 @@ public final class AuditService {
                 .withFixedChar(fixed)
                 .withJsonb(jsonb)
                 .withTrimmedScale(trimmed)
-                .withDateAsTimestamp(dates);
+                .withDateAsTimestamp(dates)
+                .withUnpadded(unpadded);
         Connection scanConn = early.take(ds.primary());
         open.add(scanConn);
         DigestSource scan =
@@ -1317,7 +1332,8 @@ public final class AuditService {
                                 .withFixedChar(fixed)
                                 .withJsonb(jsonb)
                                 .withTrimmedScale(trimmed)
-                                .withDateAsTimestamp(dates),
+                                .withDateAsTimestamp(dates)
+                                .withUnpadded(unpadded),
                             flavor,
                             timeout),
                     p.dialect()
@@ -1329,7 +1345,8 @@ public final class AuditService {
                                 .withFixedChar(fixed)
                                 .withJsonb(jsonb)
                                 .withTrimmedScale(trimmed)
-                                .withDateAsTimestamp(dates),
+                                .withDateAsTimestamp(dates)
+                                .withUnpadded(unpadded),
                             flavor,
                             timeout),
                     primaryDialect.digestSource(lc, scanShape, flavor, timeout),

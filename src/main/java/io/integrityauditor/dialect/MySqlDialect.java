@@ -899,6 +899,10 @@ public final class MySqlDialect implements Dialect {
             + text
             + ")";
       }
+      if (TableShape.unpadded(c)) {
+        // text against a CHAR(n) on another side (TableShape#padDrift): without trailing spaces
+        return "TRIM(TRAILING ' ' FROM " + expr + ")";
+      }
       if (TableShape.dateAsTimestamp(c)) {
         // a DATE against a DATETIME on another side (TableShape#dateDrift): its midnight, with
         // six fractional digits as a DATETIME is rendered

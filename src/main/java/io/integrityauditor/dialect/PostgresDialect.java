@@ -703,6 +703,10 @@ public final class PostgresDialect implements Dialect {
           + text
           + " END";
     }
+    if (type.endsWith(TableShape.UNPADDED)) {
+      // text against a character(n) on another side (TableShape#padDrift): without trailing spaces
+      return "rtrim(CAST(" + ref + " AS text), ' ')";
+    }
     if (type.endsWith(TableShape.DATE_AS_TIMESTAMP)) {
       // a date against a timestamp on another side (TableShape#dateDrift): its midnight
       return "CAST(" + ref + " AS timestamp)";

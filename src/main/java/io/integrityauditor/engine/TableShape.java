@@ -261,6 +261,54 @@ public record TableShape(
         c -> new Column(c.name(), c.typeName() + DATE_AS_TIMESTAMP, c.jdbcType(), c.nullable()));
   }
 
+  /** The mark {@link #withUnpadded} appends to a text column's type name. */
+  public static final String UNPADDED = "|unpadded";
+
+  /**
+   * Lower-case names of the compared columns that are fixed-length text ({@code CHAR(n)}) on one
+   * side and text of another kind ({@code VARCHAR}, {@code text}) on the other: compared without
+   * trailing spaces on both sides ({@link #withUnpadded}), as the cross-engine comparison does,
+   * since the {@code CHAR(n)} side cannot hold them (a subscriber or an ETL copy receiving
+   * PostgreSQL's padded output of a {@code char(10)} into a {@code varchar} keeps the padding).
+   */
+  public java.util.SortedSet<String> padDrift(TableShape other) {
+    java.util.Map<String, Column> theirs = new java.util.HashMap<>();
+    for (Column c : other.compared) {
+      theirs.put(c.name().toLowerCase(java.util.Locale.ROOT), c);
+    }
+    java.util.SortedSet<String> out = new java.util.TreeSet<>();
+    for (Column c : compared) {
+      String n = c.name().toLowerCase(java.util.Locale.ROOT);
+      Column o = theirs.get(n);
+      if (o != null
+          && c.textual()
+          && o.textual()
+          && isFixedChar(c) != isFixedChar(o)
+          && !c.typeName().endsWith("]")
+          && !o.typeName().endsWith("]")) {
+        out.add(n);
+      }
+    }
+    return out;
+  }
+
+  /** Whether a text column is compared without trailing spaces ({@link #withUnpadded}). */
+  public static boolean unpadded(Column c) {
+    return c.typeName().endsWith(UNPADDED);
+  }
+
+  /**
+   * The same table with every compared column named in {@code names} (lower case) that is not
+   * fixed-length text compared without its trailing spaces (U+0020): its type name carries {@link
+   * #UNPADDED}. The fixed-length side is rendered without its padding already.
+   */
+  public TableShape withUnpadded(java.util.Set<String> names) {
+    return retyped(
+        names,
+        c -> isFixedChar(c) || unpadded(c),
+        c -> new Column(c.name(), c.typeName() + UNPADDED, c.jdbcType(), c.nullable()));
+  }
+
   /** Lower-case names of the compared columns that pass {@code test}. */
   private java.util.Set<String> names(java.util.function.Predicate<Column> test) {
     java.util.Set<String> out = new java.util.HashSet<>();
