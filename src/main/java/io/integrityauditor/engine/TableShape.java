@@ -169,6 +169,20 @@ public record TableShape(
    * on the other.
    */
   public java.util.SortedSet<String> scaleDrift(TableShape other) {
+    return pairedWith(
+        other,
+        (c, o) ->
+            isDecimal(c)
+                && isDecimal(o)
+                && !java.util.Objects.equals(declaredScale(c), declaredScale(o)));
+  }
+
+  /**
+   * Lower-case names of the compared columns whose counterpart of the same name among {@code
+   * other}'s compared columns makes a pair that passes {@code test} (this side's column first).
+   */
+  private java.util.SortedSet<String> pairedWith(
+      TableShape other, java.util.function.BiPredicate<Column, Column> test) {
     java.util.Map<String, Column> theirs = new java.util.HashMap<>();
     for (Column c : other.compared) {
       theirs.put(c.name().toLowerCase(java.util.Locale.ROOT), c);
@@ -177,10 +191,7 @@ public record TableShape(
     for (Column c : compared) {
       String n = c.name().toLowerCase(java.util.Locale.ROOT);
       Column o = theirs.get(n);
-      if (o != null
-          && isDecimal(c)
-          && isDecimal(o)
-          && !java.util.Objects.equals(declaredScale(c), declaredScale(o))) {
+      if (o != null && test.test(c, o)) {
         out.add(n);
       }
     }
@@ -227,20 +238,9 @@ public record TableShape(
    * the date side is compared as the midnight starting it ({@link #withDateAsTimestamp}).
    */
   public java.util.SortedSet<String> dateDrift(TableShape other) {
-    java.util.Map<String, Column> theirs = new java.util.HashMap<>();
-    for (Column c : other.compared) {
-      theirs.put(c.name().toLowerCase(java.util.Locale.ROOT), c);
-    }
-    java.util.SortedSet<String> out = new java.util.TreeSet<>();
-    for (Column c : compared) {
-      String n = c.name().toLowerCase(java.util.Locale.ROOT);
-      Column o = theirs.get(n);
-      if (o != null
-          && (isDate(c) && isZonelessTimestamp(o) || isZonelessTimestamp(c) && isDate(o))) {
-        out.add(n);
-      }
-    }
-    return out;
+    return pairedWith(
+        other,
+        (c, o) -> isDate(c) && isZonelessTimestamp(o) || isZonelessTimestamp(c) && isDate(o));
   }
 
   /** Whether a date column is compared as its midnight ({@link #withDateAsTimestamp}). */
@@ -272,24 +272,14 @@ public record TableShape(
    * PostgreSQL's padded output of a {@code char(10)} into a {@code varchar} keeps the padding).
    */
   public java.util.SortedSet<String> padDrift(TableShape other) {
-    java.util.Map<String, Column> theirs = new java.util.HashMap<>();
-    for (Column c : other.compared) {
-      theirs.put(c.name().toLowerCase(java.util.Locale.ROOT), c);
-    }
-    java.util.SortedSet<String> out = new java.util.TreeSet<>();
-    for (Column c : compared) {
-      String n = c.name().toLowerCase(java.util.Locale.ROOT);
-      Column o = theirs.get(n);
-      if (o != null
-          && c.textual()
-          && o.textual()
-          && isFixedChar(c) != isFixedChar(o)
-          && !c.typeName().endsWith("]")
-          && !o.typeName().endsWith("]")) {
-        out.add(n);
-      }
-    }
-    return out;
+    return pairedWith(
+        other,
+        (c, o) ->
+            c.textual()
+                && o.textual()
+                && isFixedChar(c) != isFixedChar(o)
+                && !c.typeName().endsWith("]")
+                && !o.typeName().endsWith("]"));
   }
 
   /** Whether a text column is compared without trailing spaces ({@link #withUnpadded}). */

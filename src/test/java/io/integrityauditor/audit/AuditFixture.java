@@ -173,6 +173,16 @@ public final class AuditFixture {
         : String.join("|", key.values().stream().map(String::valueOf).toList());
   }
 
+  /** The columns named of a single-column-key finding of one copy, as "[a, b]". */
+  public static String columnsNamed(AuditReport r, String table, String copy, String key) {
+    return copy(r, table, copy).findings().stream()
+        .filter(f -> String.valueOf(f.key().values().iterator().next()).equals(key))
+        .findFirst()
+        .orElseThrow()
+        .columns()
+        .toString();
+  }
+
   public static AuditReport.CopyReport copy(AuditReport r, String table, String copy) {
     return r.tables().stream()
         .filter(t -> t.table().equals(table))

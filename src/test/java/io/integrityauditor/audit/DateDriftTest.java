@@ -17,15 +17,6 @@ import org.junit.jupiter.api.Test;
  * midnight; a time other than midnight on the other side is still CHANGED and named.
  */
 class DateDriftTest {
-  private static String named(AuditReport r, String table, String key) {
-    return AuditFixture.copy(r, table, "c").findings().stream()
-        .filter(f -> String.valueOf(f.key().values().iterator().next()).equals(key))
-        .findFirst()
-        .orElseThrow()
-        .columns()
-        .toString();
-  }
-
   @Test
   void postgresDateAgainstTimestamp() throws Exception {
     int port = TestDatabases.PG_PRIMARY_PORT;
@@ -63,8 +54,8 @@ class DateDriftTest {
     r = f.run(CompareSettings.defaults());
     assertThat(AuditFixture.findings(r, "public.t", "c"))
         .containsExactlyInAnyOrder("CHANGED 10", "CHANGED 11", "MISSING 12");
-    assertThat(named(r, "public.t", "10")).isEqualTo("[d]");
-    assertThat(named(r, "public.t", "11")).isEqualTo("[e]");
+    assertThat(AuditFixture.columnsNamed(r, "public.t", "c", "10")).isEqualTo("[d]");
+    assertThat(AuditFixture.columnsNamed(r, "public.t", "c", "11")).isEqualTo("[e]");
   }
 
   @Test
@@ -105,8 +96,8 @@ class DateDriftTest {
     r = f.run(CompareSettings.defaults());
     assertThat(AuditFixture.findings(r, "t", "c"))
         .containsExactlyInAnyOrder("CHANGED 10", "CHANGED 11");
-    assertThat(named(r, "t", "10")).isEqualTo("[d]");
-    assertThat(named(r, "t", "11")).isEqualTo("[e]");
+    assertThat(AuditFixture.columnsNamed(r, "t", "c", "10")).isEqualTo("[d]");
+    assertThat(AuditFixture.columnsNamed(r, "t", "c", "11")).isEqualTo("[e]");
   }
 
   @Test
@@ -126,7 +117,7 @@ class DateDriftTest {
     AuditReport r = f.run(CompareSettings.defaults());
     assertThat(AuditFixture.copy(r, "t", "c").hashing()).isEqualTo("JVM");
     assertThat(AuditFixture.findings(r, "t", "c")).containsExactly("CHANGED 5");
-    assertThat(named(r, "t", "5")).isEqualTo("[d]");
+    assertThat(AuditFixture.columnsNamed(r, "t", "c", "5")).isEqualTo("[d]");
   }
 
   /**

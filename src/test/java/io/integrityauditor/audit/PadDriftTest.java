@@ -16,15 +16,6 @@ import org.junit.jupiter.api.Test;
  * Now compared without trailing spaces on both sides; another difference is still found and named.
  */
 class PadDriftTest {
-  private static String named(AuditReport r, String table, String key) {
-    return AuditFixture.copy(r, table, "c").findings().stream()
-        .filter(f -> String.valueOf(f.key().values().iterator().next()).equals(key))
-        .findFirst()
-        .orElseThrow()
-        .columns()
-        .toString();
-  }
-
   @Test
   void postgresCharAgainstVarcharHoldingItsPaddedOutput() throws Exception {
     int port = TestDatabases.PG_PRIMARY_PORT;
@@ -58,8 +49,8 @@ class PadDriftTest {
     r = f.run(CompareSettings.defaults());
     assertThat(AuditFixture.findings(r, "public.t", "c"))
         .containsExactlyInAnyOrder("CHANGED 10", "CHANGED 11");
-    assertThat(named(r, "public.t", "10")).isEqualTo("[c]");
-    assertThat(named(r, "public.t", "11")).isEqualTo("[v]");
+    assertThat(AuditFixture.columnsNamed(r, "public.t", "c", "10")).isEqualTo("[c]");
+    assertThat(AuditFixture.columnsNamed(r, "public.t", "c", "11")).isEqualTo("[v]");
   }
 
   @Test
@@ -93,6 +84,6 @@ class PadDriftTest {
     }
     r = f.run(CompareSettings.defaults());
     assertThat(AuditFixture.findings(r, "t", "c")).containsExactly("CHANGED 10");
-    assertThat(named(r, "t", "10")).isEqualTo("[c]");
+    assertThat(AuditFixture.columnsNamed(r, "t", "c", "10")).isEqualTo("[c]");
   }
 }

@@ -21,15 +21,6 @@ import org.junit.jupiter.api.Test;
 class ScaleDriftTest {
   private static final String ROWS = "generate_series(1, 300) g";
 
-  private static String named(AuditReport r, String table, String copy, String key) {
-    return AuditFixture.copy(r, table, copy).findings().stream()
-        .filter(f -> String.valueOf(f.key().values().iterator().next()).equals(key))
-        .findFirst()
-        .orElseThrow()
-        .columns()
-        .toString();
-  }
-
   @Test
   void postgresNumericOfAnotherScale() throws Exception {
     int port = TestDatabases.PG_PRIMARY_PORT;
@@ -79,8 +70,8 @@ class ScaleDriftTest {
     r = f.run(CompareSettings.defaults());
     assertThat(AuditFixture.findings(r, "public.t", "c"))
         .containsExactlyInAnyOrder("CHANGED 11.25", "CHANGED 12.25", "MISSING 13.25");
-    assertThat(named(r, "public.t", "c", "11.25")).isEqualTo("[amount]");
-    assertThat(named(r, "public.t", "c", "12.25")).isEqualTo("[ratio]");
+    assertThat(AuditFixture.columnsNamed(r, "public.t", "c", "11.25")).isEqualTo("[amount]");
+    assertThat(AuditFixture.columnsNamed(r, "public.t", "c", "12.25")).isEqualTo("[ratio]");
   }
 
   @Test
@@ -120,7 +111,7 @@ class ScaleDriftTest {
     r = f.run(CompareSettings.defaults());
     assertThat(AuditFixture.findings(r, "t", "c"))
         .containsExactlyInAnyOrder("CHANGED 11.25", "MISSING 13.25");
-    assertThat(named(r, "t", "c", "11.25")).isEqualTo("[amount]");
+    assertThat(AuditFixture.columnsNamed(r, "t", "c", "11.25")).isEqualTo("[amount]");
   }
 
   @Test
@@ -138,7 +129,7 @@ class ScaleDriftTest {
     AuditReport r = f.run(CompareSettings.defaults());
     assertThat(AuditFixture.copy(r, "t", "c").hashing()).isEqualTo("JVM");
     assertThat(AuditFixture.findings(r, "t", "c")).containsExactly("CHANGED 5");
-    assertThat(named(r, "t", "c", "5")).isEqualTo("[amount]");
+    assertThat(AuditFixture.columnsNamed(r, "t", "c", "5")).isEqualTo("[amount]");
   }
 
   /**
