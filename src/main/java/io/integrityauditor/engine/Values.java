@@ -497,15 +497,7 @@ public final class Values {
     try {
       long[] codePoints = {0};
       writeJson(node, piece -> codePoints[0] += piece.codePointCount(0, piece.length()));
-      hasher.addPieces(
-          codePoints[0],
-          sink -> {
-            try {
-              writeJson(node, sink::accept);
-            } catch (java.io.IOException e) {
-              throw new java.io.UncheckedIOException(e);
-            }
-          });
+      hasher.addPieces(codePoints[0], piecesOf(node));
     } catch (java.io.IOException | java.io.UncheckedIOException e) {
       throw new IllegalStateException("JSON value could not be written: " + e.getMessage(), e);
     }
@@ -541,17 +533,22 @@ public final class Values {
       if (length[0] <= limit && !head.toString().startsWith(CanonicalEncoding.DIGEST_MARK)) {
         return head.toString();
       }
-      return CanonicalEncoding.valueDigestOfPieces(
-          sink -> {
-            try {
-              writeJson(node, sink::accept);
-            } catch (java.io.IOException e) {
-              throw new java.io.UncheckedIOException(e);
-            }
-          });
+      return CanonicalEncoding.valueDigestOfPieces(piecesOf(node));
     } catch (java.io.IOException | java.io.UncheckedIOException e) {
       throw new IllegalStateException("JSON value could not be written: " + e.getMessage(), e);
     }
+  }
+
+  /** A document's canonical text, handed piece by piece to the sink it is given. */
+  private static java.util.function.Consumer<java.util.function.Consumer<String>> piecesOf(
+      com.fasterxml.jackson.databind.JsonNode node) {
+    return sink -> {
+      try {
+        writeJson(node, sink::accept);
+      } catch (java.io.IOException e) {
+        throw new java.io.UncheckedIOException(e);
+      }
+    };
   }
 
   private static com.fasterxml.jackson.databind.JsonNode parseJson(String text) {
