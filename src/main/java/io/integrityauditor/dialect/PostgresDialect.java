@@ -1311,6 +1311,8 @@ public final class PostgresDialect implements Dialect {
       // (an application's open transaction) would not be freed by stopping the pass, and the
       // chunks read instead would queue behind it until the lock timeout (review 5 of session 22:
       // a CONSISTENT audit failed so). Once the other session lets go, the pass gives way.
+      // Contained in, not equal to, the pass's pid: a holder is listed once per process, and a
+      // parallel worker as its leader (the documented duplicates).
       return inTransaction(
           () -> {
             try (PreparedStatement ps =
@@ -1320,7 +1322,8 @@ public final class PostgresDialect implements Dialect {
                         + " WHERE datname = current_database())"
                         + " AND relation = CAST(? AS regclass)"
                         + " AND mode = 'AccessExclusiveLock' AND NOT granted"
-                        + " AND pg_blocking_pids(pid) = ARRAY[CAST(? AS integer)])")) {
+                        + " AND pg_blocking_pids(pid) <@ ARRAY[CAST(? AS integer)]"
+                        + " AND cardinality(pg_blocking_pids(pid)) > 0)")) {
               ps.setString(1, relation());
               ps.setLong(2, blocker);
               try (ResultSet rs = ps.executeQuery()) {

@@ -606,30 +606,34 @@ public final class TableComparator {
             () -> {
               DigestSource watch = idle;
               int failures = 0;
+              boolean stopping = false;
               for (int tick = 1; !done.get(); tick++) {
-                if (cancelled.get() || caller.isInterrupted()) {
-                  source.cancelOnePass();
-                  return;
-                }
-                if (watch != null && tick % LOCK_WATCH_TICKS == 0) {
+                stopping |= cancelled.get() || caller.isInterrupted();
+                if (!stopping && watch != null && tick % LOCK_WATCH_TICKS == 0) {
                   try {
                     if (watch.lockWaitedFor(passSession)) {
                       yielded.set(true);
-                      source.cancelOnePass();
-                      return;
+                      stopping = true;
                     }
                     failures = 0;
                   } catch (RuntimeException e) {
                     // asked again at the next tick: one failed question (a busy server, a
                     // statement timeout) must not leave the rest of the pass unwatched
                     if (++failures >= LOCK_WATCH_FAILURES) {
-                      LOG.debug(
-                          "table {}: not watching for lock requests any more ({})",
+                      LOG.warn(
+                          "table {}: not watching for lock requests during its one-pass digest"
+                              + " any more ({}): an exclusive lock request waits for its end",
                           shape.displayName(),
                           describe(e));
                       watch = null; // the statement runs on
                     }
                   }
+                }
+                if (stopping) {
+                  // Sent again every tick until the statement ends: a cancel sent before the
+                  // statement started (a caller interrupted at once) stopped nothing, and the pass
+                  // then ran unwatched to its end, holding the lock request back.
+                  source.cancelOnePass();
                 }
                 try {
                   Thread.sleep(50);

@@ -54,6 +54,7 @@ class OnePassLockYieldTest {
 
     AtomicInteger chunkCalls = new AtomicInteger();
     CompletableFuture<Double> lockWait = new CompletableFuture<>();
+    java.util.Set<String> sessions = java.util.concurrent.ConcurrentHashMap.newKeySet();
     AuditService.Progress lockDuringThePass =
         new AuditService.Progress() {
           @Override
@@ -72,7 +73,11 @@ class OnePassLockYieldTest {
                       try (Connection c =
                               TestDatabases.admin(TestDatabases.pgUrl(PORT, "yield_p"));
                           Statement s = c.createStatement()) {
-                        Thread.sleep(300);
+                        // Behind the pass, not before it: requested before the pass's statement
+                        // reached the server (a GC pause, a slow start), the lock was granted at
+                        // once and the pass ran after it, whole.
+                        awaitPass(c, "yield_p");
+                        Thread.sleep(200);
                         c.setAutoCommit(false);
                         s.execute("SET LOCAL lock_timeout = '60s'");
                         long t0 = System.nanoTime();
@@ -85,6 +90,9 @@ class OnePassLockYieldTest {
                     });
             locker.setDaemon(true);
             locker.start();
+            Thread watcher = new Thread(() -> watchSessions("yield_p", lockWait, sessions));
+            watcher.setDaemon(true);
+            watcher.start();
           }
         };
     AuditReport r =
@@ -96,7 +104,11 @@ class OnePassLockYieldTest {
                 CompareSettings.defaults(), null, lockDuringThePass, AuditService.Checkpoints.NONE);
     double waited = lockWait.get();
     // first: a pass that never gave way fails here, one that gave way late on the wait below
-    assertThat(chunkCalls.get()).as("chunks after the one-pass gave way").isGreaterThan(1);
+    assertThat(chunkCalls.get())
+        .as(
+            "chunks after the one-pass gave way; the sessions on the database meanwhile: %s",
+            sessions)
+        .isGreaterThan(1);
     // ~0.04 s measured; ~1.9 s before, the rest of the primary's pass
     assertThat(waited).as("the lock request's wait, s").isLessThan(1.0);
     assertThat(AuditFixture.findings(r, "t", "c")).containsExactly("CHANGED 1234567");
@@ -105,6 +117,61 @@ class OnePassLockYieldTest {
         TestDatabases.pgUrl(PORT, "postgres"),
         "DROP DATABASE yield_p WITH (FORCE)",
         "DROP DATABASE yield_c WITH (FORCE)");
+  }
+
+  /** Waits (up to 30 s) until a one-pass statement runs on {@code db}. */
+  private static void awaitPass(Connection c, String db) throws Exception {
+    try (java.sql.PreparedStatement ps =
+        c.prepareStatement(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = ? AND state = 'active'"
+                + " AND query LIKE '%GROUP BY ia_b%' AND pid <> pg_backend_pid()")) {
+      ps.setString(1, db);
+      for (long t0 = System.nanoTime(); System.nanoTime() - t0 < 30_000_000_000L; ) {
+        try (java.sql.ResultSet rs = ps.executeQuery()) {
+          rs.next();
+          if (rs.getLong(1) > 0) {
+            return;
+          }
+        }
+        Thread.sleep(20);
+      }
+    }
+    throw new AssertionError("no one-pass statement ran on " + db + " within 30 s");
+  }
+
+  /**
+   * What the sessions on {@code db} were doing until the lock was granted (each distinct state
+   * once), for the failure message: CI's runs twice saw the pass not give way (or give way late),
+   * which six runs here never reproduced.
+   */
+  private static void watchSessions(
+      String db, CompletableFuture<?> until, java.util.Set<String> out) {
+    long t0 = System.nanoTime();
+    try (Connection c = TestDatabases.admin(TestDatabases.pgUrl(PORT, "postgres"));
+        java.sql.PreparedStatement ps =
+            c.prepareStatement(
+                "SELECT pid, backend_type, state, wait_event_type, wait_event,"
+                    + " CAST(pg_blocking_pids(pid) AS text), left(query, 70)"
+                    + " FROM pg_stat_activity WHERE datname = ? AND pid <> pg_backend_pid()"
+                    + " ORDER BY pid")) {
+      ps.setString(1, db);
+      while (!until.isDone() && System.nanoTime() - t0 < 30_000_000_000L) {
+        StringBuilder b = new StringBuilder();
+        try (java.sql.ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) {
+            for (int i = 1; i <= 7; i++) {
+              b.append(rs.getString(i)).append(i < 7 ? "|" : "; ");
+            }
+          }
+        }
+        if (out.add(b.toString()) && out.size() > 40) {
+          return;
+        }
+        Thread.sleep(50);
+      }
+    } catch (Exception e) {
+      out.add("watch failed: " + e);
+    }
   }
 
   /**
@@ -197,7 +264,8 @@ class OnePassLockYieldTest {
                     () -> {
                       try (Connection c = TestDatabases.admin(url);
                           Statement s = c.createStatement()) {
-                        Thread.sleep(300);
+                        awaitPass(c, "yield2_p");
+                        Thread.sleep(200);
                         c.setAutoCommit(false);
                         s.execute("SET LOCAL lock_timeout = '60s'");
                         s.execute("LOCK TABLE t IN ACCESS EXCLUSIVE MODE");

@@ -293,6 +293,51 @@ class OnePassTest {
   }
 
   /**
+   * An audit cancelled before the pass's statement reaches the database still stops it. Regression
+   * (CI of session 25): the watcher sent one cancel, while no statement ran yet, and stopped
+   * watching; the pass then ran to its end (here: waited for the lock until the sessions' 5 s lock
+   * timeout), and an exclusive lock request it held back waited as long.
+   */
+  @Test
+  void aCancelBeforeThePassStartsStillStopsIt() throws Exception {
+    AtomicBoolean cancelled = new AtomicBoolean();
+    try (Connection locker = TestDatabases.admin(TestDatabases.pgUrl(PORT, "onepass_p"))) {
+      locker.setAutoCommit(false);
+      DigestSource real = source("onepass_p", "t", Dialect.HashFlavor.NATIVE);
+      DigestSource p =
+          beforeOnePass(
+              real,
+              () -> {
+                try (java.sql.Statement st = locker.createStatement()) {
+                  st.execute("LOCK TABLE t IN ACCESS EXCLUSIVE MODE");
+                }
+                cancelled.set(true);
+                Thread.sleep(300); // the watcher's ticks see the cancel before the statement runs
+              });
+      DigestSource c = source("onepass_c", "t", Dialect.HashFlavor.NATIVE);
+      DigestSource cl = source("onepass_c", "t", Dialect.HashFlavor.NATIVE);
+      DigestSource pl = source("onepass_p", "t", Dialect.HashFlavor.NATIVE);
+      TableComparator comparator =
+          new TableComparator(shapeOfPrimary(), CompareSettings.defaults(), null, cancelled);
+      long t0 = System.nanoTime();
+      try {
+        assertThatThrownBy(
+                () ->
+                    comparator.compare(
+                        p, List.of(new TableComparator.CopyLink("c", c, cl, pl, false))))
+            .isInstanceOf(TableComparator.CancelledException.class);
+        // ~0.4 s; 5.3 s before (the lock timeout)
+        assertThat((System.nanoTime() - t0) / 1e9).isLessThan(3.0);
+      } finally {
+        locker.rollback();
+        for (DigestSource s : List.of(real, c, cl, pl)) {
+          s.close();
+        }
+      }
+    }
+  }
+
+  /**
    * Smallest key -2^63: its table has no one-pass plan (a part's exclusive lower bound would be
    * below bigint) and is compared in chunks; planning it had failed the whole table.
    */
