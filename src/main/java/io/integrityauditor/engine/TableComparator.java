@@ -607,6 +607,7 @@ public final class TableComparator {
               DigestSource watch = idle;
               int failures = 0;
               boolean stopping = false;
+              int sinceCancel = 0;
               for (int tick = 1; !done.get(); tick++) {
                 stopping |= cancelled.get() || caller.isInterrupted();
                 if (!stopping && watch != null && tick % LOCK_WATCH_TICKS == 0) {
@@ -629,10 +630,11 @@ public final class TableComparator {
                     }
                   }
                 }
-                if (stopping) {
-                  // Sent again every tick until the statement ends: a cancel sent before the
-                  // statement started (a caller interrupted at once) stopped nothing, and the pass
-                  // then ran unwatched to its end, holding the lock request back.
+                if (stopping && sinceCancel++ % LOCK_WATCH_TICKS == 0) {
+                  // Sent again (each a connection to the server) until the statement ends: a
+                  // cancel sent before the statement started (a caller interrupted at once)
+                  // stopped nothing, and the pass then ran unwatched to its end, holding an
+                  // exclusive lock request back.
                   source.cancelOnePass();
                 }
                 try {
