@@ -378,6 +378,15 @@ final class JvmDigestSource extends JdbcDigestSource {
 
   @Override
   Object readKey(ResultSet rs, int idx, Column c) throws SQLException {
+    if (dialect instanceof PostgresDialect
+        && SERVER_TEXT_KEYS.contains(c.typeName().toLowerCase(java.util.Locale.ROOT))) {
+      // As the SQL path reads them (their text): the driver's objects print otherwise (an
+      // interval's "0 years 0 mons 5 days ...", money as a double, 50.0), so a row lost on a
+      // copy of each kind met no other in the users-at-risk roll-up, and a money key bound back
+      // as a double failed the copy ("operator does not exist: money >= double precision").
+      // Regression (review 2 of session 26).
+      return rs.getString(idx);
+    }
     Object v = readValue(rs, idx, c);
     if (v instanceof String s && dialect instanceof MySqlDialect) {
       String[] text = textColumns().get(c.name().toLowerCase(java.util.Locale.ROOT));
@@ -481,6 +490,12 @@ final class JvmDigestSource extends JdbcDigestSource {
       // MariaDB widens the column's value (bound as a float, 0.1 matched no row, and the changed
       // row named no column: KeyFormAcrossCopiesTest)
       ps.setDouble(idx, f.doubleValue());
+    } else if (value instanceof Long l
+        && c != null
+        && dialect instanceof PostgresDialect
+        && "oid".equalsIgnoreCase(c.typeName())) {
+      // untyped: compared as an oid, on the key's index (as a bigint, the column is cast)
+      ps.setObject(idx, l.toString(), java.sql.Types.OTHER);
     } else if (value instanceof BigInteger i) {
       ps.setBigDecimal(idx, new BigDecimal(i));
     } else if (value instanceof String s && c != null && !c.textual()) {
@@ -497,6 +512,10 @@ final class JvmDigestSource extends JdbcDigestSource {
       ps.setObject(idx, value);
     }
   }
+
+  /** PostgreSQL key types read as the server's text (an untyped parameter when bound back). */
+  private static final java.util.Set<String> SERVER_TEXT_KEYS =
+      java.util.Set.of("interval", "money");
 
   /** PostgreSQL's own text types, bound as text. */
   private static final java.util.Set<String> PLAIN_TEXT =

@@ -324,7 +324,11 @@ public final class TableComparator {
           case Types.BIGINT, Types.INTEGER, Types.SMALLINT, Types.TINYINT -> true;
           default -> false;
         };
-    return integral && !c.typeName().toLowerCase(Locale.ROOT).contains("unsigned");
+    String type = c.typeName().toLowerCase(Locale.ROOT);
+    // PostgreSQL's oid, which the driver calls BIGINT, is an unsigned 32-bit number without
+    // arithmetic against bigint bounds: its keys are walked. Regression (review 2 of session 26):
+    // read as text, an oid key failed every audit ("String cannot be cast to Number").
+    return integral && !type.contains("unsigned") && !type.equals("oid");
   }
 
   /**

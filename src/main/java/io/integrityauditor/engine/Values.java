@@ -340,6 +340,14 @@ public final class Values {
         || type.startsWith("time")) {
       return timeKey(s);
     }
+    if (type.equals("oid")) {
+      // PostgreSQL's text of an oid key (the SQL path), as the JVM reads it: a number
+      try {
+        return Long.parseLong(s);
+      } catch (NumberFormatException e) {
+        return v;
+      }
+    }
     if (type.equals("uuid")) {
       return s.toLowerCase(java.util.Locale.ROOT);
     }
