@@ -467,14 +467,16 @@ final class JvmDigestSource extends JdbcDigestSource {
   String placeholder(Column c) {
     if (dialect instanceof MySqlDialect) {
       String[] text = textColumns().get(c.name().toLowerCase(java.util.Locale.ROOT));
+      String enumType = enumColumns.get(c.name().toLowerCase(java.util.Locale.ROOT));
       if (text == null) {
-        return MySqlDialect.keyPlaceholder(c, null, false, null);
+        return MySqlDialect.keyPlaceholder(c, null, false, null, enumType);
       } else {
         return MySqlDialect.keyPlaceholder(
             c,
             foreign(text[0]),
             "ascii".equals(text[0]),
-            text[1] == null ? null : MySqlDialect.identifier(text[1]));
+            text[1] == null ? null : MySqlDialect.identifier(text[1]),
+            enumType);
       }
     }
     return "?";
@@ -737,6 +739,9 @@ final class JvmDigestSource extends JdbcDigestSource {
 
   private java.util.Map<String, Integer> bitColumns;
 
+  /** This MariaDB/MySQL table's ENUM columns, by lower-case name: their type (read with text). */
+  private final java.util.Map<String, String> enumColumns = new java.util.HashMap<>();
+
   /** This MariaDB/MySQL table's BIT columns, by lower-case name: their width. */
   private java.util.Map<String, Integer> bitColumns() {
     if (bitColumns == null) {
@@ -764,7 +769,7 @@ final class JvmDigestSource extends JdbcDigestSource {
           try (PreparedStatement ps =
               conn.prepareStatement(
                   "SELECT COLUMN_NAME, CHARACTER_SET_NAME, COLLATION_NAME, DATA_TYPE,"
-                      + " NUMERIC_PRECISION FROM information_schema.COLUMNS"
+                      + " NUMERIC_PRECISION, COLUMN_TYPE FROM information_schema.COLUMNS"
                       + " WHERE TABLE_SCHEMA = COALESCE(?, DATABASE()) AND TABLE_NAME = ?")) {
             ps.setString(1, shape.schema());
             ps.setString(2, shape.name());
@@ -773,6 +778,9 @@ final class JvmDigestSource extends JdbcDigestSource {
                 String name = rs.getString(1).toLowerCase(java.util.Locale.ROOT);
                 if (rs.getString(2) != null) {
                   text.put(name, new String[] {rs.getString(2), rs.getString(3)});
+                }
+                if ("enum".equalsIgnoreCase(rs.getString(4))) {
+                  enumColumns.put(name, rs.getString(6));
                 }
                 if ("bit".equalsIgnoreCase(rs.getString(4))) {
                   bits.put(name, Math.max(1, rs.getInt(5)));
