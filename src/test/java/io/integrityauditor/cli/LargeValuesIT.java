@@ -186,11 +186,15 @@ class LargeValuesIT {
   record Run(int code, JsonNode report, String err) {}
 
   static Run audit(String yaml) throws Exception {
+    return audit(yaml, "-Xmx128m");
+  }
+
+  static Run audit(String yaml, String heap) throws Exception {
     Path config = dir.resolve("audit-" + System.nanoTime() + ".yml");
     Files.writeString(config, yaml);
     List<String> cmd = new ArrayList<>();
     cmd.add(System.getProperty("java.home") + "/bin/java");
-    cmd.add("-Xmx128m");
+    cmd.add(heap);
     cmd.add("-jar");
     cmd.add(new File("target/integrity-auditor.jar").getAbsolutePath());
     cmd.addAll(List.of("audit", config.toString(), "--json"));
@@ -316,10 +320,15 @@ class LargeValuesIT {
    */
   @Test
   void largeJsonAcrossEnginesIsComparedWithinTheHeap() throws Exception {
-    Run same = audit(config(Map.of("m", TestDatabases.mariaUrl(MARIA, "lv_it_m")), "hj"));
+    // Under -Xmx160m: naming the changed column needs ~6 times the document at its peak (the
+    // driver's bytes, the text, the parser's buffer and the parsed string). Under -Xmx128m it ran
+    // out of memory in 1 of 3 runs of session 26 (README, known limitations).
+    Run same =
+        audit(config(Map.of("m", TestDatabases.mariaUrl(MARIA, "lv_it_m")), "hj"), "-Xmx160m");
     assertThat(same.code()).as("exit; stderr: %s", same.err()).isZero();
     assertThat(status(same.report(), "hj", "m")).isEqualTo("CONSISTENT");
-    Run changed = audit(config(Map.of("n", TestDatabases.mariaUrl(MARIA, "lv_it_n")), "hj"));
+    Run changed =
+        audit(config(Map.of("n", TestDatabases.mariaUrl(MARIA, "lv_it_n")), "hj"), "-Xmx160m");
     assertThat(changed.code())
         .as("exit; stderr: %s; report: %s", changed.err(), changed.report())
         .isEqualTo(1);
