@@ -23,4 +23,54 @@ class ReportPrinterCapTest {
     assertThat(printed).contains("CHANGED  id=1  user 7  columns [email]");
     assertThat(printed).contains("    ... 2 more (--json lists 1 of the 3)");
   }
+
+  /** A counts-only backup lists no findings by design: no "... more" line for it. */
+  @Test
+  void aCountsOnlyBackupSaysNothingMore() throws Exception {
+    io.integrityauditor.audit.AuditReport sample = AuditCommand.sampleReport();
+    io.integrityauditor.audit.AuditReport.CopyReport c =
+        new io.integrityauditor.audit.AuditReport.CopyReport(
+            "backup",
+            "BACKUP",
+            io.integrityauditor.audit.AuditReport.Status.CONSISTENT,
+            4,
+            0,
+            3,
+            0,
+            0,
+            java.util.List.of(),
+            "JVM",
+            null,
+            java.util.List.of(),
+            "2009-10-01T00:00:00Z",
+            0,
+            true,
+            null);
+    io.integrityauditor.audit.AuditReport.TableReport t = sample.tables().get(0);
+    io.integrityauditor.audit.AuditReport r =
+        new io.integrityauditor.audit.AuditReport(
+            sample.id(),
+            sample.dataset(),
+            sample.status(),
+            sample.startedAt(),
+            sample.finishedAt(),
+            java.util.List.of(
+                new io.integrityauditor.audit.AuditReport.TableReport(
+                    t.table(),
+                    t.rowsChecked(),
+                    t.bytesFromDatabases(),
+                    java.util.List.of(c),
+                    t.error())),
+            sample.backups(),
+            sample.replication(),
+            sample.usersAtRisk(),
+            sample.usersAtRiskSample(),
+            sample.usersAtRiskComplete(),
+            sample.error());
+    ByteArrayOutputStream text = new ByteArrayOutputStream();
+    ReportPrinter.print(r, new PrintStream(text, true, StandardCharsets.UTF_8));
+    String printed = text.toString(StandardCharsets.UTF_8);
+    assertThat(printed).contains("counts only");
+    assertThat(printed).doesNotContain("more (--json lists");
+  }
 }
