@@ -458,8 +458,24 @@ public final class Values {
     return sb.toString();
   }
 
+  /**
+   * Parses JSON values of any size: Jackson's default limits (numbers of 1,000 digits, strings of
+   * 20,000,000 characters, member names of 50,000) made such a document unparseable, so it was
+   * compared as its raw text. Regression: a PostgreSQL jsonb holding a 1,001-digit number (jsonb
+   * prints 1e1000 in full) against its MariaDB copy holding {@code 1E+1000} was a false CHANGED.
+   * Nesting keeps Jackson's limit of 1,000 levels (the document is written back recursively); a
+   * deeper document is compared as its text.
+   */
   private static final com.fasterxml.jackson.databind.ObjectMapper JSON =
-      new com.fasterxml.jackson.databind.ObjectMapper()
+      new com.fasterxml.jackson.databind.ObjectMapper(
+              com.fasterxml.jackson.core.JsonFactory.builder()
+                  .streamReadConstraints(
+                      com.fasterxml.jackson.core.StreamReadConstraints.builder()
+                          .maxNumberLength(Integer.MAX_VALUE)
+                          .maxStringLength(Integer.MAX_VALUE)
+                          .maxNameLength(Integer.MAX_VALUE)
+                          .build())
+                  .build())
           .enable(com.fasterxml.jackson.databind.DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
           .enable(com.fasterxml.jackson.databind.DeserializationFeature.USE_BIG_INTEGER_FOR_INTS)
           .enable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
@@ -594,6 +610,40 @@ public final class Values {
     out.text("\"");
   }
 
+  /** Numbers whose plain decimal text would be longer than this are written in a compact form. */
+  public static final long PLAIN_NUMBER_LIMIT = 10_000;
+
+  /**
+   * A JSON number as plain decimal text ({@code 1e2} is 100, {@code 1.50} keeps its scale), or,
+   * when that text would exceed {@link #PLAIN_NUMBER_LIMIT} characters, a form as exact and as
+   * unique that spells the exponent: an integer as its digits without trailing zeros, {@code e} and
+   * their count; a fraction as its digits, {@code e-} and its scale. Regression: {@code
+   * 1e999999999} (valid JSON, 11 characters, which a MariaDB JSON column accepts) was written out
+   * as a billion digits, and the audit ran out of memory. The length decides by the number's plain
+   * text, so two spellings of one number take the same form ({@code 1e10000}, {@code 10.0e9999} and
+   * 10,001 digits written out).
+   */
+  static String plainNumber(java.math.BigDecimal d) {
+    long scale = d.scale();
+    long length;
+    if (d.signum() == 0) {
+      length = scale <= 0 ? 1 : scale + 2; // 0 (0e3 too, and -0), 0.000
+    } else {
+      long digits = d.precision();
+      length =
+          (d.signum() < 0 ? 1 : 0)
+              + (scale <= 0 ? digits - scale : Math.max(digits, scale + 1) + 1);
+    }
+    if (length <= PLAIN_NUMBER_LIMIT) {
+      return d.toPlainString();
+    }
+    if (scale > 0) {
+      return d.unscaledValue() + "e-" + scale;
+    }
+    java.math.BigDecimal stripped = d.stripTrailingZeros();
+    return stripped.unscaledValue() + "e" + (-stripped.scale());
+  }
+
   private static void writeJson(com.fasterxml.jackson.databind.JsonNode n, JsonOut out)
       throws java.io.IOException {
     if (n.isObject()) {
@@ -623,7 +673,10 @@ public final class Values {
       out.text("]");
     } else if (n.isNumber()) {
       out.text(
-          n.isIntegralNumber() ? n.bigIntegerValue().toString() : n.decimalValue().toPlainString());
+          plainNumber(
+              n.isIntegralNumber()
+                  ? new java.math.BigDecimal(n.bigIntegerValue())
+                  : n.decimalValue()));
     } else if (n.isTextual()) {
       writeJsonString(n.textValue(), out);
     } else {
