@@ -13,6 +13,7 @@ import io.integrityauditor.config.TableConfig;
 import io.integrityauditor.dialect.Dialect;
 import io.integrityauditor.dialect.Dialect.HashFlavor;
 import io.integrityauditor.dialect.GenericJdbcDialect;
+import io.integrityauditor.dialect.PostgresDialect;
 import io.integrityauditor.dialect.ReplicationHealth;
 import io.integrityauditor.dialect.TableCatalog;
 import io.integrityauditor.engine.Column;
@@ -1269,13 +1270,26 @@ public final class AuditService {
         // padded, MariaDB not).
         java.util.Set<String> json = new java.util.HashSet<>();
         java.util.Set<String> fixed = new java.util.HashSet<>();
+        // But a PostgreSQL json on every side keeps its text as written, as a copy hashed in SQL
+        // compares it. Regression (review 1 of session 26): a LATIN1 copy (hashed in the JVM) of
+        // a json column with whitespace, member order or a duplicate key changed was CONSISTENT.
+        java.util.Set<String> asWritten = new java.util.HashSet<>();
         if (flavor == HashFlavor.JVM) {
           json.addAll(primaryShape.jsonColumns());
           fixed.addAll(primaryShape.fixedCharColumns());
+          if (primaryDialect instanceof PostgresDialect) {
+            asWritten.addAll(primaryShape.columnsOfType("json"));
+          }
           for (PreparedCopy p : group.getValue()) {
             json.addAll(p.shape().jsonColumns());
             fixed.addAll(p.shape().fixedCharColumns());
+            if (p.dialect() instanceof PostgresDialect) {
+              asWritten.retainAll(p.shape().columnsOfType("json"));
+            } else {
+              asWritten.clear();
+            }
           }
+          json.removeAll(asWritten);
         }
         // Hashed over the row's text (CANONICAL), a column json on the primary and jsonb on the
         // copy (or the other way round) is compared as jsonb documents on both; json on both
@@ -1300,6 +1314,7 @@ public final class AuditService {
             primaryShape
                 .withNullable(nullable)
                 .withJson(json)
+                .withJsonAsWritten(asWritten)
                 .withFixedChar(fixed)
                 .withJsonb(jsonb)
                 .withTrimmedScale(trimmed)
@@ -1329,6 +1344,7 @@ public final class AuditService {
                             p.shape()
                                 .withNullable(nullable)
                                 .withJson(json)
+                                .withJsonAsWritten(asWritten)
                                 .withFixedChar(fixed)
                                 .withJsonb(jsonb)
                                 .withTrimmedScale(trimmed)
@@ -1342,6 +1358,7 @@ public final class AuditService {
                             p.shape()
                                 .withNullable(nullable)
                                 .withJson(json)
+                                .withJsonAsWritten(asWritten)
                                 .withFixedChar(fixed)
                                 .withJsonb(jsonb)
                                 .withTrimmedScale(trimmed)

@@ -84,6 +84,22 @@ public record TableShape(
         json, TableShape::isJson, c -> new Column(c.name(), "json", c.jdbcType(), c.nullable()));
   }
 
+  /** The mark {@link #withJsonAsWritten} appends to a {@code json} column's type name. */
+  public static final String JSON_AS_WRITTEN = "|as-written";
+
+  /**
+   * The same table with every compared {@code json} column named in {@code names} (lower case)
+   * compared as the text it holds, not as a document: its type name carries {@link
+   * #JSON_AS_WRITTEN}, so {@link #isJson} no longer holds. For a PostgreSQL {@code json} on every
+   * side, whose text as written (whitespace, member order, duplicate keys) is its value.
+   */
+  public TableShape withJsonAsWritten(java.util.Set<String> names) {
+    return retyped(
+        names,
+        c -> !c.typeName().equals("json"),
+        c -> new Column(c.name(), c.typeName() + JSON_AS_WRITTEN, c.jdbcType(), c.nullable()));
+  }
+
   /** Lower-case names of the compared columns whose type is {@code type} (as described). */
   public java.util.Set<String> columnsOfType(String type) {
     return names(c -> c.typeName().equals(type));
