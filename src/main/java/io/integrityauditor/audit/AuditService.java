@@ -326,6 +326,11 @@ public final class AuditService {
       BackupInspector.State st =
           backupInspector()
               .forRun(id)
+              .forTables(
+                  endpoint ->
+                      ds.tables().stream()
+                          .map(t -> tableOnCopy(t.name(), ds.primary(), endpoint))
+                          .toList())
               .inspect(b, wholeDataset, progress::restoring, cancelled::get);
       backupStates.add(st);
       findings |= !st.findings().isEmpty();
@@ -1089,19 +1094,23 @@ public final class AuditService {
   /** The request as a copy reads it ({@link TableCatalog#onCopy}: MariaDB/MySQL qualifiers). */
   private TableCatalog.Request onCopy(TableCatalog.Request req, String primary, String copy) {
     req = req.forCopy();
-    if (!(connector.dialect(primary) instanceof io.integrityauditor.dialect.MySqlDialect)
-        || !(connector.dialect(copy) instanceof io.integrityauditor.dialect.MySqlDialect)) {
-      return req;
-    }
-    String table =
-        TableCatalog.onCopy(
-            req.table(),
-            io.integrityauditor.config.JdbcTarget.of(connector.endpoint(primary).url()).database(),
-            io.integrityauditor.config.JdbcTarget.of(connector.endpoint(copy).url()).database());
+    String table = tableOnCopy(req.table(), primary, copy);
     return table.equals(req.table())
         ? req
         : new TableCatalog.Request(
             table, req.key(), req.owner(), req.updatedAt(), req.exclude(), true);
+  }
+
+  /** A configured table name as a copy reads it ({@link TableCatalog#onCopy}). */
+  private String tableOnCopy(String table, String primary, String copy) {
+    if (!(connector.dialect(primary) instanceof io.integrityauditor.dialect.MySqlDialect)
+        || !(connector.dialect(copy) instanceof io.integrityauditor.dialect.MySqlDialect)) {
+      return table;
+    }
+    return TableCatalog.onCopy(
+        table,
+        io.integrityauditor.config.JdbcTarget.of(connector.endpoint(primary).url()).database(),
+        io.integrityauditor.config.JdbcTarget.of(connector.endpoint(copy).url()).database());
   }
 
   private static TableCatalog.Request catalogRequest(TableConfig t) {

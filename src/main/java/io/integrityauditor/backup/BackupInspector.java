@@ -107,6 +107,70 @@ public final class BackupInspector {
     this.clock = clock;
   }
 
+  /** Per backup endpoint, the audited tables by the names that endpoint reads them by. */
+  private Function<String, List<String>> tablesOn = endpoint -> List.of();
+
+  /**
+   * The tables a drill into an endpoint must restore ({@link RestoredTables}): each is looked at
+   * before and after it, and one it left absent or untouched fails it.
+   */
+  public BackupInspector forTables(Function<String, List<String>> tablesOn) {
+    this.tablesOn = tablesOn;
+    return this;
+  }
+
+  /** The tables on the endpoint as they are now, or null when nothing can be concluded. */
+  private Map<String, RestoredTables.Seen> lookAtTables(String endpoint) {
+    List<String> tables = tablesOn.apply(endpoint);
+    EndpointConfig e = endpoints.get(endpoint);
+    if (tables == null || tables.isEmpty() || e == null) {
+      return null;
+    }
+    try (Connection c = open.apply(endpoint)) {
+      return RestoredTables.look(c, io.integrityauditor.dialect.Dialect.forUrl(e.url()), tables);
+    } catch (RuntimeException | java.sql.SQLException ex) {
+      return null;
+    }
+  }
+
+  /**
+   * What is wrong with the tables a successful drill left, or null: a table it did not restore
+   * holds no row of this backup (absent), or the rows an earlier restore left (untouched).
+   */
+  private String unrestored(
+      String endpoint, Map<String, RestoredTables.Seen> before, BackupFile newest) {
+    if (before == null) {
+      return null;
+    }
+    Map<String, RestoredTables.Seen> after = lookAtTables(endpoint);
+    if (after == null) {
+      return null;
+    }
+    RestoredTables.Verdict v = RestoredTables.verdict(before, after);
+    if (v.ok()) {
+      return null;
+    }
+    String what = newest == null ? "the restore" : "the restore of " + newest.path();
+    List<String> parts = new ArrayList<>();
+    if (!v.absent().isEmpty()) {
+      parts.add("left no table " + String.join(", ", v.absent()));
+    }
+    if (!v.untouched().isEmpty()) {
+      parts.add(
+          "did not restore "
+              + String.join(", ", v.untouched())
+              + " (left exactly as before it: an earlier restore's rows)");
+    }
+    return what
+        + " into '"
+        + endpoint
+        + "' exited 0 but "
+        + String.join(" and ", parts)
+        + ": the dump does not hold "
+        + (v.absent().size() + v.untouched().size() == 1 ? "that table" : "those tables")
+        + " (a restore command must recreate or rewrite every audited table); not compared";
+  }
+
   /**
    * The run this inspector's drills are for: a run resumed after its process died does not repeat a
    * drill it completed itself (of the same newest file, into the same endpoint).
@@ -315,7 +379,9 @@ public final class BackupInspector {
         // crash interrupts leaves no claim behind that the endpoint holds a complete restore.
         lastRestored.remove(b.endpoint());
         restoring.accept(true);
+        Map<String, RestoredTables.Seen> before;
         try {
+          before = lookAtTables(b.endpoint());
           r = RestoreDrill.run(command, e.password(), timeout, withheld.get(), stop);
         } finally {
           restoring.accept(false);
@@ -327,9 +393,12 @@ public final class BackupInspector {
                 r.durationMs(),
                 RestoreDrill.tail(redact.apply(r.outputTail())),
                 r.timedOut());
+        String unrestored = drill.succeeded() ? unrestored(b.endpoint(), before, newest) : null;
         if (!drill.succeeded()) {
           findings.add(new BackupFinding(Kind.RESTORE_FAILED, restoreMessage(drill, newest)));
           lastRestored.remove(b.endpoint());
+        } else if (unrestored != null) {
+          findings.add(new BackupFinding(Kind.RESTORE_FAILED, unrestored));
         } else {
           lastRestored.put(
               b.endpoint(),

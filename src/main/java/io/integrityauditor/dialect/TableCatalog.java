@@ -242,7 +242,7 @@ public final class TableCatalog {
    * last dot, or, where a part is double-quoted ({@code "My.Schema"."we.ird"}, {@code ""} for a
    * quote inside), at the dot between the quoted parts, so names holding dots can be audited.
    */
-  static String[] splitName(String table) {
+  public static String[] splitName(String table) {
     if (table.indexOf('"') < 0) {
       int dot = table.lastIndexOf('.');
       return dot > 0

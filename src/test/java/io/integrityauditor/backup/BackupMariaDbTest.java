@@ -111,6 +111,9 @@ class BackupMariaDbTest {
         Statement s = c.createStatement()) {
       s.execute("DROP DATABASE IF EXISTS bk_scratch");
       s.execute("DROP DATABASE IF EXISTS bk_restored");
+      for (String db : new String[] {"bk_wrong", "bk_wrong_fresh", "bk_other"}) {
+        s.execute("DROP DATABASE IF EXISTS " + db);
+      }
     }
   }
 
@@ -219,5 +222,75 @@ class BackupMariaDbTest {
     assertThat(r.usersAtRiskSample()).containsExactly("6", "11", "101", "111");
     assertThat(r.status()).isEqualTo(Status.FINDINGS);
     assertThat(r.exitCode()).isEqualTo(1);
+  }
+
+  /**
+   * Regression (review 3 of session 27): the newest dump was of another database (its own bk_meta,
+   * no bk_contacts). A mariadb-dump drops and creates only the tables it holds, so the bk_contacts
+   * the previous drill restored stayed and was compared as this backup (CONSISTENT, exit 0); into a
+   * fresh endpoint the audit failed (exit 2) with the backup "OK". Now the drill failed to restore
+   * the table: RESTORE_FAILED, not compared, every owner at risk.
+   */
+  @Test
+  void aDumpThatHoldsNoneOfTheTablesFailsTheRestore() throws Exception {
+    Path dir = BackupScenario.dir("bk-maria-wrongdump");
+    java.nio.file.Files.copy(dumps.resolve("users-3.sql"), dir.resolve("users-1.sql"));
+    BackupScenario.age(dir.resolve("users-1.sql"), java.time.Duration.ofHours(1));
+    BackupConfig drill =
+        new BackupConfig(
+            "backup",
+            "SELECT max(taken_at) FROM bk_meta",
+            Duration.hours(26),
+            "mariadb -h {host} -P {port} -u {user} --init-command='SET sql_log_bin=0'"
+                + " {database} < {newest}",
+            dir + "/users-*.sql");
+    for (String db : new String[] {"bk_wrong", "bk_wrong_fresh", "bk_other"}) {
+      TestDatabases.recreateMariaDatabase(PRIMARY, db);
+    }
+    AuditReport first = scenario("bk_wrong", drill);
+    assertThat(first.backups().get(0).findings()).isEmpty();
+    assertThat(first.backups().get(0).compared()).isTrue();
+
+    try (Connection c = TestDatabases.mariaUnlogged(TestDatabases.mariaUrl(PRIMARY, "bk_other"));
+        Statement s = c.createStatement()) {
+      s.execute("CREATE TABLE bk_meta (taken_at datetime(6) NOT NULL)");
+      s.execute("INSERT INTO bk_meta VALUES (UTC_TIMESTAMP(6))");
+      s.execute("CREATE TABLE other (id int PRIMARY KEY)");
+    }
+    Path wrong = dir.resolve("users-2.sql");
+    sh(
+        "mariadb-dump --single-transaction -h 127.0.0.1 -P "
+            + PRIMARY
+            + " -u root bk_other > "
+            + wrong);
+    // MariaDB's table times have whole seconds: a table written in the second the drill starts
+    // counts as restored by it (README, backups).
+    Thread.sleep(1100);
+
+    for (String db : new String[] {"bk_wrong", "bk_wrong_fresh"}) {
+      AuditReport r = scenario(db, drill);
+      var br = r.backups().get(0);
+      assertThat(br.restore().exitCode()).as(db).isZero();
+      assertThat(br.findings().stream().map(f -> f.kind()))
+          .as(db)
+          .containsExactly("SHRUNK", "RESTORE_FAILED");
+      assertThat(br.findings().get(1).message())
+          .as(db)
+          .contains(wrong.toString())
+          .contains(
+              db.equals("bk_wrong") ? "did not restore bk_contacts" : "left no table bk_contacts");
+      assertThat(br.compared()).as(db).isFalse();
+      assertThat(r.error()).as(db).isNull();
+      assertThat(r.usersAtRisk()).as(db).isEqualTo(200);
+      assertThat(r.exitCode()).as(db).isEqualTo(1);
+    }
+  }
+
+  private static AuditReport scenario(String backupDb, BackupConfig drill) {
+    return new BackupScenario()
+        .primary("primary", TestDatabases.mariaEndpoint(PRIMARY, "bk_primary"))
+        .table(CONTACTS, "user_id", "updated_at")
+        .backup(TestDatabases.mariaEndpoint(PRIMARY, backupDb), drill)
+        .run();
   }
 }

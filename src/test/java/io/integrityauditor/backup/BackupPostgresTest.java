@@ -506,6 +506,68 @@ class BackupPostgresTest {
   }
 
   /**
+   * Regression (review 3 of session 27): the newest dump was of another database (its own bk_meta,
+   * none of the audited tables). pg_restore --clean recreates only what a dump holds, so the tables
+   * the previous drill restored stayed, were compared as this backup, and the audit was CONSISTENT
+   * (exit 0, nobody at risk); into a fresh endpoint it failed (exit 2) with the backup "OK". Now
+   * the drill failed to restore those tables: RESTORE_FAILED, not compared, every owner at risk.
+   */
+  @Test
+  void aDumpThatHoldsNoneOfTheTablesFailsTheRestore() throws Exception {
+    Path dir = BackupScenario.dir("bk-pg-wrongdump");
+    Files.copy(full, dir.resolve("users-1.dump"));
+    BackupScenario.age(dir.resolve("users-1.dump"), java.time.Duration.ofHours(1));
+    String restore =
+        "pg_restore --clean --if-exists --no-owner -h {host} -p {port} -U {user}"
+            + " -d {database} {newest}";
+    BackupConfig drill =
+        new BackupConfig("backup", AS_OF, Duration.hours(26), restore, dir + "/*.dump");
+    TestDatabases.recreatePgDatabase(PORT, "bk_wrong");
+    TestDatabases.recreatePgDatabase(PORT, "bk_wrong_fresh");
+    AuditReport first = scenario("bk_replica_ok").backup(endpoint("bk_wrong"), drill).run();
+    assertThat(first.backups().get(0).findings()).isEmpty();
+    assertThat(first.backups().get(0).compared()).isTrue();
+
+    TestDatabases.recreatePgDatabase(PORT, "bk_other");
+    TestDatabases.execute(
+        url("bk_other"),
+        "CREATE TABLE bk_meta (taken_at timestamptz(6) NOT NULL)",
+        "INSERT INTO bk_meta VALUES (clock_timestamp())",
+        "CREATE TABLE other (id int PRIMARY KEY)");
+    Path wrong = dir.resolve("users-2.dump");
+    sh("pg_dump -Fc -h 127.0.0.1 -p " + PORT + " -U postgres -f " + wrong + " bk_other");
+
+    for (String db : new String[] {"bk_wrong", "bk_wrong_fresh"}) {
+      AuditReport r =
+          new BackupScenario()
+              .primary("primary", endpoint("bk_primary"))
+              .table(CONTACTS, "user_id", "updated_at")
+              .table(NOTES, "user_id", null)
+              .backup(endpoint(db), drill)
+              .run();
+      var br = r.backups().get(0);
+      assertThat(br.restore().exitCode()).as(db).isZero();
+      // (the wrong dump is also much smaller than the good one)
+      assertThat(br.findings().stream().map(f -> f.kind()))
+          .as(db)
+          .containsExactly("SHRUNK", "RESTORE_FAILED");
+      assertThat(br.findings().get(1).message())
+          .as(db)
+          .contains(wrong.toString())
+          .contains(
+              db.equals("bk_wrong")
+                  ? "did not restore public.bk_contacts, public.bk_notes"
+                  : "left no table public.bk_contacts, public.bk_notes");
+      assertThat(br.compared()).as(db).isFalse();
+      assertThat(r.error()).as(db).isNull();
+      // no replica and no restorable backup: every owner of both tables is at risk
+      assertThat(r.usersAtRisk()).as(db).isEqualTo(200);
+      assertThat(r.usersAtRiskComplete()).as(db).isTrue();
+      assertThat(r.exitCode()).as(db).isEqualTo(1);
+    }
+  }
+
+  /**
    * Regression: an asOf in the future (a local time read as UTC) was taken as the backup's time:
    * every row written since the real backup would have been a false MISSING. Refused now.
    */
