@@ -6,6 +6,7 @@ import io.integrityauditor.config.BackupConfig;
 import io.integrityauditor.config.DatasetConfig;
 import io.integrityauditor.config.TableConfig;
 import io.integrityauditor.store.AuditRun;
+import io.integrityauditor.store.ReportSummary;
 import io.integrityauditor.store.RunDao;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.GET;
@@ -78,12 +79,14 @@ public final class DatasetResource {
   }
 
   private NewestBackup newestBackup(AuditRun run) {
-    if (run == null || run.report() == null) {
+    if (run == null) {
       return null;
     }
     try {
       NewestBackup best = null;
-      for (JsonNode b : json.readTree(run.report()).path("backups")) {
+      // read without the rows it lists (ReportSummary): a report can be megabytes
+      JsonNode report = ReportSummary.of(json, dao.report(run.id()).orElse(null));
+      for (JsonNode b : report.path("backups")) {
         String asOf = b.path("asOf").isTextual() ? b.path("asOf").asText() : null;
         // The newest backup with a time; with none, the first backup with what was wrong with it.
         // Regression: a backup without a time (MISSING_BACKUP, RESTORE_FAILED) was left out, so

@@ -22,6 +22,7 @@ import io.integrityauditor.store.ReportDao;
 import io.integrityauditor.store.ReportDao.CopyTotal;
 import io.integrityauditor.store.ReportDao.RunReport;
 import io.integrityauditor.store.ReportDao.RunRow;
+import io.integrityauditor.store.ReportSummary;
 import io.integrityauditor.store.RunDao;
 import io.integrityauditor.store.StoredFinding;
 import java.time.Duration;
@@ -516,15 +517,9 @@ public final class WeeklyReportBuilder {
         return na ? -1 : nb ? 1 : a.compareTo(b);
       };
 
+  /** A run's report without the rows it lists ({@link ReportSummary}): the week reads hundreds. */
   private JsonNode parse(String text) {
-    if (text == null) {
-      return json.createObjectNode();
-    }
-    try {
-      return json.readTree(text);
-    } catch (Exception e) {
-      return json.createObjectNode();
-    }
+    return ReportSummary.of(json, text);
   }
 
   private JsonNode parseOr(String text) {

@@ -22,11 +22,23 @@ import org.jdbi.v3.sqlobject.transaction.Transaction;
 @RegisterConstructorMapper(ChunkCheckpointRow.class)
 @RegisterConstructorMapper(AuditEvent.class)
 public interface RunDao {
-  String COLUMNS =
+  String HEAD =
       "id, dataset, table_name, user_id, trigger_kind, triggered_by, fire_key, status, created_at,"
           + " started_at, finished_at, heartbeat_at, progress_at, instance_id, attempts,"
           + " chunks_done, chunks_total, rows_checked, eta_seconds, users_at_risk, cancelled_by,"
-          + " error, report";
+          + " error";
+
+  String COLUMNS = HEAD + ", report";
+
+  /**
+   * {@link #COLUMNS} without the report, which may be megabytes: runs listed, or looked at for
+   * their status, read it by {@link #report} only where they need it.
+   */
+  String HEAD_COLUMNS = HEAD + ", NULL AS report";
+
+  /** A run's report (null while it runs, or when it has none). */
+  @SqlQuery("SELECT report FROM audit_runs WHERE id = :id")
+  Optional<String> report(@Bind("id") String id);
 
   @SqlUpdate(
       "INSERT INTO audit_runs (id, dataset, table_name, user_id, trigger_kind, triggered_by,"
@@ -53,20 +65,20 @@ public interface RunDao {
 
   @SqlQuery(
       "SELECT "
-          + COLUMNS
+          + HEAD_COLUMNS
           + " FROM audit_runs WHERE dataset = :dataset ORDER BY created_at DESC, id"
           + " FETCH FIRST :limit ROWS ONLY")
   List<AuditRun> history(@Bind("dataset") String dataset, @Bind("limit") int limit);
 
   @SqlQuery(
       "SELECT "
-          + COLUMNS
+          + HEAD_COLUMNS
           + " FROM audit_runs ORDER BY created_at DESC, id FETCH FIRST :limit ROWS ONLY")
   List<AuditRun> recent(@Bind("limit") int limit);
 
   @SqlQuery(
       "SELECT "
-          + COLUMNS
+          + HEAD_COLUMNS
           + " FROM audit_runs WHERE dataset = :dataset AND status IN ('CONSISTENT', 'FINDINGS',"
           + " 'FAILED') ORDER BY finished_at DESC, id FETCH FIRST 1 ROWS ONLY")
   Optional<AuditRun> lastFinished(@Bind("dataset") String dataset);
@@ -74,7 +86,7 @@ public interface RunDao {
   /** The last finished run of the whole dataset (not one table, not one user), failed or not. */
   @SqlQuery(
       "SELECT "
-          + COLUMNS
+          + HEAD_COLUMNS
           + " FROM audit_runs WHERE dataset = :dataset AND status IN ('CONSISTENT', 'FINDINGS',"
           + " 'FAILED') AND table_name IS NULL AND user_id IS NULL ORDER BY finished_at DESC, id"
           + " FETCH FIRST 1 ROWS ONLY")
@@ -83,7 +95,7 @@ public interface RunDao {
   /** The last run that compared every copy it could (a whole-dataset run that did not fail). */
   @SqlQuery(
       "SELECT "
-          + COLUMNS
+          + HEAD_COLUMNS
           + " FROM audit_runs WHERE dataset = :dataset AND status IN ('CONSISTENT', 'FINDINGS')"
           + " AND table_name IS NULL AND user_id IS NULL ORDER BY finished_at DESC, id"
           + " FETCH FIRST 1 ROWS ONLY")
@@ -92,7 +104,7 @@ public interface RunDao {
   /** The dataset's newest whole-dataset runs that FAILED after {@code after}, newest first. */
   @SqlQuery(
       "SELECT "
-          + COLUMNS
+          + HEAD_COLUMNS
           + " FROM audit_runs WHERE dataset = :dataset AND status = 'FAILED' AND table_name IS NULL"
           + " AND user_id IS NULL AND finished_at > :after ORDER BY finished_at DESC, id"
           + " FETCH FIRST 20 ROWS ONLY")

@@ -44,6 +44,32 @@ class EndpointUpMetricTest {
     }
   }
 
+  /**
+   * Regression (session 27): the endpoints a run could not open were read from the whole report's
+   * text, so a row's key spelling the message (a text key "cannot open endpoint 'replica'") turned
+   * a replica that was compared into "down" (0), and IntegrityEndpointDown fired. Only errors
+   * count: the rows the report lists are left out (ReportSummary).
+   */
+  @Test
+  void aKeySpellingTheErrorIsNoError() throws Exception {
+    try (MetricsOfRuns m = new MetricsOfRuns()) {
+      String text =
+          m.run(
+                  "r1",
+                  Instant.parse("2026-12-01T12:00:00Z"),
+                  "FINDINGS",
+                  null,
+                  "{\"tables\":[{\"table\":\"public.contacts\",\"error\":null,\"copies\":["
+                      + "{\"endpoint\":\"replica\",\"status\":\"FINDINGS\",\"hashing\":"
+                      + "\"NATIVE\",\"findings\":[{\"kind\":\"MISSING\",\"key\":{\"id\":"
+                      + "\"cannot open endpoint 'replica'\"}}]}]}]}")
+              .exported(List.of("replica"), List.of());
+      assertThat(text)
+          .contains("integrity_endpoint_up{dataset=\"users\",endpoint=\"primary\"} 1.0")
+          .contains("integrity_endpoint_up{dataset=\"users\",endpoint=\"replica\"} 1.0");
+    }
+  }
+
   /** A replica found STOPPED or FORKED has no finite lag: +Inf, so IntegrityReplicaLag fires. */
   @Test
   void aStoppedReplicasLagIsInfinite() throws Exception {
