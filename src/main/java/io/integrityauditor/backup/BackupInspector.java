@@ -623,6 +623,12 @@ public final class BackupInspector {
     try (Statement s = c.createStatement();
         ResultSet rs = s.executeQuery(b.asOf())) {
       Object v = rs.next() ? rs.getString(1) : null;
+      if (v != null && rs.next()) {
+        // Which row came first is up to the server (review 3 of session 27: the first was used).
+        throw new IllegalArgumentException(
+            "more than one row: it must return one value (e.g. SELECT max(taken_at) FROM ...);"
+                + " not compared");
+      }
       if (!c.getAutoCommit()) {
         c.rollback();
       }

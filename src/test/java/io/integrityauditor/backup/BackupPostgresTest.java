@@ -597,6 +597,33 @@ class BackupPostgresTest {
   }
 
   /**
+   * Regression (review 3 of session 27): an asOf query returning several rows was read from the
+   * first the server returned (an older or a newer time, at random): a finding now.
+   */
+  @Test
+  void anAsOfOfSeveralRowsIsAFinding() throws Exception {
+    restoreInto("bk_asof_rows");
+    TestDatabases.execute(
+        url("bk_asof_rows"), "INSERT INTO bk_meta VALUES (clock_timestamp() - interval '1 hour')");
+    AuditReport r =
+        scenario("bk_replica_ok")
+            .backup(
+                endpoint("bk_asof_rows"),
+                new BackupConfig(
+                    "backup", "SELECT taken_at FROM bk_meta", Duration.hours(26), null, null))
+            .run();
+    var br = r.backups().get(0);
+    assertThat(br.findings()).hasSize(1);
+    assertThat(br.findings().get(0).kind()).isEqualTo("ASOF_FAILED");
+    assertThat(br.findings().get(0).message())
+        .isEqualTo(
+            "the asOf query on 'backup' returned more than one row: it must return one value"
+                + " (e.g. SELECT max(taken_at) FROM ...); not compared");
+    assertThat(br.compared()).isFalse();
+    assertThat(r.exitCode()).isEqualTo(1);
+  }
+
+  /**
    * A backup time a little after the audit's start (within the clock skew allowed) is 0 seconds
    * old. Regression (review 1 of session 20): {@code asOf: SELECT now()} gave {@code ageSeconds}
    * -1.
