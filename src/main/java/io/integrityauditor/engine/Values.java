@@ -379,10 +379,23 @@ public final class Values {
       return switch (s.toLowerCase(java.util.Locale.ROOT)) {
         case "t", "true", "1" -> (Object) 1L;
         case "f", "false", "0" -> (Object) 0L;
-        default -> s;
+        default -> smallNumber(s);
       };
     }
     return v;
+  }
+
+  /**
+   * A MariaDB {@code TINYINT(1)} key's text other than 1 and 0 (it holds -128 to 127, though its
+   * driver calls it a boolean): its number, as 1 and 0 are. Regression (review 2 of session 26): 2
+   * was the text "2" in a key column whose 1 was the number 1.
+   */
+  private static Object smallNumber(String s) {
+    try {
+      return Long.parseLong(s.trim());
+    } catch (NumberFormatException e) {
+      return s;
+    }
   }
 
   static String timestampKey(String s) {

@@ -83,6 +83,40 @@ class BooleanKeyTest {
     }
   }
 
+  /**
+   * A MariaDB {@code TINYINT(1)} (its driver calls it a boolean) may hold any small number: such a
+   * key is a number in the report whatever it holds. Regression (review 2 of session 26): 1 and 0
+   * were numbers and 2 the text "2" in the same key column.
+   */
+  @Test
+  void aMariaDbTinyint1KeyIsANumberWhateverItHolds() throws Exception {
+    int my = TestDatabases.MARIADB_PRIMARY_PORT;
+    for (String db : new String[] {"mytiny_p", "mytiny_c"}) {
+      TestDatabases.recreateMariaDatabase(my, db);
+      try (java.sql.Connection c = TestDatabases.mariaUnlogged(TestDatabases.mariaUrl(my, db));
+          java.sql.Statement s = c.createStatement()) {
+        s.execute("CREATE TABLE t (k tinyint(1) PRIMARY KEY, owner int NOT NULL, v int)");
+        s.execute("INSERT INTO t VALUES (-1, 1, 0), (0, 2, 0), (1, 3, 0), (2, 4, 0), (3, 5, 0)");
+        if (db.endsWith("_c")) {
+          s.execute("DELETE FROM t WHERE k IN (2, -1)");
+          s.execute("UPDATE t SET v = 1 WHERE k IN (1, 3)");
+          s.execute("INSERT INTO t VALUES (4, 6, 0)");
+        }
+      }
+    }
+    AuditReport r =
+        new AuditFixture()
+            .primary("p", TestDatabases.mariaEndpoint(my, "mytiny_p"))
+            .replica("c", TestDatabases.mariaEndpoint(my, "mytiny_c"))
+            .table("t", "owner")
+            .run(AuditFixture.TINY_CHUNKS);
+    assertThat(AuditFixture.findings(r, "t", "c"))
+        .containsExactlyInAnyOrder("MISSING -1", "CHANGED 1", "MISSING 2", "CHANGED 3", "EXTRA 4");
+    for (AuditReport.FindingReport f : AuditFixture.copy(r, "t", "c").findings()) {
+      assertThat(f.key().get("k")).as(f.toString()).isInstanceOf(Long.class);
+    }
+  }
+
   @Test
   void mariaDbPrimaryAgainstPostgresAndH2Copies() throws Exception {
     int my = TestDatabases.MARIADB_PRIMARY_PORT;
