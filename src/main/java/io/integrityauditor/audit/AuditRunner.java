@@ -416,8 +416,7 @@ public final class AuditRunner {
         // tables whose results the state database refused when they completed: the metrics and
         // the weekly report read them (review 6 of session 20: a run with findings showed none)
         for (TableCheckpoint cp : List.copyOf(a.unstored)) {
-          dao.forgetTable(runId, cp.report().table());
-          storeTableOnce(runId, cp);
+          storeTableOnce(runId, cp, true);
           a.unstored.remove(cp);
         }
         int n =
@@ -459,7 +458,7 @@ public final class AuditRunner {
   /** Stores a completed table; false when the state database refused it (retried at the end). */
   private boolean storeTable(String runId, TableCheckpoint cp) {
     try {
-      storeTableOnce(runId, cp);
+      storeTableOnce(runId, cp, false);
       return true;
     } catch (RuntimeException e) {
       // The run goes on; without the checkpoint a resumed run repeats this table.
@@ -472,7 +471,8 @@ public final class AuditRunner {
     }
   }
 
-  private void storeTableOnce(String runId, TableCheckpoint cp) {
+  /** Stores a completed table in one transaction ({@link RunDao#storeTable}). */
+  private void storeTableOnce(String runId, TableCheckpoint cp, boolean replace) {
     String table = cp.report().table();
     List<CopyResult> copies = new ArrayList<>();
     List<StoredFinding> findings = new ArrayList<>();
@@ -502,14 +502,12 @@ public final class AuditRunner {
                 f.columns() == null ? null : toJson(f.columns())));
       }
     }
-    dao.insertTable(
+    dao.storeTable(
         new TableCheckpointRow(
-            runId, table, clock.instant(), cp.report().rowsChecked(), toJson(cp)));
-    dao.deleteChunkCheckpoints(runId, table);
-    dao.insertCopies(copies);
-    if (!findings.isEmpty()) {
-      dao.insertFindings(findings);
-    }
+            runId, table, clock.instant(), cp.report().rowsChecked(), toJson(cp)),
+        copies,
+        findings,
+        replace);
   }
 
   private void storeChunkCheckpoint(String runId, String table, String scan, ScanState state) {

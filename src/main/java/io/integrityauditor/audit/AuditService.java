@@ -1495,16 +1495,17 @@ public final class AuditService {
               t.name(), 0, 0, notCompared(copies, "audit cancelled"), "audit cancelled"),
           List.of());
     } catch (RuntimeException | SQLException | OutOfMemoryError e) {
+      Throwable oom = outOfMemory(e);
       String msg =
           connector.redact(
-              e instanceof OutOfMemoryError
+              oom != null
                   ? "out of memory in the auditor (heap limit "
                       + (Runtime.getRuntime().maxMemory() >> 20)
                       + " MB; raise -Xmx): "
-                      + describe(e)
+                      + describe(oom)
                   : describe(e));
       String change =
-          primaryDescribed[0] == null || e instanceof OutOfMemoryError
+          primaryDescribed[0] == null || oom != null
               ? null
               : schemaChange(ds.primary(), req, primaryDescribed[0]);
       if (change != null) {
@@ -1515,8 +1516,9 @@ public final class AuditService {
               t.name(),
               0,
               0,
-              notCompared(copies, "the primary failed"),
-              "primary '" + ds.primary() + "': " + msg),
+              notCompared(
+                  copies, oom != null ? "out of memory in the auditor" : "the primary failed"),
+              oom != null ? msg : "primary '" + ds.primary() + "': " + msg),
           List.of());
     } finally {
       for (AutoCloseable c : open) {
@@ -2012,6 +2014,21 @@ public final class AuditService {
         r.deletedSinceBackup(),
         r.countsOnly(),
         r.note() == null ? more : r.note() + "; " + more);
+  }
+
+  /**
+   * The out-of-memory error behind a failure, or null. Regression (review 1 of session 27): closing
+   * a statement after an OutOfMemoryError threw that same error again, and adding it to itself as
+   * suppressed failed ("Self-suppression not permitted", the error its cause): the table failed
+   * with that message, blaming the primary, where it was the auditor's heap.
+   */
+  static Throwable outOfMemory(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      if (t instanceof OutOfMemoryError) {
+        return t;
+      }
+    }
+    return null;
   }
 
   private static String describe(Throwable e) {

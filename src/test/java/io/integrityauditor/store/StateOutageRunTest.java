@@ -74,7 +74,7 @@ class StateOutageRunTest {
                   RunDao.class.getClassLoader(),
                   new Class<?>[] {RunDao.class},
                   (proxy, method, args) -> {
-                    if (method.getName().equals("insertTable")
+                    if (method.getName().equals("storeTable")
                         && tableRefusals.getAndDecrement() > 0) {
                       throw new IllegalStateException("state database down");
                     }

@@ -52,6 +52,46 @@ class StateStoreTest {
     return new StateStore(config("jdbc:h2:file:" + dir.resolve("state")));
   }
 
+  /**
+   * A completed table is stored whole or not at all. Regression (review 1 of session 27): its
+   * checkpoint, counts and findings were separate statements, so a service killed between them left
+   * a table a resumed run took for done, without its findings. A write failing after the checkpoint
+   * (here a finding without its kind) now leaves nothing of the table, and the resumed run repeats
+   * it; a table stored again replaces what was there.
+   */
+  @Test
+  void aTableIsStoredWholeOrNotAtAll() throws Exception {
+    StateStore store = h2();
+    store.migrate();
+    RunDao dao = store.runs();
+    Instant at = Instant.parse("2026-12-01T12:00:00Z");
+    dao.insert(AuditRun.queued("r1", "users", null, null, "API", "dba", null, at));
+    TableCheckpointRow row = new TableCheckpointRow("r1", "public.t", at, 10, "{}");
+    List<CopyResult> copies =
+        List.of(new CopyResult("r1", "public.t", "c", "REPLICA", "FINDINGS", 2, 0, 0, 0, 2, null));
+    StoredFinding good = new StoredFinding("r1", "public.t", "c", "MISSING", "[1]", "7", null);
+    StoredFinding bad = new StoredFinding("r1", "public.t", "c", null, "[2]", "8", null);
+    try {
+      dao.storeTable(row, copies, List.of(good, bad), false);
+      throw new AssertionError("a finding without its kind was stored");
+    } catch (RuntimeException expected) {
+      // NOT NULL
+    }
+    assertThat(dao.tables("r1")).isEmpty();
+    assertThat(dao.copies("r1")).isEmpty();
+    assertThat(dao.findings("r1")).isEmpty();
+
+    dao.storeTable(row, copies, List.of(good), false);
+    dao.storeTable(
+        row,
+        copies,
+        List.of(good, new StoredFinding("r1", "public.t", "c", "MISSING", "[3]", "9", null)),
+        true);
+    assertThat(dao.tables("r1")).hasSize(1);
+    assertThat(dao.copies("r1")).hasSize(1);
+    assertThat(dao.findings("r1")).extracting(StoredFinding::rowKey).containsExactly("[1]", "[3]");
+  }
+
   /** Regression: {@code db status} on a database never migrated failed (no schema_version). */
   @Test
   void aDatabaseNeverMigratedIsAtVersionZero() throws Exception {
