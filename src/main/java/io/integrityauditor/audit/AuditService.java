@@ -122,6 +122,15 @@ public final class AuditService {
       return null;
     }
 
+    /**
+     * When the run started, for a run an earlier attempt began: the report's {@code startedAt}
+     * (backup ages stay relative to this attempt, which reads the backups' times again). Null for a
+     * run starting now.
+     */
+    default Instant runStartedAt() {
+      return null;
+    }
+
     Checkpoints NONE =
         new Checkpoints() {
           @Override
@@ -445,7 +454,7 @@ public final class AuditService {
         id,
         request.dataset(),
         status,
-        started.toString(),
+        (checkpoints.runStartedAt() != null ? checkpoints.runStartedAt() : started).toString(),
         clock.instant().toString(),
         tables,
         backupReports(backupStates, tables, started),
