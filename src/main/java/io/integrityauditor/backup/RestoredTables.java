@@ -23,11 +23,14 @@ import java.util.Objects;
  * had restored was compared as this backup: CONSISTENT, exit 0, no user at risk; into a fresh
  * endpoint the audit failed (exit 2, "table does not exist") and the backup said OK.
  *
- * <p>PostgreSQL: the table's oid, its files (of its partitions too) and its counts of rows written
- * and its size, so a restore that drops, truncates, rewrites or writes the table changes it.
- * MariaDB/MySQL: the table's creation and last-write time and InnoDB's table id when readable;
- * times have whole seconds, so a table written in the second the first look was taken counts as
- * restored. Other engines are not looked at.
+ * <p>PostgreSQL: the table's oid, its file, size and counts of rows written (of its partitions
+ * too), so a restore that drops, truncates, rewrites or writes the table changes it. Regression
+ * (review 4 of session 27): only a partitioned table's partitions were listed, so an ordinary
+ * table's TRUNCATE and data-only restore looked untouched. MariaDB/MySQL: the table's creation and
+ * last-write times (a TRUNCATE and its rows written again change the latter); they have whole
+ * seconds, so a table written in the second the first look was taken counts as restored. InnoDB's
+ * table id is not read: without the PROCESS privilege the driver logged each refusal. Other engines
+ * are not looked at.
  */
 final class RestoredTables {
   private RestoredTables() {}
@@ -93,7 +96,8 @@ final class RestoredTables {
             + "x.oid::text || ':' || x.relfilenode::text || ':' || pg_relation_size(x.oid)::text"
             + " || ':' || (pg_stat_get_tuples_inserted(x.oid) + pg_stat_get_tuples_updated(x.oid)"
             + " + pg_stat_get_tuples_deleted(x.oid))::text, ',' ORDER BY x.oid) FROM pg_class x"
-            + " WHERE x.oid IN (SELECT relid FROM pg_partition_tree(c.oid))), '')"
+            + " WHERE x.oid = c.oid OR x.oid IN (SELECT relid FROM pg_partition_tree(c.oid))),"
+            + " '')"
             + " FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
             + " WHERE c.relkind IN ('r', 'p', 'v', 'm', 'f') AND lower(c.relname) = lower(?)"
             + " AND CASE WHEN CAST(? AS text) IS NULL THEN n.nspname = ANY (current_schemas(false))"
@@ -117,7 +121,6 @@ final class RestoredTables {
             + " AND LOWER(TABLE_NAME) = LOWER(?)";
     String identity;
     boolean sameSecond = false;
-    String schemaFound = null;
     String nameFound = null;
     try (PreparedStatement ps = c.prepareStatement(sql)) {
       ps.setString(1, schema);
@@ -128,7 +131,6 @@ final class RestoredTables {
         while (rs.next()) {
           boolean exact = rs.getString(2).equals(name);
           if (identity == null || exact) {
-            schemaFound = rs.getString(1);
             nameFound = rs.getString(2);
             identity = "t:" + rs.getString(3);
             sameSecond = rs.getBoolean(4);
@@ -141,22 +143,6 @@ final class RestoredTables {
         if (n > 1 && !Objects.equals(nameFound, name)) {
           identity = null; // ambiguous by case: as the catalog's lookup, no table
         }
-      }
-    }
-    if (identity != null) {
-      // InnoDB's table id changes when the table is recreated or truncated; readable with the
-      // PROCESS privilege only, so without it the times decide alone.
-      try (PreparedStatement ps =
-          c.prepareStatement(
-              "SELECT TABLE_ID FROM information_schema.INNODB_SYS_TABLES WHERE NAME = ?")) {
-        ps.setString(1, schemaFound + "/" + nameFound);
-        try (ResultSet rs = ps.executeQuery()) {
-          if (rs.next()) {
-            identity += "/id:" + rs.getLong(1);
-          }
-        }
-      } catch (SQLException e) {
-        // not readable here: the times alone
       }
     }
     return new Seen(table, identity, sameSecond);

@@ -597,6 +597,84 @@ class BackupPostgresTest {
   }
 
   /**
+   * Restores that keep the tables are restores too. Regression (review 4 of session 27): a TRUNCATE
+   * or DELETE before a data-only pg_restore was RESTORE_FAILED ("did not restore"), as only a
+   * partitioned table's partitions had their files looked at. And an endpoint whose database the
+   * drill itself creates could not be looked at before it, and a dump lacking a table passed as
+   * restored (the audit then failed, exit 2).
+   */
+  @Test
+  void dataOnlyRestoresPassAndADatabaseCreatedByTheDrillIsStillChecked() throws Exception {
+    Path dir = BackupScenario.dir("bk-pg-dataonly");
+    Path data = dir.resolve("users-1.dump");
+    sh(
+        "pg_dump -Fc --data-only -t bk_contacts -t bk_notes -t bk_meta -h 127.0.0.1 -p "
+            + PORT
+            + " -U postgres -f "
+            + data
+            + " bk_primary");
+    restoreInto("bk_dataonly");
+    String connect = " -h {host} -p {port} -U {user} -d {database}";
+    for (String clear :
+        new String[] {
+          "TRUNCATE bk_contacts, bk_notes, bk_meta",
+          "DELETE FROM bk_contacts; DELETE FROM bk_notes; DELETE FROM bk_meta"
+        }) {
+      AuditReport r =
+          scenario("bk_replica_ok")
+              .backup(
+                  endpoint("bk_dataonly"),
+                  new BackupConfig(
+                      "backup",
+                      AS_OF,
+                      Duration.hours(26),
+                      "psql -X -q"
+                          + connect
+                          + " -c '"
+                          + clear
+                          + "' && pg_restore --no-owner --data-only"
+                          + connect
+                          + " {newest}",
+                      dir + "/*.dump"))
+              .run();
+      var br = r.backups().get(0);
+      assertThat(br.restore().exitCode()).as(clear + br.restore().outputTail()).isZero();
+      assertThat(br.findings()).as(clear).isEmpty();
+      assertThat(br.compared()).as(clear).isTrue();
+    }
+
+    Path lacking = BackupScenario.dir("bk-pg-lacking").resolve("users-1.dump");
+    sh(
+        "pg_dump -Fc -t bk_contacts -t bk_meta -h 127.0.0.1 -p "
+            + PORT
+            + " -U postgres -f "
+            + lacking
+            + " bk_primary");
+    TestDatabases.execute(url("postgres"), "DROP DATABASE IF EXISTS bk_created WITH (FORCE)");
+    AuditReport r =
+        scenario("bk_replica_ok")
+            .backup(
+                endpoint("bk_created"),
+                new BackupConfig(
+                    "backup",
+                    AS_OF,
+                    Duration.hours(26),
+                    "createdb -h {host} -p {port} -U {user} {database} && pg_restore --no-owner"
+                        + connect
+                        + " {newest}",
+                    lacking.getParent() + "/*.dump"))
+            .run();
+    var br = r.backups().get(0);
+    assertThat(br.restore().exitCode()).isZero();
+    assertThat(br.findings()).hasSize(1);
+    assertThat(br.findings().get(0).kind()).isEqualTo("RESTORE_FAILED");
+    assertThat(br.findings().get(0).message()).contains("left no table public.bk_notes:");
+    assertThat(r.error()).isNull();
+    assertThat(r.exitCode()).isEqualTo(1);
+    TestDatabases.execute(url("postgres"), "DROP DATABASE IF EXISTS bk_created WITH (FORCE)");
+  }
+
+  /**
    * Regression (review 3 of session 27): an asOf query returning several rows was read from the
    * first the server returned (an older or a newer time, at random): a finding now.
    */
@@ -605,22 +683,28 @@ class BackupPostgresTest {
     restoreInto("bk_asof_rows");
     TestDatabases.execute(
         url("bk_asof_rows"), "INSERT INTO bk_meta VALUES (clock_timestamp() - interval '1 hour')");
-    AuditReport r =
-        scenario("bk_replica_ok")
-            .backup(
-                endpoint("bk_asof_rows"),
-                new BackupConfig(
-                    "backup", "SELECT taken_at FROM bk_meta", Duration.hours(26), null, null))
-            .run();
-    var br = r.backups().get(0);
-    assertThat(br.findings()).hasSize(1);
-    assertThat(br.findings().get(0).kind()).isEqualTo("ASOF_FAILED");
-    assertThat(br.findings().get(0).message())
-        .isEqualTo(
-            "the asOf query on 'backup' returned more than one row: it must return one value"
-                + " (e.g. SELECT max(taken_at) FROM ...); not compared");
-    assertThat(br.compared()).isFalse();
-    assertThat(r.exitCode()).isEqualTo(1);
+    // the first row NULL or not (review 4 of session 27: NULL first was MISSING_BACKUP)
+    for (String q :
+        new String[] {
+          "SELECT taken_at FROM bk_meta",
+          "SELECT NULL::timestamptz UNION ALL SELECT max(taken_at) FROM bk_meta"
+        }) {
+      AuditReport r =
+          scenario("bk_replica_ok")
+              .backup(
+                  endpoint("bk_asof_rows"),
+                  new BackupConfig("backup", q, Duration.hours(26), null, null))
+              .run();
+      var br = r.backups().get(0);
+      assertThat(br.findings()).as(q).hasSize(1);
+      assertThat(br.findings().get(0).kind()).isEqualTo("ASOF_FAILED");
+      assertThat(br.findings().get(0).message())
+          .isEqualTo(
+              "the asOf query on 'backup' returned more than one row: it must return one value"
+                  + " (e.g. SELECT max(taken_at) FROM ...); not compared");
+      assertThat(br.compared()).isFalse();
+      assertThat(r.exitCode()).isEqualTo(1);
+    }
   }
 
   /**

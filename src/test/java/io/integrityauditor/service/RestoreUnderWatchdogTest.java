@@ -62,7 +62,9 @@ class RestoreUnderWatchdogTest {
                 + "  slow:\n"
                 + "    primary: primary\n"
                 + "    backups: [{endpoint: backup, asOf: \"SELECT now()\", restoreTimeout: 60s,"
-                + " restoreCommand: \"sleep 7; echo restored\"}]\n"
+                // a restore rewrites the table it restores (RestoredTables): VACUUM FULL does
+                + " restoreCommand: \"sleep 7; psql -X -q -h {host} -p {port} -U {user}"
+                + " -d {database} -c 'VACUUM FULL contacts' && echo restored\"}]\n"
                 + "    tables: [{name: public.contacts, owner: user_id}]\n"
                 + "  hung:\n"
                 + "    primary: primary\n"
