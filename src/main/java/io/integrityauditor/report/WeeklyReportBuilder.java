@@ -336,37 +336,35 @@ public final class WeeklyReportBuilder {
       maxAge.put(b.endpoint(), b.maxAge() == null ? null : b.maxAge().toSeconds());
     }
     boolean checked = false;
-    try (java.util.stream.Stream<RunReport> runs = reports.reports(dataset, from, to)) {
-      for (java.util.Iterator<RunReport> it = runs.iterator(); it.hasNext(); ) {
-        RunReport r = it.next();
-        JsonNode report = parse(r.report());
-        int d = day(start, r.finishedAt());
-        for (JsonNode b : report.path("backups")) {
-          String ep = b.path("endpoint").asText(null);
-          if (ep == null) {
-            continue;
-          }
-          Long age = b.path("ageSeconds").isNumber() ? b.path("ageSeconds").asLong() : null;
-          if (age == null && b.path("asOf").isTextual()) {
-            try {
-              age =
-                  Duration.between(Instant.parse(b.path("asOf").asText()), r.finishedAt())
-                      .toSeconds();
-            } catch (RuntimeException e) {
-              age = null;
-            }
-          }
-          List<Long> series = ages.computeIfAbsent(ep, k -> nulls());
-          List<Boolean> st =
-              stale.computeIfAbsent(ep, k -> new ArrayList<>(Arrays.asList(new Boolean[DAYS])));
-          max(series, d, age);
-          if (d >= 0 && d < DAYS && b.path("stale").isBoolean()) {
-            st.set(d, Boolean.TRUE.equals(st.get(d)) || b.path("stale").asBoolean());
-          }
-          last.put(ep, b);
-          lastAge.put(ep, age);
-          checked = true;
+    for (RunReport r : reports.reports(dataset, from, to)) {
+      // one report at a time, summarised (ReportSummary)
+      JsonNode report = parse(reports.report(r.id()).orElse(null));
+      int d = day(start, r.finishedAt());
+      for (JsonNode b : report.path("backups")) {
+        String ep = b.path("endpoint").asText(null);
+        if (ep == null) {
+          continue;
         }
+        Long age = b.path("ageSeconds").isNumber() ? b.path("ageSeconds").asLong() : null;
+        if (age == null && b.path("asOf").isTextual()) {
+          try {
+            age =
+                Duration.between(Instant.parse(b.path("asOf").asText()), r.finishedAt())
+                    .toSeconds();
+          } catch (RuntimeException e) {
+            age = null;
+          }
+        }
+        List<Long> series = ages.computeIfAbsent(ep, k -> nulls());
+        List<Boolean> st =
+            stale.computeIfAbsent(ep, k -> new ArrayList<>(Arrays.asList(new Boolean[DAYS])));
+        max(series, d, age);
+        if (d >= 0 && d < DAYS && b.path("stale").isBoolean()) {
+          st.set(d, Boolean.TRUE.equals(st.get(d)) || b.path("stale").asBoolean());
+        }
+        last.put(ep, b);
+        lastAge.put(ep, age);
+        checked = true;
       }
     }
     List<BackupSeries> series = new ArrayList<>();
