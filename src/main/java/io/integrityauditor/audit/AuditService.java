@@ -668,7 +668,8 @@ public final class AuditService {
       java.util.SortedSet<String> jsonb,
       java.util.SortedSet<String> trimmedScale,
       java.util.SortedSet<String> dateAsTimestamp,
-      java.util.SortedSet<String> unpadded) {
+      java.util.SortedSet<String> unpadded,
+      java.util.SortedSet<String> jsonText) {
     ScanGroup(HashFlavor flavor, boolean unordered) {
       this(flavor, unordered, new java.util.TreeSet<>());
     }
@@ -678,6 +679,7 @@ public final class AuditService {
           flavor,
           unordered,
           jsonb,
+          new java.util.TreeSet<>(),
           new java.util.TreeSet<>(),
           new java.util.TreeSet<>(),
           new java.util.TreeSet<>());
@@ -697,6 +699,7 @@ public final class AuditService {
               + (trimmedScale.isEmpty() ? "" : ";scale:" + String.join(",", trimmedScale))
               + (dateAsTimestamp.isEmpty() ? "" : ";date:" + String.join(",", dateAsTimestamp))
               + (unpadded.isEmpty() ? "" : ";pad:" + String.join(",", unpadded))
+              + (jsonText.isEmpty() ? "" : ";text:" + String.join(",", jsonText))
               + "|"
               + config;
       return (unordered ? flavor.name() + "-UNORDERED" : flavor.name())
@@ -707,6 +710,29 @@ public final class AuditService {
           + "-h"
           + ROW_HASH_VERSION;
     }
+  }
+
+  /**
+   * The columns a copy hashed in the JVM compares as the text they hold: PostgreSQL {@code json} on
+   * the primary and on the copy (whitespace, member order and duplicate keys are its value, as a
+   * copy hashed in SQL compares it). Such copies are scanned apart from those comparing documents.
+   * Regressions: a LATIN1 copy with them changed was CONSISTENT (review 1 of session 26), and again
+   * once the dataset also had a MariaDB copy, which shared the scan (review 4 of session 27).
+   */
+  private static java.util.SortedSet<String> jsonText(
+      HashFlavor flavor,
+      Dialect primaryDialect,
+      TableShape primary,
+      Dialect copyDialect,
+      TableShape copy) {
+    java.util.SortedSet<String> out = new java.util.TreeSet<>();
+    if (flavor == HashFlavor.JVM
+        && primaryDialect instanceof PostgresDialect
+        && copyDialect instanceof PostgresDialect) {
+      out.addAll(primary.columnsOfType("json"));
+      out.retainAll(copy.columnsOfType("json"));
+    }
+    return out;
   }
 
   /**
@@ -1243,7 +1269,8 @@ public final class AuditService {
                       primaryShape.dateDrift(p.shape()),
                       p.flavor() == HashFlavor.JVM
                           ? new java.util.TreeSet<>()
-                          : primaryShape.padDrift(p.shape())),
+                          : primaryShape.padDrift(p.shape()),
+                      jsonText(p.flavor(), primaryDialect, primaryShape, p.dialect(), p.shape())),
                   f -> new ArrayList<>())
               .add(p);
         }
@@ -1288,24 +1315,15 @@ public final class AuditService {
         // padded, MariaDB not).
         java.util.Set<String> json = new java.util.HashSet<>();
         java.util.Set<String> fixed = new java.util.HashSet<>();
-        // But a PostgreSQL json on every side keeps its text as written, as a copy hashed in SQL
-        // compares it. Regression (review 1 of session 26): a LATIN1 copy (hashed in the JVM) of
-        // a json column with whitespace, member order or a duplicate key changed was CONSISTENT.
-        java.util.Set<String> asWritten = new java.util.HashSet<>();
+        // But a PostgreSQL json on the primary and the copies of the scan keeps its text as
+        // written (ScanGroup#jsonText).
+        java.util.Set<String> asWritten = group.getKey().jsonText();
         if (flavor == HashFlavor.JVM) {
           json.addAll(primaryShape.jsonColumns());
           fixed.addAll(primaryShape.fixedCharColumns());
-          if (primaryDialect instanceof PostgresDialect) {
-            asWritten.addAll(primaryShape.columnsOfType("json"));
-          }
           for (PreparedCopy p : group.getValue()) {
             json.addAll(p.shape().jsonColumns());
             fixed.addAll(p.shape().fixedCharColumns());
-            if (p.dialect() instanceof PostgresDialect) {
-              asWritten.retainAll(p.shape().columnsOfType("json"));
-            } else {
-              asWritten.clear();
-            }
           }
           json.removeAll(asWritten);
         }
