@@ -91,13 +91,17 @@ class ClusterIT {
                 + "    tables:\n"
                 + "      - {name: public.contacts, owner: user_id}\n"
                 + "      - {name: public.photos, owner: user_id}\n"
-                // The "restore" logs itself: a run resumed after a kill must not repeat it.
+                // The "restore" logs itself: a run resumed after a kill must not repeat it. It
+                // writes a row of each table, as a restore writes the tables it restores
+                // (RestoredTables), and waits for that write to reach the statistics.
                 + "    backups:\n"
                 + "      - endpoint: bk\n"
                 + "        asOf: \"SELECT now()\"\n"
                 + "        restoreCommand: \"echo {database} >> "
                 + dir.resolve("restores.log")
-                + "\"\n"
+                + " && psql -X -q -h {host} -p {port} -U {user} -d {database} -c 'UPDATE contacts"
+                + " SET user_id = user_id WHERE id = 1; UPDATE photos SET user_id = user_id"
+                + " WHERE id = 1' && sleep 1\"\n"
                 // Chunk by chunk: the instance is killed between chunk checkpoints of photos
                 // (one pass would digest it in one statement per side).
                 + "audit:\n"
