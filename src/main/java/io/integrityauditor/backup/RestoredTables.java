@@ -28,15 +28,21 @@ import java.util.Objects;
  * (review 4 of session 27): only a partitioned table's partitions were listed, so an ordinary
  * table's TRUNCATE and data-only restore looked untouched. MariaDB/MySQL: the table's creation and
  * last-write times (a TRUNCATE and its rows written again change the latter); they have whole
- * seconds, so a table written in the second the first look was taken counts as restored. InnoDB's
- * table id is not read: without the PROCESS privilege the driver logged each refusal. Other engines
- * are not looked at.
+ * seconds, so a table written in the second the first look was taken counts as restored. A view (on
+ * either engine) is only required to exist: it holds no rows of its own. InnoDB's table id is not
+ * read: without the PROCESS privilege the driver logged each refusal. Other engines are not looked
+ * at.
  */
 final class RestoredTables {
   private RestoredTables() {}
 
-  /** One table as seen at one time; {@code identity} null when the table does not exist. */
-  record Seen(String table, String identity, boolean sameSecond) {}
+  /**
+   * One table as seen at one time; {@code identity} null when the table does not exist; {@code
+   * unsure} when an unchanged identity would not mean an untouched table: a view (it holds no rows
+   * of its own: a data-only restore of its tables leaves it as it was), or a MariaDB table written
+   * in the very second it was looked at.
+   */
+  record Seen(String table, String identity, boolean unsure) {}
 
   /** What a drill left wrong with the tables: absent ones and ones it did not touch. */
   record Verdict(List<String> absent, List<String> untouched) {
@@ -66,9 +72,15 @@ final class RestoredTables {
       }
       return out;
     } catch (SQLException | RuntimeException e) {
+      LOG.warn(
+          "cannot look at the audited tables (whether a restore drill restored them): {}",
+          e.getMessage());
       return null;
     }
   }
+
+  private static final org.slf4j.Logger LOG =
+      org.slf4j.LoggerFactory.getLogger(RestoredTables.class);
 
   /** The tables the drill left absent, and those it left exactly as they were before it. */
   static Verdict verdict(Map<String, Seen> before, Map<String, Seen> after) {
@@ -81,7 +93,7 @@ final class RestoredTables {
         absent.add(e.getKey());
       } else if (then != null
           && then.identity() != null
-          && !then.sameSecond()
+          && !then.unsure()
           && Objects.equals(then.identity(), now.identity())) {
         untouched.add(e.getKey());
       }
@@ -92,7 +104,8 @@ final class RestoredTables {
   private static Seen postgres(Connection c, String table, String schema, String name)
       throws SQLException {
     String sql =
-        "SELECT n.nspname, c.relname, c.oid::text || '/' || COALESCE((SELECT string_agg("
+        "SELECT n.nspname, c.relname, CAST(c.relkind AS text) || ':' || c.oid::text || '/'"
+            + " || COALESCE((SELECT string_agg("
             + "x.oid::text || ':' || x.relfilenode::text || ':' || pg_relation_size(x.oid)::text"
             + " || ':' || (pg_stat_get_tuples_inserted(x.oid) + pg_stat_get_tuples_updated(x.oid)"
             + " + pg_stat_get_tuples_deleted(x.oid))::text, ',' ORDER BY x.oid) FROM pg_class x"
@@ -107,7 +120,8 @@ final class RestoredTables {
       ps.setString(1, name);
       ps.setString(2, schema);
       ps.setString(3, schema);
-      return new Seen(table, pick(ps, schema, name), false);
+      String identity = pick(ps, schema, name);
+      return new Seen(table, identity, identity != null && identity.startsWith("v:"));
     }
   }
 
@@ -117,10 +131,11 @@ final class RestoredTables {
         "SELECT TABLE_SCHEMA, TABLE_NAME, CONCAT_WS('/', CREATE_TIME, UPDATE_TIME),"
             + " GREATEST(COALESCE(CREATE_TIME, TIMESTAMP '1971-01-01 00:00:00'),"
             + " COALESCE(UPDATE_TIME, TIMESTAMP '1971-01-01 00:00:00')) >= NOW()"
+            + " OR TABLE_TYPE = 'VIEW' OR CREATE_TIME IS NULL"
             + " FROM information_schema.TABLES WHERE TABLE_SCHEMA = COALESCE(?, DATABASE())"
             + " AND LOWER(TABLE_NAME) = LOWER(?)";
     String identity;
-    boolean sameSecond = false;
+    boolean unsure = false;
     String nameFound = null;
     try (PreparedStatement ps = c.prepareStatement(sql)) {
       ps.setString(1, schema);
@@ -133,7 +148,7 @@ final class RestoredTables {
           if (identity == null || exact) {
             nameFound = rs.getString(2);
             identity = "t:" + rs.getString(3);
-            sameSecond = rs.getBoolean(4);
+            unsure = rs.getBoolean(4);
           }
           n++;
           if (exact) {
@@ -145,7 +160,7 @@ final class RestoredTables {
         }
       }
     }
-    return new Seen(table, identity, sameSecond);
+    return new Seen(table, identity, unsure);
   }
 
   /** The identity of the row naming the table exactly, else of the only one, else null. */
