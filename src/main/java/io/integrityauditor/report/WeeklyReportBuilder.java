@@ -338,7 +338,7 @@ public final class WeeklyReportBuilder {
     boolean checked = false;
     for (RunReport r : reports.reports(dataset, from, to)) {
       // one report at a time, summarised (ReportSummary)
-      JsonNode report = parse(reports.report(r.id()).orElse(null));
+      JsonNode report = parse(runs.report(r.id()).orElse(null));
       int d = day(start, r.finishedAt());
       for (JsonNode b : report.path("backups")) {
         String ep = b.path("endpoint").asText(null);

@@ -108,9 +108,9 @@ public interface ReportDao {
 
   /**
    * One dataset's runs that finished in [from, to) with a report, without it (null): read each with
-   * {@link #report} in turn. Regression (review 4 of session 27): read with their reports into one
-   * list, a week of 13 runs of 6.9 MB each ran a 128 MB heap out of memory (the weekly report
-   * answered 500).
+   * {@link RunDao#report} in turn. Regression (review 4 of session 27): read with their reports
+   * into one list, a week of 13 runs of 6.9 MB each ran a 128 MB heap out of memory (the weekly
+   * report answered 500).
    */
   @SqlQuery(
       "SELECT id, dataset, status, finished_at, NULL AS report FROM audit_runs"
@@ -118,10 +118,6 @@ public interface ReportDao {
           + " AND report IS NOT NULL ORDER BY finished_at, id")
   List<RunReport> reports(
       @Bind("dataset") String dataset, @Bind("from") Instant from, @Bind("to") Instant to);
-
-  /** A run's report JSON. */
-  @SqlQuery("SELECT report FROM audit_runs WHERE id = :id")
-  Optional<String> report(@Bind("id") String id);
 
   /** The newest whole-dataset run that compared every copy, finished before {@code to}. */
   @SqlQuery(
